@@ -1,0 +1,62 @@
+package io.cairn.common.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.cairn.common.clock.Timer;
+
+class SystemClockTest {
+
+    private final SystemClock clock = new SystemClock(new SystemClock.Config() {
+        @Override
+        public Class<? extends java.lang.annotation.Annotation> annotationType() {
+            return SystemClock.Config.class;
+        }
+
+        @Override
+        public int scheduler_threads() {
+            return 1;
+        }
+    });
+
+    @AfterEach
+    void stop() {
+        clock.deactivate();
+    }
+
+    @Test
+    void givenFailingTask_whenScheduled_thenLaterTasksStillRun() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        clock.schedule(Duration.ZERO, () -> {
+            throw new IllegalStateException("expected in test");
+        });
+        Timer t = clock.schedule(Duration.ofMillis(20), ran::countDown);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(t.isDone()).isTrue();
+    }
+
+    @Test
+    void givenCancelledTask_thenItNeverRuns() throws Exception {
+        AtomicBoolean ran = new AtomicBoolean();
+        Timer t = clock.schedule(Duration.ofMillis(200), () -> ran.set(true));
+        assertThat(t.cancel()).isTrue();
+        CountDownLatch later = new CountDownLatch(1);
+        clock.schedule(Duration.ofMillis(400), later::countDown);
+        assertThat(later.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).isFalse();
+    }
+
+    @Test
+    void monotonicTimeAdvances() throws Exception {
+        long a = clock.nanoTime();
+        clock.sleep(Duration.ofMillis(5));
+        assertThat(clock.nanoTime()).isGreaterThan(a);
+    }
+}

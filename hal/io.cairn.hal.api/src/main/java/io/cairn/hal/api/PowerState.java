@@ -1,0 +1,9 @@
+package io.cairn.hal.api;
+
+/** Chassis power as reported by a BMC. */
+public enum PowerState {
+    ON,
+    OFF,
+    /** The BMC answered but could not tell (for example during a power transition). */
+    UNKNOWN
+}
