@@ -1,0 +1,47 @@
+# Shared helpers for Cairn's scripts (sourced, not run).
+# shellcheck shell=bash
+
+CAIRN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CAIRN_JDK_DEFAULT=/usr/lib/jvm/temurin-25-jdk-amd64
+
+die() { echo "cairn: $*" >&2; exit 2; }
+info() { echo "cairn: $*" >&2; }
+
+java_major() { # prints the feature version of the java binary $1
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
+}
+
+# Finds JDK 25+ (JAVA_HOME first, then the Temurin location, then any JDK under /usr/lib/jvm),
+# exports JAVA_HOME and PATH, or stops with a message saying what to do.
+find_jdk() {
+  local c
+  for c in "${JAVA_HOME:-}" "$CAIRN_JDK_DEFAULT" /usr/lib/jvm/*; do
+    [ -n "$c" ] && [ -x "$c/bin/javac" ] || continue
+    local v; v=$(java_major "$c/bin/java")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
+      export JAVA_HOME="$c" PATH="$c/bin:$PATH"
+      export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+      return 0
+    fi
+  done
+  die "no JDK 25 found (looked at JAVA_HOME='${JAVA_HOME:-}', $CAIRN_JDK_DEFAULT and /usr/lib/jvm/*). Install a JDK 25 (e.g. Temurin 25 at $CAIRN_JDK_DEFAULT) or set JAVA_HOME to one."
+}
+
+mvn_cmd() { # maven in batch mode with the project's defaults
+  command -v mvn >/dev/null || die "Maven is not installed; run bin/setup first"
+  mvn -B -ntp "$@"
+}
+
+project_version() {
+  sed -n 's#^  <version>\(.*\)</version>#\1#p' "$CAIRN_ROOT/pom.xml" | head -n1
+}
+
+image_archive() { echo "$CAIRN_ROOT/appliance-image/target/cairn-appliance-$(project_version).tar.gz"; }
+
+# Runs the image tool (assemble / verify / install / verify-slot) built by the reactor.
+image_tool() {
+  local dir="$CAIRN_ROOT/appliance-image/io.cairn.image/target"
+  local jar; jar=$(ls "$dir"/io.cairn.image-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1)
+  [ -n "$jar" ] && [ -d "$dir/lib" ] || die "the image tool is not built; run ./cairn build first"
+  java -cp "$jar:$dir/lib/*" io.cairn.image.ImageTool "$@"
+}

@@ -1,0 +1,85 @@
+package io.cairn.system.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeLifecycleTest {
+
+    private static final Duration START = Duration.ofSeconds(150);
+    private static final String IP = "127.0.1.201";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void givenBuiltImage_whenNodeStarted_thenReadyRefusesSecondControllerAndStopsCleanly() throws Exception {
+        Path home = tmp.resolve("node");
+        try {
+            Proc start = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", IP);
+            assertThat(start.exitCode()).as(start.output()).isZero();
+            assertThat(start.output()).contains("node " + IP + " ready in");
+            assertThat(home.resolve("boot")).hasContent("A");
+            assertThat(home.resolve("slots/A/image.metadata.json")).exists();
+            assertThat(Files.readString(home.resolve("run/ready"))).contains("address=" + IP, "slot=A");
+            String log = Files.readString(home.resolve("logs/controller.log"));
+            assertThat(log).contains("Node ready:", "bundles installed").doesNotContain("Exception");
+
+            Proc again = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", IP);
+            assertThat(again.exitCode()).isNotZero();
+            assertThat(again.output()).contains("already running on node home " + home.toRealPath());
+
+            // bypass the script: the launcher's own lock refuses a second JVM on the same home
+            Proc direct = Proc.run(Duration.ofSeconds(60), home, Map.of(), List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    home.resolve("slots/A/launcher/cairn-launcher.jar").toString(), "--home", home.toString(), "--ip", IP));
+            assertThat(direct.exitCode()).as(direct.output()).isEqualTo(3);
+            assertThat(direct.output()).contains("a controller is already running on node home");
+
+            Proc stop = Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", home.toString());
+            assertThat(stop.exitCode()).as(stop.output()).isZero();
+            assertThat(home.resolve("run/ready")).doesNotExist();
+            assertThat(home.resolve("run/node.pid")).doesNotExist();
+            assertThat(Files.readString(home.resolve("logs/controller.log"))).contains("Framework stopped (stopped)");
+
+            Proc restart = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", IP);
+            assertThat(restart.exitCode()).as(restart.output()).isZero();
+            assertThat(Files.readString(home.resolve("logs/controller.log")))
+                    .as("the framework cache survives a restart")
+                    .containsPattern("0 bundles installed, 0 updated, 0 removed, [1-9][0-9]* unchanged");
+        } finally {
+            Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", home.toString());
+        }
+    }
+
+    @Test
+    void givenBadAddress_whenNodeStarted_thenClearErrorAndNothingRuns() throws Exception {
+        Path home = tmp.resolve("bad");
+        try {
+            Proc start = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", "127.0.1.999");
+            assertThat(start.exitCode()).isNotZero();
+            assertThat(start.output()).contains("'127.0.1.999' is not an IP address");
+            assertThat(Proc.cairn(Duration.ofSeconds(30), "node", "status", "--home", home.toString()).output())
+                    .contains("stopped");
+        } finally {
+            Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", home.toString());
+        }
+    }
+
+    @Test
+    void givenMissingArguments_whenNodeStarted_thenUsageSaysWhatIsMissing() throws Exception {
+        Proc noHome = Proc.cairn(Duration.ofSeconds(30), "node", "start", "--ip", IP);
+        assertThat(noHome.exitCode()).isEqualTo(2);
+        assertThat(noHome.output()).contains("--home DIR is required");
+        Proc noIp = Proc.cairn(Duration.ofSeconds(30), "node", "start", "--home", tmp.resolve("x").toString());
+        assertThat(noIp.exitCode()).isEqualTo(2);
+        assertThat(noIp.output()).contains("--ip ADDR is required");
+    }
+}
