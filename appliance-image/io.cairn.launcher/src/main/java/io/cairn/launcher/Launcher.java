@@ -39,6 +39,9 @@ public final class Launcher {
     private final String address;
     private final Duration readyTimeout;
     private volatile Framework framework;
+    /** Set when a signal started JVM shutdown: main must then finish its clean-up, not call exit. */
+    private static volatile boolean signalled;
+    private static volatile Thread mainThread;
 
     Launcher(NodeHome home, String address, Duration readyTimeout) {
         this.home = home;
@@ -47,6 +50,7 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        mainThread = Thread.currentThread();
         int code;
         try {
             code = run(args);
@@ -54,7 +58,9 @@ public final class Launcher {
             log("ERROR " + e.getMessage());
             code = e.exitCode();
         }
-        System.exit(code);
+        if (!signalled) {
+            System.exit(code); // calling exit while shutdown hooks run would block forever
+        }
     }
 
     static int run(String[] args) throws LaunchException {
@@ -125,7 +131,7 @@ public final class Launcher {
                         + "the image's framework/felix.jar is missing or damaged"));
         Framework fw = factory.newFramework(props);
         framework = fw;
-        Thread hook = Thread.ofPlatform().name("cairn-shutdown").unstarted(this::shutdown);
+        Thread hook = Thread.ofPlatform().name("cairn-shutdown").unstarted(this::onSignal);
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             fw.init();
@@ -174,6 +180,20 @@ public final class Launcher {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // already running as a shutdown hook
+            }
+        }
+    }
+
+    /** SIGTERM/SIGINT: stop the framework, then let the main thread remove run/ready and run/node.pid. */
+    private void onSignal() {
+        signalled = true;
+        shutdown();
+        Thread main = mainThread;
+        if (main != null && main != Thread.currentThread()) {
+            try {
+                main.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

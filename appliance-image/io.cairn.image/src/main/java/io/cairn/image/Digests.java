@@ -1,0 +1,51 @@
+package io.cairn.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/** SHA-256 helpers and the SHA256SUMS text format. */
+final class Digests {
+
+    private Digests() {
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    static String ofBytes(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    static String of(InputStream in) throws IOException {
+        MessageDigest md = sha256();
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) > 0;) {
+            md.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static String of(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return of(in);
+        }
+    }
+
+    /** {@code <sha256>  <path>} lines, in the map's (sorted) order. */
+    static String sums(Map<String, String> files) {
+        StringBuilder sb = new StringBuilder();
+        files.forEach((path, sha) -> sb.append(sha).append("  ").append(path).append('\n'));
+        return sb.toString();
+    }
+}
