@@ -83,18 +83,21 @@ public final class Launcher {
         }
         try (FileChannel lockChannel = FileChannel.open(home.run().resolve("node.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE); FileLock lock = tryLock(lockChannel)) {
-            writeAtomically(home.run().resolve("node.pid"), ProcessHandle.current().pid() + "\n");
-            Files.deleteIfExists(home.run().resolve("ready"));
-            return runFramework();
+            // from here on this JVM owns the home: only the owner writes or removes run/ files
+            try {
+                writeAtomically(home.run().resolve("node.pid"), ProcessHandle.current().pid() + "\n");
+                Files.deleteIfExists(home.run().resolve("ready"));
+                return runFramework();
+            } finally {
+                try {
+                    Files.deleteIfExists(home.run().resolve("ready"));
+                    Files.deleteIfExists(home.run().resolve("node.pid"));
+                } catch (IOException ignored) {
+                    // best effort; the lock, not these files, guards the home
+                }
+            }
         } catch (IOException e) {
             throw new LaunchException(LaunchException.FAILED, "I/O error in node home " + home.root() + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(home.run().resolve("ready"));
-                Files.deleteIfExists(home.run().resolve("node.pid"));
-            } catch (IOException ignored) {
-                // best effort; the lock, not these files, guards the home
-            }
         }
     }
 

@@ -19,6 +19,24 @@ class NodeLifecycleTest {
     @TempDir
     Path tmp;
 
+    /** Controllers this test started; any still alive at the end is killed and fails the test. */
+    private final java.util.List<Long> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void noControllerLeftBehind() {
+        java.util.List<Long> alive = started.stream()
+                .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+        alive.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        assertThat(alive).as("controllers still running after the test").isEmpty();
+    }
+
+    private long readyPid(Path home) throws java.io.IOException {
+        String ready = Files.readString(home.resolve("run/ready"));
+        long pid = Long.parseLong(ready.lines().filter(l -> l.startsWith("pid=")).findFirst().orElseThrow().substring(4));
+        started.add(pid);
+        return pid;
+    }
+
     @Test
     void givenBuiltImage_whenNodeStarted_thenReadyRefusesSecondControllerAndStopsCleanly() throws Exception {
         Path home = tmp.resolve("node");
@@ -29,6 +47,7 @@ class NodeLifecycleTest {
             assertThat(home.resolve("boot")).hasContent("A");
             assertThat(home.resolve("slots/A/image.metadata.json")).exists();
             assertThat(Files.readString(home.resolve("run/ready"))).contains("address=" + IP, "slot=A");
+            long pid = readyPid(home);
             String log = Files.readString(home.resolve("logs/controller.log"));
             assertThat(log).contains("Node ready:", "bundles installed").doesNotContain("Exception");
 
@@ -42,15 +61,19 @@ class NodeLifecycleTest {
                     home.resolve("slots/A/launcher/cairn-launcher.jar").toString(), "--home", home.toString(), "--ip", IP));
             assertThat(direct.exitCode()).as(direct.output()).isEqualTo(3);
             assertThat(direct.output()).contains("a controller is already running on node home");
+            assertThat(home.resolve("run/ready")).as("a refused launcher leaves the owner's files alone").exists();
 
             Proc stop = Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", home.toString());
             assertThat(stop.exitCode()).as(stop.output()).isZero();
+            assertThat(stop.output()).contains("stopped controller " + pid);
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("controller process gone").isFalse();
             assertThat(home.resolve("run/ready")).doesNotExist();
             assertThat(home.resolve("run/node.pid")).doesNotExist();
             assertThat(Files.readString(home.resolve("logs/controller.log"))).contains("Framework stopped (stopped)");
 
             Proc restart = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", IP);
             assertThat(restart.exitCode()).as(restart.output()).isZero();
+            readyPid(home);
             assertThat(Files.readString(home.resolve("logs/controller.log")))
                     .as("the framework cache survives a restart")
                     .containsPattern("0 bundles installed, 0 updated, 0 removed, [1-9][0-9]* unchanged");
