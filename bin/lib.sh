@@ -29,7 +29,7 @@ find_jdk() {
 
 mvn_cmd() { # maven in batch mode with the project's defaults
   command -v mvn >/dev/null || die "Maven is not installed; run bin/setup first"
-  mvn -B -ntp "$@"
+  mvn -B -ntp -Dstyle.color=never "$@"
 }
 
 project_version() {
