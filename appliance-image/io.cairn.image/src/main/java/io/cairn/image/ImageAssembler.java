@@ -38,7 +38,8 @@ public final class ImageAssembler {
     /** Fixed entry time: the same inputs always give the same archive bytes. */
     static final long MTIME = java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
 
-    public record Inputs(Path bndrun, Path bundlesDir, Path framework, Path launcher, String version, Path outDir, Path keyFile) {
+    public record Inputs(Path bndrun, Path bundlesDir, Path framework, Path launcher, String name, String version, Path outDir,
+            Path keyFile) {
     }
 
     public record Output(Path archive, Path metadata, Path signature, ImageMetadata meta) {
@@ -53,8 +54,10 @@ public final class ImageAssembler {
     public Output assemble(Inputs in) throws IOException, GeneralSecurityException, ImageVerificationException {
         require(in.framework(), "--framework");
         require(in.launcher(), "--launcher");
-        if (!in.version().matches("[0-9A-Za-z][0-9A-Za-z.\\-_]*")) {
-            throw new ImageVerificationException("--version '" + in.version() + "' must be letters, digits, '.', '-' or '_'");
+        for (String[] v : new String[][] {{"--name", in.name()}, {"--version", in.version()}}) {
+            if (!v[1].matches("[0-9A-Za-z][0-9A-Za-z.\\-_]*")) {
+                throw new ImageVerificationException(v[0] + " '" + v[1] + "' must be letters, digits, '.', '-' or '_'");
+            }
         }
         SortedMap<String, byte[]> content = new TreeMap<>();
         List<String> order = new ArrayList<>();
@@ -96,10 +99,10 @@ public final class ImageAssembler {
         content.put("SHA256SUMS", sums);
         files.put("SHA256SUMS", Digests.ofBytes(sums));
 
-        String top = ImageMetadata.NAME + "-" + in.version();
+        String top = in.name() + "-" + in.version();
         byte[] archive = tarGz(top, content);
         KeyPair keys = SigningKeys.loadOrCreate(in.keyFile(), log);
-        ImageMetadata meta = new ImageMetadata(ImageMetadata.NAME, in.version(), "nos", archive.length,
+        ImageMetadata meta = new ImageMetadata(in.name(), in.version(), "nos", archive.length,
                 Digests.ofBytes(archive), List.of(), List.of("kvm"), SigningKeys.keyId(keys.getPublic()), files);
         byte[] json = meta.toJson();
         byte[] sig = Base64.getEncoder().encode(SigningKeys.sign(keys.getPrivate(), json));

@@ -28,6 +28,7 @@ public record ImageMetadata(
         @JsonProperty("key_id") String keyId,
         @JsonProperty("files") SortedMap<String, String> files) {
 
+    /** The default image name; the debug image is {@code cairn-appliance-debug}. */
     public static final String NAME = "cairn-appliance";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -61,6 +62,6 @@ public record ImageMetadata(
 
     /** The folder every archive entry sits under. */
     public String topFolder() {
-        return NAME + "-" + version;
+        return name + "-" + version;
     }
 }

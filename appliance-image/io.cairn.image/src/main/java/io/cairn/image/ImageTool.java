@@ -13,7 +13,7 @@ import java.util.Set;
 public final class ImageTool {
 
     static final String USAGE = """
-            usage: ImageTool assemble --bndrun FILE --bundles DIR --framework JAR --launcher JAR --version V --out DIR [--key FILE]
+            usage: ImageTool assemble --bndrun FILE --bundles DIR --framework JAR --launcher JAR --version V --out DIR [--name N] [--key FILE]
                    ImageTool verify --archive FILE [--metadata FILE] [--sig FILE] --trust PUB|DIR
                    ImageTool install --archive FILE --home DIR --slot A|B --trust PUB|DIR [--force]
                    ImageTool verify-slot --home DIR --slot A|B --trust PUB|DIR""";
@@ -40,9 +40,10 @@ public final class ImageTool {
             switch (cmd) {
                 case "assemble" -> {
                     Map<String, String> o = parse(rest, Set.of("--bndrun", "--bundles", "--framework", "--launcher", "--version",
-                            "--out", "--key"), Set.of());
+                            "--out", "--key", "--name"), Set.of());
                     new ImageAssembler(out).assemble(new ImageAssembler.Inputs(path(o, "--bndrun"), path(o, "--bundles"),
-                            path(o, "--framework"), path(o, "--launcher"), req(o, "--version"), path(o, "--out"),
+                            path(o, "--framework"), path(o, "--launcher"), o.getOrDefault("--name", ImageMetadata.NAME), req(o, "--version"),
+                            path(o, "--out"),
                             Path.of(o.getOrDefault("--key", ".signing/dev-release-ed25519.key"))));
                 }
                 case "verify" -> {

@@ -48,7 +48,7 @@ class ImageToolTest {
         Path launcher = jar(tmp.resolve("launcher.jar"), "io.cairn.launcher", "0.1.0", "l");
         key = tmp.resolve("keys/dev.key");
         pub = tmp.resolve("keys/dev.pub");
-        inputs = new ImageAssembler.Inputs(bndrun, bundles, felix, launcher, "1.2.3", tmp.resolve("out"), key);
+        inputs = new ImageAssembler.Inputs(bndrun, bundles, felix, launcher, ImageMetadata.NAME, "1.2.3", tmp.resolve("out"), key);
     }
 
     static Path jar(Path file, String bsn, String version, String payload) throws IOException {

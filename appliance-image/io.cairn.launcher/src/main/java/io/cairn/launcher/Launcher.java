@@ -157,14 +157,14 @@ public final class Launcher {
             if (ctx.getServiceReferences((String) null, READY_FILTER) != null) {
                 ready.countDown();
             }
-            if (ready.await(readyTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (awaitReady(fw, ready)) {
                 long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
                 long readyMillis = System.currentTimeMillis() - jvmStart;
                 writeAtomically(home.run().resolve("ready"), "pid=" + ProcessHandle.current().pid() + "\naddress=" + address
                         + "\nversion=" + version + "\nslot=" + home.slot() + "\nready_millis=" + readyMillis
                         + "\nready_at=" + Instant.now() + "\n");
                 log("Node ready on " + address + " in " + readyMillis + " ms from JVM start");
-            } else {
+            } else if (running(fw)) {
                 log("ERROR node not ready after " + readyTimeout.toSeconds()
                         + " s; the log above names what it waits for (look for 'Node not ready yet')");
             }
@@ -187,6 +187,21 @@ public final class Launcher {
         }
     }
 
+    /** Waits for the readiness marker until the timeout, or until the framework is being stopped. */
+    private boolean awaitReady(Framework fw, CountDownLatch ready) throws InterruptedException {
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
+        while (System.nanoTime() < deadline && running(fw)) {
+            if (ready.await(100, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean running(Framework fw) {
+        return (fw.getState() & (org.osgi.framework.Bundle.ACTIVE | org.osgi.framework.Bundle.STARTING)) != 0;
+    }
+
     /** SIGTERM/SIGINT: stop the framework, then let the main thread remove run/ready and run/node.pid. */
     private void onSignal() {
         signalled = true;
@@ -204,7 +219,7 @@ public final class Launcher {
     /** Stops the framework and waits up to 30 s; safe to call twice (signal and normal exit). */
     private void shutdown() {
         Framework fw = framework;
-        if (fw == null || (fw.getState() & (org.osgi.framework.Bundle.ACTIVE | org.osgi.framework.Bundle.STARTING)) == 0) {
+        if (fw == null || !running(fw)) {
             return;
         }
         try {

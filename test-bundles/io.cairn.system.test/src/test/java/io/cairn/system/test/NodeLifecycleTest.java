@@ -83,6 +83,20 @@ class NodeLifecycleTest {
     }
 
     @Test
+    void givenDebugImage_whenRunAsConsole_thenGogoShellListsTheBundlesAndEndOfInputStopsTheNode() throws Exception {
+        Path home = tmp.resolve("debug");
+        Path debugImage = Proc.ROOT.resolve("appliance-image/target/cairn-appliance-debug-" + System.getProperty("cairn.version")
+                + ".tar.gz");
+        Path input = Files.writeString(tmp.resolve("input"), "lb\n");
+        Proc console = Proc.run(START, Proc.ROOT, Map.of(), List.of(Proc.ROOT.resolve("bin/cairn").toString(), "node",
+                "console", "--home", home.toString(), "--ip", IP, "--image", debugImage.toString()), input);
+        assertThat(console.exitCode()).as(console.output()).isZero();
+        assertThat(console.output()).contains("Welcome to Apache Felix Gogo", "Cairn common", "Apache Felix Gogo Shell",
+                "Framework stopped (stopped)");
+        assertThat(home.resolve("run/node.pid")).doesNotExist();
+    }
+
+    @Test
     void givenBadAddress_whenNodeStarted_thenClearErrorAndNothingRuns() throws Exception {
         Path home = tmp.resolve("bad");
         try {

@@ -15,10 +15,19 @@ record Proc(int exitCode, String output) {
     static final Path ROOT = Path.of(System.getProperty("cairn.root", "../..")).toAbsolutePath().normalize();
 
     static Proc run(Duration timeout, Path dir, Map<String, String> env, List<String> command) throws IOException, InterruptedException {
+        return run(timeout, dir, env, command, null);
+    }
+
+    /** As {@link #run(Duration, Path, Map, List)}, with {@code stdin} (may be null) as the command's input. */
+    static Proc run(Duration timeout, Path dir, Map<String, String> env, List<String> command, Path stdin)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("cairn-proc", ".log");
         try {
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(out.toFile());
+            if (stdin != null) {
+                pb.redirectInput(stdin.toFile());
+            }
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
