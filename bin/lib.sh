@@ -13,9 +13,12 @@ java_major() { # prints the feature version of the java binary $1
 
 # Finds JDK 25+ (JAVA_HOME first, then the Temurin location, then any JDK under /usr/lib/jvm),
 # exports JAVA_HOME and PATH, or stops with a message saying what to do.
+# CAIRN_JDK_CANDIDATES (space-separated) replaces the search list; tests use it.
 find_jdk() {
-  local c
-  for c in "${JAVA_HOME:-}" "$CAIRN_JDK_DEFAULT" /usr/lib/jvm/*; do
+  local c candidates
+  if [ -n "${CAIRN_JDK_CANDIDATES:-}" ]; then read -r -a candidates <<< "$CAIRN_JDK_CANDIDATES"
+  else candidates=("${JAVA_HOME:-}" "$CAIRN_JDK_DEFAULT" /usr/lib/jvm/*); fi
+  for c in "${candidates[@]}"; do
     [ -n "$c" ] && [ -x "$c/bin/javac" ] || continue
     local v; v=$(java_major "$c/bin/java")
     if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then
@@ -24,7 +27,7 @@ find_jdk() {
       return 0
     fi
   done
-  die "no JDK 25 found (looked at JAVA_HOME='${JAVA_HOME:-}', $CAIRN_JDK_DEFAULT and /usr/lib/jvm/*). Install a JDK 25 (e.g. Temurin 25 at $CAIRN_JDK_DEFAULT) or set JAVA_HOME to one."
+  die "no JDK 25 found (looked at: ${candidates[*]}). Install a JDK 25 (e.g. Temurin 25 at $CAIRN_JDK_DEFAULT) or set JAVA_HOME to one."
 }
 
 mvn_cmd() { # maven in batch mode with the project's defaults
