@@ -1,4 +1,4 @@
-package io.cairn.hal.api;
+package io.cairn.hal.api.bmc;
 
 /** Chassis power as reported by a BMC. */
 public enum PowerState {

@@ -1,4 +1,4 @@
-package io.cairn.hal.api;
+package io.cairn.hal.api.bmc;
 
 import java.io.IOException;
 
