@@ -6,14 +6,27 @@ import java.nio.ByteBuffer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * A disk held exclusively by this controller. Offsets and lengths are multiples of
- * {@link #logicalBlockSize()}; a misaligned request fails with {@link IllegalArgumentException}.
+ * A disk held exclusively by this controller. Offsets, lengths and buffer addresses are multiples
+ * of {@link #logicalBlockSize()} (use {@link AlignedBuffers}); a misaligned request fails with
+ * {@link IllegalArgumentException} before touching the device. I/O errors surface as
+ * {@link IOException} ({@link DeviceUnavailableException} when the device is gone,
+ * {@link DeviceFullException} when it has no space).
  */
 @ProviderType
 public interface BlockDevice {
 
+    /** Service property carrying {@link #id()}, for targeted references. */
+    String DEVICE_ID = "hal.device.id";
+
+    /** Service property naming the provider ({@code linux}, {@code sim}). */
+    String PROVIDER = "hal.provider";
+
     /** Stable identity (serial number or WWN-like id); survives reboots and re-enumeration. */
-    String id();
+    default String id() {
+        return identity().id();
+    }
+
+    DeviceIdentity identity();
 
     DiskTier tier();
 
@@ -23,7 +36,7 @@ public interface BlockDevice {
 
     int physicalBlockSize();
 
-    /** Reads {@code dst.remaining()} bytes at {@code offset}; returns the bytes read. */
+    /** Reads {@code dst.remaining()} bytes at {@code offset}; returns the bytes read (short only at the end). */
     int read(long offset, ByteBuffer dst) throws IOException;
 
     /** Writes {@code src.remaining()} bytes at {@code offset}; durable only after {@link #flush()}. */
@@ -31,4 +44,10 @@ public interface BlockDevice {
 
     /** Makes every completed write durable (fdatasync or a device cache flush). */
     void flush() throws IOException;
+
+    /** Tells the device the range holds no data any more (TRIM / hole punch); later reads return zeros. */
+    void discard(long offset, long length) throws IOException;
+
+    /** Error counters, latency histograms and device (SMART-style) attributes, as of now. */
+    DiskHealth health();
 }
