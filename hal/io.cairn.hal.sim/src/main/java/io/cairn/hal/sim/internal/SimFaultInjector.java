@@ -24,8 +24,8 @@ public final class SimFaultInjector implements FaultInjector {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + BlockDevice.PROVIDER + "=sim)")
     void addDisk(BlockDevice device) {
-        if (device instanceof SimDiskComponent sim) {
-            disks.put(sim.id(), sim.disk());
+        if (device instanceof SimDisk sim) {
+            disks.put(sim.id(), sim);
         }
     }
 

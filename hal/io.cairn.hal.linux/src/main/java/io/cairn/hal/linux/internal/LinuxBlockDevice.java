@@ -1,0 +1,255 @@
+package io.cairn.hal.linux.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.jna.Memory;
+import com.sun.nio.file.ExtendedOpenOption;
+
+import io.cairn.hal.api.AlignedBuffers;
+import io.cairn.hal.api.BlockDevice;
+import io.cairn.hal.api.DeviceFullException;
+import io.cairn.hal.api.DeviceIdentity;
+import io.cairn.hal.api.DeviceUnavailableException;
+import io.cairn.hal.api.DiskHealth;
+import io.cairn.hal.api.DiskTier;
+import io.cairn.hal.api.LatencyHistogram;
+
+/**
+ * A block device or a preallocated file opened with O_DIRECT: positional I/O on aligned direct
+ * buffers without the page cache, fdatasync for flush, hole punching / BLKDISCARD for discard.
+ */
+final class LinuxBlockDevice implements BlockDevice {
+
+    private final DeviceIdentity identity;
+    private final DiskTier tier;
+    private final long capacity;
+    private final int logical;
+    private final int physical;
+    private final boolean blockDevice;
+    private final FileChannel channel;
+    private final Optional<NvmeDevice> nvme;
+    private final AtomicLong readErrors = new AtomicLong();
+    private final AtomicLong writeErrors = new AtomicLong();
+    private final LatencyHistogram.Recorder readLatency = new LatencyHistogram.Recorder();
+    private final LatencyHistogram.Recorder writeLatency = new LatencyHistogram.Recorder();
+
+    /**
+     * Opens {@code path}. A regular file is created (if needed) and allocated to {@code fileSize}
+     * bytes with fallocate; a block device takes its geometry from sysfs.
+     */
+    static LinuxBlockDevice open(String id, Path path, DiskTier tierOverride, long fileSize, int fileBlockSize, Path sysRoot)
+            throws IOException {
+        Optional<SysBlock> sys = Files.exists(path) && !Files.isRegularFile(path) ? SysBlock.of(path, sysRoot) : Optional.empty();
+        if (sys.isPresent()) {
+            SysBlock s = sys.get();
+            String stableId = id != null && !id.isBlank() ? id : !s.wwn().isBlank() ? s.wwn() : s.model() + "-" + s.serial();
+            DiskTier tier = tierOverride != null ? tierOverride : s.tier();
+            Optional<NvmeDevice> nvme = s.name().startsWith("nvme") && Files.exists(Path.of("/dev", s.name().replaceAll("n\\d+$", "")))
+                    ? Optional.of(new NvmeDevice("/dev/" + s.name().replaceAll("n\\d+$", ""))) : Optional.empty();
+            return new LinuxBlockDevice(new DeviceIdentity(stableId, s.serial(), s.model(), path.toString()), tier, s.sizeBytes(),
+                    s.logicalBlockSize(), s.physicalBlockSize(), true, path, nvme);
+        }
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("a file-backed device at " + path + " needs an explicit id");
+        }
+        if (fileSize <= 0 || fileSize % fileBlockSize != 0) {
+            throw new IllegalArgumentException("file-backed device " + id + " needs a size that is a positive multiple of "
+                    + fileBlockSize + ", not " + fileSize);
+        }
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        if (!Files.exists(path) || Files.size(path) < fileSize) {
+            allocate(path, fileSize);
+        }
+        return new LinuxBlockDevice(new DeviceIdentity(id, "FILE-" + id, "file", path.toString()),
+                tierOverride == null ? DiskTier.SSD : tierOverride, fileSize, fileBlockSize, fileBlockSize, false, path,
+                Optional.empty());
+    }
+
+    private LinuxBlockDevice(DeviceIdentity identity, DiskTier tier, long capacity, int logical, int physical,
+            boolean blockDevice, Path path, Optional<NvmeDevice> nvme) throws IOException {
+        this.identity = identity;
+        this.tier = tier;
+        this.capacity = capacity;
+        this.logical = logical;
+        this.physical = physical;
+        this.blockDevice = blockDevice;
+        this.nvme = nvme;
+        try {
+            this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        } catch (NoSuchFileException e) {
+            throw new DeviceUnavailableException("device " + path + " does not exist");
+        }
+    }
+
+    /** Creates or grows a file to {@code size} bytes of allocated (not sparse) space. */
+    static void allocate(Path path, long size) throws IOException {
+        try (FileChannel c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            c.force(false);
+        }
+        LibC libc = LibC.get();
+        int fd = libc.open(path.toString(), LibC.O_RDWR);
+        if (fd < 0) {
+            throw new IOException("cannot open " + path + ": " + LibC.lastError());
+        }
+        try {
+            if (libc.fallocate(fd, 0, 0, size) != 0) {
+                String err = LibC.lastError();
+                if (err.contains("ENOSPC")) {
+                    throw new DeviceFullException("cannot allocate " + size + " bytes for " + path + ": " + err);
+                }
+                throw new IOException("fallocate of " + size + " bytes on " + path + " failed: " + err);
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public DeviceIdentity identity() {
+        return identity;
+    }
+
+    @Override
+    public DiskTier tier() {
+        return tier;
+    }
+
+    @Override
+    public long capacityBytes() {
+        return capacity;
+    }
+
+    @Override
+    public int logicalBlockSize() {
+        return logical;
+    }
+
+    @Override
+    public int physicalBlockSize() {
+        return physical;
+    }
+
+    @Override
+    public int read(long offset, ByteBuffer dst) throws IOException {
+        check(offset, dst);
+        long start = System.nanoTime();
+        int n = 0;
+        try {
+            while (dst.hasRemaining()) {
+                int r = channel.read(dst, offset + n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+        } catch (IOException e) {
+            readErrors.incrementAndGet();
+            throw translate(e, "read", offset);
+        }
+        readLatency.record(System.nanoTime() - start);
+        return n;
+    }
+
+    @Override
+    public int write(long offset, ByteBuffer src) throws IOException {
+        check(offset, src);
+        long start = System.nanoTime();
+        int n = 0;
+        try {
+            while (src.hasRemaining()) {
+                n += channel.write(src, offset + n);
+            }
+        } catch (IOException e) {
+            writeErrors.incrementAndGet();
+            throw translate(e, "write", offset);
+        }
+        writeLatency.record(System.nanoTime() - start);
+        return n;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        try {
+            channel.force(false); // fdatasync
+        } catch (IOException e) {
+            writeErrors.incrementAndGet();
+            throw translate(e, "flush", 0);
+        }
+    }
+
+    @Override
+    public void discard(long offset, long length) throws IOException {
+        if (offset % logical != 0 || length % logical != 0 || offset + length > capacity) {
+            throw new IllegalArgumentException("discard " + offset + "+" + length + " is not block aligned within " + capacity);
+        }
+        LibC libc = LibC.get();
+        int fd = libc.open(identity.path(), LibC.O_RDWR);
+        if (fd < 0) {
+            throw new IOException("cannot open " + identity.path() + " for discard: " + LibC.lastError());
+        }
+        try {
+            int rc;
+            if (blockDevice) {
+                try (Memory range = new Memory(16)) {
+                    range.setLong(0, offset);
+                    range.setLong(8, length);
+                    rc = libc.ioctl(fd, LibC.BLKDISCARD, range);
+                }
+            } else {
+                rc = libc.fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, offset, length);
+            }
+            if (rc != 0) {
+                throw new IOException("discard of " + offset + "+" + length + " on " + identity.path() + " failed: "
+                        + LibC.lastError());
+            }
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    @Override
+    public DiskHealth health() {
+        Map<String, Long> attributes = Map.of();
+        try {
+            if (nvme.isPresent()) {
+                attributes = nvme.get().smart();
+            } else if (blockDevice && Smartctl.available()) {
+                attributes = Smartctl.read(identity.path());
+            }
+        } catch (IOException e) {
+            attributes = Map.of("health_query_failed", 1L);
+        }
+        return new DiskHealth(readErrors.get(), writeErrors.get(), readLatency.snapshot(), writeLatency.snapshot(), attributes);
+    }
+
+    private void check(long offset, ByteBuffer buf) {
+        AlignedBuffers.checkAligned(offset, buf, logical, capacity);
+        if (!buf.isDirect()) {
+            throw new IllegalArgumentException("O_DIRECT needs a direct buffer; allocate it with AlignedBuffers.allocate");
+        }
+    }
+
+    private IOException translate(IOException e, String op, long offset) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("No space left")) {
+            return new DeviceFullException(op + " at " + offset + " on " + identity.path() + ": no space left on device");
+        }
+        if (msg.contains("No such device") || msg.contains("No such file")) {
+            return new DeviceUnavailableException(op + " at " + offset + " on " + identity.path() + ": device is gone");
+        }
+        return new IOException(op + " at " + offset + " on " + identity.path() + " failed: " + msg, e);
+    }
+}
