@@ -27,7 +27,7 @@ import io.cairn.hal.api.LatencyHistogram;
  * A block device or a preallocated file opened with O_DIRECT: positional I/O on aligned direct
  * buffers without the page cache, fdatasync for flush, hole punching / BLKDISCARD for discard.
  */
-final class LinuxBlockDevice implements BlockDevice {
+public final class LinuxBlockDevice implements BlockDevice {
 
     private final DeviceIdentity identity;
     private final DiskTier tier;
@@ -46,7 +46,7 @@ final class LinuxBlockDevice implements BlockDevice {
      * Opens {@code path}. A regular file is created (if needed) and allocated to {@code fileSize}
      * bytes with fallocate; a block device takes its geometry from sysfs.
      */
-    static LinuxBlockDevice open(String id, Path path, DiskTier tierOverride, long fileSize, int fileBlockSize, Path sysRoot)
+    public static LinuxBlockDevice open(String id, Path path, DiskTier tierOverride, long fileSize, int fileBlockSize, Path sysRoot)
             throws IOException {
         Optional<SysBlock> sys = Files.exists(path) && !Files.isRegularFile(path) ? SysBlock.of(path, sysRoot) : Optional.empty();
         if (sys.isPresent()) {
@@ -113,7 +113,7 @@ final class LinuxBlockDevice implements BlockDevice {
         }
     }
 
-    void close() throws IOException {
+    public void close() throws IOException {
         channel.close();
     }
 
