@@ -28,13 +28,23 @@ public interface BlockDevice {
 
     DeviceIdentity identity();
 
-    DiskTier tier();
+    DeviceGeometry geometry();
 
-    long capacityBytes();
+    default DiskTier tier() {
+        return geometry().tier();
+    }
 
-    int logicalBlockSize();
+    default long capacityBytes() {
+        return geometry().capacityBytes();
+    }
 
-    int physicalBlockSize();
+    default int logicalBlockSize() {
+        return geometry().logicalBlockSize();
+    }
+
+    default int physicalBlockSize() {
+        return geometry().physicalBlockSize();
+    }
 
     /** Reads {@code dst.remaining()} bytes at {@code offset}; returns the bytes read (short only at the end). */
     int read(long offset, ByteBuffer dst) throws IOException;

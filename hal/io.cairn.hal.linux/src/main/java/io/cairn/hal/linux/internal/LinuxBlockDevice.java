@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.jna.Memory;
 import com.sun.nio.file.ExtendedOpenOption;
@@ -19,9 +18,11 @@ import io.cairn.hal.api.BlockDevice;
 import io.cairn.hal.api.DeviceFullException;
 import io.cairn.hal.api.DeviceIdentity;
 import io.cairn.hal.api.DeviceUnavailableException;
+import io.cairn.hal.api.DeviceGeometry;
 import io.cairn.hal.api.DiskHealth;
 import io.cairn.hal.api.DiskTier;
-import io.cairn.hal.api.LatencyHistogram;
+import io.cairn.hal.api.IoStatistics;
+import io.cairn.hal.api.Positional;
 
 /**
  * A block device or a preallocated file opened with O_DIRECT: positional I/O on aligned direct
@@ -30,17 +31,11 @@ import io.cairn.hal.api.LatencyHistogram;
 public final class LinuxBlockDevice implements BlockDevice {
 
     private final DeviceIdentity identity;
-    private final DiskTier tier;
-    private final long capacity;
-    private final int logical;
-    private final int physical;
+    private final DeviceGeometry geometry;
     private final boolean blockDevice;
     private final FileChannel channel;
     private final Optional<NvmeDevice> nvme;
-    private final AtomicLong readErrors = new AtomicLong();
-    private final AtomicLong writeErrors = new AtomicLong();
-    private final LatencyHistogram.Recorder readLatency = new LatencyHistogram.Recorder();
-    private final LatencyHistogram.Recorder writeLatency = new LatencyHistogram.Recorder();
+    private final IoStatistics stats = new IoStatistics();
 
     /**
      * Opens {@code path}. A regular file is created (if needed) and allocated to {@code fileSize}
@@ -77,10 +72,7 @@ public final class LinuxBlockDevice implements BlockDevice {
     private LinuxBlockDevice(DeviceIdentity identity, DiskTier tier, long capacity, int logical, int physical,
             boolean blockDevice, Path path, Optional<NvmeDevice> nvme) throws IOException {
         this.identity = identity;
-        this.tier = tier;
-        this.capacity = capacity;
-        this.logical = logical;
-        this.physical = physical;
+        this.geometry = new DeviceGeometry(tier, capacity, logical, physical);
         this.blockDevice = blockDevice;
         this.nvme = nvme;
         try {
@@ -123,43 +115,22 @@ public final class LinuxBlockDevice implements BlockDevice {
     }
 
     @Override
-    public DiskTier tier() {
-        return tier;
-    }
-
-    @Override
-    public long capacityBytes() {
-        return capacity;
-    }
-
-    @Override
-    public int logicalBlockSize() {
-        return logical;
-    }
-
-    @Override
-    public int physicalBlockSize() {
-        return physical;
+    public DeviceGeometry geometry() {
+        return geometry;
     }
 
     @Override
     public int read(long offset, ByteBuffer dst) throws IOException {
         check(offset, dst);
         long start = System.nanoTime();
-        int n = 0;
+        int n;
         try {
-            while (dst.hasRemaining()) {
-                int r = channel.read(dst, offset + n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
+            n = Positional.readFully(channel, dst, offset);
         } catch (IOException e) {
-            readErrors.incrementAndGet();
+            stats.readError();
             throw translate(e, "read", offset);
         }
-        readLatency.record(System.nanoTime() - start);
+        stats.read(System.nanoTime() - start);
         return n;
     }
 
@@ -167,16 +138,14 @@ public final class LinuxBlockDevice implements BlockDevice {
     public int write(long offset, ByteBuffer src) throws IOException {
         check(offset, src);
         long start = System.nanoTime();
-        int n = 0;
+        int n;
         try {
-            while (src.hasRemaining()) {
-                n += channel.write(src, offset + n);
-            }
+            n = Positional.writeFully(channel, src, offset);
         } catch (IOException e) {
-            writeErrors.incrementAndGet();
+            stats.writeError();
             throw translate(e, "write", offset);
         }
-        writeLatency.record(System.nanoTime() - start);
+        stats.wrote(System.nanoTime() - start);
         return n;
     }
 
@@ -185,15 +154,17 @@ public final class LinuxBlockDevice implements BlockDevice {
         try {
             channel.force(false); // fdatasync
         } catch (IOException e) {
-            writeErrors.incrementAndGet();
+            stats.writeError();
             throw translate(e, "flush", 0);
         }
     }
 
     @Override
     public void discard(long offset, long length) throws IOException {
-        if (offset % logical != 0 || length % logical != 0 || offset + length > capacity) {
-            throw new IllegalArgumentException("discard " + offset + "+" + length + " is not block aligned within " + capacity);
+        if (offset % geometry.logicalBlockSize() != 0 || length % geometry.logicalBlockSize() != 0
+                || offset + length > geometry.capacityBytes()) {
+            throw new IllegalArgumentException("discard " + offset + "+" + length + " is not block aligned within "
+                    + geometry.capacityBytes());
         }
         LibC libc = LibC.get();
         int fd = libc.open(identity.path(), LibC.O_RDWR);
@@ -232,11 +203,11 @@ public final class LinuxBlockDevice implements BlockDevice {
         } catch (IOException e) {
             attributes = Map.of("health_query_failed", 1L);
         }
-        return new DiskHealth(readErrors.get(), writeErrors.get(), readLatency.snapshot(), writeLatency.snapshot(), attributes);
+        return stats.health(attributes);
     }
 
     private void check(long offset, ByteBuffer buf) {
-        AlignedBuffers.checkAligned(offset, buf, logical, capacity);
+        AlignedBuffers.checkAligned(offset, buf, geometry.logicalBlockSize(), geometry.capacityBytes());
         if (!buf.isDirect()) {
             throw new IllegalArgumentException("O_DIRECT needs a direct buffer; allocate it with AlignedBuffers.allocate");
         }

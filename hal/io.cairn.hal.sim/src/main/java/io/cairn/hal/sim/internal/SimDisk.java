@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.cairn.common.clock.Clock;
 import io.cairn.hal.api.AlignedBuffers;
@@ -19,8 +18,10 @@ import io.cairn.hal.api.DeviceFullException;
 import io.cairn.hal.api.DeviceIdentity;
 import io.cairn.hal.api.DeviceUnavailableException;
 import io.cairn.hal.api.DiskHealth;
+import io.cairn.hal.api.DeviceGeometry;
 import io.cairn.hal.api.DiskTier;
-import io.cairn.hal.api.LatencyHistogram;
+import io.cairn.hal.api.IoStatistics;
+import io.cairn.hal.api.Positional;
 import io.cairn.hal.api.faults.Fault;
 
 /**
@@ -30,16 +31,13 @@ import io.cairn.hal.api.faults.Fault;
 final class SimDisk implements BlockDevice {
 
     private final DeviceIdentity identity;
-    private final DiskTier tier;
+    private final DeviceGeometry geometry;
     private final long capacity;
     private final int blockSize;
     private final FileChannel channel;
     private final Clock clock;
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
-    private final AtomicLong readErrors = new AtomicLong();
-    private final AtomicLong writeErrors = new AtomicLong();
-    private final LatencyHistogram.Recorder readLatency = new LatencyHistogram.Recorder();
-    private final LatencyHistogram.Recorder writeLatency = new LatencyHistogram.Recorder();
+    private final IoStatistics stats = new IoStatistics();
 
     SimDisk(String id, Path file, DiskTier tier, long capacity, int blockSize, Clock clock) throws IOException {
         if (blockSize <= 0 || Integer.bitCount(blockSize) != 1) {
@@ -50,7 +48,7 @@ final class SimDisk implements BlockDevice {
                     + " bytes, not " + capacity);
         }
         this.identity = new DeviceIdentity(id, "SIM-" + id, "Cairn simulated " + tier, file.toString());
-        this.tier = tier;
+        this.geometry = new DeviceGeometry(tier, capacity, blockSize, blockSize);
         this.capacity = capacity;
         this.blockSize = blockSize;
         this.clock = clock;
@@ -75,23 +73,8 @@ final class SimDisk implements BlockDevice {
     }
 
     @Override
-    public DiskTier tier() {
-        return tier;
-    }
-
-    @Override
-    public long capacityBytes() {
-        return capacity;
-    }
-
-    @Override
-    public int logicalBlockSize() {
-        return blockSize;
-    }
-
-    @Override
-    public int physicalBlockSize() {
-        return blockSize;
+    public DeviceGeometry geometry() {
+        return geometry;
     }
 
     @Override
@@ -103,23 +86,16 @@ final class SimDisk implements BlockDevice {
         try {
             beforeIo(Fault.Op.READ, offset, len);
         } catch (IOException e) {
-            readErrors.incrementAndGet();
+            stats.readError();
             throw e;
         }
-        int n = 0;
-        while (dst.hasRemaining()) {
-            int r = channel.read(dst, offset + n);
-            if (r < 0) {
-                break;
-            }
-            n += r;
-        }
+        int n = Positional.readFully(channel, dst, offset);
         for (Fault f : faults) {
             if (f instanceof Fault.BitFlip flip) {
                 flipBits(dst, pos, offset, n, flip);
             }
         }
-        readLatency.record(clock.nanoTime() - start);
+        stats.read(clock.nanoTime() - start);
         return n;
     }
 
@@ -135,14 +111,11 @@ final class SimDisk implements BlockDevice {
             }
             beforeIo(Fault.Op.WRITE, offset, len);
         } catch (IOException e) {
-            writeErrors.incrementAndGet();
+            stats.writeError();
             throw e;
         }
-        int n = 0;
-        while (src.hasRemaining()) {
-            n += channel.write(src, offset + n);
-        }
-        writeLatency.record(clock.nanoTime() - start);
+        int n = Positional.writeFully(channel, src, offset);
+        stats.wrote(clock.nanoTime() - start);
         return n;
     }
 
@@ -167,8 +140,7 @@ final class SimDisk implements BlockDevice {
 
     @Override
     public DiskHealth health() {
-        return new DiskHealth(readErrors.get(), writeErrors.get(), readLatency.snapshot(), writeLatency.snapshot(),
-                Map.of("injected_faults", (long) faults.size()));
+        return stats.health(Map.of("injected_faults", (long) faults.size()));
     }
 
     private void gone() throws DeviceUnavailableException {
