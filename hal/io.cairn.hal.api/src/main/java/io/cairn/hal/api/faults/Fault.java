@@ -3,7 +3,10 @@ package io.cairn.hal.api.faults;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** A fault a simulated device can be told to have. Ranges are byte ranges; length 0 means "to the end". */
+@ProviderType
 public sealed interface Fault permits Fault.IoError, Fault.Latency, Fault.Disappear, Fault.Full, Fault.BitFlip {
 
     /** Which operations a fault applies to. */
