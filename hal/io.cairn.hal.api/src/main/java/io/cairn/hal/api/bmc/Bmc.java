@@ -18,4 +18,9 @@ public interface Bmc {
     void powerOff() throws IOException;
 
     void powerCycle() throws IOException;
+
+    /** Sets the next boot device ({@code persistent}: for every boot, not just the next). */
+    default void setBootDevice(BootDevice device, boolean persistent) throws IOException {
+        throw new UnsupportedOperationException(address() + " cannot choose a boot device");
+    }
 }
