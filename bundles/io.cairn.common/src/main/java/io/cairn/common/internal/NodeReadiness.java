@@ -160,7 +160,9 @@ public final class NodeReadiness implements BundleListener, ServiceListener {
             }
             BundleRevision rev = b.adapt(BundleRevision.class);
             boolean fragment = rev != null && (rev.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
-            out.add(new ReadinessEvaluator.BundleState(b.getSymbolicName(), b.getState(), fragment));
+            String policy = b.getHeaders("").get(org.osgi.framework.Constants.BUNDLE_ACTIVATIONPOLICY);
+            boolean lazy = policy != null && policy.strip().startsWith(org.osgi.framework.Constants.ACTIVATION_LAZY);
+            out.add(new ReadinessEvaluator.BundleState(b.getSymbolicName(), b.getState(), fragment, lazy));
         }
         return out;
     }

@@ -9,7 +9,8 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 /** Pure judgement of whether a controller is ready, from snapshots of bundles and components. */
 final class ReadinessEvaluator {
 
-    record BundleState(String symbolicName, int state, boolean fragment) {
+    /** {@code lazy}: activation policy lazy, so STARTING (waiting for its first class load) is fine. */
+    record BundleState(String symbolicName, int state, boolean fragment, boolean lazy) {
     }
 
     /** One component configuration: its DTO state and, when unsatisfied, what it waits for. */
@@ -26,7 +27,8 @@ final class ReadinessEvaluator {
         List<String> waiting = new ArrayList<>();
         for (BundleState b : bundles) {
             int expected = b.fragment() ? Bundle.RESOLVED : Bundle.ACTIVE;
-            if (b.state() != expected) {
+            boolean lazyWaiting = b.lazy() && b.state() == Bundle.STARTING;
+            if (b.state() != expected && !lazyWaiting) {
                 waiting.add("bundle " + b.symbolicName() + " is " + bundleState(b.state()) + ", expected "
                         + bundleState(expected));
             }

@@ -147,7 +147,7 @@ class OvsSwitchTest {
                     """).redirectErrorStream(true).start();
 
             assertThat(waitForPing()).as("ping across the bridge").isTrue();
-            assertThat(tcp(5001)).as("TCP 5001 passes").isTrue();
+            assertThat(waitForTcp(5001)).as("TCP 5001 passes (server up)").isTrue();
 
             ovs.replaceFlows("br-ns", List.of("priority=100,tcp,nw_dst=" + IP_B + ",tp_dst=5001,actions=drop",
                     "priority=0,actions=NORMAL"));
@@ -203,6 +203,17 @@ class OvsSwitchTest {
             if (ping(1)) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /** The echo server in the namespace needs a moment to bind; bounded retries. */
+    private static boolean waitForTcp(int port) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            if (tcp(port)) {
+                return true;
+            }
+            Thread.sleep(200);
         }
         return false;
     }
