@@ -19,6 +19,11 @@ public interface Bmc {
 
     void powerCycle() throws IOException;
 
+    /** The board's FRU inventory (manufacturer, product, serial, part number). */
+    default FruInfo inventory() throws IOException {
+        throw new UnsupportedOperationException(address() + " has no FRU inventory");
+    }
+
     /** Sets the next boot device ({@code persistent}: for every boot, not just the next). */
     default void setBootDevice(BootDevice device, boolean persistent) throws IOException {
         throw new UnsupportedOperationException(address() + " cannot choose a boot device");

@@ -6,10 +6,13 @@ import java.time.Duration;
 
 import io.cairn.hal.api.bmc.Bmc;
 import io.cairn.hal.api.bmc.BootDevice;
+import io.cairn.hal.api.bmc.FruInfo;
 import io.cairn.hal.api.bmc.PowerState;
 
 /** A BMC over IPMI 2.0 LAN (RMCP+, cipher suite 3); one authenticated session per call. */
 final class IpmiBmc implements Bmc {
+
+    private static final int NETFN_STORAGE = 0x0A;
 
     private final InetSocketAddress address;
     private final String user;
@@ -59,6 +62,26 @@ final class IpmiBmc implements Bmc {
         try (RmcpPlusSession s = session()) {
             // Set System Boot Options, parameter 5 (boot flags)
             s.command(RmcpPlusSession.NETFN_CHASSIS, 0x08, new byte[] {0x05, flags, (byte) (device.code() << 2), 0, 0, 0});
+        }
+    }
+
+    @Override
+    public FruInfo inventory() throws IOException {
+        try (RmcpPlusSession s = session()) {
+            byte[] info = s.command(NETFN_STORAGE, 0x10, new byte[] {0}); // Get FRU Inventory Area Info, FRU 0
+            int size = (info[0] & 0xFF) | (info[1] & 0xFF) << 8;
+            byte[] fru = new byte[size];
+            for (int off = 0; off < size;) {
+                int want = Math.min(16, size - off);
+                byte[] r = s.command(NETFN_STORAGE, 0x11, new byte[] {0, (byte) off, (byte) (off >> 8), (byte) want});
+                int got = r[0] & 0xFF;
+                if (got == 0) {
+                    throw new IOException(address() + ": FRU read returned no data at offset " + off);
+                }
+                System.arraycopy(r, 1, fru, off, got);
+                off += got;
+            }
+            return Fru.parse(fru);
         }
     }
 

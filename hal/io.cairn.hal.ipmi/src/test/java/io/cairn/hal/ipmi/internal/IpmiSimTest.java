@@ -55,11 +55,16 @@ class IpmiSimTest {
                   kill_wait 2
                   user 2 true "%s" "%s" admin 10 none md2 md5 straight
                 """.formatted(PORT, PORT + 1, marker, USER, PASSWORD));
+        StringBuilder fru = new StringBuilder();
+        for (byte b : fruData("Cairn Labs", "Sim Board", "SN-0042", "PN-7")) {
+            fru.append(String.format(" 0x%02x", b));
+        }
         Files.writeString(tmp.resolve("sim.emu"), """
                 mc_setbmc 0x20
                 mc_add 0x20 0 no-device-sdrs 0x23 9 8 0xc9 0x1291 0xf02 persist_sdr
+                mc_add_fru_data 0x20 0 0x%x data%s
                 mc_enable 0x20
-                """);
+                """.formatted(fru.toString().split(" 0x").length - 1, fru));
         if (!Files.isExecutable(Path.of("/usr/bin/ipmi_sim"))) {
             throw new AssertionError("ipmi_sim is not installed: run bin/setup hal");
         }
@@ -69,6 +74,35 @@ class IpmiSimTest {
         for (int i = 0; i < 50 && !ipmitool("chassis", "power", "status").contains("Chassis Power"); i++) {
             Thread.sleep(100);
         }
+    }
+
+    /** FRU storage v1.0: common header + board info area with four 8-bit ASCII fields (test fixture). */
+    static byte[] fruData(String mfg, String product, String serial, String part) {
+        java.io.ByteArrayOutputStream board = new java.io.ByteArrayOutputStream();
+        board.writeBytes(new byte[] {0x01, 0x00, 0x00, 0x00, 0x00, 0x00});
+        for (String f : new String[] {mfg, product, serial, part, ""}) {
+            byte[] b = f.getBytes(StandardCharsets.US_ASCII);
+            board.write(0xC0 | b.length);
+            board.writeBytes(b);
+        }
+        board.write(0xC1);
+        while ((board.size() + 1) % 8 != 0) {
+            board.write(0);
+        }
+        byte[] area = java.util.Arrays.copyOf(board.toByteArray(), board.size() + 1);
+        area[1] = (byte) (area.length / 8);
+        area[area.length - 1] = (byte) (-Fru.sum(area, 0, area.length - 1) & 0xFF);
+        byte[] header = {0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};
+        header[7] = (byte) (-Fru.sum(header, 0, 7) & 0xFF);
+        return RmcpPlusSession.cat(header, area);
+    }
+
+    @Test
+    void givenFruData_whenInventoryRead_thenBoardFieldsMatchIpmitool() throws Exception {
+        io.cairn.hal.api.bmc.FruInfo fru = bmc().inventory();
+        assertThat(fru).isEqualTo(new io.cairn.hal.api.bmc.FruInfo("Cairn Labs", "Sim Board", "SN-0042", "PN-7"));
+        String print = ipmitool("fru", "print", "0");
+        assertThat(print).contains("Cairn Labs").contains("Sim Board").contains("SN-0042").contains("PN-7");
     }
 
     @AfterAll
