@@ -1,31 +1,46 @@
 package io.cairn.hal.api.bmc;
 
-import java.io.IOException;
+import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-/** A node's baseboard management controller: out-of-band power control. */
+/**
+ * A server's baseboard management controller: out-of-band power, boot device, sensors and inventory.
+ * Every method talks to the BMC; failures are {@link BmcException}s whose reason says whether the
+ * credentials, the network or the BMC is at fault.
+ */
 @ProviderType
 public interface Bmc {
 
-    /** Address the BMC is reached at (an IPMI endpoint, or a process id for simulated nodes). */
+    /** Where the BMC is reached ({@code ipmi://host:port}, or {@code process:name} for a simulated server). */
     String address();
 
-    PowerState powerState() throws IOException;
+    PowerState powerState() throws BmcException;
 
-    void powerOn() throws IOException;
+    /** Powers the server on; a server already on stays as it is. */
+    void powerOn() throws BmcException;
 
-    void powerOff() throws IOException;
+    /** Cuts the power at once (no operating-system shutdown); a server already off stays off. */
+    void powerOff() throws BmcException;
 
-    void powerCycle() throws IOException;
+    /** Powers off, then on again. */
+    void powerCycle() throws BmcException;
 
-    /** The board's FRU inventory (manufacturer, product, serial, part number). */
-    default FruInfo inventory() throws IOException {
-        throw new UnsupportedOperationException(address() + " has no FRU inventory");
-    }
+    /** Pulses the reset line: the server restarts without losing power. */
+    void reset() throws BmcException;
 
-    /** Sets the next boot device ({@code persistent}: for every boot, not just the next). */
-    default void setBootDevice(BootDevice device, boolean persistent) throws IOException {
-        throw new UnsupportedOperationException(address() + " cannot choose a boot device");
-    }
+    /** Asks the operating system to shut down (ACPI soft-off) and returns without waiting for it. */
+    void softOff() throws BmcException;
+
+    /** Sets the device to boot from; {@code persistent}: for every boot, not just the next one. */
+    void setBootDevice(BootDevice device, boolean persistent) throws BmcException;
+
+    /** The boot device the BMC will use next ({@link BootDevice#NONE}: no override). */
+    BootDevice bootDevice() throws BmcException;
+
+    /** Every sensor with its current reading; empty if the BMC has none. */
+    List<SensorReading> sensors() throws BmcException;
+
+    /** The server's FRU inventory (manufacturer, product, serial and part numbers). */
+    FruInfo inventory() throws BmcException;
 }

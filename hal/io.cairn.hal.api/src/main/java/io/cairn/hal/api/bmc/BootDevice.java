@@ -2,7 +2,13 @@ package io.cairn.hal.api.bmc;
 
 /** Where the server boots next (IPMI boot flags, parameter 5). */
 public enum BootDevice {
-    NONE(0x0), PXE(0x1), DISK(0x2), CDROM(0x5), BIOS(0x6);
+    /** No override: the firmware's own boot order. */
+    NONE(0x0),
+    PXE(0x1),
+    DISK(0x2),
+    CDROM(0x5),
+    /** Stay in the firmware setup. */
+    BIOS(0x6);
 
     private final int code;
 

@@ -3,192 +3,250 @@ package io.cairn.hal.ipmi.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.cairn.common.clock.Clock;
 import io.cairn.hal.api.bmc.Bmc;
+import io.cairn.hal.api.bmc.BmcException;
+import io.cairn.hal.api.bmc.BmcException.Reason;
+import io.cairn.hal.api.bmc.BootDevice;
+import io.cairn.hal.api.bmc.FruInfo;
 import io.cairn.hal.api.bmc.PowerState;
+import io.cairn.hal.api.bmc.SensorReading;
+import io.cairn.hal.api.bmc.SensorState;
 
 /**
- * Against OpenIPMI's ipmi_sim on loopback, whose chassis power starts and stops a real process
- * (startcmd), cross-checked with {@code ipmitool -I lanplus -C 3}.
+ * Against OpenIPMI's ipmi_sim on loopback, whose chassis power starts and stops a real server process,
+ * cross-checked with {@code ipmitool -I lanplus -C 3}.
  */
 class IpmiSimTest {
 
-    static final int PORT = 19623;
-    static final String USER = "cairn";
-    static final String PASSWORD = "s3cret-pw";
-
     @TempDir
     static Path tmp;
-    static Process sim;
-    static Path marker;
+    static IpmiSim sim;
 
     @BeforeAll
     static void startSim() throws Exception {
-        marker = tmp.resolve("server.pid");
-        Path conf = tmp.resolve("lan.conf");
-        Files.writeString(conf, """
-                name "cairnsim"
-                set_working_mc 0x20
-                  startlan 1
-                    addr 127.0.0.1 %d
-                    priv_limit admin
-                    allowed_auths_callback none md2 md5 straight
-                    allowed_auths_user none md2 md5 straight
-                    allowed_auths_operator none md2 md5 straight
-                    allowed_auths_admin none md2 md5 straight
-                    guid a123456789abcdefa123456789abcdef
-                  endlan
-                  serial 15 127.0.0.1 %d codec VM ipmb 0x20
-                  startcmd "bash -c 'echo $$ > %s; exec sleep 600'"
-                  startnow false
-                  poweroff_wait 1
-                  kill_wait 2
-                  user 2 true "%s" "%s" admin 10 none md2 md5 straight
-                """.formatted(PORT, PORT + 1, marker, USER, PASSWORD));
-        StringBuilder fru = new StringBuilder();
-        for (byte b : fruData("Cairn Labs", "Sim Board", "SN-0042", "PN-7")) {
-            fru.append(String.format(" 0x%02x", b));
-        }
-        Files.writeString(tmp.resolve("sim.emu"), """
-                mc_setbmc 0x20
-                mc_add 0x20 0 no-device-sdrs 0x23 9 8 0xc9 0x1291 0xf02 persist_sdr
-                mc_add_fru_data 0x20 0 0x%x data%s
-                mc_enable 0x20
-                """.formatted(fru.toString().split(" 0x").length - 1, fru));
-        if (!Files.isExecutable(Path.of("/usr/bin/ipmi_sim"))) {
-            throw new AssertionError("ipmi_sim is not installed: run bin/setup hal");
-        }
-        sim = new ProcessBuilder("ipmi_sim", "-c", conf.toString(), "-f", tmp.resolve("sim.emu").toString(), "-n", "-s",
-                tmp.resolve("state").toString()).redirectErrorStream(true).redirectOutput(tmp.resolve("sim.log").toFile())
-                .start();
-        for (int i = 0; i < 50 && !ipmitool("chassis", "power", "status").contains("Chassis Power"); i++) {
-            Thread.sleep(100);
-        }
-    }
-
-    /** FRU storage v1.0: common header + board info area with four 8-bit ASCII fields (test fixture). */
-    static byte[] fruData(String mfg, String product, String serial, String part) {
-        java.io.ByteArrayOutputStream board = new java.io.ByteArrayOutputStream();
-        board.writeBytes(new byte[] {0x01, 0x00, 0x00, 0x00, 0x00, 0x00});
-        for (String f : new String[] {mfg, product, serial, part, ""}) {
-            byte[] b = f.getBytes(StandardCharsets.US_ASCII);
-            board.write(0xC0 | b.length);
-            board.writeBytes(b);
-        }
-        board.write(0xC1);
-        while ((board.size() + 1) % 8 != 0) {
-            board.write(0);
-        }
-        byte[] area = java.util.Arrays.copyOf(board.toByteArray(), board.size() + 1);
-        area[1] = (byte) (area.length / 8);
-        area[area.length - 1] = (byte) (-Fru.sum(area, 0, area.length - 1) & 0xFF);
-        byte[] header = {0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};
-        header[7] = (byte) (-Fru.sum(header, 0, 7) & 0xFF);
-        return RmcpPlusSession.cat(header, area);
-    }
-
-    @Test
-    void givenFruData_whenInventoryRead_thenBoardFieldsMatchIpmitool() throws Exception {
-        io.cairn.hal.api.bmc.FruInfo fru = bmc().inventory();
-        assertThat(fru).isEqualTo(new io.cairn.hal.api.bmc.FruInfo("Cairn Labs", "Sim Board", "SN-0042", "PN-7"));
-        String print = ipmitool("fru", "print", "0");
-        assertThat(print).contains("Cairn Labs").contains("Sim Board").contains("SN-0042").contains("PN-7");
+        // the "server": writes its pid like bin/cairn node start does, then runs until stopped
+        sim = IpmiSim.start(tmp.resolve("sim"), "echo $$ > node.pid; exec sleep 600");
     }
 
     @AfterAll
     static void stopSim() throws Exception {
         if (sim != null) {
-            sim.descendants().forEach(ProcessHandle::destroyForcibly);
-            sim.destroyForcibly();
-            sim.waitFor(10, TimeUnit.SECONDS);
+            sim.close();
         }
     }
 
-    static String ipmitool(String... args) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("ipmitool", "-I", "lanplus", "-C", "3", "-H",
-                "127.0.0.1", "-p", Integer.toString(PORT), "-U", USER, "-P", PASSWORD));
-        cmd.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
+    static IpmiConnector connector(Duration timeout, int retries) {
+        return new IpmiConnector(timeout, retries, Privilege.ADMINISTRATOR, RealClock.INSTANCE);
     }
 
-    private static Bmc bmc() throws Exception {
-        return new IpmiConnector(Duration.ofMillis(500), 3).connect("127.0.0.1", PORT, USER, PASSWORD.toCharArray());
+    private static Bmc bmc() throws BmcException {
+        return connector(Duration.ofMillis(1000), 3).connect("127.0.0.1", sim.port, IpmiSim.USER, sim.password.toCharArray());
     }
 
-    private static boolean serverAlive() throws Exception {
-        if (!Files.exists(marker)) {
-            return false;
-        }
-        String pid = Files.readString(marker).strip();
-        return !pid.isEmpty() && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    private static void await(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        for (int i = 0; i < 100 && !condition.call(); i++) {
+    /** Polls {@code condition} for at most 10 s. */
+    private static boolean await(Callable<Boolean> condition) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (condition.call()) {
+                return true;
+            }
             Thread.sleep(100);
         }
+        return condition.call();
+    }
+
+    private static void ensureOff(Bmc bmc) throws Exception {
+        bmc.powerOff();
+        assertThat(await(() -> bmc.powerState() == PowerState.OFF && sim.server().isEmpty())).isTrue();
     }
 
     @Test
-    void givenSimulatedServer_whenPoweredOnAndOffOverRmcpPlus_thenProcessAndIpmitoolAgree() throws Exception {
+    void givenSimulatedServer_whenPoweredOnAndOffOverRmcpPlus_thenServerProcessAndIpmitoolAgree() throws Exception {
         Bmc bmc = bmc();
-        assertThat(bmc.address()).isEqualTo("ipmi://127.0.0.1:" + PORT);
-        if (bmc.powerState() == PowerState.ON) {
-            bmc.powerOff();
-            await(() -> bmc.powerState() == PowerState.OFF);
-        }
-        assertThat(ipmitool("chassis", "power", "status")).contains("Chassis Power is off");
+        assertThat(bmc.address()).isEqualTo("ipmi://127.0.0.1:" + sim.port);
+        ensureOff(bmc);
+        assertThat(sim.ipmitool("chassis", "power", "status")).contains("Chassis Power is off");
 
         bmc.powerOn();
-        await(() -> bmc.powerState() == PowerState.ON && serverAlive());
-        assertThat(bmc.powerState()).isEqualTo(PowerState.ON);
-        assertThat(serverAlive()).as("power on started the simulated server's process").isTrue();
-        assertThat(ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
+        assertThat(await(() -> bmc.powerState() == PowerState.ON && sim.server().isPresent())).isTrue();
+        long pid = sim.server().orElseThrow().pid();
+        assertThat(sim.ipmitool("chassis", "power", "status")).contains("Chassis Power is on");
+        bmc.powerOn(); // already on: the same server keeps running
+        assertThat(sim.server().orElseThrow().pid()).isEqualTo(pid);
 
         bmc.powerOff();
-        await(() -> bmc.powerState() == PowerState.OFF && !serverAlive());
-        assertThat(ipmitool("chassis", "power", "status")).contains("Chassis Power is off");
-        assertThat(serverAlive()).as("power off stopped it").isFalse();
+        assertThat(await(() -> bmc.powerState() == PowerState.OFF)).isTrue();
+        assertThat(sim.server()).as("power off stopped the server process").isEmpty();
+        assertThat(IpmiSim.running(pid)).isFalse();
+        assertThat(sim.ipmitool("chassis", "power", "status")).contains("Chassis Power is off");
 
-        ipmitool("chassis", "power", "on"); // and the other way round
-        await(() -> bmc.powerState() == PowerState.ON);
-        assertThat(bmc.powerState()).isEqualTo(PowerState.ON);
-        bmc.powerOff();
-        await(() -> bmc.powerState() == PowerState.OFF);
-    }
-
-    /** ipmi_sim implements no boot options: our request and ipmitool's are refused alike, and the error says why. */
-    @Test
-    void givenBmcWithoutBootOptions_whenBootDeviceSet_thenRefusalIsReportedLikeIpmitoolSeesIt() throws Exception {
-        assertThatThrownBy(() -> bmc().setBootDevice(io.cairn.hal.api.bmc.BootDevice.PXE, false))
-                .hasMessageContaining("completion code 0xcc (invalid data field)");
-        assertThat(ipmitool("chassis", "bootdev", "pxe")).contains("Invalid data field in request");
+        assertThat(sim.ipmitool("chassis", "power", "on")).contains("Up/On"); // and the other way round
+        assertThat(await(() -> bmc.powerState() == PowerState.ON && sim.server().isPresent())).isTrue();
+        ensureOff(bmc);
+        assertThat(sim.calls()).contains("set power 1", "set power 0", "get power");
     }
 
     @Test
-    void givenWrongPassword_thenAuthenticationErrorSaysSo() {
-        assertThatThrownBy(() -> new IpmiConnector(Duration.ofMillis(500), 1).connect("127.0.0.1", PORT, USER,
-                "wrong".toCharArray())).hasMessageContaining("authentication failed for user 'cairn'");
+    void givenRunningServer_whenCycledResetAndSoftOff_thenServerRestartsAndStops() throws Exception {
+        Bmc bmc = bmc();
+        ensureOff(bmc);
+        bmc.powerOn();
+        assertThat(await(() -> sim.server().isPresent())).isTrue();
+        long first = sim.server().orElseThrow().pid();
+
+        bmc.powerCycle(); // ipmi_sim: power off now, power on after one second
+        assertThat(await(() -> sim.server().map(p -> p.pid() != first).orElse(false))).as("a new server after the cycle").isTrue();
+        long second = sim.server().orElseThrow().pid();
+
+        bmc.reset();
+        assertThat(await(() -> sim.server().map(p -> p.pid() != second).orElse(false))).as("a new server after reset").isTrue();
+
+        bmc.softOff(); // the server gets SIGTERM and goes away by itself
+        assertThat(await(() -> bmc.powerState() == PowerState.OFF)).isTrue();
+        assertThat(sim.calls()).contains("set reset 1", "set shutdown 1");
+        ensureOff(bmc);
     }
 
     @Test
-    void givenNothingListening_thenBoundedTimeoutError() {
+    void givenBootDevice_whenSetByEitherClient_thenTheOtherReadsItBack() throws Exception {
+        Bmc bmc = bmc();
+        bmc.setBootDevice(BootDevice.PXE, false);
+        assertThat(sim.ipmitool("chassis", "bootparam", "get", "5")).contains("Boot Device Selector : Force PXE");
+        assertThat(bmc.bootDevice()).isEqualTo(BootDevice.PXE);
+
+        bmc.setBootDevice(BootDevice.BIOS, true);
+        assertThat(sim.ipmitool("chassis", "bootparam", "get", "5")).contains("Force Boot into BIOS Setup");
+        assertThat(bmc.bootDevice()).isEqualTo(BootDevice.BIOS);
+
+        assertThat(sim.ipmitool("chassis", "bootdev", "cdrom")).contains("Set Boot Device to cdrom");
+        assertThat(bmc.bootDevice()).isEqualTo(BootDevice.CDROM);
+        assertThat(sim.calls()).contains("set boot pxe", "set boot bios", "set boot cdrom");
+    }
+
+    @Test
+    void givenSensorsInTheSim_whenRead_thenReadingsMatchIpmitool() throws Exception {
+        List<SensorReading> sensors = bmc().sensors();
+        Map<String, SensorReading> byName = sensors.stream().collect(Collectors.toMap(SensorReading::name, Function.identity()));
+        assertThat(byName).containsOnlyKeys("CPU Temp", "Fan 1", "12V", "Inlet Temp", "PSU 1");
+
+        assertThat(byName.get("CPU Temp")).satisfies(s -> {
+            assertThat(s.type()).isEqualTo("Temperature");
+            assertThat(s.value()).hasValue(45.0);
+            assertThat(s.unit()).isEqualTo("degrees C");
+            assertThat(s.state()).isEqualTo(SensorState.OK);
+        });
+        assertThat(byName.get("Fan 1").value()).hasValue(3200.0);
+        assertThat(byName.get("Fan 1").unit()).isEqualTo("RPM");
+        assertThat(byName.get("12V").value()).hasValue(12.0);
+        assertThat(byName.get("12V").unit()).isEqualTo("Volts");
+        assertThat(byName.get("Inlet Temp").value()).hasValue(117.0);
+        assertThat(byName.get("Inlet Temp").state()).isEqualTo(SensorState.WARNING);
+        assertThat(byName.get("Inlet Temp").detail()).isEqualTo("upper non-critical");
+        assertThat(byName.get("PSU 1")).satisfies(s -> {
+            assertThat(s.type()).isEqualTo("Power Supply");
+            assertThat(s.value()).isEmpty();
+            assertThat(s.detail()).isEqualTo("Presence detected");
+            assertThat(s.state()).isEqualTo(SensorState.OK);
+        });
+
+        String elist = sim.ipmitool("sdr", "elist");
+        assertThat(elist).contains("45 degrees C", "3200 RPM", "12 Volts", "117 degrees C", "Presence detected");
+        assertThat(sim.ipmitool("sdr", "list")).containsPattern("Inlet Temp\\s+\\| 117 degrees C\\s+\\| nc");
+    }
+
+    @Test
+    void givenFruInTheSim_whenInventoryRead_thenItMatchesIpmitoolFruPrint() throws Exception {
+        FruInfo fru = bmc().inventory();
+        assertThat(fru.manufacturer()).isEqualTo("Cairn Labs");
+        assertThat(fru.product()).isEqualTo("Cairn Node");
+        assertThat(fru.serial()).isEqualTo("SN-12345");
+        assertThat(fru.partNumber()).isEqualTo("PN-100");
+        assertThat(fru.fields()).containsEntry("board.serialNumber", "BRD-0042")
+                .containsEntry("board.product", "CN-MB1").containsEntry("product.version", "v1")
+                .containsEntry("product.assetTag", "tag-9");
+
+        String print = sim.ipmitool("fru", "print", "0");
+        assertThat(print).containsPattern("Product Serial\\s+: SN-12345").containsPattern("Board Serial\\s+: BRD-0042")
+                .containsPattern("Product Manufacturer\\s+: Cairn Labs").containsPattern("Product Part Number\\s+: PN-100");
+    }
+
+    @Test
+    void givenWrongPasswordOrUser_thenAuthenticationErrorSaysWhich() {
+        assertThatThrownBy(() -> connector(Duration.ofMillis(500), 1).connect("127.0.0.1", sim.port, IpmiSim.USER,
+                "wrong".toCharArray())).isInstanceOfSatisfying(BmcException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATION))
+                .hasMessageContaining("authentication failed for user 'cairn'").hasMessageContaining("wrong password");
+        assertThatThrownBy(() -> connector(Duration.ofMillis(500), 1).connect("127.0.0.1", sim.port, "nobody",
+                sim.password.toCharArray())).isInstanceOfSatisfying(BmcException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATION))
+                .hasMessageContaining("unknown user 'nobody'");
+        assertThatThrownBy(() -> connector(Duration.ofMillis(500), 1).connect("127.0.0.1", sim.port, IpmiSim.USER,
+                "this-password-is-longer-than-20".toCharArray())).hasMessageContaining("at most 20 bytes");
+    }
+
+    @Test
+    void givenNothingListening_thenUnreachableErrorQuickly() throws Exception {
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
         long start = System.nanoTime();
-        assertThatThrownBy(() -> new IpmiConnector(Duration.ofMillis(200), 2).connect("127.0.0.1", PORT + 7, USER,
-                PASSWORD.toCharArray())).hasMessageContaining("BMC 127.0.0.1:" + (PORT + 7));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> connector(Duration.ofMillis(200), 2).connect("127.0.0.1", port, IpmiSim.USER,
+                sim.password.toCharArray())).isInstanceOfSatisfying(BmcException.class,
+                        e -> assertThat(e.reason()).isIn(Reason.UNREACHABLE, Reason.TIMEOUT))
+                .hasMessageContaining("BMC 127.0.0.1:" + port);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bounded by 3 tries of 200 ms").isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void givenBmcThatNeverAnswers_thenTimeoutErrorAfterTheRetries() throws Exception {
+        try (DatagramSocket blackHole = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> connector(Duration.ofMillis(200), 2).connect("127.0.0.1", blackHole.getLocalPort(),
+                    IpmiSim.USER, sim.password.toCharArray())).isInstanceOfSatisfying(BmcException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
+                    .hasMessageContaining("no answer to Get Channel Authentication Capabilities after 3 tries of 200 ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    /** The provider only sees the Clock interface; tests against a real BMC need real time. */
+    enum RealClock implements Clock {
+        INSTANCE;
+
+        @Override
+        public java.time.Instant now() {
+            return java.time.Instant.now();
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public io.cairn.common.clock.Timer schedule(Duration delay, Runnable task) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sleep(Duration duration) throws InterruptedException {
+            Thread.sleep(duration);
+        }
     }
 }

@@ -12,10 +12,12 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import io.cairn.common.clock.Clock;
 import io.cairn.hal.api.bmc.Bmc;
 
 /** One process BMC per factory configuration of {@code io.cairn.hal.sim.bmc}. */
@@ -49,10 +51,10 @@ public final class ProcessBmcComponent {
     private final ServiceRegistration<Bmc> registration;
 
     @Activate
-    public ProcessBmcComponent(BundleContext context, Config c) {
+    public ProcessBmcComponent(BundleContext context, Config c, @Reference Clock clock) {
         ProcessBmc bmc = new ProcessBmc(c.name(), Arrays.asList(c.start()), Arrays.asList(c.stop()),
                 c.pid_file().isBlank() ? Optional.empty() : Optional.of(Path.of(c.pid_file())), Path.of(c.log()),
-                Duration.ofSeconds(c.grace_seconds()));
+                Duration.ofSeconds(c.grace_seconds()), clock);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("hal.provider", "sim");
         props.put("bmc.name", c.name());
