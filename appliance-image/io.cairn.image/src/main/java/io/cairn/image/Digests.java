@@ -8,9 +8,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
-/** SHA-256 helpers and the SHA256SUMS text format. */
+/** SHA-256 helpers and the {@code SHA256SUMS} text format ({@code sha256sum -c} compatible). */
 final class Digests {
+
+    static final String SUMS_FILE = "SHA256SUMS";
 
     private Digests() {
     }
@@ -47,5 +51,16 @@ final class Digests {
         StringBuilder sb = new StringBuilder();
         files.forEach((path, sha) -> sb.append(sha).append("  ").append(path).append('\n'));
         return sb.toString();
+    }
+
+    /** Reads {@code <sha256>  <path>} lines; lines of another form are skipped (the canonical check catches them). */
+    static SortedMap<String, String> parseSums(String text) {
+        SortedMap<String, String> out = new TreeMap<>();
+        for (String line : text.split("\n")) {
+            if (line.length() > 66 && line.substring(64, 66).equals("  ")) {
+                out.put(line.substring(66), line.substring(0, 64));
+            }
+        }
+        return out;
     }
 }

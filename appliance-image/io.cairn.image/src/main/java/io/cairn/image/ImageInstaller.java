@@ -2,18 +2,30 @@ package io.cairn.image;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.stream.Stream;
 
-/** Verifies an image and writes it into a passive slot of a node home, atomically. */
+/**
+ * Verifies an image and installs it into a slot of a node home ({@code HOME/slots/A|B}), never into
+ * the active slot named by {@code HOME/boot}. Files are extracted into a staging folder next to the
+ * slot and renamed into place only after the whole image verified, so a failed install leaves the
+ * slot as it was. The slot keeps the verified metadata and signature as {@code image.metadata.json}
+ * and {@code image.metadata.json.sig} so it can be re-verified on disk. A home without {@code boot}
+ * gets one naming the installed slot.
+ */
 public final class ImageInstaller {
 
-    static final String SLOT_METADATA = "image.metadata.json";
+    public static final String SLOT_METADATA = "image.metadata.json";
+    public static final List<String> SLOTS = List.of("A", "B");
 
     private final ImageVerifier verifier;
     private final PrintStream log;
@@ -23,56 +35,111 @@ public final class ImageInstaller {
         this.log = log;
     }
 
-    public ImageMetadata install(Path archive, Path metadata, Path signature, Path home, String slot, boolean force)
-            throws IOException, ImageVerificationException {
-        if (!slot.equals("A") && !slot.equals("B")) {
-            throw new ImageVerificationException("slot '" + slot + "' must be A or B");
-        }
+    /** The active slot letter from {@code HOME/boot}, or null if there is no boot file yet. */
+    public static String activeSlot(Path home) throws ImageException {
         Path boot = home.resolve("boot");
-        String active = Files.isRegularFile(boot) ? Files.readString(boot, StandardCharsets.UTF_8).strip() : null;
+        if (!Files.exists(boot)) {
+            return null;
+        }
+        String active;
+        try {
+            active = Files.readString(boot, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new ImageException(boot + ": cannot read the active slot (" + e + ")", e);
+        }
+        if (!SLOTS.contains(active)) {
+            throw new ImageException(boot + ": names slot '" + active + "' but must hold A or B; fix it before installing");
+        }
+        return active;
+    }
+
+    public SignedMetadata install(Path archive, Path metadata, Path signature, Path home, String slot, boolean force)
+            throws ImageException, IOException {
+        if (!SLOTS.contains(slot)) {
+            throw new ImageException("slot '" + slot + "' must be A or B");
+        }
+        String active = activeSlot(home);
+        Path boot = home.resolve("boot");
         if (slot.equals(active)) {
-            throw new ImageVerificationException(home + ": slot " + slot + " is the active slot (named in " + boot
-                    + "); images are only written into the passive slot");
+            throw new ImageException(home.resolve("slots").resolve(slot) + ": slot " + slot + " is the active slot (named in "
+                    + boot + "); install into the passive slot " + (slot.equals("A") ? "B" : "A") + " instead");
         }
         Path slots = home.resolve("slots");
         Path target = slots.resolve(slot);
         if (Files.exists(target) && !force) {
-            throw new ImageVerificationException(target + " already holds an image; pass --force to replace it");
+            throw new ImageException(target + ": slot " + slot + " already holds an image; pass --force to replace it");
         }
+        // signature and outer checksum before anything is written
+        if (!Files.isRegularFile(archive)) {
+            throw new ImageVerificationException(archive + ": image archive not found");
+        }
+        SignedMetadata signed = verifier.verifyMetadata(metadata, signature);
+        ImageMetadata meta = signed.metadata();
+        verifier.checkArchiveDigest(archive, meta);
+
         Files.createDirectories(slots);
-        Path staging = slots.resolve("." + slot + ".staging-" + ProcessHandle.current().pid());
-        deleteTree(staging);
+        removeLeftovers(slots, slot);
+        long pid = ProcessHandle.current().pid();
+        Path staging = slots.resolve("." + slot + ".staging-" + pid);
+        Path old = slots.resolve("." + slot + ".old-" + pid);
         try {
-            Files.createDirectories(staging);
-            ImageMetadata meta = verifier.verifyArchive(archive, metadata, signature, (path, data) -> {
+            Files.createDirectory(staging);
+            verifier.checkEntries(archive, meta, (path, data) -> {
                 Path f = staging.resolve(path).normalize();
-                if (!f.startsWith(staging)) {
+                if (!f.startsWith(staging) || f.equals(staging)) {
                     throw new IOException("entry " + path + " escapes the slot");
                 }
                 Files.createDirectories(f.getParent());
-                Files.write(f, data);
+                Files.write(f, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             });
-            Files.copy(metadata, staging.resolve(SLOT_METADATA));
-            Files.copy(signature, staging.resolve(SLOT_METADATA + ".sig"));
-            if (Files.exists(target)) {
-                deleteTree(target);
+            Files.write(staging.resolve(SLOT_METADATA), signed.json(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.write(staging.resolve(SLOT_METADATA + ".sig"), signed.signature(), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+            boolean replaced = Files.exists(target);
+            if (replaced) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            log.println("installed " + meta.topFolder() + " (" + meta.files().size() + " files, signed by key "
+                    + signed.signerKeyId() + ") into " + target + (replaced ? ", replacing the image it held" : ""));
             if (active == null) {
-                Path tmp = home.resolve("boot.tmp");
-                Files.writeString(tmp, slot + "\n", StandardCharsets.UTF_8);
-                Files.move(tmp, boot, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                writeAtomically(boot, slot + "\n");
+                log.println("wrote " + boot + ": slot " + slot + " is the active slot");
+            } else {
+                log.println("the active slot stays " + active + " (" + boot + " unchanged)");
             }
-            log.println("installed " + meta.name() + " " + meta.version() + " into " + target
-                    + (active == null ? " and made slot " + slot + " active" : " (active slot stays " + active + ")"));
-            return meta;
+            return signed;
         } finally {
             deleteTree(staging);
+            deleteTree(old);
+        }
+    }
+
+    /** Writes a small file via a temp file, fsync and an atomic rename. */
+    static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ch.write(StandardCharsets.UTF_8.encode(content));
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Staging and old folders of this slot that a killed install left behind. */
+    private static void removeLeftovers(Path slots, String slot) throws IOException {
+        try (Stream<Path> s = Files.list(slots)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("." + slot + ".staging-") || n.startsWith("." + slot + ".old-")) {
+                    deleteTree(p);
+                }
+            }
         }
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
+        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
@@ -84,6 +151,9 @@ public final class ImageInstaller {
 
             @Override
             public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
                 Files.delete(d);
                 return FileVisitResult.CONTINUE;
             }

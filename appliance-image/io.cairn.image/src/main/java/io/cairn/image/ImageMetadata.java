@@ -48,16 +48,49 @@ public record ImageMetadata(
         }
     }
 
-    static ImageMetadata parse(byte[] json, String fileName) throws ImageVerificationException {
+    /** Parses metadata JSON; {@code fileName} names the file in error messages. */
+    public static ImageMetadata parse(byte[] json, String fileName) throws ImageVerificationException {
+        ImageMetadata m;
         try {
-            ImageMetadata m = JSON.readValue(json, ImageMetadata.class);
-            if (m.name() == null || m.version() == null || m.sha256() == null || m.files() == null) {
-                throw new ImageVerificationException(fileName + ": metadata lacks name, version, sha256 or files");
-            }
-            return m;
+            m = JSON.readValue(json, ImageMetadata.class);
         } catch (IOException e) {
-            throw new ImageVerificationException(fileName + ": not valid image metadata JSON (" + e.getMessage().lines().findFirst().orElse("unreadable") + ")");
+            throw new ImageVerificationException(fileName + ": not valid image metadata JSON ("
+                    + e.getMessage().lines().findFirst().orElse("unreadable") + ")");
         }
+        if (m.name() == null || m.version() == null || m.sha256() == null || m.files() == null || m.keyId() == null) {
+            throw new ImageVerificationException(fileName + ": metadata lacks name, version, sha256, key_id or files");
+        }
+        if (!isSafeName(m.name()) || !isSafeName(m.version())) {
+            throw new ImageVerificationException(fileName + ": name '" + m.name() + "' or version '" + m.version()
+                    + "' is not letters, digits, '.', '-' and '_'");
+        }
+        if (m.size() <= 0 || !m.sha256().matches("[0-9a-f]{64}")) {
+            throw new ImageVerificationException(fileName + ": size or sha256 of the archive is malformed");
+        }
+        for (var e : m.files().entrySet()) {
+            if (!isSafeRelativePath(e.getKey()) || e.getValue() == null || !e.getValue().matches("[0-9a-f]{64}")) {
+                throw new ImageVerificationException(fileName + ": files entry '" + e.getKey() + "' is malformed");
+            }
+        }
+        return m;
+    }
+
+    /** An image name or version: letters, digits, '.', '-', '_', not starting with a dot. */
+    public static boolean isSafeName(String s) {
+        return s != null && s.matches("[0-9A-Za-z][0-9A-Za-z._-]*");
+    }
+
+    /** A relative path of non-empty segments other than {@code .} and {@code ..}, separated by '/'. */
+    static boolean isSafeRelativePath(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.indexOf('\\') >= 0 || path.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String seg : path.split("/", -1)) {
+            if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The folder every archive entry sits under. */
