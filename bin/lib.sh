@@ -42,6 +42,13 @@ project_version() {
 image_archive() { echo "$CAIRN_ROOT/appliance-image/target/cairn-appliance-$(project_version).tar.gz"; }
 
 # Runs the image tool (assemble / verify / install / verify-slot) built by the reactor.
+cli_tool() {
+  local dir="$CAIRN_ROOT/bundles/io.cairn.cli/target"
+  local jar; jar=$(ls "$dir"/io.cairn.cli-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1)
+  [ -n "$jar" ] && [ -d "$dir/lib" ] || die "the cairn command-line tool is not built; run ./cairn build first"
+  "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar:$dir/lib/*" io.cairn.cli.Main "$@"
+}
+
 image_tool() {
   local dir="$CAIRN_ROOT/appliance-image/io.cairn.image/target"
   local jar; jar=$(ls "$dir"/io.cairn.image-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1)

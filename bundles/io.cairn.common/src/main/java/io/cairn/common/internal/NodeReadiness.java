@@ -173,7 +173,11 @@ public final class NodeReadiness implements BundleListener, ServiceListener {
             if (!scr.isComponentEnabled(d)) {
                 continue;
             }
+            boolean clusterScoped = ReadyMarker.CLUSTER_SCOPE.equals(d.properties.get(ReadyMarker.SCOPE));
             for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                if (clusterScoped && c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
+                    continue; // waits for the cluster (factory state, or Zookeeper not reached yet): not a node fault
+                }
                 String detail = switch (c.state) {
                     case ComponentConfigurationDTO.UNSATISFIED_REFERENCE -> Arrays
                             .stream(c.unsatisfiedReferences == null ? new UnsatisfiedReferenceDTO[0] : c.unsatisfiedReferences)

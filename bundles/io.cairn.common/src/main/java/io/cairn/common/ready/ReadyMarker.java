@@ -18,6 +18,15 @@ public record ReadyMarker(String type, String identifier) {
     /** The marker type a controller publishes once all its bundles and components are up. */
     public static final String NODE = "node";
 
+    /**
+     * Component property: {@value #CLUSTER_SCOPE} marks a component that can only be satisfied once
+     * the node belongs to a reachable cluster (it needs Zeus); node readiness does not wait for it.
+     */
+    public static final String SCOPE = "cairn.ready.scope";
+
+    /** The value of {@link #SCOPE} for components that run only in a cluster. */
+    public static final String CLUSTER_SCOPE = "cluster";
+
     public ReadyMarker {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(identifier, "identifier");

@@ -1,6 +1,6 @@
 /** Published readiness: dependants wait for a {@link io.cairn.common.ready.ReadyMarker} instead of guessing. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.cairn.common.ready;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,0 +1,218 @@
+package io.cairn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.cairn.cluster.api.ClusterConfig;
+import io.cairn.cluster.api.FaultDomain;
+import io.cairn.cluster.api.FaultDomains;
+import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.rpc.ClusterCa;
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.Rpc;
+import io.cairn.cluster.rpc.RpcClient;
+import io.cairn.cluster.rpc.RpcException;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
+
+/**
+ * {@code cluster create}: checks every named controller is reachable and in factory state, creates
+ * the cluster CA, signs each node's own key, places the Zookeeper ensemble on distinct blocks, hands
+ * every node its configuration, and waits until all of them report in through Zeus.
+ */
+final class ClusterCreate {
+
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Duration VALIDITY = Duration.ofDays(5 * 365);
+
+    private final Options o;
+    private final PrintStream out;
+
+    ClusterCreate(Options o, PrintStream out) {
+        this.o = o;
+        this.out = out;
+    }
+
+    int run() {
+        String nodesArg = o.option("--nodes");
+        if (nodesArg == null) {
+            throw new Main.UsageException("cluster create needs --nodes IP,IP,IP (the running factory-state controllers)");
+        }
+        List<String> ips = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String raw : nodesArg.split(",")) {
+            String ip = raw.trim();
+            if (!IPV4.matcher(ip).matches()) {
+                throw CairnException.invalid("'" + ip + "' in --nodes is not an IPv4 address");
+            }
+            if (!seen.add(ip)) {
+                throw CairnException.invalid(ip + " is listed twice in --nodes; each controller once");
+            }
+            ips.add(ip);
+        }
+        int ft;
+        try {
+            ft = Integer.parseInt(o.options().getOrDefault("--ft", "1"));
+        } catch (NumberFormatException e) {
+            throw CairnException.invalid("--ft must be 1 or 2");
+        }
+        if (ft != 1 && ft != 2) {
+            throw CairnException.invalid("--ft must be 1 or 2, not " + ft);
+        }
+        int need = 2 * ft + 1;
+        if (ips.size() < need) {
+            throw CairnException.invalid("fault tolerance " + ft + " needs at least " + need + " nodes (a Zookeeper ensemble of "
+                    + need + "); --nodes names " + ips.size());
+        }
+        Map<String, String> blocks = Commands.pairs(o.option("--blocks"), "--blocks");
+        Map<String, String> racks = Commands.pairs(o.option("--racks"), "--racks");
+        for (String ip : blocks.keySet()) {
+            if (!seen.contains(ip)) {
+                throw CairnException.invalid("--blocks names " + ip + ", which is not in --nodes");
+            }
+        }
+        for (String ip : racks.keySet()) {
+            if (!seen.contains(ip)) {
+                throw CairnException.invalid("--racks names " + ip + ", which is not in --nodes");
+            }
+        }
+        String name = o.options().getOrDefault("--name", "cairn");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,62}")) {
+            throw CairnException.invalid("cluster name '" + name + "' must be letters, digits, '-' and '_' (up to 63)");
+        }
+        Path admin = o.adminDir();
+        if (Files.exists(admin.resolve("ca.key.pem")) || Files.exists(admin.resolve("cert.pem"))) {
+            throw CairnException.invalid("admin directory " + admin + " already holds a cluster's credentials; pass --admin NEWDIR");
+        }
+
+        Map<String, JsonNode> hello = new LinkedHashMap<>();
+        try (RpcClient boot = Rpc.bootstrapClient()) {
+            for (String ip : ips) {
+                JsonNode h;
+                try {
+                    h = Commands.JSON.readTree(boot.call(ip, "genesis.hello", new byte[0], Duration.ofSeconds(10)));
+                } catch (RpcException e) {
+                    if (e.reason() == RpcException.Reason.PEER_UNREACHABLE || e.reason() == RpcException.Reason.DEADLINE_EXCEEDED) {
+                        throw new CairnException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + ip + " (" + e.getMessage()
+                                + "); start it with cairn node start --home DIR --ip " + ip + " and retry");
+                    }
+                    throw e;
+                } catch (IOException e) {
+                    throw new CairnException(ErrorCode.INTERNAL, ip + " answered genesis.hello with bad JSON");
+                }
+                if (h.get("clustered").asBoolean()) {
+                    throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " is already a member of cluster '"
+                            + h.get("cluster").asText() + "'; only factory-state nodes can form a new cluster");
+                }
+                hello.put(ip, h);
+                out.println("found " + ip + " (node " + h.get("uuid").asText() + ", " + h.get("version").asText()
+                        + ", certificate " + h.get("fingerprint").asText() + ")");
+            }
+            Set<String> uuids = new HashSet<>();
+            for (var e : hello.entrySet()) {
+                if (!uuids.add(e.getValue().get("uuid").asText())) {
+                    throw CairnException.invalid(e.getKey() + " is the same node as another address in --nodes");
+                }
+            }
+
+            List<NodeIdentity> nodes = new ArrayList<>();
+            for (String ip : ips) {
+                JsonNode h = hello.get(ip);
+                String uuid = h.get("uuid").asText();
+                nodes.add(new NodeIdentity(UUID.fromString(uuid), ip, new FaultDomain(racks.getOrDefault(ip, h.get("rack").asText()),
+                        blocks.getOrDefault(ip, h.get("block").asText()), uuid), h.get("version").asText()));
+            }
+            List<UUID> zk = FaultDomains.spread(nodes, need, Set.of()).stream().map(NodeIdentity::uuid).toList();
+            long id = ThreadLocalRandom.current().nextLong(1, 1L << 53);
+            ClusterConfig config = new ClusterConfig(UUID.randomUUID(), name, id, ft, nodes, zk);
+            ClusterCa ca = ClusterCa.create(name, Duration.ofDays(10 * 365));
+            Credentials adminCreds = ca.issueCredentials("admin", List.of(), VALIDITY);
+            ca.store(admin);
+            adminCreds.store(admin);
+
+            for (NodeIdentity n : nodes) {
+                PublicKey key = publicKey(hello.get(n.address()).get("publicKey").asText(), n.address());
+                var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), VALIDITY);
+                ObjectNode join = Commands.JSON.createObjectNode();
+                join.set("config", Commands.JSON.valueToTree(config));
+                join.put("ca", pem(ca.certificate()));
+                join.put("certificate", pem(cert));
+                boot.call(n.address(), "genesis.join", Commands.write(join), Duration.ofSeconds(30));
+                out.println("joined " + n.address() + (zk.contains(n.uuid()) ? " (Zookeeper member)" : ""));
+            }
+            out.println("cluster " + name + " created: cluster_id " + id + ", " + nodes.size() + " nodes, fault tolerance " + ft);
+            out.println("admin credentials: " + admin + "  (use: cairn cluster status --node " + ips.get(0) + " --admin " + admin + ")");
+            return waitForCluster(adminCreds, ips);
+        }
+    }
+
+    private int waitForCluster(Credentials admin, List<String> ips) {
+        long timeoutS = Long.parseLong(o.options().getOrDefault("--timeout", "120"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
+        String last = "";
+        try (RpcClient client = Rpc.client(admin)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    JsonNode s = Commands.JSON.readTree(client.call(ips.get(0), "cluster.status", new byte[0], Duration.ofSeconds(10)));
+                    int up = 0;
+                    for (JsonNode n : s.get("nodes")) {
+                        up += n.get("up").asBoolean() && n.get("services").path("Genesis").asText().startsWith("UP") ? 1 : 0;
+                    }
+                    if (up == ips.size()) {
+                        out.print(s.get("text").asText());
+                        return 0;
+                    }
+                    last = up + " of " + ips.size() + " nodes up";
+                } catch (CairnException | IOException e) {
+                    last = e.getMessage();
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        throw new CairnException(ErrorCode.TIMEOUT, "the cluster did not come up within " + timeoutS + " s (last: " + last
+                + "); see logs/controller.log of each node");
+    }
+
+    private static PublicKey publicKey(String b64, String ip) {
+        try {
+            byte[] der = Base64.getDecoder().decode(b64);
+            String alg = "EC";
+            return KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(der));
+        } catch (Exception e) {
+            throw new CairnException(ErrorCode.INTERNAL, ip + " sent a public key that cannot be read: " + e.getMessage());
+        }
+    }
+
+    static String pem(java.security.cert.X509Certificate c) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(c.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package io.cairn.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.Rpc;
+import io.cairn.cluster.rpc.RpcClient;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
+
+/** Runs one parsed command against a controller. */
+final class Commands {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private final Options o;
+    private final PrintStream out;
+
+    Commands(Options o, PrintStream out) {
+        this.o = o;
+        this.out = out;
+    }
+
+    int run() {
+        String group = o.word(0, "command");
+        String verb = o.words().size() > 1 ? o.words().get(1) : "";
+        if (group.equals("cluster") && verb.equals("create")) {
+            return new ClusterCreate(o, out).run();
+        }
+        ObjectNode body = JSON.createObjectNode();
+        String method;
+        switch (group + " " + verb) {
+            case "cluster status" -> method = "cluster.status";
+            case "cluster start" -> {
+                method = "cluster.start";
+                if (o.words().size() > 2) {
+                    body.put("service", o.words().get(2));
+                }
+            }
+            case "cluster stop" -> {
+                method = "cluster.stop";
+                body.put("service", o.word(2, "the service to stop, e.g. cairn cluster stop Curator"));
+            }
+            case "genesis status" -> method = "genesis.status";
+            case "genesis stop" -> {
+                method = "genesis.stop";
+                body.put("service", o.word(2, "the service to stop, e.g. cairn genesis stop Curator"));
+            }
+            case "zeus config" -> method = "zeus.config";
+            case "zeus read" -> {
+                method = "zeus.read";
+                body.put("document", o.word(2, "the document name"));
+            }
+            case "zeus write" -> {
+                method = "zeus.write";
+                body.put("document", o.word(2, "the document name"));
+                try {
+                    body.put("expectedVersion", Integer.parseInt(o.word(3, "the expected version (-1 to create)")));
+                } catch (NumberFormatException e) {
+                    throw new Main.UsageException("the expected version must be an integer (-1 to create)");
+                }
+                body.put("data", o.word(4, "the data"));
+            }
+            case "tasks list" -> method = "tasks.list";
+            case "tasks get" -> {
+                method = "tasks.get";
+                body.put("id", o.word(2, "the task id"));
+            }
+            case "tasks abort" -> {
+                method = "tasks.abort";
+                body.put("id", o.word(2, "the task id"));
+            }
+            case "tasks submit" -> {
+                method = "tasks.submit";
+                body.put("type", o.word(2, "the task type"));
+                if (o.words().size() > 3) {
+                    body.set("params", parse(o.words().get(3), "the task parameters"));
+                }
+            }
+            case "alerts list" -> method = "alerts.list";
+            case "alerts ack" -> {
+                method = "alerts.ack";
+                body.put("id", o.word(2, "the alert id"));
+            }
+            case "alerts raise" -> {
+                method = "alerts.raise";
+                body.put("severity", o.word(2, "the severity (INFO, WARNING, CRITICAL)"));
+                body.put("source", o.word(3, "the source"));
+                body.put("title", o.word(4, "the title"));
+                if (o.words().size() > 5) {
+                    body.put("message", o.words().get(5));
+                }
+            }
+            default -> {
+                if (group.equals("metrics")) {
+                    method = "metrics.scrape";
+                } else if (group.equals("rpc")) {
+                    method = verb.isEmpty() ? o.word(1, "the method") : verb;
+                    if (o.words().size() > 2) {
+                        JsonNode n = parse(o.words().get(2), "the request");
+                        if (!n.isObject()) {
+                            throw new Main.UsageException("the request must be a JSON object");
+                        }
+                        body = (ObjectNode) n;
+                    }
+                } else {
+                    throw new Main.UsageException("unknown command '" + (group + " " + verb).trim() + "'");
+                }
+            }
+        }
+        Target t = target();
+        try (RpcClient client = Rpc.client(t.credentials)) {
+            byte[] reply = client.call(t.address, method, write(body), DEADLINE);
+            JsonNode r = JSON.readTree(reply);
+            print(method, r);
+            return 0;
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "the reply of " + method + " is not JSON: " + e.getMessage());
+        }
+    }
+
+    private void print(String method, JsonNode r) throws IOException {
+        if (o.json() || !(r.isObject() && (r.has("text") || r.has("services")))) {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            return;
+        }
+        if (r.has("text")) {
+            out.print(r.get("text").asText());
+            return;
+        }
+        out.println("Services on " + r.get("address").asText() + ":");
+        for (JsonNode s : r.get("services")) {
+            String st = s.get("state").asText();
+            out.printf("    %-16s %s%s%n", s.get("service").asText(), st.equals("UP") ? "UP [" + s.get("pid").asLong() + "]" : st + " []",
+                    s.get("note").asText().isEmpty() ? "" : "  (" + s.get("note").asText() + ")");
+        }
+    }
+
+    record Target(String address, Credentials credentials) {
+    }
+
+    /** The controller to talk to and the credentials to present. */
+    Target target() {
+        String home = o.option("--home");
+        if (home != null) {
+            Path h = Path.of(home);
+            Path ready = h.resolve("run/ready");
+            if (!Files.exists(ready)) {
+                throw new CairnException(ErrorCode.UNAVAILABLE, "the controller of " + h + " is not running (no run/ready); start it "
+                        + "with cairn node start --home " + h + " --ip ADDR");
+            }
+            String address;
+            try {
+                address = Files.readAllLines(ready, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("address="))
+                        .map(l -> l.substring(8)).findFirst().orElseThrow();
+            } catch (IOException | java.util.NoSuchElementException e) {
+                throw new CairnException(ErrorCode.UNAVAILABLE, "cannot read the address of " + h + " from run/ready");
+            }
+            Path pki = h.resolve("data/pki");
+            if (!Files.exists(pki.resolve("ca.pem"))) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, "node " + address + " is not part of a cluster yet; "
+                        + "create one with cairn cluster create --nodes IP,IP,IP");
+            }
+            return new Target(address, Credentials.load(pki));
+        }
+        String node = o.option("--node");
+        if (node == null) {
+            throw new Main.UsageException("say which controller: --home DIR or --node IP");
+        }
+        Path admin = o.adminDir();
+        if (!Files.exists(admin.resolve("cert.pem"))) {
+            throw new CairnException(ErrorCode.UNAUTHENTICATED, "no admin credentials in " + admin + "; pass --admin DIR "
+                    + "(the directory cluster create wrote) or use --home DIR on a node");
+        }
+        return new Target(node, Credentials.load(admin));
+    }
+
+    static byte[] write(Object o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode parse(String text, String what) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new Main.UsageException(what + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    static Map<String, String> pairs(String text, String option) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        if (text == null) {
+            return m;
+        }
+        for (String p : text.split(",")) {
+            String[] kv = p.split("=", 2);
+            if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
+                throw new Main.UsageException(option + " takes IP=NAME pairs separated by commas, e.g. 127.0.1.1=block-a; got '" + p + "'");
+            }
+            m.put(kv[0].trim(), kv[1].trim());
+        }
+        return m;
+    }
+
+    static List<String> list(String text) {
+        return text == null ? List.of() : List.of(text.split(","));
+    }
+}

@@ -1,0 +1,67 @@
+package io.cairn.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.cairn.common.error.CairnException;
+
+/** {@code cairn cluster|genesis|zeus|tasks|alerts|metrics|rpc ...}: exit 0 on success, 1 on failure, 2 on usage errors. */
+public final class Main {
+
+    static final String USAGE = """
+            usage: cairn COMMAND ... [--home DIR | --node IP [--admin DIR]] [--json]
+              cluster create --nodes IP,IP,IP[,...] [--name NAME] [--ft 1|2] [--blocks IP=BLOCK,...] [--racks IP=RACK,...] [--admin DIR]
+                                     form a cluster from running factory-state controllers (cluster CA, certificates,
+                                     Zookeeper ensemble on distinct blocks); the admin credentials go to --admin DIR
+              cluster status         every CVM and the state of each of its services, the role leaders
+              cluster start [SVC]    start every stopped service (or SVC) on every node
+              cluster stop SVC       stop SVC on every node (stays down until cluster start)
+              genesis status         this node's services and their pids
+              genesis stop SVC       stop SVC on this node only (back with cluster start)
+              zeus config            the cluster configuration as text (zeus_config_printer)
+              zeus read DOC | zeus write DOC VERSION DATA   read / compare-and-set a configuration document
+              tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID
+              alerts list | alerts raise SEVERITY SOURCE TITLE [MESSAGE] | alerts ack ID
+              metrics                this node's metrics (Prometheus text format)
+              rpc METHOD [JSON]      call any method (for debugging)
+            Which controller: --home DIR (a node home on this machine: uses its address and credentials) or
+            --node IP with the admin credentials of --admin DIR (default: $CAIRN_ADMIN, else ~/.cairn/admin).
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> a = new ArrayList<>(Arrays.asList(args));
+        if (a.isEmpty() || a.contains("--help") || a.contains("help")) {
+            out.print(USAGE);
+            return a.isEmpty() ? 2 : 0;
+        }
+        try {
+            Options o = Options.parse(a);
+            return new Commands(o, out).run();
+        } catch (UsageException e) {
+            err.println("cairn: " + e.getMessage());
+            err.println("run 'cairn help' for the commands");
+            return 2;
+        } catch (CairnException e) {
+            err.println("cairn: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** A command line that cannot be understood. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

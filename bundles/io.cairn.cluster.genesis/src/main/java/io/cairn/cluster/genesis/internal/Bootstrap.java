@@ -1,0 +1,179 @@
+package io.cairn.cluster.genesis.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.cairn.cluster.api.ClusterConfig;
+import io.cairn.cluster.api.ClusterJoin;
+import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.rpc.NodeTrust;
+import io.cairn.cluster.rpc.RpcCall;
+import io.cairn.cluster.rpc.RpcHandler;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
+
+/**
+ * Factory state and joining. {@code genesis.hello} tells a cluster creator who this node is and
+ * which key its certificate must certify; {@code genesis.join} hands it the cluster configuration,
+ * the cluster CA and its signed certificate. The configuration is kept in
+ * {@code data/cluster/cluster.json}; once it exists this component registers {@link ClusterJoin}
+ * and Zeus starts.
+ */
+@Component(service = RpcHandler.class, immediate = true, property = {
+        RpcHandler.METHOD + "=genesis.hello", RpcHandler.METHOD + "=genesis.join", RpcHandler.BOOTSTRAP + ":Boolean=true"})
+public final class Bootstrap implements RpcHandler {
+
+    private final Logger logger = LoggerFactory.getLogger(Bootstrap.class);
+    private final LocalNodeImpl local;
+    private final NodeTrust trust;
+    private final BundleContext context;
+    private ServiceRegistration<ClusterJoin> joined;
+    private volatile ClusterConfig config;
+
+    @Activate
+    public Bootstrap(@Reference LocalNodeImpl local, @Reference NodeTrust trust, BundleContext context) throws IOException {
+        this.local = local;
+        this.trust = trust;
+        this.context = context;
+        Path file = configFile();
+        if (Files.exists(file)) {
+            ClusterConfig c = Codec.MAPPER.readValue(file.toFile(), ClusterConfig.class);
+            if (!trust.clustered()) {
+                throw new IllegalStateException("node home " + local.home() + " has a cluster configuration but no cluster "
+                        + "certificate (data/pki); restore data/pki or re-image the node");
+            }
+            register(c);
+            logger.info("Member of cluster {} ({} nodes); waiting for Zookeeper", c.name(), c.nodes().size());
+        } else {
+            logger.info("Factory state: node {} ({}) is not part of a cluster; create one with cairn cluster create",
+                    local.identity().address(), local.identity().uuid());
+        }
+    }
+
+    Optional<ClusterConfig> config() {
+        return Optional.ofNullable(config);
+    }
+
+    @Override
+    public byte[] handle(RpcCall call) throws Exception {
+        return switch (call.method()) {
+            case "genesis.hello" -> hello();
+            case "genesis.join" -> join(Codec.tree(call.body(), "genesis.join"), call);
+            default -> throw CairnException.notFound("no method " + call.method());
+        };
+    }
+
+    private byte[] hello() {
+        NodeIdentity id = local.identity();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("uuid", id.uuid().toString());
+        m.put("address", id.address());
+        m.put("version", id.softwareVersion());
+        m.put("block", id.faultDomain().block());
+        m.put("rack", id.faultDomain().rack());
+        m.put("clustered", config != null);
+        m.put("cluster", config == null ? "" : config.name());
+        m.put("publicKey", Base64.getEncoder().encodeToString(trust.publicKey().getEncoded()));
+        m.put("fingerprint", trust.fingerprint());
+        return Codec.write(m);
+    }
+
+    private synchronized byte[] join(JsonNode body, RpcCall call) throws IOException {
+        if (config != null) {
+            throw new CairnException(ErrorCode.FAILED_PRECONDITION, "node " + local.identity().address()
+                    + " is already a member of cluster '" + config.name() + "'; remove it from that cluster first");
+        }
+        JsonNode cfgNode = body.get("config");
+        if (cfgNode == null || !cfgNode.isObject()) {
+            throw CairnException.invalid("genesis.join needs 'config' (the cluster configuration)");
+        }
+        ClusterConfig c = Codec.read(cfgNode, ClusterConfig.class, "the cluster configuration");
+        NodeIdentity mine = c.node(local.identity().uuid()).orElseThrow(() -> CairnException.invalid(
+                "the cluster configuration does not list this node (" + local.identity().uuid() + " at "
+                        + local.identity().address() + ")"));
+        if (!mine.address().equals(local.identity().address())) {
+            throw CairnException.invalid("the cluster configuration lists this node at " + mine.address() + " but it serves on "
+                    + local.identity().address());
+        }
+        if (c.zookeeper().size() != c.ensembleSize()) {
+            throw CairnException.invalid("fault tolerance " + c.faultTolerance() + " needs " + c.ensembleSize()
+                    + " Zookeeper members, the configuration names " + c.zookeeper().size());
+        }
+        X509Certificate ca = cert(Codec.text(body, "ca", "genesis.join"), "ca");
+        X509Certificate mineCert = cert(Codec.text(body, "certificate", "genesis.join"), "certificate");
+        trust.install(ca, mineCert);
+        local.place(mine.faultDomain());
+        Path file = configFile();
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("cluster.json.tmp");
+        Files.write(tmp, Codec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());
+        register(c);
+        return Codec.write(Map.of("joined", c.name(), "node", mine.uuid().toString()));
+    }
+
+    private static X509Certificate cert(String pem, String field) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException | ClassCastException e) {
+            throw CairnException.invalid("'" + field + "' is not a PEM X.509 certificate: " + e.getMessage());
+        }
+    }
+
+    private void register(ClusterConfig c) {
+        config = c;
+        NodeIdentity self = c.node(local.identity().uuid()).orElseThrow();
+        ClusterJoin join = new ClusterJoin() {
+            @Override
+            public ClusterConfig config() {
+                return c;
+            }
+
+            @Override
+            public NodeIdentity self() {
+                return new NodeIdentity(self.uuid(), self.address(), self.faultDomain(), local.identity().softwareVersion());
+            }
+        };
+        joined = context.registerService(ClusterJoin.class, join, null);
+    }
+
+    private Path configFile() {
+        return local.home().resolve("data/cluster/cluster.json");
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (joined != null) {
+            try {
+                joined.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            joined = null;
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.cairn.cluster.rpc.internal;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.NodeTrust;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
+
+/**
+ * The node's transport identity kept in {@code <cairn.home>/data/pki}: {@code key.pem} (generated
+ * on first start, mode 0600), {@code cert.pem} (self-signed {@code node-factory:<ip>} in factory
+ * state, issued by the cluster CA once clustered) and {@code ca.pem} (present only once clustered;
+ * written last, so its presence means the node holds cluster credentials).
+ */
+final class NodeTrustImpl implements NodeTrust {
+
+    static final Duration FACTORY_VALIDITY = Duration.ofDays(3650);
+    static final String FACTORY_PREFIX = "node-factory:";
+
+    /** What the node serves: the TLS setup and, once clustered, its credentials. */
+    private record State(Tls.Setup setup, Credentials credentials) {
+    }
+
+    private final Logger logger = LoggerFactory.getLogger(NodeTrustImpl.class);
+    private final Path dir;
+    private final String nodeIp;
+    private final InstantSource clock;
+    private final PrivateKey key;
+    private final PublicKey publicKey;
+    private final Consumer<Credentials> onInstall;
+    private final Object installLock = new Object();
+    private volatile State state;
+
+    /**
+     * Loads (or on first start creates) the node key and determines the state.
+     *
+     * @param onInstall told of new credentials after {@link #install} stored them
+     * @throws CairnException FAILED_PRECONDITION when {@code ca.pem} exists but {@code cert.pem} does not match it or the key
+     */
+    NodeTrustImpl(Path dir, String nodeIp, InstantSource clock, Consumer<Credentials> onInstall) {
+        this.dir = Objects.requireNonNull(dir, "dir");
+        this.nodeIp = Objects.requireNonNull(nodeIp, "nodeIp");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.onInstall = Objects.requireNonNull(onInstall, "onInstall");
+        Path keyFile = dir.resolve(Pem.KEY);
+        if (Files.exists(keyFile)) {
+            this.key = Pem.readPrivateKey(keyFile);
+        } else {
+            KeyPair kp = Pki.newKeyPair();
+            Pem.writePrivateKey(keyFile, kp.getPrivate());
+            logger.info("generated this controller's transport key in {}", keyFile);
+            this.key = kp.getPrivate();
+        }
+        this.publicKey = Pki.publicKeyOf(key);
+        this.state = initialState();
+    }
+
+    private State initialState() {
+        Path caFile = dir.resolve(Pem.CA);
+        Path certFile = dir.resolve(Pem.CERT);
+        if (Files.exists(caFile)) {
+            X509Certificate ca = Pem.readCertificate(caFile);
+            X509Certificate cert = Pem.readCertificate(certFile);
+            String problem = mismatch(ca, cert);
+            if (problem != null) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, certFile + " " + problem + "; restore this controller's credentials"
+                        + ", or delete " + caFile + " and " + certFile + " to return it to factory state");
+            }
+            String expiry = validity(cert);
+            if (expiry != null) {
+                logger.warn("the transport certificate {} {}; other controllers will refuse it until the cluster CA issues a new one", certFile,
+                        expiry);
+            }
+            if (!namesNodeIp(cert)) {
+                logger.warn("the transport certificate {} names {} but this controller's address is {}; peers dialling {} will refuse it",
+                        certFile, Tls.ipAddresses(cert), nodeIp, nodeIp);
+            }
+            logger.info("transport credentials of {} loaded: {} (cluster CA {})", nodeIp, Pem.commonName(cert), Pem.commonName(ca));
+            return cluster(new Credentials(key, cert, ca));
+        }
+        X509Certificate selfSigned = null;
+        if (Files.exists(certFile)) {
+            try {
+                X509Certificate c = Pem.readCertificate(certFile);
+                if (reusableFactoryCertificate(c)) {
+                    selfSigned = c;
+                }
+            } catch (CairnException e) {
+                logger.info("replacing unreadable factory certificate {}: {}", certFile, e.getMessage());
+            }
+        }
+        if (selfSigned == null) {
+            selfSigned = Pki.selfSigned(new KeyPair(publicKey, key), FACTORY_PREFIX + nodeIp, List.of(nodeIp), FACTORY_VALIDITY);
+            Pem.writeCertificate(certFile, selfSigned);
+        }
+        logger.info("controller {} is in factory state; serving bootstrap calls with certificate {}", nodeIp, Pem.fingerprint(selfSigned));
+        return new State(Tls.factorySetup(key, selfSigned), null);
+    }
+
+    private State cluster(Credentials c) {
+        return new State(Tls.clusterSetup(c.key(), c.certificate(), c.ca()), c);
+    }
+
+    /** The TLS setup the server should use now. */
+    Tls.Setup setup() {
+        return state.setup();
+    }
+
+    @Override
+    public boolean clustered() {
+        return state.credentials() != null;
+    }
+
+    @Override
+    public PublicKey publicKey() {
+        return publicKey;
+    }
+
+    @Override
+    public String fingerprint() {
+        return Pem.fingerprint(state.setup().certificate());
+    }
+
+    @Override
+    public Optional<Credentials> credentials() {
+        return Optional.ofNullable(state.credentials());
+    }
+
+    @Override
+    public void install(X509Certificate ca, X509Certificate nodeCertificate) {
+        if (ca == null || nodeCertificate == null) {
+            throw CairnException.invalid("install needs the cluster CA certificate and this controller's certificate");
+        }
+        String problem = mismatch(ca, nodeCertificate);
+        if (problem == null) {
+            problem = validity(nodeCertificate);
+        }
+        if (problem == null && !namesNodeIp(nodeCertificate)) {
+            problem = "names " + Tls.ipAddresses(nodeCertificate) + " but this controller's address is " + nodeIp
+                    + "; issue it with " + nodeIp + " as subject alternative name";
+        }
+        if (problem != null) {
+            throw CairnException.invalid("the certificate for " + Pem.commonName(nodeCertificate) + " " + problem);
+        }
+        synchronized (installLock) {
+            // ca.pem last: its presence means the node is clustered
+            Pem.writeCertificate(dir.resolve(Pem.CERT), nodeCertificate);
+            Pem.writeCertificate(dir.resolve(Pem.CA), ca);
+            Credentials c = new Credentials(key, nodeCertificate, ca);
+            state = cluster(c);
+            logger.info("controller {} joined the cluster of CA '{}' as {}", nodeIp, Pem.commonName(ca), Pem.commonName(nodeCertificate));
+            onInstall.accept(c);
+        }
+    }
+
+    /** Why {@code cert} is not this node's certificate from {@code ca}, or null. */
+    private String mismatch(X509Certificate ca, X509Certificate cert) {
+        if (ca.getBasicConstraints() < 0) {
+            return "comes with '" + Pem.commonName(ca) + "', which is not a CA certificate";
+        }
+        try {
+            cert.verify(ca.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            return "is not signed by the cluster CA '" + Pem.commonName(ca) + "' (" + e.getMessage() + ")";
+        }
+        if (!Arrays.equals(cert.getPublicKey().getEncoded(), publicKey.getEncoded())) {
+            return "certifies another key than this controller's (" + dir.resolve(Pem.KEY)
+                    + "); the CA must sign the public key this controller reports";
+        }
+        return null;
+    }
+
+    private String validity(X509Certificate cert) {
+        try {
+            cert.checkValidity(Date.from(clock.instant()));
+            return null;
+        } catch (CertificateExpiredException e) {
+            return "expired on " + cert.getNotAfter().toInstant();
+        } catch (CertificateNotYetValidException e) {
+            return "is not valid before " + cert.getNotBefore().toInstant() + " (is this controller's clock right?)";
+        }
+    }
+
+    private boolean namesNodeIp(X509Certificate cert) {
+        InetAddress self = InetAddress.ofLiteral(nodeIp);
+        for (String ip : Tls.ipAddresses(cert)) {
+            try {
+                if (InetAddress.ofLiteral(ip).equals(self)) {
+                    return true;
+                }
+            } catch (IllegalArgumentException e) {
+                // not an address
+            }
+        }
+        return false;
+    }
+
+    private boolean reusableFactoryCertificate(X509Certificate c) {
+        try {
+            c.verify(publicKey);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+        return (FACTORY_PREFIX + nodeIp).equals(Pem.commonName(c)) && validity(c) == null && namesNodeIp(c);
+    }
+}

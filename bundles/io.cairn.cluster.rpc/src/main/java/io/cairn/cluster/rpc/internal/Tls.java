@@ -1,0 +1,236 @@
+package io.cairn.cluster.rpc.internal;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
+
+/** TLS 1.3 contexts of the transport: one fixed key, and trust in exactly one CA (or, for bootstrap, in anything). */
+final class Tls {
+
+    static final String PROTOCOL = "TLSv1.3";
+    private static final String[] PROTOCOLS = {PROTOCOL};
+
+    private Tls() {
+    }
+
+    /** What the server serves: its context and whether it requires client certificates from the cluster CA. */
+    record Setup(SSLContext context, boolean clustered, X509Certificate certificate) {
+    }
+
+    static Setup clusterSetup(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
+        return new Setup(context(keyManager(key, certificate, ca), trustOnly(ca)), true, certificate);
+    }
+
+    /** Factory state: a self-signed certificate; a client certificate is optional and proves nothing. */
+    static Setup factorySetup(PrivateKey key, X509Certificate selfSigned) {
+        return new Setup(context(keyManager(key, selfSigned), trustAnything()), false, selfSigned);
+    }
+
+    static SSLContext context(KeyManager[] keyManagers, TrustManager[] trustManagers) {
+        try {
+            SSLContext ctx = SSLContext.getInstance(PROTOCOL);
+            ctx.init(keyManagers, trustManagers, new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "this JVM cannot set up TLS 1.3: " + e, e);
+        }
+    }
+
+    static KeyManager[] keyManager(PrivateKey key, X509Certificate... chain) {
+        return new KeyManager[] {new FixedKeyManager(key, chain)};
+    }
+
+    static KeyManager[] noKey() {
+        return new KeyManager[0];
+    }
+
+    static TrustManager[] trustOnly(X509Certificate ca) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("cluster-ca", ca);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(ks);
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "cannot trust the cluster CA " + ca.getSubjectX500Principal() + ": " + e, e);
+        }
+    }
+
+    static TrustManager[] trustAnything() {
+        return new TrustManager[] {new TrustAnything()};
+    }
+
+    static void restrict(SSLSocket socket) {
+        socket.setEnabledProtocols(PROTOCOLS);
+    }
+
+    /**
+     * TCP keep-alive probing after 10 s of silence, every 3 s, 3 probes: a peer that vanished
+     * without closing (power loss, partition) breaks the connection within about 20 s, so the
+     * next call reconnects instead of waiting on a dead connection. The interval options are
+     * looked up by name (they are JDK extensions) and skipped where the platform lacks them.
+     */
+    static void keepAlive(Socket socket) {
+        try {
+            socket.setKeepAlive(true);
+            for (java.net.SocketOption<?> o : socket.supportedOptions()) {
+                int value = switch (o.name()) {
+                    case "TCP_KEEPIDLE" -> 10;
+                    case "TCP_KEEPINTERVAL", "TCP_KEEPCOUNT" -> 3;
+                    default -> -1;
+                };
+                if (value > 0 && o.type() == Integer.class) {
+                    @SuppressWarnings("unchecked")
+                    java.net.SocketOption<Integer> option = (java.net.SocketOption<Integer>) o;
+                    socket.setOption(option, value);
+                }
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // keep-alive is an optimisation; deadlines still bound every call
+        }
+    }
+
+    /** The IP addresses a certificate names as subject alternative names. */
+    static List<String> ipAddresses(X509Certificate certificate) {
+        List<String> ips = new ArrayList<>();
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            if (names != null) {
+                for (List<?> n : names) {
+                    if (n.size() >= 2 && Integer.valueOf(7).equals(n.get(0)) && n.get(1) instanceof String s) {
+                        ips.add(s);
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            // a malformed SAN names nothing
+        }
+        return ips;
+    }
+
+    /** Presents one key and its chain, whatever the peer asks for. */
+    private static final class FixedKeyManager extends X509ExtendedKeyManager {
+        private static final String ALIAS = "cairn";
+        private final PrivateKey key;
+        private final X509Certificate[] chain;
+
+        FixedKeyManager(PrivateKey key, X509Certificate[] chain) {
+            this.key = key;
+            this.chain = chain.clone();
+        }
+
+        private boolean fits(String keyType) {
+            return keyType == null || keyType.startsWith(key.getAlgorithm());
+        }
+
+        private String alias(String[] keyTypes) {
+            if (keyTypes == null) {
+                return ALIAS;
+            }
+            for (String t : keyTypes) {
+                if (fits(t)) {
+                    return ALIAS;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return fits(keyType) ? new String[] {ALIAS} : null;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return alias(keyType);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return alias(keyType);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return fits(keyType) ? new String[] {ALIAS} : null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return fits(keyType) ? ALIAS : null;
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return fits(keyType) ? ALIAS : null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? chain.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
+        }
+    }
+
+    /**
+     * Accepts any certificate: the bootstrap client (which records the fingerprint for the operator
+     * to compare) and a factory-state server (which treats every caller as anonymous).
+     */
+    private static final class TrustAnything extends X509ExtendedTrustManager {
+        private static final X509Certificate[] NONE = new X509Certificate[0];
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return NONE;
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package io.cairn.common.alerts;
+
+public enum Severity {
+    INFO, WARNING, CRITICAL
+}

@@ -1,0 +1,172 @@
+package io.cairn.system.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.Rpc;
+import io.cairn.cluster.rpc.RpcClient;
+
+/**
+ * N real controller processes from the debug image on loopback (node i on {@code PREFIX.(base+i)}),
+ * formed into a cluster with {@code cairn cluster create}. {@link #close()} stops every node,
+ * killing any that does not stop.
+ */
+final class LoopbackCluster implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration START = Duration.ofSeconds(150);
+
+    final Path dir;
+    final List<String> ips = new ArrayList<>();
+    final Path admin;
+    private RpcClient client;
+
+    LoopbackCluster(Path dir, String prefix, int base, int nodes) {
+        this.dir = dir;
+        for (int i = 1; i <= nodes; i++) {
+            ips.add(prefix + "." + (base + i));
+        }
+        this.admin = dir.resolve("admin");
+    }
+
+    Path home(int i) {
+        return dir.resolve("n" + (i + 1));
+    }
+
+    static Path debugImage() {
+        return Proc.ROOT.resolve("appliance-image/target/cairn-appliance-debug-" + System.getProperty("cairn.version") + ".tar.gz");
+    }
+
+    /** Starts every node in parallel (factory state). */
+    void startAll() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(ips.size());
+        try {
+            List<Future<Proc>> starts = new ArrayList<>();
+            for (int i = 0; i < ips.size(); i++) {
+                int n = i;
+                starts.add(pool.submit(() -> startNode(n)));
+            }
+            for (Future<Proc> f : starts) {
+                Proc p = f.get();
+                assertThat(p.exitCode()).as(p.output()).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    Proc startNode(int i) throws IOException, InterruptedException {
+        return Proc.cairn(START, "node", "start", "--home", home(i).toString(), "--ip", ips.get(i), "--image",
+                debugImage().toString());
+    }
+
+    Proc create(String... extra) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("cluster", "create", "--nodes", String.join(",", ips), "--admin",
+                admin.toString(), "--name", "t" + ips.size()));
+        args.addAll(List.of(extra));
+        return Proc.cairn(Duration.ofSeconds(200), args.toArray(String[]::new));
+    }
+
+    long pid(int i) throws IOException {
+        return Long.parseLong(Files.readString(home(i).resolve("run/node.pid")).trim());
+    }
+
+    void kill9(int i) throws Exception {
+        long pid = pid(i);
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        waitFor(Duration.ofSeconds(20), () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "pid " + pid + " gone");
+        Files.deleteIfExists(home(i).resolve("run/ready"));
+    }
+
+    void signal(int i, String sig) throws Exception {
+        Proc p = Proc.run(Duration.ofSeconds(10), dir, java.util.Map.of(), List.of("kill", "-" + sig, Long.toString(pid(i))));
+        assertThat(p.exitCode()).as(p.output()).isZero();
+    }
+
+    int indexOf(String ip) {
+        int i = ips.indexOf(ip);
+        assertThat(i).as("node " + ip + " belongs to this cluster").isNotNegative();
+        return i;
+    }
+
+    synchronized RpcClient client() {
+        if (client == null) {
+            client = Rpc.client(Credentials.load(admin));
+        }
+        return client;
+    }
+
+    JsonNode call(int node, String method, Object body) throws IOException {
+        byte[] reply = client().call(ips.get(node), method, JSON.writeValueAsBytes(body), Duration.ofSeconds(20));
+        return JSON.readTree(reply);
+    }
+
+    /** {@code cluster status} as JSON from the first node in {@code from} that answers. */
+    JsonNode status(int... from) {
+        RuntimeException last = null;
+        for (int n : from) {
+            try {
+                return call(n, "cluster.status", java.util.Map.of());
+            } catch (RuntimeException | IOException e) {
+                last = e instanceof RuntimeException r ? r : new RuntimeException(e);
+            }
+        }
+        throw last == null ? new IllegalStateException("no node asked") : last;
+    }
+
+    static void waitFor(Duration timeout, BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+        for (int i = 0; i < ips.size(); i++) {
+            try {
+                if (Files.exists(home(i).resolve("run/node.pid"))) {
+                    try {
+                        signal(i, "CONT");
+                    } catch (Throwable ignored) {
+                        // not stopped
+                    }
+                }
+                Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", home(i).toString());
+            } catch (Throwable e) {
+                // fall through to the kill below
+            }
+            try {
+                long pid = pid(i);
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            } catch (Throwable ignored) {
+                // no pid file: stopped
+            }
+        }
+    }
+}
