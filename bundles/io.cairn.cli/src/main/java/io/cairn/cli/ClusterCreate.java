@@ -115,6 +115,10 @@ final class ClusterCreate {
                         throw new CairnException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + ip + " (" + e.getMessage()
                                 + "); start it with cairn node start --home DIR --ip " + ip + " and retry");
                     }
+                    if (e.reason() == RpcException.Reason.UNAUTHENTICATED) {
+                        throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " already belongs to a cluster (it asks for "
+                                + "cluster credentials); only factory-state nodes can form a new cluster");
+                    }
                     throw e;
                 } catch (IOException e) {
                     throw new CairnException(ErrorCode.INTERNAL, ip + " answered genesis.hello with bad JSON");

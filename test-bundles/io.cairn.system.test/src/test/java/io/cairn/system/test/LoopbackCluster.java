@@ -143,6 +143,15 @@ final class LoopbackCluster implements AutoCloseable {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
     }
 
+    /** Deletes the cluster directory (node homes, admin credentials) after {@link #close()}. */
+    void deleteFiles() {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: it is under the temporary directory
+        }
+    }
+
     @Override
     public void close() {
         if (client != null) {

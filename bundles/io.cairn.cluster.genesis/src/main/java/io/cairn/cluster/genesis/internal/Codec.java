@@ -13,7 +13,9 @@ import io.cairn.common.error.ErrorCode;
 /** JSON bodies of Genesis' calls. */
 final class Codec {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    static final ObjectMapper MAPPER = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("cairn-time")
+                    .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
 
     private Codec() {
     }
