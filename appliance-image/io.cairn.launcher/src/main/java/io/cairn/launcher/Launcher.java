@@ -126,6 +126,12 @@ public final class Launcher {
         props.put("cairn.node.ip", address);
         props.put("cairn.slot", home.slot());
         props.put("cairn.version", version);
+        // embedded engines log their environment and every connection attempt at INFO: keep warnings only
+        for (String chatty : new String[] {"org.apache.zookeeper", "org.apache.curator"}) {
+            if (System.getProperty("org.slf4j.simpleLogger.log." + chatty) == null) {
+                System.setProperty("org.slf4j.simpleLogger.log." + chatty, "warn");
+            }
+        }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 

@@ -41,7 +41,7 @@ import io.cairn.common.error.ErrorCode;
  * {@code data/cluster/cluster.json}; once it exists this component registers {@link ClusterJoin}
  * and Zeus starts.
  */
-@Component(service = RpcHandler.class, immediate = true, property = {
+@Component(service = {RpcHandler.class, Bootstrap.class}, immediate = true, property = {
         RpcHandler.METHOD + "=genesis.hello", RpcHandler.METHOD + "=genesis.join", RpcHandler.BOOTSTRAP + ":Boolean=true"})
 public final class Bootstrap implements RpcHandler {
 
@@ -125,11 +125,7 @@ public final class Bootstrap implements RpcHandler {
         X509Certificate mineCert = cert(Codec.text(body, "certificate", "genesis.join"), "certificate");
         trust.install(ca, mineCert);
         local.place(mine.faultDomain());
-        Path file = configFile();
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling("cluster.json.tmp");
-        Files.write(tmp, Codec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        store(c);
         logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());
         register(c);
         return Codec.write(Map.of("joined", c.name(), "node", mine.uuid().toString()));
@@ -142,6 +138,27 @@ public final class Bootstrap implements RpcHandler {
         } catch (CertificateException | ClassCastException e) {
             throw CairnException.invalid("'" + field + "' is not a PEM X.509 certificate: " + e.getMessage());
         }
+    }
+
+    /** Keeps the local copy of the configuration (used at the next start) equal to Zeus' current one. */
+    synchronized void refresh(ClusterConfig current) {
+        if (config == null || current.equals(config) || !current.uuid().equals(config.uuid())) {
+            return;
+        }
+        try {
+            store(current);
+            config = current;
+        } catch (IOException e) {
+            logger.warn("cannot refresh the local copy of the cluster configuration: {}", e.toString());
+        }
+    }
+
+    private void store(ClusterConfig c) throws IOException {
+        Path file = configFile();
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling("cluster.json.tmp");
+        Files.write(tmp, Codec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void register(ClusterConfig c) {

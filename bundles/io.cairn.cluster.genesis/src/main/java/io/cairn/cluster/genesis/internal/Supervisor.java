@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.cluster.api.ClusterConfig;
 import io.cairn.cluster.api.LocalNode;
 import io.cairn.cluster.api.Presence;
 import io.cairn.cluster.api.Registration;
@@ -101,13 +102,16 @@ public final class Supervisor {
     private LocalState local;
     private Presence presence;
     private Registration watch;
+    private Registration configWatch;
+    private final Bootstrap bootstrap;
     private volatile boolean active;
     private final MetricsRegistry metrics;
     private final io.cairn.common.metrics.Counter restarts;
 
     @Activate
-    public Supervisor(@Reference Zeus zeus, @Reference LocalNode node, @Reference Clock clock, @Reference MetricsRegistry metrics)
-            throws IOException {
+    public Supervisor(@Reference Zeus zeus, @Reference LocalNode node, @Reference Clock clock, @Reference MetricsRegistry metrics,
+            @Reference Bootstrap bootstrap) throws IOException {
+        this.bootstrap = bootstrap;
         this.metrics = metrics;
         this.zeus = zeus;
         this.clock = clock;
@@ -125,6 +129,8 @@ public final class Supervisor {
             pending.clear();
             presence = announceWhenReachable();
             watch = zeus.watch(SERVICES, doc -> loop.execute(() -> onServices(doc)));
+            configWatch = zeus.watch(ClusterConfig.DOCUMENT, doc -> doc.ifPresent(d -> bootstrap.refresh(
+                    Codec.read(Codec.tree(d.data(), "cluster"), ClusterConfig.class, "the cluster configuration"))));
             reconcile();
         });
     }
@@ -451,6 +457,9 @@ public final class Supervisor {
             }
             if (watch != null) {
                 watch.close();
+            }
+            if (configWatch != null) {
+                configWatch.close();
             }
             if (presence != null) {
                 presence.close();

@@ -89,7 +89,9 @@ public final class ZeusService implements Zeus, ClusterMembership {
         this.self = join.self();
         this.initial = join.config();
         this.sessionTimeout = Duration.ofSeconds(config.zeus__session__timeout__secs());
-        String connect = initial.zookeeper().stream().map(u -> initial.node(u).orElseThrow().address() + ":" + config.clientPort())
+        // every node, not only the members this node last knew: member roles move (the client then
+        // follows the ensemble's own configuration)
+        String connect = initial.nodes().stream().map(n -> n.address() + ":" + config.clientPort())
                 .collect(Collectors.joining(","));
         ClassLoader before = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(ZeusService.class.getClassLoader());
@@ -128,10 +130,7 @@ public final class ZeusService implements Zeus, ClusterMembership {
             attrs.put("rack", self.faultDomain().rack());
             attrs.put("pid", Long.toString(ProcessHandle.current().pid()));
             announce("node", attrs);
-            if (member.running()) {
-                announce("Zookeeper", Map.of("state", "UP", "pid", Long.toString(ProcessHandle.current().pid()),
-                        "port", Integer.toString(member.serverPort())));
-            }
+
             logger.info("Zeus: connected; node {} is present", self.address());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -4,9 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.apache.zookeeper.server.quorum.QuorumPeerMain;
 import org.apache.zookeeper.util.ServiceUtils;
@@ -41,7 +47,11 @@ public final class ZookeeperMember {
     private final Path dataDir;
     private final NodeIdentity self;
     private final ClassLoader bundleLoader = ZookeeperMember.class.getClassLoader();
+    private static final int PROBE_SECONDS = 3;
+    private final ClusterConfig local;
     private QuorumPeerMain server;
+    private boolean stopped;
+    private boolean decided;
     private Thread thread;
 
     @Activate
@@ -49,11 +59,110 @@ public final class ZookeeperMember {
         this.config = config;
         this.self = join.self();
         this.dataDir = local.home().resolve("data/zookeeper");
-        ClusterConfig cluster = join.config();
-        if (cluster.zookeeper().contains(self.uuid())) {
-            start(cluster);
-        } else {
-            logger.info("This node holds no Zookeeper member role (members: {})", members(cluster));
+        this.local = join.config();
+        Thread.ofPlatform().name("zookeeper-member-check").daemon(true).start(this::startIfMember);
+    }
+
+    /**
+     * Starts the server if this node holds a member role. The local copy of the configuration may be
+     * stale (the role may have moved while the node was down), so the other nodes are asked first;
+     * only when none answers (the whole cluster is starting) does the local copy decide.
+     */
+    private void startIfMember() {
+        ClusterConfig cluster = local;
+        Optional<ClusterConfig> current = askOthers(cluster);
+        if (current.isPresent()) {
+            cluster = current.get();
+        }
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            boolean fresh = !Files.exists(dataDir.resolve("zoo.cfg"));
+            if (cluster.zookeeper().contains(self.uuid()) && fresh && current.isPresent()) {
+                logger.info("This node holds a Zookeeper member role in a running ensemble; joining it");
+            } else if (cluster.zookeeper().contains(self.uuid())) {
+                start(cluster, null);
+            } else {
+                if (Files.exists(dataDir.resolve("zoo.cfg"))) {
+                    logger.info("The Zookeeper member role moved away from this node while it was down (members now: {}); "
+                            + "removing the stale member data", members(cluster));
+                    wipe();
+                } else {
+                    logger.info("This node holds no Zookeeper member role (members: {})", members(cluster));
+                }
+            }
+            decided = true;
+            notifyAll();
+        }
+    }
+
+    private Optional<ClusterConfig> askOthers(ClusterConfig cluster) {
+        String others = cluster.nodes().stream().filter(n -> !n.uuid().equals(self.uuid()))
+                .map(n -> n.address() + ":" + config.clientPort()).collect(Collectors.joining(","));
+        if (others.isEmpty()) {
+            return Optional.empty();
+        }
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(bundleLoader);
+        try (CuratorFramework probe = CuratorFrameworkFactory.builder().connectString(others).sessionTimeoutMs(6000)
+                .connectionTimeoutMs(3000).retryPolicy(new RetryOneTime(200)).build()) {
+            probe.start();
+            if (!probe.blockUntilConnected(PROBE_SECONDS, TimeUnit.SECONDS)) {
+                logger.info("No other Zookeeper member answered within {} s; using this node's copy of the configuration", PROBE_SECONDS);
+                return Optional.empty();
+            }
+            byte[] data = probe.getData().forPath(ZeusService.CONFIG + "/" + ClusterConfig.DOCUMENT);
+            return Optional.of(Json.read(data, ClusterConfig.class, "document 'cluster'"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception e) {
+            logger.info("Could not read the current configuration from the other nodes ({}); using this node's copy", e.toString());
+            return Optional.empty();
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
+    /** Waits until the start-up decision was taken (for the ensemble agent). */
+    synchronized boolean awaitDecision(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!decided && System.nanoTime() < end) {
+            wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+        }
+        return decided;
+    }
+
+    /**
+     * Takes a member role that was moved here: starts a server whose configuration is the current
+     * ensemble ({@code server.N=...} lines) plus this node; the ensemble leader then adds it with a
+     * reconfiguration.
+     */
+    synchronized void join(ClusterConfig cluster, List<String> currentServers) {
+        if (running() || stopped) {
+            return;
+        }
+        wipe();
+        start(cluster, currentServers);
+    }
+
+    /** Gives up the member role: stops the server and removes its data. */
+    synchronized void leave() throws InterruptedException {
+        if (server != null) {
+            stop();
+        }
+        wipe();
+    }
+
+    private void wipe() {
+        if (!Files.exists(dataDir)) {
+            return;
+        }
+        try (var walk = Files.walk(dataDir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dataDir)).forEach(ZookeeperMember::deleteQuietly);
+        } catch (IOException e) {
+            logger.warn("cannot remove the old Zookeeper data in {}: {}", dataDir, e.toString());
         }
     }
 
@@ -67,14 +176,14 @@ public final class ZookeeperMember {
         return config.clientPort();
     }
 
-    private synchronized void start(ClusterConfig cluster) {
+    private void start(ClusterConfig cluster, List<String> currentServers) {
         try {
             Files.createDirectories(dataDir);
             Path cfg = dataDir.resolve("zoo.cfg");
             int myId = cluster.serverId(self.uuid());
             Files.writeString(dataDir.resolve("myid"), Integer.toString(myId));
             if (!Files.exists(cfg)) {
-                Files.writeString(cfg, staticConfig(cluster), StandardCharsets.UTF_8);
+                Files.writeString(cfg, staticConfig(cluster, currentServers), StandardCharsets.UTF_8);
             }
             ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
             System.setProperty("zookeeper.jmx.log4j.disable", "true");
@@ -103,7 +212,7 @@ public final class ZookeeperMember {
         }
     }
 
-    private String staticConfig(ClusterConfig cluster) {
+    private String staticConfig(ClusterConfig cluster, List<String> currentServers) {
         StringBuilder b = new StringBuilder();
         b.append("# written by Cairn Zeus at the first start; Zookeeper keeps the ensemble in zoo.cfg.dynamic.*\n");
         b.append("tickTime=").append(config.tickTimeMillis()).append('\n');
@@ -111,12 +220,22 @@ public final class ZookeeperMember {
         b.append("syncLimit=").append(config.syncLimit()).append('\n');
         b.append("dataDir=").append(dataDir).append('\n');
         b.append("reconfigEnabled=true\nstandaloneEnabled=false\nadmin.enableServer=false\n");
+        // Cairn sets no znode ACLs and reconfigures the ensemble itself; access control of the
+        // Zookeeper ports is a known gap (see readme.md)
+        b.append("skipACL=yes\n");
         b.append("4lw.commands.whitelist=srvr,ruok,mntr,conf\n");
         b.append("autopurge.snapRetainCount=3\nautopurge.purgeInterval=1\n");
         b.append("maxSessionTimeout=").append(Math.max(20 * config.tickTimeMillis(),
                 config.zeus__session__timeout__secs() * 1000)).append('\n');
-        for (UUID member : cluster.zookeeper()) {
-            b.append(serverLine(cluster, member)).append('\n');
+        if (currentServers == null) {
+            for (UUID member : cluster.zookeeper()) {
+                b.append(serverLine(cluster, member)).append('\n');
+            }
+        } else {
+            String mine = serverLine(cluster, self.uuid());
+            String myKey = mine.substring(0, mine.indexOf('='));
+            currentServers.stream().filter(l -> !l.startsWith(myKey + "=")).forEach(l -> b.append(l).append('\n'));
+            b.append(mine).append('\n');
         }
         return b.toString();
     }
@@ -149,7 +268,12 @@ public final class ZookeeperMember {
     }
 
     @Deactivate
-    synchronized void stop() throws InterruptedException {
+    synchronized void deactivate() throws InterruptedException {
+        stopped = true;
+        stop();
+    }
+
+    private void stop() throws InterruptedException {
         if (server != null) {
             server.close();
             thread.join(10_000);
