@@ -139,7 +139,10 @@ final class Election implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         events.execute(() -> release("stepped down"));
         try {

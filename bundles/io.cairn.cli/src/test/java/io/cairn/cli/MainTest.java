@@ -1,0 +1,73 @@
+package io.cairn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void givenNoArguments_whenRun_thenUsageAndExitTwo() {
+        Result r = run();
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.out()).contains("cluster create --nodes", "genesis stop SVC");
+        assertThat(run("help").code()).isZero();
+    }
+
+    @Test
+    void givenBadCreateArguments_whenRun_thenEachErrorSaysWhatToFix() {
+        assertThat(run("cluster", "create").err()).contains("cluster create needs --nodes IP,IP,IP");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.1,127.0.1.2").err())
+                .contains("127.0.1.1 is listed twice in --nodes");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,node2,127.0.1.3").err()).contains("'node2' in --nodes is not an IPv4 address");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--ft", "3").err()).contains("--ft must be 1 or 2");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--ft", "2").err())
+                .contains("fault tolerance 2 needs at least 5 nodes");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--blocks", "127.0.1.9=A").err())
+                .contains("--blocks names 127.0.1.9, which is not in --nodes");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--blocks", "A").err())
+                .contains("--blocks takes IP=NAME pairs");
+        assertThat(run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--name", "bad name!").err())
+                .contains("cluster name 'bad name!' must be letters");
+    }
+
+    @Test
+    void givenAdminDirWithCredentials_whenCreateAgain_thenRefusedBeforeTouchingAnyNode() throws Exception {
+        Files.writeString(tmp.resolve("cert.pem"), "x");
+        Result r = run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--admin", tmp.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("already holds a cluster's credentials; pass --admin NEWDIR");
+    }
+
+    @Test
+    void givenCommandsWithoutTarget_whenRun_thenToldHowToPickAController() {
+        assertThat(run("cluster", "status").err()).contains("say which controller: --home DIR or --node IP");
+        assertThat(run("cluster", "status", "--home", tmp.toString()).err()).contains("is not running (no run/ready)");
+        assertThat(run("cluster", "status", "--node", "127.0.1.1", "--admin", tmp.toString()).err())
+                .contains("no admin credentials in " + tmp);
+        assertThat(run("genesis", "stop").err()).contains("missing the service to stop");
+        assertThat(run("frobnicate", "now").err()).contains("unknown command 'frobnicate now'");
+        assertThat(run("cluster", "status", "--bogus").err()).contains("unknown option '--bogus'");
+        assertThat(run("rpc", "x", "{not json").err()).contains("the request is not valid JSON");
+    }
+}
