@@ -89,8 +89,8 @@ public final class ZeusService implements Zeus, ClusterMembership {
         this.self = join.self();
         this.initial = join.config();
         this.sessionTimeout = Duration.ofSeconds(config.zeus__session__timeout__secs());
-        // every node, not only the members this node last knew: member roles move (the client then
-        // follows the ensemble's own configuration)
+        // every node, not only the members this node last knew: member roles move, and a node that
+        // is not a member refuses the connection at once
         String connect = initial.nodes().stream().map(n -> n.address() + ":" + config.clientPort())
                 .collect(Collectors.joining(","));
         ClassLoader before = Thread.currentThread().getContextClassLoader();
@@ -98,7 +98,8 @@ public final class ZeusService implements Zeus, ClusterMembership {
         try {
             curator = CuratorFrameworkFactory.builder().connectString(connect)
                     .sessionTimeoutMs((int) sessionTimeout.toMillis()).connectionTimeoutMs(4000)
-                    .retryPolicy(new ExponentialBackoffRetry(200, 8, 2000)).ensembleTracker(true).build();
+                    .retryPolicy(new ExponentialBackoffRetry(200, 8, 2000)).zkClientConfig(ZkTls.clientConfig(member.tls()))
+                    .ensembleTracker(false).build();
             curator.start();
         } finally {
             Thread.currentThread().setContextClassLoader(before);

@@ -30,6 +30,7 @@ import io.cairn.cluster.api.ClusterConfig;
 import io.cairn.cluster.api.ClusterJoin;
 import io.cairn.cluster.api.LocalNode;
 import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.rpc.NodeTrust;
 
 /**
  * Runs this node's Zookeeper server when the node holds a member role. The data directory is
@@ -49,13 +50,17 @@ public final class ZookeeperMember {
     private final ClassLoader bundleLoader = ZookeeperMember.class.getClassLoader();
     private static final int PROBE_SECONDS = 3;
     private final ClusterConfig local;
+    private final ZkTls.Paths tls;
     private QuorumPeerMain server;
     private boolean stopped;
     private boolean decided;
     private Thread thread;
 
     @Activate
-    public ZookeeperMember(@Reference ClusterJoin join, @Reference LocalNode local, ZeusConfig config, BundleContext context) {
+    public ZookeeperMember(@Reference ClusterJoin join, @Reference LocalNode local, @Reference NodeTrust trust, ZeusConfig config,
+            BundleContext context) {
+        this.tls = ZkTls.write(local.home(), trust.credentials().orElseThrow(() -> new IllegalStateException(
+                "this node belongs to a cluster but holds no cluster certificate (data/pki)")));
         this.config = config;
         this.self = join.self();
         this.dataDir = local.home().resolve("data/zookeeper");
@@ -106,6 +111,7 @@ public final class ZookeeperMember {
         ClassLoader before = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(bundleLoader);
         try (CuratorFramework probe = CuratorFrameworkFactory.builder().connectString(others).sessionTimeoutMs(6000)
+                .zkClientConfig(ZkTls.clientConfig(tls)).ensembleTracker(false)
                 .connectionTimeoutMs(3000).retryPolicy(new RetryOneTime(200)).build()) {
             probe.start();
             if (!probe.blockUntilConnected(PROBE_SECONDS, TimeUnit.SECONDS)) {
@@ -172,6 +178,10 @@ public final class ZookeeperMember {
         return t != null && t.isAlive();
     }
 
+    ZkTls.Paths tls() {
+        return tls;
+    }
+
     public int serverPort() {
         return config.clientPort();
     }
@@ -224,6 +234,7 @@ public final class ZookeeperMember {
         // Zookeeper ports is a known gap (see readme.md)
         b.append("skipACL=yes\n");
         b.append("4lw.commands.whitelist=srvr,ruok,mntr,conf\n");
+        b.append(ZkTls.serverConfig(tls, self.address(), config.clientPort()));
         b.append("autopurge.snapRetainCount=3\nautopurge.purgeInterval=1\n");
         b.append("maxSessionTimeout=").append(Math.max(20 * config.tickTimeMillis(),
                 config.zeus__session__timeout__secs() * 1000)).append('\n');
@@ -240,11 +251,11 @@ public final class ZookeeperMember {
         return b.toString();
     }
 
-    /** {@code server.N=ip:quorum:election:participant;ip:client} for a member. */
+    /** {@code server.N=ip:quorum:election:participant} for a member (clients use the static TLS-only port). */
     String serverLine(ClusterConfig cluster, UUID member) {
         String ip = cluster.node(member).orElseThrow().address();
         return "server." + cluster.serverId(member) + "=" + ip + ":" + config.quorumPort() + ":" + config.electionPort()
-                + ":participant;" + ip + ":" + config.clientPort();
+                + ":participant";
     }
 
     private static String members(ClusterConfig cluster) {

@@ -33,6 +33,9 @@ import io.cairn.cluster.api.NodeIdentity;
 import io.cairn.cluster.api.Registration;
 import io.cairn.cluster.api.VersionedDocument;
 import io.cairn.cluster.api.ZeusLock;
+import io.cairn.cluster.rpc.ClusterCa;
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.NodeTrust;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.clock.Timer;
 import io.cairn.common.error.CairnException;
@@ -154,6 +157,35 @@ class ZeusServiceTest {
             nodes.add(new NodeIdentity(u, "127.0.2." + i, new FaultDomain("r", "b" + i, u.toString()), "test"));
         }
         cluster = new ClusterConfig(UUID.randomUUID(), "unit", 42, 1, nodes, nodes.stream().map(NodeIdentity::uuid).toList());
+        // the three members share this JVM's ZooKeeper TLS system properties, so one certificate names all three addresses
+        ClusterCa ca = ClusterCa.create("unit", Duration.ofDays(1));
+        Credentials creds = ca.issueCredentials("node:unit", List.of("127.0.2.1", "127.0.2.2", "127.0.2.3"), Duration.ofDays(1));
+        NodeTrust trust = new NodeTrust() {
+            @Override
+            public boolean clustered() {
+                return true;
+            }
+
+            @Override
+            public java.security.PublicKey publicKey() {
+                return creds.certificate().getPublicKey();
+            }
+
+            @Override
+            public String fingerprint() {
+                return "unit";
+            }
+
+            @Override
+            public void install(java.security.cert.X509Certificate c, java.security.cert.X509Certificate n) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Optional<Credentials> credentials() {
+                return Optional.of(creds);
+            }
+        };
         for (NodeIdentity n : nodes) {
             Path home = Files.createDirectories(tmp.resolve(n.address()));
             ClusterJoin join = new ClusterJoin() {
@@ -178,7 +210,7 @@ class ZeusServiceTest {
                     return home;
                 }
             };
-            ZookeeperMember m = new ZookeeperMember(join, local, config(), null);
+            ZookeeperMember m = new ZookeeperMember(join, local, trust, config(), null);
             members.add(m);
             zeus.add(new ZeusService(join, m, new PrometheusRegistry(), config()));
         }
@@ -214,6 +246,31 @@ class ZeusServiceTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** True if a session could be established with this client configuration within 4 s. */
+    private boolean connects(org.apache.zookeeper.client.ZKClientConfig cfg) throws Exception {
+        java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
+        org.apache.zookeeper.ZooKeeper zk = new org.apache.zookeeper.ZooKeeper("127.0.2.1:19876", 4000, e -> {
+            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                up.countDown();
+            }
+        }, cfg);
+        try {
+            return up.await(4, TimeUnit.SECONDS);
+        } finally {
+            zk.close();
+        }
+    }
+
+    @Test
+    void givenEnsemble_whenAClientHasNoTlsOrAForeignCertificate_thenItCannotConnect() throws Exception {
+        assertThat(connects(ZkTls.clientConfig(members.get(0).tls()))).as("the node's own TLS client").isTrue();
+        assertThat(connects(new org.apache.zookeeper.client.ZKClientConfig())).as("a plain-text client").isFalse();
+        Credentials foreign = ClusterCa.create("other", Duration.ofDays(1)).issueCredentials("node:x", List.of("127.0.2.1"),
+                Duration.ofDays(1));
+        assertThat(connects(ZkTls.clientConfig(ZkTls.write(tmp.resolve("foreign"), foreign)))).as("another cluster's certificate")
+                .isFalse();
     }
 
     @Test
