@@ -179,7 +179,9 @@ final class ClusterCreate {
                     JsonNode s = Commands.JSON.readTree(client.call(ips.get(0), "cluster.status", new byte[0], Duration.ofSeconds(10)));
                     int up = 0;
                     for (JsonNode n : s.get("nodes")) {
-                        up += n.get("up").asBoolean() && n.get("services").path("Genesis").asText().startsWith("UP") ? 1 : 0;
+                        boolean member = n.get("services").has("Zookeeper");
+                        up += n.get("up").asBoolean() && n.get("services").path("Genesis").asText().startsWith("UP")
+                                && (!member || n.get("services").path("Zookeeper").asText().startsWith("UP")) ? 1 : 0;
                     }
                     if (up == ips.size()) {
                         out.print(s.get("text").asText());

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -259,48 +258,8 @@ public final class EnsembleManager implements LeadershipListener {
         logger.info("Reconfigured the Zookeeper ensemble: joining {}, leaving {}", joining, leaving);
     }
 
-    /**
-     * A better member list, if any: replace members down longer than the replace delay by live
-     * non-members, and move roles to returning nodes when that spreads the ensemble over more blocks.
-     */
     Optional<List<UUID>> proposal(ClusterConfig cfg, Set<UUID> live, long now) {
-        int size = cfg.ensembleSize();
-        Set<UUID> usable = new LinkedHashSet<>();
-        for (UUID m : cfg.zookeeper()) {
-            Long since = downSince.get(m);
-            if (live.contains(m) || since == null || now - since < replaceAfter.toMillis()) {
-                usable.add(m); // current members first: ties keep them
-            }
-        }
-        for (NodeIdentity n : cfg.nodes()) {
-            if (live.contains(n.uuid())) {
-                usable.add(n.uuid());
-            }
-        }
-        if (usable.size() < size) {
-            return Optional.empty(); // not enough nodes to do better than now
-        }
-        List<NodeIdentity> candidates = usable.stream().map(u -> cfg.node(u).orElseThrow()).toList();
-        Set<UUID> keepable = new HashSet<>(cfg.zookeeper());
-        keepable.retainAll(usable);
-        List<NodeIdentity> current = cfg.zookeeper().stream().map(u -> cfg.node(u).orElseThrow()).toList();
-        List<NodeIdentity> best = FaultDomains.spread(candidates, size, Set.of());
-        boolean replacing = keepable.size() < size;
-        boolean improves = FaultDomains.maxPerBlock(best) < FaultDomains.maxPerBlock(current);
-        if (!replacing && !improves) {
-            return Optional.empty();
-        }
-        List<NodeIdentity> spread = replacing && !improves ? FaultDomains.spread(candidates, size, keepable) : best;
-        // one change at a time: swap a single member
-        List<UUID> next = new ArrayList<>(cfg.zookeeper());
-        UUID in = spread.stream().map(NodeIdentity::uuid).filter(u -> !next.contains(u)).findFirst().orElse(null);
-        UUID out = next.stream().filter(u -> spread.stream().noneMatch(n -> n.uuid().equals(u)))
-                .sorted((a, b) -> Boolean.compare(live.contains(a), live.contains(b))).findFirst().orElse(null);
-        if (in == null || out == null) {
-            return Optional.empty();
-        }
-        next.set(next.indexOf(out), in);
-        return Optional.of(next);
+        return EnsemblePlan.proposal(cfg, live, downSince, now, replaceAfter.toMillis());
     }
 
     private static List<String> names(ClusterConfig cfg, List<UUID> ids) {

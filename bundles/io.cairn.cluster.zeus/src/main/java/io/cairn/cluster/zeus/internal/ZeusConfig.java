@@ -12,6 +12,14 @@ public @interface ZeusConfig {
     @AttributeDefinition(description = "Zookeeper client port on the node address")
     int clientPort() default 9876;
 
+    /**
+     * ZooKeeper's reconfiguration format requires a plain-text client address in every member's
+     * line, so each member listens on this port too; it is useless: every request on it is refused
+     * because the ensemble enforces x509 authentication, which only TLS connections have.
+     */
+    @AttributeDefinition(description = "Closed plain-text client port (every request refused)")
+    int closedClientPort() default 9875;
+
     @AttributeDefinition(description = "Zookeeper quorum (follower) port")
     int quorumPort() default 2888;
 

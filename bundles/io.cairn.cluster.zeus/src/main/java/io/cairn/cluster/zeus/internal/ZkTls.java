@@ -74,7 +74,11 @@ final class ZkTls {
                 + "ssl.keyStore.location=" + f.node() + "\nssl.keyStore.type=PEM\n"
                 + "ssl.trustStore.location=" + f.ca() + "\nssl.trustStore.type=PEM\n"
                 + "ssl.enabledProtocols=TLSv1.3\nssl.protocol=TLSv1.3\n"
-                + "ssl.clientAuth=need\nssl.clientHostnameVerification=false\n";
+                + "ssl.clientAuth=need\nssl.clientHostnameVerification=false\n"
+                // every session must be x509-authenticated: the plain-text port the reconfiguration
+                // format forces on each member serves nothing
+                + "authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider\n"
+                + "enforce.auth.enabled=true\nenforce.auth.schemes=x509\n";
     }
 
     /** A client configuration presenting the node's certificate and trusting only the cluster CA. */

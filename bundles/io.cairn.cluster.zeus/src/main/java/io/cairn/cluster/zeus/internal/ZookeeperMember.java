@@ -251,11 +251,14 @@ public final class ZookeeperMember {
         return b.toString();
     }
 
-    /** {@code server.N=ip:quorum:election:participant} for a member (clients use the static TLS-only port). */
+    /**
+     * {@code server.N=ip:quorum:election:participant;ip:closedClientPort} for a member; clients use
+     * the TLS-only {@code secureClientPort} (see {@link ZeusConfig#closedClientPort()}).
+     */
     String serverLine(ClusterConfig cluster, UUID member) {
         String ip = cluster.node(member).orElseThrow().address();
         return "server." + cluster.serverId(member) + "=" + ip + ":" + config.quorumPort() + ":" + config.electionPort()
-                + ":participant";
+                + ":participant;" + ip + ":" + config.closedClientPort();
     }
 
     private static String members(ClusterConfig cluster) {

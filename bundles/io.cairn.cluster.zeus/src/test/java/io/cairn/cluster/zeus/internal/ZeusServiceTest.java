@@ -71,6 +71,11 @@ class ZeusServiceTest {
             }
 
             @Override
+            public int closedClientPort() {
+                return 19875;
+            }
+
+            @Override
             public int quorumPort() {
                 return 12888;
             }
@@ -248,16 +253,22 @@ class ZeusServiceTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** True if a session could be established with this client configuration within 4 s. */
-    private boolean connects(org.apache.zookeeper.client.ZKClientConfig cfg) throws Exception {
+    /** True if a client with this configuration could read the cluster document within 4 s. */
+    private boolean reads(String address, org.apache.zookeeper.client.ZKClientConfig cfg) throws Exception {
         java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
-        org.apache.zookeeper.ZooKeeper zk = new org.apache.zookeeper.ZooKeeper("127.0.2.1:19876", 4000, e -> {
+        org.apache.zookeeper.ZooKeeper zk = new org.apache.zookeeper.ZooKeeper(address, 4000, e -> {
             if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
                 up.countDown();
             }
         }, cfg);
         try {
-            return up.await(4, TimeUnit.SECONDS);
+            if (!up.await(4, TimeUnit.SECONDS)) {
+                return false;
+            }
+            zk.getData(ZeusService.CONFIG + "/" + ClusterConfig.DOCUMENT, false, null);
+            return true;
+        } catch (org.apache.zookeeper.KeeperException e) {
+            return false;
         } finally {
             zk.close();
         }
@@ -265,11 +276,14 @@ class ZeusServiceTest {
 
     @Test
     void givenEnsemble_whenAClientHasNoTlsOrAForeignCertificate_thenItCannotConnect() throws Exception {
-        assertThat(connects(ZkTls.clientConfig(members.get(0).tls()))).as("the node's own TLS client").isTrue();
-        assertThat(connects(new org.apache.zookeeper.client.ZKClientConfig())).as("a plain-text client").isFalse();
+        assertThat(reads("127.0.2.1:19876", ZkTls.clientConfig(members.get(0).tls()))).as("the node's own TLS client").isTrue();
+        assertThat(reads("127.0.2.1:19876", new org.apache.zookeeper.client.ZKClientConfig())).as("plain text on the TLS port").isFalse();
+        assertThat(reads("127.0.2.1:19875", new org.apache.zookeeper.client.ZKClientConfig())).as("plain text on the closed port")
+                .isFalse();
         Credentials foreign = ClusterCa.create("other", Duration.ofDays(1)).issueCredentials("node:x", List.of("127.0.2.1"),
                 Duration.ofDays(1));
-        assertThat(connects(ZkTls.clientConfig(ZkTls.write(tmp.resolve("foreign"), foreign)))).as("another cluster's certificate")
+        assertThat(reads("127.0.2.1:19876", ZkTls.clientConfig(ZkTls.write(tmp.resolve("foreign"), foreign))))
+                .as("another cluster's certificate")
                 .isFalse();
     }
 
