@@ -26,6 +26,8 @@ import io.cairn.cluster.rpc.RpcClient;
  * controller, Zeus, Zookeeper) against the baseline, a raw ZooKeeper client doing the same
  * getData / setData(version) on the same ensemble in the same run.
  *
+ * <p>Both sides use TLS 1.3 with the admin certificate, as the cluster requires.
+ *
  * <p>Usage: {@code ClusterBench ADMIN_DIR NODE_IP ZK_CONNECT OPS}
  */
 public final class ClusterBench {
@@ -68,7 +70,7 @@ public final class ClusterBench {
                 if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
                     connected.countDown();
                 }
-            });
+            }, tlsClient(Credentials.load(admin)));
             try {
                 if (!connected.await(10, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("cannot connect to " + zk);
@@ -97,6 +99,32 @@ public final class ClusterBench {
             row("config read", reads, zr);
             row("config compare-and-set", writes, zw);
         }
+    }
+
+    /** The same TLS 1.3 client setup a controller uses (admin certificate, cluster CA). */
+    private static org.apache.zookeeper.client.ZKClientConfig tlsClient(Credentials c) throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("cairn-bench-zk");
+        Path key = dir.resolve("admin.pem");
+        Path ca = dir.resolve("ca.pem");
+        java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, new byte[] {'\n'});
+        java.nio.file.Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + b64.encodeToString(c.key().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(c.certificate().getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+        java.nio.file.Files.writeString(ca, "-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(c.ca().getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+        key.toFile().deleteOnExit();
+        ca.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        org.apache.zookeeper.client.ZKClientConfig cfg = new org.apache.zookeeper.client.ZKClientConfig();
+        cfg.setProperty(org.apache.zookeeper.client.ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+        cfg.setProperty(org.apache.zookeeper.client.ZKClientConfig.SECURE_CLIENT, "true");
+        cfg.setProperty("zookeeper.ssl.keyStore.location", key.toString());
+        cfg.setProperty("zookeeper.ssl.keyStore.type", "PEM");
+        cfg.setProperty("zookeeper.ssl.trustStore.location", ca.toString());
+        cfg.setProperty("zookeeper.ssl.trustStore.type", "PEM");
+        cfg.setProperty("zookeeper.ssl.protocol", "TLSv1.3");
+        cfg.setProperty("zookeeper.ssl.enabledProtocols", "TLSv1.3");
+        return cfg;
     }
 
     private static JsonNode call(RpcClient c, String node, String method, String body) throws Exception {
