@@ -43,6 +43,10 @@ public final class DiskBench {
             threads.add(Thread.ofPlatform().start(() -> {
                 ByteBuffer buf = AlignedBuffers.allocate(bs, 4096);
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                // random content, as fio writes: a virtual disk may short-cut all-zero blocks
+                byte[] noise = new byte[bs];
+                rnd.nextBytes(noise);
+                buf.put(noise).clear();
                 long seq = (blocks / qd) * id;
                 try {
                     while (true) {
