@@ -456,6 +456,5 @@ class ZeusServiceTest {
             a0.deactivate();
             a2.deactivate();
         }
-        assertThat(Optional.of(TimeUnit.SECONDS)).isPresent();
     }
 }

@@ -2,7 +2,6 @@ package io.cairn.test.roles.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
@@ -104,9 +103,5 @@ public final class TickerRole implements Role, LeadershipListener {
             }
         }
         logger.info("Ticker epoch {} stops ticking", l.epoch());
-    }
-
-    static Map<String, Object> unused() {
-        return Map.of();
     }
 }
