@@ -118,7 +118,8 @@ class ClusterTest {
         Proc zeus = Proc.cairn(Duration.ofSeconds(60), "zeus", "config", "--node", "127.0.1.33", "--admin", cluster.admin.toString());
         assertThat(zeus.output()).containsPattern("cluster_id: \\d+").contains("zookeeper_member: true");
         Proc genesis = Proc.cairn(Duration.ofSeconds(60), "genesis", "status", "--home", cluster.home(0).toString());
-        assertThat(genesis.output()).contains("Services on 127.0.1.31:").containsPattern("Crashy +UP \\[\\d+\\]");
+        assertThat(genesis.output()).contains("Services on 127.0.1.31:").containsPattern("Crashy +UP \\[\\d+\\]")
+                .containsPattern("Genesis +UP \\[\\d+\\]").containsPattern("Zookeeper +UP \\[\\d+\\]");
     }
 
     @Test
@@ -457,5 +458,23 @@ class ClusterTest {
                 .hasMessageContaining("severity must be INFO, WARNING or CRITICAL");
         Proc metrics = Proc.cairn(Duration.ofSeconds(60), "metrics", "--home", cluster.home(1).toString());
         assertThat(metrics.output()).contains("# TYPE cairn_genesis_roles_up gauge", "cairn_zeus_connected 1");
+    }
+
+    @Test
+    @Order(10)
+    void givenWholeClusterStopped_whenEveryNodeStartsAgain_thenItReformsWithItsConfiguration() throws Exception {
+        JsonNode before = cluster.call(0, "zeus.read", Map.of("document", "test/cas"));
+        for (int i = 0; i < 3; i++) {
+            Proc stop = Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", cluster.home(i).toString());
+            assertThat(stop.exitCode()).as(stop.output()).isZero();
+            assertThat(stop.output()).doesNotContain("killing it");
+        }
+        cluster.startAll();
+        allServicesUp("Genesis", "Zookeeper", "Ticker", "Crashy");
+        JsonNode after = cluster.call(2, "zeus.read", Map.of("document", "test/cas"));
+        assertThat(after.get("data").asText()).isEqualTo(before.get("data").asText());
+        assertThat(after.get("version").asInt()).isEqualTo(before.get("version").asInt());
+        assertThat(Proc.cairn(Duration.ofSeconds(60), "zeus", "config", "--home", cluster.home(1).toString()).output())
+                .contains("cluster_name: \"t3\"");
     }
 }

@@ -108,7 +108,7 @@ public final class Commands implements RpcHandler {
     public byte[] handle(RpcCall call) throws Exception {
         JsonNode body = Codec.tree(call.body(), call.method());
         return switch (call.method()) {
-            case "genesis.status" -> Codec.write(Map.of("address", local.identity().address(), "services", supervisor().status()));
+            case "genesis.status" -> Codec.write(Map.of("address", local.identity().address(), "services", localStatus()));
             case "genesis.stop" -> {
                 supervisor().stopLocal(Codec.text(body, "service", "genesis stop"));
                 yield Codec.write(Map.of("stopped", body.get("service").asText(), "node", local.identity().address()));
@@ -164,6 +164,21 @@ public final class Commands implements RpcHandler {
             case "alerts.ack" -> Codec.write(alerts().acknowledge(Codec.text(body, "id", "alerts ack"), call.principal()));
             default -> throw CairnException.notFound("no method " + call.method());
         };
+    }
+
+    /** Genesis itself, this node's Zookeeper member if it has one, then every role. */
+    private List<Map<String, Object>> localStatus() {
+        List<Map<String, Object>> roles = supervisor().status();
+        List<Map<String, Object>> out = new ArrayList<>();
+        String pid = Long.toString(ProcessHandle.current().pid());
+        out.add(Map.of("service", "Genesis", "state", "UP", "pid", Long.parseLong(pid), "restarts", 0, "note", ""));
+        for (ServicePresence p : zeus().presences()) {
+            if (p.node().equals(local.identity().uuid()) && p.service().equals("Zookeeper")) {
+                out.add(Map.of("service", "Zookeeper", "state", "UP", "pid", Long.parseLong(pid), "restarts", 0, "note", ""));
+            }
+        }
+        out.addAll(roles);
+        return out;
     }
 
     private Map<String, Object> clusterStatus() {

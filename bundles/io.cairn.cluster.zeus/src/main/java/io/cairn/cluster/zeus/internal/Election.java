@@ -118,7 +118,7 @@ final class Election implements AutoCloseable {
             held.lost = true;
             logger.info("This node lost leadership of {} (epoch {}): {}", role, held.epoch, why);
             try {
-                curator.delete().quietly().forPath(base + "/leader-" + held.epoch);
+                curator.delete().quietly().inBackground().forPath(base + "/leader-" + held.epoch);
             } catch (Exception e) {
                 // the ephemeral node goes with the session anyway
             }

@@ -295,7 +295,17 @@ public final class ZeusService implements Zeus, ClusterMembership {
     public Presence announce(String service, Map<String, String> attributes) {
         checkName(service, "service");
         String path = PRESENCE + "/" + self.uuid() + "/" + service;
-        PersistentNode node = new PersistentNode(curator, CreateMode.EPHEMERAL, false, path, Json.write(attributes));
+        PersistentNode node = new PersistentNode(curator, CreateMode.EPHEMERAL, false, path, Json.write(attributes)) {
+            @Override
+            protected void deleteNode() throws Exception {
+                // in the background: without quorum a blocking delete would hold a stopping node for
+                // the whole retry policy, and the ephemeral node goes with the session anyway
+                String actual = getActualPath();
+                if (actual != null) {
+                    curator.delete().guaranteed().inBackground().forPath(actual);
+                }
+            }
+        };
         node.start();
         synchronized (owned) {
             owned.add(node);
