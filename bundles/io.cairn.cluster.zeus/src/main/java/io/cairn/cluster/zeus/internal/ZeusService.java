@@ -519,7 +519,8 @@ public final class ZeusService implements Zeus, ClusterMembership {
 
     CairnException unavailable(String what, Exception e) {
         return new CairnException(ErrorCode.UNAVAILABLE, "Zeus cannot " + what + ": the Zookeeper ensemble is not reachable "
-                + "or has no quorum (" + e + "); configuration is read-only until a majority of members is up", e);
+                + "or has no quorum (" + e + "); the cluster configuration is unavailable until a majority of the Zookeeper "
+                + "members is up (cairn cluster status shows which nodes are down)", e);
     }
 
     ExecutorService callbacks() {
