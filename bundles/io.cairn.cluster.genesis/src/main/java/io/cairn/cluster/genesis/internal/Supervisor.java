@@ -95,7 +95,6 @@ public final class Supervisor {
     private final String address;
     private final ExecutorService loop = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("genesis").daemon(true).factory());
     private final Map<String, Entry> roles = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final Map<Role, String> pending = new LinkedHashMap<>();
     private final AtomicLong pidSeq = new AtomicLong();
     private final long jvmPid = ProcessHandle.current().pid();
     private volatile List<String> clusterStopped = List.of();
@@ -125,8 +124,6 @@ public final class Supervisor {
                 .filter(e -> e.state.equals("FAILED")).count());
         restarts = metrics.counter("cairn_genesis_role_restarts_total", "Role failures Genesis restarted");
         loop.execute(() -> {
-            pending.forEach((role, name) -> roles.put(name, new Entry(name, role)));
-            pending.clear();
             presence = announceWhenReachable();
             watch = zeus.watch(SERVICES, doc -> loop.execute(() -> onServices(doc)));
             configWatch = zeus.watch(ClusterConfig.DOCUMENT, doc -> doc.ifPresent(d -> bootstrap.refresh(
@@ -146,11 +143,8 @@ public final class Supervisor {
             logger.warn("role service {} has no {} property; ignored", role, Role.NAME);
             return;
         }
-        if (!active) {
-            synchronized (pending) {
-                pending.put(role, name);
-            }
-            return;
+        if (loop.isShutdown()) {
+            return; // Genesis is stopping
         }
         loop.execute(() -> {
             if (roles.containsKey(name)) {
@@ -164,8 +158,8 @@ public final class Supervisor {
 
     void removeRole(Role role, Map<String, Object> props) {
         Object n = props.get(Role.NAME);
-        synchronized (pending) {
-            pending.remove(role);
+        if (loop.isShutdown()) {
+            return; // deactivate already stopped every role
         }
         loop.execute(() -> {
             Entry e = roles.get(n);

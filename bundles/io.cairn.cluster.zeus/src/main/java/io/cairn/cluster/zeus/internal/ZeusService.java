@@ -1,6 +1,5 @@
 package io.cairn.cluster.zeus.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -75,7 +74,6 @@ public final class ZeusService implements Zeus, ClusterMembership {
     private final NodeIdentity self;
     private final ClusterConfig initial;
     private final CuratorFramework curator;
-    private final ExecutorService callbacks = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("zeus-callbacks").daemon(true).factory());
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Duration sessionTimeout;
     private final ZookeeperMember member;
@@ -146,10 +144,6 @@ public final class ZeusService implements Zeus, ClusterMembership {
 
     public NodeIdentity self() {
         return self;
-    }
-
-    public Duration sessionTimeout() {
-        return sessionTimeout;
     }
 
     public boolean connected() {
@@ -523,14 +517,6 @@ public final class ZeusService implements Zeus, ClusterMembership {
                 + "members is up (cairn cluster status shows which nodes are down)", e);
     }
 
-    ExecutorService callbacks() {
-        return callbacks;
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
     @Deactivate
     void deactivate() {
         List<AutoCloseable> all;
@@ -545,7 +531,6 @@ public final class ZeusService implements Zeus, ClusterMembership {
                 logger.debug("closing {}: {}", c, e.toString());
             }
         }
-        callbacks.shutdownNow();
         metrics.remove("cairn_zeus_connected");
         metrics.remove("cairn_zookeeper_member");
         curator.close();
