@@ -41,6 +41,29 @@ public final class SystemClock implements Clock {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService workers;
 
+    /**
+     * The system clock with its default configuration, for code that runs outside the framework
+     * (tests of other bundles); stop it with {@link #close()}.
+     */
+    public static SystemClock withDefaults() {
+        return new SystemClock(new Config() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return Config.class;
+            }
+
+            @Override
+            public int scheduler_threads() {
+                return 1;
+            }
+        });
+    }
+
+    /** Stops the timer threads (what deactivation does). */
+    public void close() {
+        deactivate();
+    }
+
     @Activate
     public SystemClock(Config config) {
         int threads = Math.max(1, config.scheduler_threads());

@@ -8,7 +8,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,8 +23,7 @@ import io.cairn.cluster.rpc.RpcClient;
 import io.cairn.cluster.rpc.RpcException;
 import io.cairn.cluster.rpc.RpcException.Reason;
 import io.cairn.cluster.rpc.RpcHandler;
-import io.cairn.common.clock.Clock;
-import io.cairn.common.clock.Timer;
+import io.cairn.common.internal.SystemClock;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
 
@@ -42,7 +40,7 @@ class RpcServerTest {
     void givenNoCairnHome_whenActivating_thenFailsNamingTheProperty() {
         BundleContext context = context(Map.of("cairn.node.ip", "127.0.0.1"));
 
-        assertThatThrownBy(() -> new RpcServer(context, config(0), new SystemTime()))
+        assertThatThrownBy(() -> new RpcServer(context, config(0), SystemClock.withDefaults()))
                 .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION))
                 .hasMessageContaining("framework property cairn.home is not set");
     }
@@ -50,7 +48,7 @@ class RpcServerTest {
     @Test
     void givenHomeAndIp_whenActivated_thenServesBootstrapHandlersAndRegistersServices() {
         RpcServer component = new RpcServer(context(Map.of("cairn.home", home.toString(), "cairn.node.ip", "127.0.0.1")), config(0),
-                new SystemTime());
+                SystemClock.withDefaults());
         try (var client = TlsRpcClient.bootstrap()) {
             RpcHandler hello = call -> ("hello " + call.principal()).getBytes(UTF_8);
             component.addHandler(hello, Map.of(RpcHandler.METHOD, new String[] {"hello", "hi"}, RpcHandler.BOOTSTRAP, true,
@@ -120,29 +118,6 @@ class RpcServerTest {
                 return 16;
             }
         };
-    }
-
-    /** The node clock, reduced to what the transport uses. */
-    private static final class SystemTime implements Clock {
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Timer schedule(Duration delay, Runnable task) {
-            throw new UnsupportedOperationException("the transport schedules nothing on the node clock");
-        }
-
-        @Override
-        public void sleep(Duration duration) throws InterruptedException {
-            Thread.sleep(duration);
-        }
     }
 
 }

@@ -36,11 +36,10 @@ import io.cairn.cluster.api.ZeusLock;
 import io.cairn.cluster.rpc.ClusterCa;
 import io.cairn.cluster.rpc.Credentials;
 import io.cairn.cluster.rpc.NodeTrust;
-import io.cairn.common.clock.Clock;
-import io.cairn.common.clock.Timer;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
 import io.cairn.common.internal.PrometheusRegistry;
+import io.cairn.common.internal.SystemClock;
 import io.cairn.common.tasks.TaskHandler;
 import io.cairn.common.tasks.TaskInfo;
 import io.cairn.common.tasks.TaskState;
@@ -112,46 +111,7 @@ class ZeusServiceTest {
         };
     }
 
-    static final Clock CLOCK = new Clock() {
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Timer schedule(Duration delay, Runnable task) {
-            Thread t = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(delay);
-                    task.run();
-                } catch (InterruptedException e) {
-                    // cancelled
-                }
-            });
-            return new Timer() {
-                @Override
-                public boolean cancel() {
-                    t.interrupt();
-                    return true;
-                }
-
-                @Override
-                public boolean isDone() {
-                    return !t.isAlive();
-                }
-            };
-        }
-
-        @Override
-        public void sleep(Duration duration) throws InterruptedException {
-            Thread.sleep(duration);
-        }
-    };
+    static final SystemClock CLOCK = SystemClock.withDefaults();
 
     @BeforeAll
     void ensemble() throws Exception {
@@ -229,6 +189,7 @@ class ZeusServiceTest {
         for (ZookeeperMember m : members) {
             m.deactivate();
         }
+        CLOCK.close();
         try (var walk = Files.walk(tmp)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

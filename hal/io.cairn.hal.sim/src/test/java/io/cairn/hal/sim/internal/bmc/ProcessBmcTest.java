@@ -6,27 +6,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.cairn.common.clock.Clock;
-import io.cairn.common.clock.Timer;
+import io.cairn.common.internal.SystemClock;
 import io.cairn.hal.api.bmc.BmcException;
 import io.cairn.hal.api.bmc.BootDevice;
 import io.cairn.hal.api.bmc.PowerState;
 
 class ProcessBmcTest {
 
+    /** Real time: the BMC only sees the Clock interface. */
+    private static final SystemClock CLOCK = SystemClock.withDefaults();
+
     @TempDir
     Path tmp;
 
     private ProcessBmc bmc(String name, List<String> start, Optional<Path> pidFile) {
         return new ProcessBmc(name, start, List.of(), pidFile, tmp.resolve(name + ".log"), Duration.ofSeconds(10),
-                RealClock.INSTANCE);
+                CLOCK);
     }
 
     private static boolean running(long pid) {
@@ -61,7 +62,7 @@ class ProcessBmcTest {
     @Test
     void givenServerIgnoringSigterm_whenPoweredOff_thenKilledAfterGrace() throws Exception {
         ProcessBmc bmc = new ProcessBmc("stubborn", List.of("sh", "-c", "trap '' TERM; while :; do sleep 1; done"),
-                List.of(), Optional.empty(), tmp.resolve("s.log"), Duration.ofMillis(300), RealClock.INSTANCE);
+                List.of(), Optional.empty(), tmp.resolve("s.log"), Duration.ofMillis(300), CLOCK);
         try {
             bmc.powerOn();
             long pid = bmc.server().orElseThrow().pid();
@@ -126,30 +127,5 @@ class ProcessBmcTest {
         assertThatThrownBy(() -> bmc("n4", List.of(), Optional.empty())).hasMessageContaining("needs a start command");
         assertThatThrownBy(() -> bmc("n6", List.of("/no/such/binary"), Optional.empty()).powerOn())
                 .isInstanceOf(BmcException.class).hasMessageContaining("cannot run the start command");
-    }
-
-    /** Real time: the BMC only sees the Clock interface. */
-    enum RealClock implements Clock {
-        INSTANCE;
-
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Timer schedule(Duration delay, Runnable task) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void sleep(Duration duration) throws InterruptedException {
-            Thread.sleep(duration);
-        }
     }
 }
