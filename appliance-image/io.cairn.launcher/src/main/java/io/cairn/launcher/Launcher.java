@@ -127,7 +127,7 @@ public final class Launcher {
         props.put("cairn.slot", home.slot());
         props.put("cairn.version", version);
         // embedded engines log their environment and every connection attempt at INFO: keep warnings only
-        for (String chatty : new String[] {"org.apache.zookeeper", "org.apache.curator"}) {
+        for (String chatty : new String[] {"org.apache.zookeeper", "org.apache.curator", "org.apache.ratis"}) {
             if (System.getProperty("org.slf4j.simpleLogger.log." + chatty) == null) {
                 System.setProperty("org.slf4j.simpleLogger.log." + chatty, "warn");
             }

@@ -1,0 +1,346 @@
+package io.cairn.storage.medusa.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.cluster.api.ClusterConfig;
+import io.cairn.cluster.api.Leadership;
+import io.cairn.cluster.api.LeadershipListener;
+import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.api.Registration;
+import io.cairn.cluster.api.ServicePresence;
+import io.cairn.cluster.api.VersionedDocument;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.common.alerts.AlertService;
+import io.cairn.common.alerts.Severity;
+import io.cairn.common.clock.Clock;
+import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.medusa.internal.placement.ShardPlacement;
+
+/**
+ * The Medusa leader (Zeus role {@value #ROLE}): creates the shard map once the cluster has enough
+ * nodes, follows node health (down since, detached after {@code cairn.metadata.detach_after_secs},
+ * back in after {@code cairn.metadata.rejoin_stable_secs}) and moves shard replicas toward
+ * {@link ShardPlacement#target}: one replica of one shard at a time, adding the new member first
+ * (Raft membership change with the new member catching up from the leader's log or a snapshot)
+ * and only then removing the old one, so no shard drops below its replication factor while it
+ * has a quorum. Every change of the map is a fenced write of the leadership.
+ */
+@Component(service = MedusaController.class, immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+public final class MedusaController implements LeadershipListener {
+
+    static final String ROLE = "Medusa";
+    private static final Duration STEP = Duration.ofSeconds(1);
+    private static final Duration STUCK_RETRY = Duration.ofSeconds(10);
+
+    private final Logger logger = LoggerFactory.getLogger(MedusaController.class);
+    private final Zeus zeus;
+    private final Clock clock;
+    private final MedusaService medusa;
+    private final AlertService alerts;
+    private final Registration election;
+    private final Map<Integer, Long> stuckUntil = new HashMap<>();
+    private volatile Thread loop;
+    private String lastWaiting = "";
+
+    @Activate
+    public MedusaController(@Reference Zeus zeus, @Reference Clock clock, @Reference MedusaService medusa,
+            @Reference AlertService alerts) {
+        this.zeus = zeus;
+        this.clock = clock;
+        this.medusa = medusa;
+        this.alerts = alerts;
+        this.election = zeus.elect(ROLE, this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        election.close();
+        stopLoop();
+    }
+
+    @Override
+    public synchronized void acquired(Leadership leadership) {
+        stopLoop();
+        logger.info("this node leads Medusa (epoch {}): placing shard replicas", leadership.epoch());
+        loop = Thread.ofPlatform().daemon(true).name("medusa-controller").start(() -> run(leadership));
+    }
+
+    @Override
+    public synchronized void lost(Leadership leadership) {
+        logger.info("this node no longer leads Medusa (epoch {})", leadership.epoch());
+        stopLoop();
+    }
+
+    private synchronized void stopLoop() {
+        Thread t = loop;
+        loop = null;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private void run(Leadership leadership) {
+        while (loop == Thread.currentThread() && leadership.valid()) {
+            try {
+                step(leadership);
+                clock.sleep(STEP);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (loop != Thread.currentThread()) {
+                    return;
+                }
+                logger.info("Medusa placement step failed, retrying: {}", e.toString());
+                try {
+                    clock.sleep(STEP);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One pass: create the map, update node health, then at most one replica move. */
+    void step(Leadership leadership) {
+        ClusterConfig cluster = zeus.cluster();
+        int rf = cluster.ensembleSize();
+        Set<UUID> up = zeus.presences().stream().filter(p -> p.service().equals(MedusaService.PRESENCE))
+                .map(ServicePresence::node).collect(Collectors.toCollection(LinkedHashSet::new));
+        Optional<VersionedDocument> doc = zeus.read(ShardMap.DOCUMENT);
+        ClusterSettings settings = ClusterSettings.from(zeus.read(ClusterSettings.DOCUMENT));
+        if (doc.isEmpty()) {
+            create(leadership, cluster, rf, up, settings);
+            return;
+        }
+        int version = doc.get().version();
+        ShardMap map = ShardMap.parse(doc.get().data());
+        ShardMap healthy = health(map, cluster, up, settings);
+        if (!healthy.equals(map)) {
+            version = leadership.write(ShardMap.DOCUMENT, healthy.toJson(), version).version();
+            map = healthy;
+        }
+        List<UUID> out = map.detached();
+        List<NodeIdentity> eligible = cluster.nodes().stream().filter(n -> !out.contains(n.uuid())).toList();
+        if (eligible.size() < map.rf()) {
+            waiting("only " + eligible.size() + " nodes are in the metadata ring; shards need " + map.rf() + " replicas");
+            return;
+        }
+        Map<Integer, List<UUID>> current = new TreeMap<>();
+        for (ShardMap.Group g : map.groups()) {
+            current.put(g.shard(), g.members());
+        }
+        Map<Integer, List<UUID>> target = ShardPlacement.target(current, map.shards(), eligible, map.rf());
+        long now = clock.millis();
+        for (ShardMap.Group g : map.groups()) {
+            List<UUID> want = target.get(g.shard());
+            if (g.members().equals(want) && g.adding() == null) {
+                continue;
+            }
+            if (stuckUntil.getOrDefault(g.shard(), 0L) > now) {
+                continue;
+            }
+            try {
+                if (move(leadership, map, version, g, want, up)) {
+                    return; // one change per step; the next step re-reads everything
+                }
+            } catch (IOException | RuntimeException e) {
+                logger.info("shard {}: membership change toward {} failed, retrying in {} s: {}", g.shard(), want,
+                        STUCK_RETRY.toSeconds(), e.toString());
+                stuckUntil.put(g.shard(), now + STUCK_RETRY.toMillis());
+                return;
+            }
+        }
+    }
+
+    private void waiting(String why) {
+        if (!why.equals(lastWaiting)) {
+            logger.info("Medusa waits: {}", why);
+            lastWaiting = why;
+        }
+    }
+
+    private void create(Leadership leadership, ClusterConfig cluster, int rf, Set<UUID> up, ClusterSettings settings) {
+        List<NodeIdentity> live = cluster.nodes().stream().filter(n -> up.contains(n.uuid())).toList();
+        if (live.size() < rf) {
+            waiting(live.size() + " of " + cluster.nodes().size() + " nodes run Medusa; creating the shards needs " + rf);
+            return;
+        }
+        Map<Integer, List<UUID>> placement = ShardPlacement.target(Map.of(), settings.shards(), live, rf);
+        List<ShardMap.Group> groups = new ArrayList<>();
+        for (int s = 0; s < settings.shards(); s++) {
+            groups.add(new ShardMap.Group(s, ShardMap.groupId(cluster.uuid(), s), placement.get(s), null));
+        }
+        ShardMap map = new ShardMap(settings.shards(), rf, groups, Map.of(), List.of(), Map.of());
+        RatisNode ratis = medusa.ratis();
+        // create every replica first (idempotent), then publish the map: clients use only published shards
+        for (ShardMap.Group g : groups) {
+            RaftGroup group = ratis.group(g);
+            for (UUID member : g.members()) {
+                addReplica(ratis, group, member);
+            }
+        }
+        leadership.write(ShardMap.DOCUMENT, map.toJson(), VersionedDocument.ABSENT);
+        logger.info("created the Medusa shard map: {} shards, RF{}, on {} nodes ({} placement)", settings.shards(), rf,
+                live.size(), ShardPlacement.awareness(live, rf));
+    }
+
+    private void addReplica(RatisNode ratis, RaftGroup group, UUID member) {
+        try (RaftClient admin = ratis.newClient(group, 2)) {
+            admin.getGroupManagementApi(RatisNode.peerId(member)).add(group);
+        } catch (AlreadyExistsException e) {
+            // it is there already
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("already exists") && !(e.getCause() instanceof AlreadyExistsException)) {
+                throw new IllegalStateException("cannot create replica of group " + group.getGroupId().getUuid() + " on node "
+                        + member + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Node health: down since, detached, back since. */
+    ShardMap health(ShardMap map, ClusterConfig cluster, Set<UUID> up, ClusterSettings settings) {
+        long now = clock.millis();
+        Map<UUID, Long> down = new TreeMap<>(map.down());
+        List<UUID> detached = new ArrayList<>(map.detached());
+        Map<UUID, Long> back = new TreeMap<>(map.back());
+        for (NodeIdentity n : cluster.nodes()) {
+            UUID id = n.uuid();
+            if (up.contains(id)) {
+                down.remove(id);
+                if (detached.contains(id)) {
+                    long since = back.computeIfAbsent(id, k -> now);
+                    if (now - since >= settings.rejoinStableSecs() * 1000) {
+                        detached.remove(id);
+                        back.remove(id);
+                        logger.info("node {} has been back for {} s: it rejoins the metadata ring", id, settings.rejoinStableSecs());
+                    }
+                }
+            } else {
+                back.remove(id);
+                long since = down.computeIfAbsent(id, k -> now);
+                if (!detached.contains(id) && now - since >= settings.detachAfterSecs() * 1000) {
+                    detached.add(id);
+                    logger.info("node {} has been down for {} s: detaching it from the metadata ring; its replicas move to healthy nodes",
+                            id, settings.detachAfterSecs());
+                    try {
+                        alerts.raise("medusa", Severity.WARNING, "Node detached from the metadata ring",
+                                "node " + n.address() + " (" + id + ") has been down for more than " + settings.detachAfterSecs()
+                                        + " s; its metadata replicas are being re-created on healthy nodes. It rejoins after it has been "
+                                        + "up for " + settings.rejoinStableSecs() + " s.");
+                    } catch (RuntimeException e) {
+                        logger.info("could not raise the detach alert: {}", e.toString());
+                    }
+                }
+            }
+        }
+        down.keySet().retainAll(cluster.nodes().stream().map(NodeIdentity::uuid).toList());
+        return map.withHealth(down, detached, back);
+    }
+
+    /**
+     * One step of shard {@code g} toward {@code want}: finish a pending add, add one member, remove one
+     * member, or change the preferred leader. Returns whether it changed something.
+     */
+    private boolean move(Leadership leadership, ShardMap map, int version, ShardMap.Group g, List<UUID> want, Set<UUID> up)
+            throws IOException {
+        RatisNode ratis = medusa.ratis();
+        List<UUID> members = g.members();
+        UUID add = g.adding();
+        if (add == null) {
+            add = want.stream().filter(n -> !members.contains(n) && up.contains(n)).findFirst().orElse(null);
+        }
+        if (add != null && !members.contains(add)) {
+            if (g.adding() == null) {
+                version = leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(members, add)).toJson(), version).version();
+            }
+            addReplica(ratis, ratis.group(g), add);
+            List<UUID> grown = new ArrayList<>(members);
+            grown.add(add);
+            setConfiguration(ratis, g, grown, want);
+            leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(order(grown, want), null)).toJson(), version);
+            logger.info("shard {}: added a replica on node {} (members now {})", g.shard(), add, order(grown, want));
+            return true;
+        }
+        if (g.adding() != null) {
+            leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(members, null)).toJson(), version);
+            return true;
+        }
+        UUID remove = members.stream().filter(n -> !want.contains(n)).findFirst().orElse(null);
+        if (remove != null && members.size() > want.size()) {
+            List<UUID> shrunk = new ArrayList<>(members);
+            shrunk.remove(remove);
+            setConfiguration(ratis, g, shrunk, want);
+            leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(order(shrunk, want), null)).toJson(), version);
+            logger.info("shard {}: removed the replica on node {} (members now {})", g.shard(), remove, order(shrunk, want));
+            if (up.contains(remove)) {
+                try (RaftClient admin = ratis.newClient(ratis.group(g), 2)) {
+                    admin.getGroupManagementApi(RatisNode.peerId(remove)).remove(RaftGroupId.valueOf(g.group()), true, false);
+                } catch (IOException e) {
+                    logger.info("node {} keeps a stale replica of shard {} until it next reconciles: {}", remove, g.shard(), e.toString());
+                }
+            }
+            return true;
+        }
+        if (members.size() == want.size() && members.containsAll(want) && !members.getFirst().equals(want.getFirst())) {
+            setConfiguration(ratis, g, want, want);
+            leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(want, null)).toJson(), version);
+            logger.info("shard {}: preferred leader is now node {}", g.shard(), want.getFirst());
+            return true;
+        }
+        return false;
+    }
+
+    /** Members in the target's order first (its first is the preferred leader), then the others. */
+    private static List<UUID> order(List<UUID> members, List<UUID> want) {
+        List<UUID> out = new ArrayList<>();
+        for (UUID w : want) {
+            if (members.contains(w)) {
+                out.add(w);
+            }
+        }
+        for (UUID m : members) {
+            if (!out.contains(m)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private void setConfiguration(RatisNode ratis, ShardMap.Group g, List<UUID> members, List<UUID> want) throws IOException {
+        List<UUID> ordered = order(members, want);
+        List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            peers.add(ratis.peer(ordered.get(i), i == 0 ? 1 : 0));
+        }
+        try (RaftClient c = ratis.newClient(ratis.group(g), 10)) {
+            RaftClientReply reply = c.admin().setConfiguration(peers);
+            if (!reply.isSuccess()) {
+                throw new IOException("membership change of shard " + g.shard() + " to " + ordered + " failed: " + reply.getException());
+            }
+        }
+    }
+}

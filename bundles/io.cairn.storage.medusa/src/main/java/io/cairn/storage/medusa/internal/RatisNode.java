@@ -1,0 +1,181 @@
+package io.cairn.storage.medusa.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import io.cairn.cluster.rpc.Credentials;
+
+/**
+ * This node's Apache Ratis server (one server, one Raft group per shard replica the node holds)
+ * and the clients it uses to reach any shard. Transport is gRPC over mutual TLS with the cluster
+ * CA: no peer or client without a cluster certificate gets in.
+ */
+final class RatisNode implements AutoCloseable {
+
+    /** Tuning, measured in bench/medusa.sh; see the bundle readme. */
+    record Tuning(int port, TimeDuration electionMin, TimeDuration electionMax, TimeDuration requestTimeout,
+            int clientAttempts, long snapshotEvery) {
+    }
+
+    private final UUID self;
+    private final Function<UUID, String> addressOf;
+    private final RaftProperties properties;
+    private final Parameters parameters;
+    private final RaftServer server;
+    private final Tuning tuning;
+    private final Map<String, RaftClient> clients = new ConcurrentHashMap<>();
+
+    RatisNode(UUID self, String ip, Path storage, Credentials credentials, ShardStore store, Tuning tuning,
+            Function<UUID, String> addressOf) throws IOException {
+        this.self = self;
+        this.tuning = tuning;
+        this.addressOf = addressOf;
+        this.properties = properties(ip, storage, tuning);
+        this.parameters = new Parameters();
+        GrpcTlsConfig tls = tls(credentials);
+        GrpcConfigKeys.TLS.setConf(parameters, tls);
+        GrpcConfigKeys.Server.setTlsConf(parameters, tls);
+        GrpcConfigKeys.Client.setTlsConf(parameters, tls);
+        GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
+        this.server = RaftServer.newBuilder().setServerId(peerId(self)).setProperties(properties).setParameters(parameters)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .setStateMachineRegistry(group -> new ShardStateMachine(store, group)).build();
+        server.start();
+    }
+
+    private static RaftProperties properties(String ip, Path storage, Tuning t) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, ip);
+        GrpcConfigKeys.Server.setPort(p, t.port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(storage.toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, t.electionMin());
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, t.electionMax());
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, t.requestTimeout());
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(p, t.requestTimeout());
+        // a node hosts many groups: small buffers (the default is 8 MB of direct memory per group)
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("2200KB"));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, t.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, t.requestTimeout());
+        return p;
+    }
+
+    private static GrpcTlsConfig tls(Credentials c) throws IOException {
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            char[] none = new char[0];
+            keys.setKeyEntry("node", c.key(), none, new Certificate[] {c.certificate(), c.ca()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, none);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("cluster-ca", c.ca());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            return new GrpcTlsConfig(kmf.getKeyManagers()[0], tmf.getTrustManagers()[0], true);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot build the TLS configuration from the node's cluster certificate", e);
+        }
+    }
+
+    static RaftPeerId peerId(UUID node) {
+        return RaftPeerId.valueOf(node.toString());
+    }
+
+    RaftPeer peer(UUID node, int priority) {
+        return RaftPeer.newBuilder().setId(peerId(node)).setAddress(addressOf.apply(node) + ":" + tuning.port())
+                .setPriority(priority).build();
+    }
+
+    /** The Raft group of a shard: members with the preferred leader (first) at priority 1. */
+    RaftGroup group(ShardMap.Group g) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 0; i < g.members().size(); i++) {
+            peers.add(peer(g.members().get(i), i == 0 ? 1 : 0));
+        }
+        return RaftGroup.valueOf(RaftGroupId.valueOf(g.group()), peers);
+    }
+
+    /** A client for the shard's current members (cached per membership). */
+    RaftClient client(ShardMap.Group g) {
+        String key = g.group() + "/" + g.members();
+        return clients.computeIfAbsent(key, k -> {
+            clients.keySet().removeIf(other -> other.startsWith(g.group() + "/") && !other.equals(k));
+            return newClient(group(g), tuning.clientAttempts());
+        });
+    }
+
+    RaftClient newClient(RaftGroup group, int attempts) {
+        return RaftClient.newBuilder().setClientId(ClientId.randomId()).setProperties(properties).setParameters(parameters)
+                .setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(200, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    RaftServer server() {
+        return server;
+    }
+
+    UUID self() {
+        return self;
+    }
+
+    List<RaftGroupId> localGroups() {
+        List<RaftGroupId> ids = new ArrayList<>();
+        server.getGroupIds().forEach(ids::add);
+        return ids;
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (RaftClient c : clients.values()) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        clients.clear();
+        server.close();
+    }
+}
