@@ -57,18 +57,8 @@ final class ClusterCreate {
         if (nodesArg == null) {
             throw new Main.UsageException("cluster create needs --nodes IP,IP,IP (the running factory-state controllers)");
         }
-        List<String> ips = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (String raw : nodesArg.split(",")) {
-            String ip = raw.trim();
-            if (!IPV4.matcher(ip).matches()) {
-                throw CairnException.invalid("'" + ip + "' in --nodes is not an IPv4 address");
-            }
-            if (!seen.add(ip)) {
-                throw CairnException.invalid(ip + " is listed twice in --nodes; each controller once");
-            }
-            ips.add(ip);
-        }
+        List<String> ips = parseIps(nodesArg);
+        Set<String> seen = new HashSet<>(ips);
         int ft;
         try {
             ft = Integer.parseInt(o.options().getOrDefault("--ft", "1"));
@@ -107,29 +97,7 @@ final class ClusterCreate {
         Map<String, JsonNode> hello = new LinkedHashMap<>();
         try (RpcClient boot = Rpc.bootstrapClient()) {
             for (String ip : ips) {
-                JsonNode h;
-                try {
-                    h = Commands.JSON.readTree(boot.call(ip, "genesis.hello", new byte[0], Duration.ofSeconds(10)));
-                } catch (RpcException e) {
-                    if (e.reason() == RpcException.Reason.PEER_UNREACHABLE || e.reason() == RpcException.Reason.DEADLINE_EXCEEDED) {
-                        throw new CairnException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + ip + " (" + e.getMessage()
-                                + "); start it with cairn node start --home DIR --ip " + ip + " and retry");
-                    }
-                    if (e.reason() == RpcException.Reason.UNAUTHENTICATED) {
-                        throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " already belongs to a cluster (it asks for "
-                                + "cluster credentials); only factory-state nodes can form a new cluster");
-                    }
-                    throw e;
-                } catch (IOException e) {
-                    throw new CairnException(ErrorCode.INTERNAL, ip + " answered genesis.hello with bad JSON");
-                }
-                if (h.get("clustered").asBoolean()) {
-                    throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " is already a member of cluster '"
-                            + h.get("cluster").asText() + "'; only factory-state nodes can form a new cluster");
-                }
-                hello.put(ip, h);
-                out.println("found " + ip + " (node " + h.get("uuid").asText() + ", " + h.get("version").asText()
-                        + ", certificate " + h.get("fingerprint").asText() + ")");
+                hello.put(ip, hello(boot, ip));
             }
             Set<String> uuids = new HashSet<>();
             for (var e : hello.entrySet()) {
@@ -154,22 +122,33 @@ final class ClusterCreate {
             adminCreds.store(admin);
 
             for (NodeIdentity n : nodes) {
-                PublicKey key = publicKey(hello.get(n.address()).get("publicKey").asText(), n.address());
-                var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), VALIDITY);
-                ObjectNode join = Commands.JSON.createObjectNode();
-                join.set("config", Commands.JSON.valueToTree(config));
-                join.put("ca", pem(ca.certificate()));
-                join.put("certificate", pem(cert));
-                boot.call(n.address(), "genesis.join", Commands.write(join), Duration.ofSeconds(30));
+                join(boot, ca, n, hello.get(n.address()), config);
                 out.println("joined " + n.address() + (zk.contains(n.uuid()) ? " (Zookeeper member)" : ""));
             }
             out.println("cluster " + name + " created: cluster_id " + id + ", " + nodes.size() + " nodes, fault tolerance " + ft);
             out.println("admin credentials: " + admin + "  (use: cairn cluster status --node " + ips.get(0) + " --admin " + admin + ")");
-            return waitForCluster(adminCreds, ips);
+            return waitForCluster(adminCreds, ips, ips.size());
         }
     }
 
-    private int waitForCluster(Credentials admin, List<String> ips) {
+    private static List<String> parseIps(String nodesArg) {
+        List<String> ips = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String raw : nodesArg.split(",")) {
+            String ip = raw.trim();
+            if (!IPV4.matcher(ip).matches()) {
+                throw CairnException.invalid("'" + ip + "' in --nodes is not an IPv4 address");
+            }
+            if (!seen.add(ip)) {
+                throw CairnException.invalid(ip + " is listed twice in --nodes; each controller once");
+            }
+            ips.add(ip);
+        }
+        return ips;
+    }
+
+    /** Waits until {@code expected} nodes report Genesis (and Zookeeper where they are members) up, asking {@code ips.get(0)}. */
+    private int waitForCluster(Credentials admin, List<String> ips, int expected) {
         long timeoutS = Long.parseLong(o.options().getOrDefault("--timeout", "120"));
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
         String last = "";
@@ -183,11 +162,11 @@ final class ClusterCreate {
                         up += n.get("up").asBoolean() && n.get("services").path("Genesis").asText().startsWith("UP")
                                 && (!member || n.get("services").path("Zookeeper").asText().startsWith("UP")) ? 1 : 0;
                     }
-                    if (up == ips.size()) {
+                    if (up == expected) {
                         out.print(s.get("text").asText());
                         return 0;
                     }
-                    last = up + " of " + ips.size() + " nodes up";
+                    last = up + " of " + expected + " nodes up";
                 } catch (CairnException | IOException e) {
                     last = e.getMessage();
                 }
@@ -201,6 +180,120 @@ final class ClusterCreate {
         }
         throw new CairnException(ErrorCode.TIMEOUT, "the cluster did not come up within " + timeoutS + " s (last: " + last
                 + "); see logs/controller.log of each node");
+    }
+
+
+    /** genesis.hello to a factory-state controller; refuses one that is unreachable or already clustered. */
+    private JsonNode hello(RpcClient boot, String ip) {
+        JsonNode h;
+        try {
+            h = Commands.JSON.readTree(boot.call(ip, "genesis.hello", new byte[0], Duration.ofSeconds(10)));
+        } catch (RpcException e) {
+            if (e.reason() == RpcException.Reason.PEER_UNREACHABLE || e.reason() == RpcException.Reason.DEADLINE_EXCEEDED) {
+                throw new CairnException(ErrorCode.UNAVAILABLE, "cannot reach the controller at " + ip + " (" + e.getMessage()
+                        + "); start it with cairn node start --home DIR --ip " + ip + " and retry");
+            }
+            if (e.reason() == RpcException.Reason.UNAUTHENTICATED) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " already belongs to a cluster (it asks for "
+                        + "cluster credentials); only factory-state nodes can join");
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.INTERNAL, ip + " answered genesis.hello with bad JSON");
+        }
+        if (h.get("clustered").asBoolean()) {
+            throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " is already a member of cluster '"
+                    + h.get("cluster").asText() + "'; only factory-state nodes can join");
+        }
+        out.println("found " + ip + " (node " + h.get("uuid").asText() + ", " + h.get("version").asText()
+                + ", certificate " + h.get("fingerprint").asText() + ")");
+        return h;
+    }
+
+    private static NodeIdentity identity(String ip, JsonNode h, Map<String, String> racks, Map<String, String> blocks) {
+        String uuid = h.get("uuid").asText();
+        return new NodeIdentity(UUID.fromString(uuid), ip, new FaultDomain(racks.getOrDefault(ip, h.get("rack").asText()),
+                blocks.getOrDefault(ip, h.get("block").asText()), uuid), h.get("version").asText());
+    }
+
+    /** Signs the node's own key with the cluster CA and hands it the configuration (genesis.join). */
+    private static void join(RpcClient boot, ClusterCa ca, NodeIdentity n, JsonNode hello, ClusterConfig config) {
+        PublicKey key = publicKey(hello.get("publicKey").asText(), n.address());
+        var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), VALIDITY);
+        ObjectNode join = Commands.JSON.createObjectNode();
+        join.set("config", Commands.JSON.valueToTree(config));
+        join.put("ca", pem(ca.certificate()));
+        join.put("certificate", pem(cert));
+        boot.call(n.address(), "genesis.join", Commands.write(join), Duration.ofSeconds(30));
+    }
+
+    /**
+     * {@code cluster add-node}: adds running factory-state controllers to the cluster that the
+     * target controller belongs to: checks them, adds them to the cluster configuration
+     * (compare-and-set on the Zeus document), signs their keys with the cluster CA (its key is in the
+     * admin directory) and hands each its configuration, then waits until every node is up. Medusa
+     * and Zookeeper rebalance onto the new nodes by themselves.
+     */
+    int runAddNode() {
+        String nodesArg = o.option("--nodes");
+        if (nodesArg == null) {
+            throw new Main.UsageException("cluster add-node needs --nodes IP[,IP...] (running factory-state controllers)");
+        }
+        List<String> ips = parseIps(nodesArg);
+        Map<String, String> blocks = Commands.pairs(o.option("--blocks"), "--blocks");
+        Map<String, String> racks = Commands.pairs(o.option("--racks"), "--racks");
+        Path admin = o.adminDir();
+        if (!Files.exists(admin.resolve("ca.key.pem")) && !Files.exists(admin.resolve("ca.pem"))) {
+            throw CairnException.invalid("no cluster CA in " + admin + "; pass --admin DIR (the directory cluster create wrote)");
+        }
+        String via = o.option("--node");
+        if (via == null) {
+            throw new Main.UsageException("say which cluster: --node IP of one of its controllers (with --admin DIR)");
+        }
+        ClusterCa ca = ClusterCa.load(admin);
+        Credentials adminCreds = Credentials.load(admin);
+        try (RpcClient boot = Rpc.bootstrapClient(); RpcClient client = Rpc.client(adminCreds)) {
+            Map<String, JsonNode> hello = new LinkedHashMap<>();
+            for (String ip : ips) {
+                hello.put(ip, hello(boot, ip));
+            }
+            ClusterConfig config = null;
+            for (int attempt = 0; attempt < 5 && config == null; attempt++) {
+                JsonNode doc = Commands.JSON.readTree(client.call(via, "zeus.read", Commands.write(Map.of("document", ClusterConfig.DOCUMENT)),
+                        Duration.ofSeconds(20)));
+                ClusterConfig current = Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class);
+                List<NodeIdentity> nodes = new ArrayList<>(current.nodes());
+                for (String ip : ips) {
+                    NodeIdentity n = identity(ip, hello.get(ip), racks, blocks);
+                    if (nodes.stream().anyMatch(x -> x.address().equals(ip) || x.uuid().equals(n.uuid()))) {
+                        throw CairnException.invalid(ip + " is already a node of cluster " + current.name());
+                    }
+                    nodes.add(n);
+                }
+                ClusterConfig next = new ClusterConfig(current.uuid(), current.name(), current.id(), current.faultTolerance(), nodes,
+                        current.zookeeper());
+                try {
+                    client.call(via, "zeus.write", Commands.write(Map.of("document", ClusterConfig.DOCUMENT, "expectedVersion",
+                            doc.get("version").asInt(), "data", Commands.JSON.writeValueAsString(next))), Duration.ofSeconds(20));
+                    config = next;
+                } catch (CairnException e) {
+                    if (e.code() != ErrorCode.CONFLICT) {
+                        throw e;
+                    }
+                }
+            }
+            if (config == null) {
+                throw new CairnException(ErrorCode.CONFLICT, "the cluster configuration kept changing; retry cluster add-node");
+            }
+            for (String ip : ips) {
+                NodeIdentity n = config.nodes().stream().filter(x -> x.address().equals(ip)).findFirst().orElseThrow();
+                join(boot, ca, n, hello.get(ip), config);
+                out.println("joined " + ip + " to cluster " + config.name());
+            }
+            return waitForCluster(adminCreds, List.of(via), config.nodes().size());
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "bad reply from " + via + ": " + e.getMessage());
+        }
     }
 
     private static PublicKey publicKey(String b64, String ip) {

@@ -39,6 +39,9 @@ final class Commands {
         if (group.equals("cluster") && verb.equals("create")) {
             return new ClusterCreate(o, out).run();
         }
+        if (group.equals("cluster") && verb.equals("add-node")) {
+            return new ClusterCreate(o, out).runAddNode();
+        }
         ObjectNode body = JSON.createObjectNode();
         String method;
         switch (group + " " + verb) {
@@ -72,6 +75,22 @@ final class Commands {
                     throw new Main.UsageException("the expected version must be an integer (-1 to create)");
                 }
                 body.put("data", o.word(4, "the data"));
+            }
+            case "medusa status" -> method = "medusa.status";
+            case "medusa map" -> method = "medusa.map";
+            case "medusa compact" -> method = "medusa.compact";
+            case "medusa get" -> {
+                method = "medusa.get";
+                body.put("key", o.word(2, "the key"));
+            }
+            case "medusa put" -> {
+                method = "medusa.put";
+                body.put("key", o.word(2, "the key"));
+                body.put("value", o.word(3, "the value"));
+            }
+            case "medusa scan" -> {
+                method = "medusa.scan";
+                body.put("prefix", o.word(2, "the prefix (routing part and '#')"));
             }
             case "tasks list" -> method = "tasks.list";
             case "tasks get" -> {

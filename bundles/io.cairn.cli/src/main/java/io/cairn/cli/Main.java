@@ -15,6 +15,9 @@ public final class Main {
               cluster create --nodes IP,IP,IP[,...] [--name NAME] [--ft 1|2] [--blocks IP=BLOCK,...] [--racks IP=RACK,...] [--admin DIR]
                                      form a cluster from running factory-state controllers (cluster CA, certificates,
                                      Zookeeper ensemble on distinct blocks); the admin credentials go to --admin DIR
+              cluster add-node --nodes IP[,IP...] --node IP [--blocks IP=BLOCK,...] [--racks IP=RACK,...] [--admin DIR]
+                                     add running factory-state controllers to the cluster of --node (Medusa and
+                                     Zookeeper rebalance onto them)
               cluster status         every CVM and the state of each of its services, the role leaders
               cluster start [SVC]    start every stopped service (or SVC) on every node
               cluster stop SVC       stop SVC on every node (stays down until cluster start)
@@ -22,6 +25,10 @@ public final class Main {
               genesis stop SVC       stop SVC on this node only (back with cluster start)
               zeus config            the cluster configuration as text (zeus_config_printer)
               zeus read DOC | zeus write DOC VERSION DATA   read / compare-and-set a configuration document
+              medusa status          every metadata shard: leader, term, commit index, keys, members and their lag
+              medusa compact         compact this node's metadata replicas (Raft snapshot, log purge, store compaction)
+              medusa get KEY | medusa put KEY VALUE | medusa scan PREFIX#   read / write metadata (medusa_printer)
+              medusa map             the shard map (members of every shard, node health)
               tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID
               alerts list | alerts raise SEVERITY SOURCE TITLE [MESSAGE] | alerts ack ID
               metrics                this node's metrics (Prometheus text format)

@@ -81,6 +81,22 @@ final class LoopbackCluster implements AutoCloseable {
         return Proc.cairn(Duration.ofSeconds(200), args.toArray(String[]::new));
     }
 
+    /** {@code cairn cluster create} over the first {@code count} nodes only (the others can join later). */
+    Proc createWith(int count, String... extra) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("cluster", "create", "--nodes", String.join(",", ips.subList(0, count)), "--admin",
+                admin.toString(), "--name", "t" + count));
+        args.addAll(List.of(extra));
+        return Proc.cairn(Duration.ofSeconds(200), args.toArray(String[]::new));
+    }
+
+    /** Starts node {@code i} in factory state and adds it with {@code cairn cluster add-node} through node {@code via}. */
+    Proc addNode(int i, int via) throws IOException, InterruptedException {
+        Proc start = startNode(i);
+        assertThat(start.exitCode()).as(start.output()).isZero();
+        return Proc.cairn(Duration.ofSeconds(200), "cluster", "add-node", "--nodes", ips.get(i), "--node", ips.get(via), "--admin",
+                admin.toString());
+    }
+
     long pid(int i) throws IOException {
         return Long.parseLong(Files.readString(home(i).resolve("run/node.pid")).trim());
     }

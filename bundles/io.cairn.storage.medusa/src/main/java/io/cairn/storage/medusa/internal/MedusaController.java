@@ -209,7 +209,7 @@ public final class MedusaController implements LeadershipListener {
     }
 
     private void addReplica(RatisNode ratis, RaftGroup group, UUID member) {
-        try (RaftClient admin = ratis.newClient(group, 2)) {
+        try (RaftClient admin = ratis.adminClient(member, group.getGroupId())) {
             admin.getGroupManagementApi(RatisNode.peerId(member)).add(group);
         } catch (AlreadyExistsException e) {
             // it is there already
@@ -297,7 +297,7 @@ public final class MedusaController implements LeadershipListener {
             leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(order(shrunk, want), null)).toJson(), version);
             logger.info("shard {}: removed the replica on node {} (members now {})", g.shard(), remove, order(shrunk, want));
             if (up.contains(remove)) {
-                try (RaftClient admin = ratis.newClient(ratis.group(g), 2)) {
+                try (RaftClient admin = ratis.adminClient(remove, RaftGroupId.valueOf(g.group()))) {
                     admin.getGroupManagementApi(RatisNode.peerId(remove)).remove(RaftGroupId.valueOf(g.group()), true, false);
                 } catch (IOException e) {
                     logger.info("node {} keeps a stale replica of shard {} until it next reconciles: {}", remove, g.shard(), e.toString());

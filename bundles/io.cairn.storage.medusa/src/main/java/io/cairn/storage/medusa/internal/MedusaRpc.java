@@ -34,7 +34,7 @@ import io.cairn.storage.api.medusa.ShardStatus;
 @Component(service = RpcHandler.class, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE, RpcHandler.METHOD + "=medusa.get", RpcHandler.METHOD + "=medusa.put",
         RpcHandler.METHOD + "=medusa.cas", RpcHandler.METHOD + "=medusa.delete", RpcHandler.METHOD + "=medusa.batch",
         RpcHandler.METHOD + "=medusa.scan", RpcHandler.METHOD + "=medusa.status", RpcHandler.METHOD + "=medusa.compact",
-        RpcHandler.METHOD + "=medusa.map"})
+        RpcHandler.METHOD + "=medusa.map", RpcHandler.METHOD + "=medusa.shardOf"})
 public final class MedusaRpc implements RpcHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +62,15 @@ public final class MedusaRpc implements RpcHandler {
             case "medusa.status" -> status();
             case "medusa.compact" -> Map.of("text", medusa.compactLocal());
             case "medusa.map" -> JSON.readTree(medusa.map().toJson());
+            case "medusa.shardOf" -> {
+                JsonNode keys = body.get("keys");
+                if (keys == null || !keys.isArray()) {
+                    throw CairnException.invalid("'keys' must be a list of keys");
+                }
+                List<Integer> shards = new ArrayList<>();
+                keys.forEach(k -> shards.add(medusa.shardOf(k.asText())));
+                yield Map.of("shards", shards);
+            }
             default -> throw CairnException.notFound("no method " + call.method());
         };
         return JSON.writeValueAsBytes(result);

@@ -291,9 +291,10 @@ public final class MedusaService implements Medusa {
         } catch (IOException e) {
             // no local replica
         }
-        // ask members (the leader's answer has everyone's commit index) until one answers
+        // ask the members; the leader's answer has everyone's commit index, so it wins over a follower's
+        ShardStatus fallback = null;
         for (UUID member : g.members()) {
-            try (RaftClient admin = ratis.newClient(ratis.group(g), 1)) {
+            try (RaftClient admin = ratis.adminClient(member, id)) {
                 GroupInfoReply info = admin.getGroupManagementApi(RatisNode.peerId(member)).info(id);
                 var role = info.getRoleInfoProto();
                 boolean leads = role.getRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER;
@@ -301,9 +302,6 @@ public final class MedusaService implements Medusa {
                         : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
                                 ? uuid(role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8()) : null;
                 long term = leads ? role.getLeaderInfo().getTerm() : info.getLogInfoProto().getLastEntry().getTerm();
-                if (leader != null && !leader.equals(member) && g.members().contains(leader)) {
-                    continue; // ask the leader itself for everyone's progress
-                }
                 long commit = 0;
                 Map<UUID, Long> lag = new HashMap<>();
                 for (CommitInfoProto c : info.getCommitInfos()) {
@@ -312,17 +310,28 @@ public final class MedusaService implements Medusa {
                 for (UUID x : g.members()) {
                     lag.put(x, -1L);
                 }
-                for (CommitInfoProto c : info.getCommitInfos()) {
-                    UUID who = uuid(c.getServer().getId().toStringUtf8());
-                    if (who != null) {
-                        lag.put(who, commit - c.getCommitIndex());
+                if (leads) {
+                    for (CommitInfoProto c : info.getCommitInfos()) {
+                        UUID who = uuid(c.getServer().getId().toStringUtf8());
+                        if (who != null && lag.containsKey(who)) {
+                            lag.put(who, commit - c.getCommitIndex());
+                        }
                     }
                 }
-                return new ShardStatus(g.shard(), g.group().toString(), leader, term, g.members(), commit, lag,
+                ShardStatus s = new ShardStatus(g.shard(), g.group().toString(), leader, term, g.members(), commit, lag,
                         size[0], size[1], leader != null);
+                if (leads) {
+                    return s;
+                }
+                if (fallback == null || (fallback.leader() == null && leader != null)) {
+                    fallback = s;
+                }
             } catch (IOException | RuntimeException e) {
                 // next member
             }
+        }
+        if (fallback != null) {
+            return fallback;
         }
         return new ShardStatus(g.shard(), g.group().toString(), null, -1, g.members(), -1, Map.of(), size[0], size[1], false);
     }

@@ -152,6 +152,11 @@ final class RatisNode implements AutoCloseable {
                 .build();
     }
 
+    /** A client that talks to {@code member} itself (group management: add or remove a replica there). */
+    RaftClient adminClient(UUID member, RaftGroupId group) {
+        return newClient(RaftGroup.valueOf(group, peer(member, 0)), 2);
+    }
+
     RaftServer server() {
         return server;
     }
