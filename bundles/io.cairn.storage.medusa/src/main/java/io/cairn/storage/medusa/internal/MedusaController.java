@@ -221,13 +221,33 @@ public final class MedusaController implements LeadershipListener {
         }
     }
 
-    /** Node health: down since, detached, back since. */
+    /** Node health from the cluster clock; raises an alert when a node is detached. */
     ShardMap health(ShardMap map, ClusterConfig cluster, Set<UUID> up, ClusterSettings settings) {
-        long now = clock.millis();
+        return health(map, cluster.nodes(), up, settings, clock.millis(), n -> {
+            logger.info("node {} has been down for {} s: detaching it from the metadata ring; its replicas move to healthy nodes",
+                    n.uuid(), settings.detachAfterSecs());
+            try {
+                alerts.raise("medusa", Severity.WARNING, "Node detached from the metadata ring",
+                        "node " + n.address() + " (" + n.uuid() + ") has been down for more than " + settings.detachAfterSecs()
+                                + " s; its metadata replicas are being re-created on healthy nodes. It rejoins after it has been "
+                                + "up for " + settings.rejoinStableSecs() + " s.");
+            } catch (RuntimeException e) {
+                logger.info("could not raise the detach alert: {}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * The spec 20 §8 rules, as a function of time: a node without a Medusa presence is down since the
+     * first step that saw it so; down for {@code detach_after_secs} it is detached (out of the ring);
+     * a detached node that has been up for {@code rejoin_stable_secs} rejoins.
+     */
+    static ShardMap health(ShardMap map, List<NodeIdentity> nodes, Set<UUID> up, ClusterSettings settings, long now,
+            java.util.function.Consumer<NodeIdentity> detachedNow) {
         Map<UUID, Long> down = new TreeMap<>(map.down());
         List<UUID> detached = new ArrayList<>(map.detached());
         Map<UUID, Long> back = new TreeMap<>(map.back());
-        for (NodeIdentity n : cluster.nodes()) {
+        for (NodeIdentity n : nodes) {
             UUID id = n.uuid();
             if (up.contains(id)) {
                 down.remove(id);
@@ -236,7 +256,6 @@ public final class MedusaController implements LeadershipListener {
                     if (now - since >= settings.rejoinStableSecs() * 1000) {
                         detached.remove(id);
                         back.remove(id);
-                        logger.info("node {} has been back for {} s: it rejoins the metadata ring", id, settings.rejoinStableSecs());
                     }
                 }
             } else {
@@ -244,20 +263,14 @@ public final class MedusaController implements LeadershipListener {
                 long since = down.computeIfAbsent(id, k -> now);
                 if (!detached.contains(id) && now - since >= settings.detachAfterSecs() * 1000) {
                     detached.add(id);
-                    logger.info("node {} has been down for {} s: detaching it from the metadata ring; its replicas move to healthy nodes",
-                            id, settings.detachAfterSecs());
-                    try {
-                        alerts.raise("medusa", Severity.WARNING, "Node detached from the metadata ring",
-                                "node " + n.address() + " (" + id + ") has been down for more than " + settings.detachAfterSecs()
-                                        + " s; its metadata replicas are being re-created on healthy nodes. It rejoins after it has been "
-                                        + "up for " + settings.rejoinStableSecs() + " s.");
-                    } catch (RuntimeException e) {
-                        logger.info("could not raise the detach alert: {}", e.toString());
-                    }
+                    detachedNow.accept(n);
                 }
             }
         }
-        down.keySet().retainAll(cluster.nodes().stream().map(NodeIdentity::uuid).toList());
+        List<UUID> known = nodes.stream().map(NodeIdentity::uuid).toList();
+        down.keySet().retainAll(known);
+        detached.retainAll(known);
+        back.keySet().retainAll(known);
         return map.withHealth(down, detached, back);
     }
 

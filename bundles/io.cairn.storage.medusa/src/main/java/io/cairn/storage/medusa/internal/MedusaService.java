@@ -85,6 +85,7 @@ public final class MedusaService implements Medusa {
     private final Presence presence;
     private final Map<String, Histogram> latency = new HashMap<>();
     private volatile ShardMap map;
+    private int mapVersion = -1;
     private final MedusaClient client;
 
     @Activate
@@ -101,7 +102,7 @@ public final class MedusaService implements Medusa {
             this.store = ShardStore.open(home.resolve("store"));
             TimeDuration election = TimeDuration.valueOf(config.medusa__election__timeout__ms(), TimeUnit.MILLISECONDS);
             RatisNode.Tuning tuning = new RatisNode.Tuning(config.medusa__port(), election, election.multiply(2),
-                    TimeDuration.valueOf(3, TimeUnit.SECONDS), Math.max(3, config.medusa__op__timeout__secs() * 2),
+                    TimeDuration.valueOf(3, TimeUnit.SECONDS), Math.max(10, config.medusa__op__timeout__secs() * 10),
                     config.medusa__snapshot__every());
             this.ratis = new RatisNode(join.self().uuid(), join.self().address(), home.resolve("raft"),
                     trust.credentials().orElseThrow(() -> new IllegalStateException(
@@ -151,7 +152,12 @@ public final class MedusaService implements Medusa {
         if (doc.isEmpty()) {
             return;
         }
+        // watch callbacks run on their own threads: never go back to an older version of the map
+        if (doc.get().version() < mapVersion) {
+            return;
+        }
         ShardMap m = ShardMap.parse(doc.get().data());
+        mapVersion = doc.get().version();
         map = m;
         reconcile(m);
     }

@@ -148,7 +148,7 @@ final class RatisNode implements AutoCloseable {
     RaftClient newClient(RaftGroup group, int attempts) {
         return RaftClient.newBuilder().setClientId(ClientId.randomId()).setProperties(properties).setParameters(parameters)
                 .setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(200, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
                 .build();
     }
 
