@@ -158,24 +158,38 @@ final class MedusaClient implements AutoCloseable {
     }
 
     private byte[] call(String op, int shard, byte[] request, boolean readOnly) {
-        ShardMap.Group group = map.get().group(shard);
-        RaftClient client = ratis.client(group);
         Message message = Message.valueOf(ByteString.copyFrom(request));
         long start = System.nanoTime();
-        Future<RaftClientReply> future = calls.submit(() -> readOnly ? client.io().sendReadOnly(message) : client.io().send(message));
+        long deadline = start + opTimeout.toNanos();
+        ShardMap.Group group = map.get().group(shard);
         try {
-            RaftClientReply reply = future.get(opTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!reply.isSuccess()) {
-                throw unavailable(shard, group, reply.getException());
+            while (true) {
+                group = map.get().group(shard);
+                RaftClient client = ratis.client(group);
+                Future<RaftClientReply> future = calls.submit(() -> readOnly ? client.io().sendReadOnly(message) : client.io().send(message));
+                Throwable failure;
+                try {
+                    RaftClientReply reply = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    if (reply.isSuccess()) {
+                        return reply.getMessage().getContent().toByteArray();
+                    }
+                    failure = reply.getException();
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                } catch (TimeoutException e) {
+                    future.cancel(true);
+                    throw timeout(shard, group, readOnly);
+                }
+                // a read may always be sent again; a write only when the leader refused it before appending it
+                if (System.nanoTime() + RETRY_PAUSE_NANOS < deadline && (readOnly || notAppended(failure))) {
+                    Thread.sleep(RETRY_PAUSE_NANOS / 1_000_000);
+                    continue;
+                }
+                if (System.nanoTime() + RETRY_PAUSE_NANOS >= deadline) {
+                    throw timeout(shard, group, readOnly);
+                }
+                throw unavailable(shard, group, failure);
             }
-            return reply.getMessage().getContent().toByteArray();
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new MedusaException(Reason.TIMEOUT, "shard " + shard + " did not answer within " + opTimeout.toSeconds()
-                    + " s (members " + group.members() + "); " + (readOnly ? "nothing was read" : "the write may still be applied: re-read the key"),
-                    -1, null);
-        } catch (ExecutionException e) {
-            throw unavailable(shard, group, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MedusaException(Reason.TIMEOUT, "interrupted while waiting for shard " + shard, -1, e);
@@ -185,6 +199,22 @@ final class MedusaClient implements AutoCloseable {
                 h.observe((System.nanoTime() - start) / 1e9);
             }
         }
+    }
+
+    private static final long RETRY_PAUSE_NANOS = 100_000_000L;
+
+    /** Refusals a leader gives before the request enters its log (so sending it again cannot apply it twice). */
+    private static boolean notAppended(Throwable t) {
+        return t instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+                || t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
+                || t instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
+                || t instanceof org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
+    }
+
+    private MedusaException timeout(int shard, ShardMap.Group group, boolean readOnly) {
+        return new MedusaException(Reason.TIMEOUT, "shard " + shard + " did not answer within " + opTimeout.toSeconds()
+                + " s (members " + group.members() + "; no quorum, or overloaded); "
+                + (readOnly ? "nothing was read" : "the write may still be applied: re-read the key"), -1, null);
     }
 
     private MedusaException unavailable(int shard, ShardMap.Group group, Throwable cause) {

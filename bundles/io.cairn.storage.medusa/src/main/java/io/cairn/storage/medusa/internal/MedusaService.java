@@ -187,8 +187,9 @@ public final class MedusaService implements Medusa {
         for (String family : store.families()) {
             if (!live.contains(family)) {
                 try {
-                    store.drop(family);
-                    logger.info("dropped column family {} (its replica left this node)", family);
+                    if (store.drop(family)) {
+                        logger.info("dropped column family {} (its replica left this node)", family);
+                    }
                 } catch (org.rocksdb.RocksDBException e) {
                     logger.info("could not drop column family {}: {}", family, e.toString());
                 }

@@ -67,6 +67,10 @@ final class ShardStateMachine extends BaseStateMachine {
     private final Object applyLock = new Object();
     private volatile ColumnFamilyHandle cf;
     private long applied;
+    /** Set under {@code applyLock} when the replica closes: nothing touches the column family afterwards. */
+    private volatile boolean closed;
+    /** Queries hold the read lock; replacing or releasing the column family (snapshot load, close) holds the write lock. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock handle = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     ShardStateMachine(ShardStore store, RaftGroupId group) {
         this.store = store;
@@ -83,7 +87,15 @@ final class ShardStateMachine extends BaseStateMachine {
             super.initialize(server, groupId, raftStorage);
             storage.init(raftStorage);
             try {
-                cf = store.family(family);
+                cf = store.acquire(family);
+                // a replica added to this node again (its Raft directory was deleted when it left) must not
+                // inherit the column family of its earlier incarnation: it would skip entries by a stale index
+                File marker = new File(raftStorage.getStorageDir().getStateMachineDir(), "column-family");
+                if (!marker.exists()) {
+                    cf = store.reset(family);
+                    Files.createDirectories(marker.getParentFile().toPath());
+                    Files.writeString(marker.toPath(), family + "\n");
+                }
                 applied = readApplied();
             } catch (RocksDBException e) {
                 throw new IOException("cannot open the column family of " + groupId, e);
@@ -122,7 +134,17 @@ final class ShardStateMachine extends BaseStateMachine {
     }
 
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        handle.writeLock().lock();
+        try {
+            loadLocked(snapshot);
+        } finally {
+            handle.writeLock().unlock();
+        }
+    }
+
+    private void loadLocked(SingleFileSnapshotInfo snapshot) throws IOException {
         synchronized (applyLock) {
+            checkOpen();
             File file = snapshot.getFile().getPath().toFile();
             if (snapshot.getFile().getFileDigest() != null) {
                 MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
@@ -148,6 +170,7 @@ final class ShardStateMachine extends BaseStateMachine {
     @Override
     public long takeSnapshot() throws IOException {
         synchronized (applyLock) {
+            checkOpen();
             TermIndex last = getLastAppliedTermIndex();
             if (last == null || last.getIndex() < 0) {
                 return -1;
@@ -185,6 +208,9 @@ final class ShardStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
         synchronized (applyLock) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IOException("shard replica " + family + " is closed"));
+            }
             try {
                 if (index <= applied) {
                     updateLastAppliedTermIndex(entry.getTerm(), index);
@@ -260,6 +286,18 @@ final class ShardStateMachine extends BaseStateMachine {
 
     @Override
     public CompletableFuture<Message> query(Message request) {
+        handle.readLock().lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(new IOException("shard replica " + family + " is closed"));
+            }
+            return queryOpen(request);
+        } finally {
+            handle.readLock().unlock();
+        }
+    }
+
+    private CompletableFuture<Message> queryOpen(Message request) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(request.getContent().toByteArray()))) {
             if (in.readByte() != Codec.FORMAT) {
                 return reply(Codec.invalid("unknown query format"));
@@ -309,19 +347,49 @@ final class ShardStateMachine extends BaseStateMachine {
 
     /** Keys and approximate bytes of this replica. */
     long[] size() {
-        ColumnFamilyHandle h = cf;
-        if (h == null) {
-            return new long[] {0, 0};
+        handle.readLock().lock();
+        try {
+            ColumnFamilyHandle h = cf;
+            if (h == null || closed) {
+                return new long[] {0, 0};
+            }
+            long keys = Math.max(0, store.property(h, "rocksdb.estimate-num-keys") - 1);
+            long bytes = Math.max(0, store.property(h, "rocksdb.total-sst-files-size"))
+                    + Math.max(0, store.property(h, "rocksdb.cur-size-all-mem-tables"));
+            return new long[] {keys, bytes};
+        } finally {
+            handle.readLock().unlock();
         }
-        long keys = Math.max(0, store.property(h, "rocksdb.estimate-num-keys") - 1);
-        long bytes = Math.max(0, store.property(h, "rocksdb.total-sst-files-size"))
-                + Math.max(0, store.property(h, "rocksdb.cur-size-all-mem-tables"));
-        return new long[] {keys, bytes};
     }
 
     /** Compacts this replica's column family. */
     void compact() throws RocksDBException {
-        store.db().compactRange(cf);
+        synchronized (applyLock) {
+            if (!closed) {
+                store.db().compactRange(cf);
+            }
+        }
+    }
+
+    /** The replica stops (server shutdown or group removed): wait for any apply or snapshot, then let go of the column family. */
+    @Override
+    public void close() throws IOException {
+        handle.writeLock().lock();
+        try {
+            synchronized (applyLock) {
+                closed = true;
+                store.release(family);
+            }
+        } finally {
+            handle.writeLock().unlock();
+        }
+        super.close();
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("shard replica " + family + " is closed");
+        }
     }
 
     String family() {

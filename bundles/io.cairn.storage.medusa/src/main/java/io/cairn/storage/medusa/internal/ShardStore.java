@@ -34,6 +34,8 @@ final class ShardStore implements AutoCloseable {
     private final DBOptions options;
     private final ColumnFamilyOptions cfOptions;
     private final Map<String, ColumnFamilyHandle> families = new HashMap<>();
+    /** Column families whose replica (state machine) is open: only their owner may reset them, nobody may drop them. */
+    private final Set<String> inUse = new java.util.HashSet<>();
     final WriteOptions applyWrites = new WriteOptions().setSync(false);
 
     private ShardStore(RocksDB db, DBOptions options, ColumnFamilyOptions cfOptions, List<ColumnFamilyHandle> handles) throws RocksDBException {
@@ -72,8 +74,20 @@ final class ShardStore implements AutoCloseable {
         return db;
     }
 
+    /** Opens the column family {@code name} (created if missing) for its replica, which must {@link #release} it. */
+    synchronized ColumnFamilyHandle acquire(String name) throws RocksDBException {
+        if (!inUse.add(name)) {
+            throw new IllegalStateException("column family " + name + " is already open by another replica");
+        }
+        return family(name);
+    }
+
+    synchronized void release(String name) {
+        inUse.remove(name);
+    }
+
     /** The column family {@code name}, created if missing. */
-    synchronized ColumnFamilyHandle family(String name) throws RocksDBException {
+    private ColumnFamilyHandle family(String name) throws RocksDBException {
         ColumnFamilyHandle h = families.get(name);
         if (h == null) {
             h = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), cfOptions));
@@ -82,13 +96,22 @@ final class ShardStore implements AutoCloseable {
         return h;
     }
 
-    /** Drops and re-creates {@code name} (to load a snapshot into it). */
+    /** Drops and re-creates {@code name} (its open replica loads a snapshot into it). */
     synchronized ColumnFamilyHandle reset(String name) throws RocksDBException {
-        drop(name);
+        dropHandle(name);
         return family(name);
     }
 
-    synchronized void drop(String name) throws RocksDBException {
+    /** Drops the column family of a replica that is gone; refuses (returns false) while a replica has it open. */
+    synchronized boolean drop(String name) throws RocksDBException {
+        if (inUse.contains(name)) {
+            return false;
+        }
+        dropHandle(name);
+        return true;
+    }
+
+    private void dropHandle(String name) throws RocksDBException {
         ColumnFamilyHandle h = families.remove(name);
         if (h != null) {
             db.dropColumnFamily(h);

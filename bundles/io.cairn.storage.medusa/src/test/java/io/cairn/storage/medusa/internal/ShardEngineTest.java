@@ -87,7 +87,7 @@ class ShardEngineTest {
     void start(int i) throws Exception {
         stores[i] = ShardStore.open(dir.resolve("n" + i + "/store"));
         RatisNode.Tuning t = new RatisNode.Tuning(PORT, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS),
-                TimeDuration.valueOf(600, TimeUnit.MILLISECONDS), TimeDuration.valueOf(2, TimeUnit.SECONDS), 5, 1000);
+                TimeDuration.valueOf(600, TimeUnit.MILLISECONDS), TimeDuration.valueOf(2, TimeUnit.SECONDS), 50, 1000);
         nodes[i] = new RatisNode(ids.get(i), IPS[i], dir.resolve("n" + i + "/raft"), creds, stores[i], t, ips::get);
     }
 
