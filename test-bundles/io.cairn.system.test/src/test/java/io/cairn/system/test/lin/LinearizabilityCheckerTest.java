@@ -144,6 +144,34 @@ class LinearizabilityCheckerTest {
     // ---- UNKNOWN outcomes -------------------------------------------------------------------
 
     @Test
+    void manyUnobservedUnknownWrites_areDecidedQuickly() {
+        List<Operation> h = new java.util.ArrayList<>();
+        h.add(write(0, "a", 0, 10));
+        for (int i = 0; i < 300; i++) {
+            h.add(write(1 + i % 12, "u" + i, UNKNOWN, 20 + i, 21 + i));
+        }
+        for (int i = 0; i < 50; i++) {
+            h.add(read(13, "a", 20 + 10 * i, 25 + 10 * i));
+        }
+        LinearizabilityChecker.Result r = LinearizabilityChecker.check(h, 10_000);
+        assertThat(r.decided()).as(r.toString()).isTrue();
+        assertThat(r.linearizable()).as(r.toString()).isTrue();
+    }
+
+    @Test
+    void unobservedUnknownWriteNeededToExplainAConflict_isStillFound() {
+        // the CAS conflict is explained only if the unknown write of b took effect
+        assertLinearizable(List.of(write(0, "a", 0, 10), write(1, "b", UNKNOWN, 20, 30), cas(2, "a", "c", CONFLICT, 40, 50)));
+    }
+
+    @Test
+    void reductionNeverHidesAViolation() {
+        // a stale read stays a violation whatever the unknown writes do
+        assertViolation(List.of(write(0, "a", 0, 10), write(0, "b", 20, 30), write(1, "u", UNKNOWN, 5, 6),
+                read(2, "a", 40, 50)), K);
+    }
+
+    @Test
     void unknownWrite_laterObserved_isLinearizable() {
         assertLinearizable(List.of(write(0, "a", UNKNOWN, 0, 10), read(1, "a", 20, 30)));
     }
