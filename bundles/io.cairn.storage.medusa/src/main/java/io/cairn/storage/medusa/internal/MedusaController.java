@@ -63,7 +63,9 @@ public final class MedusaController implements LeadershipListener {
     private final AlertService alerts;
     private final Registration election;
     private final Map<Integer, Long> stuckUntil = new HashMap<>();
+    private static final long BALANCE_EVERY_MS = 2000;
     private volatile Thread loop;
+    private long lastBalance;
     private String lastWaiting = "";
 
     @Activate
@@ -155,6 +157,11 @@ public final class MedusaController implements LeadershipListener {
         }
         Map<Integer, List<UUID>> target = ShardPlacement.target(current, map.shards(), eligible, map.rf());
         long now = clock.millis();
+        boolean placed = map.groups().stream().allMatch(g -> g.members().equals(target.get(g.shard())) && g.adding() == null);
+        if (placed) {
+            balanceLeaders(map, up, now);
+            return;
+        }
         for (ShardMap.Group g : map.groups()) {
             List<UUID> want = target.get(g.shard());
             if (g.members().equals(want) && g.adding() == null) {
@@ -173,6 +180,37 @@ public final class MedusaController implements LeadershipListener {
                 stuckUntil.put(g.shard(), now + STUCK_RETRY.toMillis());
                 return;
             }
+        }
+    }
+
+    /**
+     * Moves the leadership of one shard to its preferred member (the first), when that member is up,
+     * fully caught up and not the leader yet. Every {@value #BALANCE_EVERY_MS} ms at most; a shard whose
+     * transfer failed waits {@link #STUCK_RETRY}.
+     */
+    private void balanceLeaders(ShardMap map, Set<UUID> up, long now) {
+        if (now - lastBalance < BALANCE_EVERY_MS) {
+            return;
+        }
+        lastBalance = now;
+        for (io.cairn.storage.api.medusa.ShardStatus s : medusa.shards()) {
+            ShardMap.Group g = map.group(s.shard());
+            UUID preferred = g.members().getFirst();
+            if (s.leader() == null || s.leader().equals(preferred) || !up.contains(preferred)
+                    || s.lag().getOrDefault(preferred, -1L) != 0 || stuckUntil.getOrDefault(g.shard(), 0L) > now) {
+                continue;
+            }
+            try (RaftClient c = medusa.ratis().newClient(medusa.ratis().group(g), 2)) {
+                RaftClientReply reply = c.admin().transferLeadership(RatisNode.peerId(preferred), 3000);
+                if (!reply.isSuccess()) {
+                    throw new IOException(String.valueOf(reply.getException()));
+                }
+                logger.info("shard {}: leadership moved to its preferred member {}", g.shard(), preferred);
+            } catch (IOException | RuntimeException e) {
+                logger.info("shard {}: could not move leadership to {} yet: {}", g.shard(), preferred, e.toString());
+                stuckUntil.put(g.shard(), now + STUCK_RETRY.toMillis());
+            }
+            return; // one transfer per pass
         }
     }
 
@@ -319,7 +357,6 @@ public final class MedusaController implements LeadershipListener {
             return true;
         }
         if (members.size() == want.size() && members.containsAll(want) && !members.getFirst().equals(want.getFirst())) {
-            setConfiguration(ratis, g, want, want);
             leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(want, null)).toJson(), version);
             logger.info("shard {}: preferred leader is now node {}", g.shard(), want.getFirst());
             return true;
@@ -347,7 +384,7 @@ public final class MedusaController implements LeadershipListener {
         List<UUID> ordered = order(members, want);
         List<RaftPeer> peers = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
-            peers.add(ratis.peer(ordered.get(i), i == 0 ? 1 : 0));
+            peers.add(ratis.peer(ordered.get(i), 0));
         }
         try (RaftClient c = ratis.newClient(ratis.group(g), 10)) {
             RaftClientReply reply = c.admin().setConfiguration(peers);

@@ -127,11 +127,16 @@ final class RatisNode implements AutoCloseable {
                 .setPriority(priority).build();
     }
 
-    /** The Raft group of a shard: members with the preferred leader (first) at priority 1. */
+    /**
+     * The Raft group of a shard. Every member has the same Raft priority: with a higher priority,
+     * Ratis' leader keeps handing leadership to that member while it is down but still looks caught
+     * up, refusing writes meanwhile; the Medusa leader moves leadership to preferred members instead
+     * ({@link MedusaController}), only when they are up and caught up.
+     */
     RaftGroup group(ShardMap.Group g) {
         List<RaftPeer> peers = new ArrayList<>();
-        for (int i = 0; i < g.members().size(); i++) {
-            peers.add(peer(g.members().get(i), i == 0 ? 1 : 0));
+        for (UUID member : g.members()) {
+            peers.add(peer(member, 0));
         }
         return RaftGroup.valueOf(RaftGroupId.valueOf(g.group()), peers);
     }
