@@ -66,7 +66,7 @@ class MedusaTest {
         }
         Proc create = cluster.createWith(3);
         assertThat(create.exitCode()).as(create.output()).isZero();
-        waitForShards(Duration.ofSeconds(90));
+        waitForShards(Duration.ofSeconds(150));
     }
 
     @AfterAll
@@ -550,7 +550,12 @@ class MedusaTest {
             assertThat(readErrors).as("every read during the rebalance succeeded with the acknowledged version").isEmpty();
             assertThat(reads.get()).isPositive();
             if (n == 5) {
-                waitFor(Duration.ofSeconds(60), () -> leaders().size() == SHARDS, "every shard has a leader");
+                // the Medusa leader hands each shard's leadership to its preferred member (first in the map)
+                waitFor(Duration.ofSeconds(90), () -> {
+                    Map<Integer, String> l = leaders();
+                    Map<Integer, List<String>> m = members(map());
+                    return l.size() == SHARDS && m.entrySet().stream().allMatch(e -> e.getValue().getFirst().equals(l.get(e.getKey())));
+                }, "every shard led by its preferred member");
                 Map<Integer, String> leadersAfter = leaders();
                 int changed = 0;
                 for (int s = 0; s < SHARDS; s++) {

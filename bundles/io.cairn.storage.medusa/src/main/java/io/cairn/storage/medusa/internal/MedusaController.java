@@ -55,6 +55,7 @@ public final class MedusaController implements LeadershipListener {
     static final String ROLE = "Medusa";
     private static final Duration STEP = Duration.ofSeconds(1);
     private static final Duration STUCK_RETRY = Duration.ofSeconds(10);
+    private static final Duration ADD_TIMEOUT = Duration.ofSeconds(15);
 
     private final Logger logger = LoggerFactory.getLogger(MedusaController.class);
     private final Zeus zeus;
@@ -234,6 +235,7 @@ public final class MedusaController implements LeadershipListener {
         }
         ShardMap map = new ShardMap(settings.shards(), rf, groups, Map.of(), List.of(), Map.of());
         RatisNode ratis = medusa.ratis();
+        logger.info("creating the replicas of {} shards (RF{}) on {} nodes", settings.shards(), rf, live.size());
         // create every replica first (idempotent), then publish the map: clients use only published shards
         for (ShardMap.Group g : groups) {
             RaftGroup group = ratis.group(g);
@@ -246,16 +248,36 @@ public final class MedusaController implements LeadershipListener {
                 live.size(), ShardPlacement.awareness(live, rf));
     }
 
+    /**
+     * Creates the replica of {@code group} on {@code member} (idempotent). Bounded: a member that does
+     * not answer within {@link #ADD_TIMEOUT} fails this step, which the next step retries.
+     */
     private void addReplica(RatisNode ratis, RaftGroup group, UUID member) {
-        try (RaftClient admin = ratis.adminClient(member, group.getGroupId())) {
-            admin.getGroupManagementApi(RatisNode.peerId(member)).add(group);
-        } catch (AlreadyExistsException e) {
-            // it is there already
-        } catch (IOException e) {
-            if (!String.valueOf(e.getMessage()).contains("already exists") && !(e.getCause() instanceof AlreadyExistsException)) {
-                throw new IllegalStateException("cannot create replica of group " + group.getGroupId().getUuid() + " on node "
-                        + member + ": " + e.getMessage(), e);
+        java.util.concurrent.FutureTask<Void> add = new java.util.concurrent.FutureTask<>(() -> {
+            try (RaftClient admin = ratis.adminClient(member, group.getGroupId())) {
+                admin.getGroupManagementApi(RatisNode.peerId(member)).add(group);
+            } catch (AlreadyExistsException e) {
+                // it is there already
+            } catch (IOException e) {
+                if (!String.valueOf(e.getMessage()).contains("already exists") && !(e.getCause() instanceof AlreadyExistsException)) {
+                    throw e;
+                }
             }
+            return null;
+        });
+        Thread.ofVirtual().name("medusa-add-replica").start(add);
+        try {
+            add.get(ADD_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            add.cancel(true);
+            throw new IllegalStateException("node " + member + " did not create its replica of group " + group.getGroupId().getUuid()
+                    + " within " + ADD_TIMEOUT.toSeconds() + " s; retrying");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot create replica of group " + group.getGroupId().getUuid() + " on node " + member
+                    + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating replicas");
         }
     }
 
