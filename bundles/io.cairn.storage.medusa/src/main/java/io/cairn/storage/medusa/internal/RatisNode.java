@@ -55,6 +55,7 @@ final class RatisNode implements AutoCloseable {
     private final RaftServer server;
     private final Tuning tuning;
     private final Map<String, RaftClient> clients = new ConcurrentHashMap<>();
+    private final Map<RaftClient, Long> retired = new java.util.HashMap<>();
 
     RatisNode(UUID self, String ip, Path storage, Credentials credentials, ShardStore store, Tuning tuning,
             Function<UUID, String> addressOf) throws IOException {
@@ -141,13 +142,48 @@ final class RatisNode implements AutoCloseable {
         return RaftGroup.valueOf(RaftGroupId.valueOf(g.group()), peers);
     }
 
-    /** A client for the shard's current members (cached per membership). */
+    /**
+     * A client for the shard's current members, cached per membership. A client of an older membership
+     * is closed a minute after it was replaced (calls still running on it finish first).
+     */
     RaftClient client(ShardMap.Group g) {
         String key = g.group() + "/" + g.members();
-        return clients.computeIfAbsent(key, k -> {
-            clients.keySet().removeIf(other -> other.startsWith(g.group() + "/") && !other.equals(k));
-            return newClient(group(g), tuning.clientAttempts());
-        });
+        RaftClient c = clients.get(key);
+        if (c != null) {
+            return c;
+        }
+        synchronized (clients) {
+            c = clients.get(key);
+            if (c == null) {
+                long now = System.nanoTime();
+                String prefix = g.group() + "/";
+                clients.entrySet().removeIf(e -> {
+                    if (e.getKey().startsWith(prefix)) {
+                        retired.put(e.getValue(), now);
+                        return true;
+                    }
+                    return false;
+                });
+                retired.entrySet().removeIf(e -> {
+                    if (now - e.getValue() > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+                        closeQuietly(e.getKey());
+                        return true;
+                    }
+                    return false;
+                });
+                c = newClient(group(g), tuning.clientAttempts());
+                clients.put(key, c);
+            }
+            return c;
+        }
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
     }
 
     RaftClient newClient(RaftGroup group, int attempts) {
@@ -178,14 +214,12 @@ final class RatisNode implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (RaftClient c : clients.values()) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
+        synchronized (clients) {
+            clients.values().forEach(RatisNode::closeQuietly);
+            retired.keySet().forEach(RatisNode::closeQuietly);
+            clients.clear();
+            retired.clear();
         }
-        clients.clear();
         server.close();
     }
 }
