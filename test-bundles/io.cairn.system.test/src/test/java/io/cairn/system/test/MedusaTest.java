@@ -495,6 +495,7 @@ class MedusaTest {
         everyNodeRunning();
         for (int added = 3; added < 5; added++) {
             int n = added + 1;
+            waitForPreferredLeaders();
             Map<Integer, List<String>> before = members(map());
             Map<Integer, String> leadersBefore = leaders();
             AtomicBoolean reading = new AtomicBoolean(true);
@@ -550,12 +551,7 @@ class MedusaTest {
             assertThat(readErrors).as("every read during the rebalance succeeded with the acknowledged version").isEmpty();
             assertThat(reads.get()).isPositive();
             if (n == 5) {
-                // the Medusa leader hands each shard's leadership to its preferred member (first in the map)
-                waitFor(Duration.ofSeconds(90), () -> {
-                    Map<Integer, String> l = leaders();
-                    Map<Integer, List<String>> m = members(map());
-                    return l.size() == SHARDS && m.entrySet().stream().allMatch(e -> e.getValue().getFirst().equals(l.get(e.getKey())));
-                }, "every shard led by its preferred member");
+                waitForPreferredLeaders();
                 Map<Integer, String> leadersAfter = leaders();
                 int changed = 0;
                 for (int s = 0; s < SHARDS; s++) {
@@ -568,6 +564,15 @@ class MedusaTest {
             }
             assertAckedPresent(added);
         }
+    }
+
+    /** The Medusa leader hands each shard's leadership to its preferred member (first in the map): wait for it. */
+    private void waitForPreferredLeaders() throws InterruptedException {
+        waitFor(Duration.ofSeconds(120), () -> {
+            Map<Integer, String> l = leaders();
+            Map<Integer, List<String>> m = members(map());
+            return l.size() == SHARDS && m.entrySet().stream().allMatch(e -> e.getValue().getFirst().equals(l.get(e.getKey())));
+        }, "every shard led by its preferred member");
     }
 
     private Map<Integer, String> leaders() {
