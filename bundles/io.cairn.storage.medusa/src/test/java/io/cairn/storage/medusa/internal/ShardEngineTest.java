@@ -247,9 +247,9 @@ class ShardEngineTest {
         addGroup(3, nodes[3].group(g));
         ShardMap.Group moved = g.withMembers(List.of(ids.get(0), ids.get(1), ids.get(3)), null);
         try (RaftClient c = nodes[0].newClient(nodes[0].group(g), 10)) {
-            assertThat(c.admin().setConfiguration(List.of(nodes[0].peer(ids.get(0), 1), nodes[0].peer(ids.get(1), 0),
+            assertThat(c.admin().setConfiguration(List.of(nodes[0].peer(ids.get(0), 0), nodes[0].peer(ids.get(1), 0),
                     nodes[0].peer(ids.get(2), 0), nodes[0].peer(ids.get(3), 0))).isSuccess()).isTrue();
-            assertThat(c.admin().setConfiguration(List.of(nodes[0].peer(ids.get(0), 1), nodes[0].peer(ids.get(1), 0),
+            assertThat(c.admin().setConfiguration(List.of(nodes[0].peer(ids.get(0), 0), nodes[0].peer(ids.get(1), 0),
                     nodes[0].peer(ids.get(3), 0))).isSuccess()).isTrue();
         }
         stop(0);
