@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /** One write of an atomic {@link LocalMetadataStore#write}. Equal when keys and values hold equal bytes. */
+@org.osgi.annotation.versioning.ProviderType
 public sealed interface LocalWrite {
 
     byte[] key();

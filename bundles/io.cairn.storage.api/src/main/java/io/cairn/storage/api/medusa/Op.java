@@ -3,6 +3,7 @@ package io.cairn.storage.api.medusa;
 import java.util.Objects;
 
 /** One operation of an atomic {@link Medusa#batch}. */
+@org.osgi.annotation.versioning.ProviderType
 public sealed interface Op {
 
     String key();
