@@ -10,11 +10,9 @@ find_jdk
 ops="${1:-2000}"; failovers="${2:-3}"
 work=$(mktemp -d /tmp/cairn-bench-cluster.XXXXXX)
 ips=(127.0.1.61 127.0.1.62 127.0.1.63)
-cleanup() { for i in 0 1 2; do "$CAIRN_ROOT/bin/cairn" node stop --home "$work/n$i" >/dev/null 2>&1 || true; done; rm -rf "$work"; }
+cleanup() { bench_cluster_stop "$work"; }
 trap cleanup EXIT
-image=$(ls "$CAIRN_ROOT"/appliance-image/target/cairn-appliance-debug-*.tar.gz | head -n1)
-for i in 0 1 2; do "$CAIRN_ROOT/bin/cairn" node start --home "$work/n$i" --ip "${ips[$i]}" --image "$image" >/dev/null & done; wait
-"$CAIRN_ROOT/bin/cairn" cluster create --nodes "$(IFS=,; echo "${ips[*]}")" --admin "$work/admin" --name bench >/dev/null
+bench_cluster "$work" bench "${ips[@]}"
 cp_dir="$CAIRN_ROOT/bench/io.cairn.bench/target"
 cp="$cp_dir/io.cairn.bench-$(project_version).jar:$cp_dir/lib/*"
 echo "| Row | raw ZooKeeper p50 µs | raw p99 µs | Cairn p50 µs | Cairn p99 µs | p50 ratio | p99 ratio |"

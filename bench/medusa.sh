@@ -10,11 +10,9 @@ find_jdk
 ops="${1:-1000}"; value_bytes="${2:-128}"; keys=1024
 work=$(mktemp -d /tmp/cairn-bench-medusa.XXXXXX)
 ips=(127.0.1.91 127.0.1.92 127.0.1.93)
-cleanup() { for i in 0 1 2; do "$CAIRN_ROOT/bin/cairn" node stop --home "$work/n$i" >/dev/null 2>&1 || true; done; rm -rf "$work"; }
+cleanup() { bench_cluster_stop "$work"; }
 trap cleanup EXIT
-image=$(ls "$CAIRN_ROOT"/appliance-image/target/cairn-appliance-debug-*.tar.gz | head -n1)
-for i in 0 1 2; do "$CAIRN_ROOT/bin/cairn" node start --home "$work/n$i" --ip "${ips[$i]}" --image "$image" >/dev/null & done; wait
-"$CAIRN_ROOT/bin/cairn" cluster create --nodes "$(IFS=,; echo "${ips[*]}")" --admin "$work/admin" --name bench >/dev/null
+bench_cluster "$work" bench "${ips[@]}"
 available() {
   "$CAIRN_ROOT/bin/cairn" rpc medusa.status '{}' --node "${ips[0]}" --admin "$work/admin" --json 2>/dev/null |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["available"])' 2>/dev/null || echo 0

@@ -55,3 +55,21 @@ image_tool() {
   [ -n "$jar" ] && [ -d "$dir/lib" ] || die "the image tool is not built; run ./cairn build first"
   java -cp "$jar:$dir/lib/*" io.cairn.image.ImageTool "$@"
 }
+
+# bench_cluster DIR NAME IP...: starts a debug-image controller per IP (homes DIR/n0, DIR/n1, ...) and
+# forms them into cluster NAME with admin credentials in DIR/admin; stop them with bench_cluster_stop DIR.
+bench_cluster() {
+  local dir="$1" name="$2" image i=0 ip list
+  shift 2
+  image=$(ls "$CAIRN_ROOT"/appliance-image/target/cairn-appliance-debug-*.tar.gz | head -n1)
+  for ip in "$@"; do "$CAIRN_ROOT/bin/cairn" node start --home "$dir/n$i" --ip "$ip" --image "$image" >/dev/null & i=$((i + 1)); done
+  wait
+  list=$(IFS=,; echo "$*")
+  "$CAIRN_ROOT/bin/cairn" cluster create --nodes "$list" --admin "$dir/admin" --name "$name" >/dev/null
+}
+
+bench_cluster_stop() {
+  local home
+  for home in "$1"/n*; do "$CAIRN_ROOT/bin/cairn" node stop --home "$home" >/dev/null 2>&1 || true; done
+  rm -rf "$1"
+}
