@@ -89,7 +89,11 @@ public final class MedusaController implements LeadershipListener {
     public synchronized void acquired(Leadership leadership) {
         stopLoop();
         logger.info("this node leads Medusa (epoch {}): placing shard replicas", leadership.epoch());
-        loop = Thread.ofPlatform().daemon(true).name("medusa-controller").start(() -> run(leadership));
+        // assign before start: the loop runs only while it is the current loop, so a thread that ran before
+        // the assignment would see another value and end at once, leaving the role without a controller
+        Thread t = Thread.ofPlatform().daemon(true).name("medusa-controller").unstarted(() -> run(leadership));
+        loop = t;
+        t.start();
     }
 
     @Override
@@ -236,13 +240,25 @@ public final class MedusaController implements LeadershipListener {
         ShardMap map = new ShardMap(settings.shards(), rf, groups, Map.of(), List.of(), Map.of());
         RatisNode ratis = medusa.ratis();
         logger.info("creating the replicas of {} shards (RF{}) on {} nodes", settings.shards(), rf, live.size());
-        // create every replica first (idempotent), then publish the map: clients use only published shards
-        for (ShardMap.Group g : groups) {
-            RaftGroup group = ratis.group(g);
-            for (UUID member : g.members()) {
-                addReplica(ratis, group, member);
+        // create every replica first (idempotent, all at once), then publish the map: clients use only published shards
+        List<java.util.concurrent.Future<?>> adds = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (ShardMap.Group g : groups) {
+                RaftGroup group = ratis.group(g);
+                for (UUID member : g.members()) {
+                    adds.add(pool.submit(() -> addReplica(ratis, group, member)));
+                }
             }
+            for (var f : adds) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating replicas");
         }
+        logger.info("every replica of the {} shards exists; publishing the shard map", settings.shards());
         leadership.write(ShardMap.DOCUMENT, map.toJson(), VersionedDocument.ABSENT);
         logger.info("created the Medusa shard map: {} shards, RF{}, on {} nodes ({} placement)", settings.shards(), rf,
                 live.size(), ShardPlacement.awareness(live, rf));
@@ -254,8 +270,8 @@ public final class MedusaController implements LeadershipListener {
      */
     private void addReplica(RatisNode ratis, RaftGroup group, UUID member) {
         java.util.concurrent.FutureTask<Void> add = new java.util.concurrent.FutureTask<>(() -> {
-            try (RaftClient admin = ratis.adminClient(member, group.getGroupId())) {
-                admin.getGroupManagementApi(RatisNode.peerId(member)).add(group);
+            try {
+                ratis.admin(member).getGroupManagementApi(RatisNode.peerId(member)).add(group);
             } catch (AlreadyExistsException e) {
                 // it is there already
             } catch (IOException e) {
@@ -370,8 +386,8 @@ public final class MedusaController implements LeadershipListener {
             leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(order(shrunk, want), null)).toJson(), version);
             logger.info("shard {}: removed the replica on node {} (members now {})", g.shard(), remove, order(shrunk, want));
             if (up.contains(remove)) {
-                try (RaftClient admin = ratis.adminClient(remove, RaftGroupId.valueOf(g.group()))) {
-                    admin.getGroupManagementApi(RatisNode.peerId(remove)).remove(RaftGroupId.valueOf(g.group()), true, false);
+                try {
+                    ratis.admin(remove).getGroupManagementApi(RatisNode.peerId(remove)).remove(RaftGroupId.valueOf(g.group()), true, false);
                 } catch (IOException e) {
                     logger.info("node {} keeps a stale replica of shard {} until it next reconciles: {}", remove, g.shard(), e.toString());
                 }
