@@ -270,60 +270,65 @@ public final class MedusaService implements Medusa {
         return n;
     }
 
+    /** Every shard's status, asked in parallel (a member that does not answer delays only its shards). */
     @Override
     public List<ShardStatus> shards() {
         ShardMap m = map();
-        List<ShardStatus> out = new ArrayList<>();
+        List<java.util.concurrent.Future<ShardStatus>> asked = new ArrayList<>();
         for (ShardMap.Group g : m.groups()) {
-            out.add(status(g));
+            asked.add(calls.submit(() -> status(g)));
+        }
+        List<ShardStatus> out = new ArrayList<>();
+        try {
+            for (var f : asked) {
+                out.add(f.get());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new MedusaException(Reason.SHARD_UNAVAILABLE, "cannot read the shard status: " + e.getCause(), -1, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MedusaException(Reason.TIMEOUT, "interrupted while reading the shard status", -1, e);
         }
         return out;
     }
 
+    /**
+     * One shard's status from its leader, which knows every member's commit index: the local replica when
+     * it leads (no network), else the leader it knows of, else each member in turn.
+     */
     private ShardStatus status(ShardMap.Group g) {
         RaftGroupId id = RaftGroupId.valueOf(g.group());
         long[] size = {-1, -1};
+        UUID knownLeader = null;
+        ShardStatus fallback = null;
         try {
             RaftServer.Division d = ratis.server().getDivision(id);
             if (d.getStateMachine() instanceof ShardStateMachine sm) {
                 size = sm.size();
             }
+            var info = d.getInfo();
+            fallback = status(g, ratis.self(), info.getRoleInfoProto(), d.getCommitInfos(), info.getCurrentTerm(), size);
+            if (ratis.self().equals(fallback.leader())) {
+                return fallback;
+            }
+            knownLeader = fallback.leader();
         } catch (IOException e) {
             // no local replica
         }
-        // ask the members; the leader's answer has everyone's commit index, so it wins over a follower's
-        ShardStatus fallback = null;
-        for (UUID member : g.members()) {
-            try (RaftClient admin = ratis.adminClient(member, id)) {
-                GroupInfoReply info = admin.getGroupManagementApi(RatisNode.peerId(member)).info(id);
-                var role = info.getRoleInfoProto();
-                boolean leads = role.getRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER;
-                UUID leader = leads ? member
-                        : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
-                                ? uuid(role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8()) : null;
-                long term = leads ? role.getLeaderInfo().getTerm() : info.getLogInfoProto().getLastEntry().getTerm();
-                long commit = 0;
-                Map<UUID, Long> lag = new HashMap<>();
-                for (CommitInfoProto c : info.getCommitInfos()) {
-                    commit = Math.max(commit, c.getCommitIndex());
-                }
-                for (UUID x : g.members()) {
-                    lag.put(x, -1L);
-                }
-                if (leads) {
-                    for (CommitInfoProto c : info.getCommitInfos()) {
-                        UUID who = uuid(c.getServer().getId().toStringUtf8());
-                        if (who != null && lag.containsKey(who)) {
-                            lag.put(who, commit - c.getCommitIndex());
-                        }
-                    }
-                }
-                ShardStatus s = new ShardStatus(g.shard(), g.group().toString(), leader, term, g.members(), commit, lag,
-                        size[0], size[1], leader != null);
-                if (leads) {
+        List<UUID> ask = new ArrayList<>();
+        if (knownLeader != null && g.members().contains(knownLeader)) {
+            ask.add(knownLeader);
+        }
+        g.members().stream().filter(x -> !ask.contains(x) && !x.equals(ratis.self())).forEach(ask::add);
+        for (UUID member : ask) {
+            try {
+                GroupInfoReply info = ratis.admin(member).getGroupManagementApi(RatisNode.peerId(member)).info(id);
+                ShardStatus s = status(g, member, info.getRoleInfoProto(), info.getCommitInfos(),
+                        info.getLogInfoProto().getLastEntry().getTerm(), size);
+                if (member.equals(s.leader())) {
                     return s;
                 }
-                if (fallback == null || (fallback.leader() == null && leader != null)) {
+                if (fallback == null || (fallback.leader() == null && s.leader() != null)) {
                     fallback = s;
                 }
             } catch (IOException | RuntimeException e) {
@@ -334,6 +339,34 @@ public final class MedusaService implements Medusa {
             return fallback;
         }
         return new ShardStatus(g.shard(), g.group().toString(), null, -1, g.members(), -1, Map.of(), size[0], size[1], false);
+    }
+
+    /** The status as seen by {@code member}, from its role and the commit indexes it knows. */
+    private static ShardStatus status(ShardMap.Group g, UUID member, org.apache.ratis.proto.RaftProtos.RoleInfoProto role,
+            java.util.Collection<CommitInfoProto> commits, long lastTerm, long[] size) {
+        boolean leads = role.getRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER;
+        UUID leader = leads ? member
+                : role.hasFollowerInfo() && role.getFollowerInfo().hasLeaderInfo()
+                        ? uuid(role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8()) : null;
+        long term = leads ? role.getLeaderInfo().getTerm() : lastTerm;
+        long commit = 0;
+        for (CommitInfoProto c : commits) {
+            commit = Math.max(commit, c.getCommitIndex());
+        }
+        Map<UUID, Long> lag = new HashMap<>();
+        for (UUID x : g.members()) {
+            lag.put(x, -1L);
+        }
+        if (leads) {
+            for (CommitInfoProto c : commits) {
+                UUID who = uuid(c.getServer().getId().toStringUtf8());
+                if (who != null && lag.containsKey(who)) {
+                    lag.put(who, commit - c.getCommitIndex());
+                }
+            }
+        }
+        return new ShardStatus(g.shard(), g.group().toString(), leader, term, g.members(), commit, lag, size[0], size[1],
+                leader != null);
     }
 
     private static UUID uuid(String s) {

@@ -56,6 +56,9 @@ final class RatisNode implements AutoCloseable {
     private final Tuning tuning;
     private final Map<String, RaftClient> clients = new ConcurrentHashMap<>();
     private final Map<RaftClient, Long> retired = new java.util.HashMap<>();
+    private final Map<UUID, RaftClient> admins = new ConcurrentHashMap<>();
+    private final ClientId localClient = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong localCalls = new java.util.concurrent.atomic.AtomicLong();
 
     RatisNode(UUID self, String ip, Path storage, Credentials credentials, ShardStore store, Tuning tuning,
             Function<UUID, String> addressOf) throws IOException {
@@ -198,9 +201,43 @@ final class RatisNode implements AutoCloseable {
                 .build();
     }
 
-    /** A client that talks to {@code member} itself (group management: add or remove a replica there). */
-    RaftClient adminClient(UUID member, RaftGroupId group) {
-        return newClient(RaftGroup.valueOf(group, peer(member, 0)), 2);
+    /**
+     * The client that talks to {@code member} itself, for group management there (add, remove, info of
+     * any group: those requests name their group). One per member, kept open: its TLS channel is reused
+     * by every status pass and membership change instead of a new handshake per call. Not closed by callers.
+     */
+    RaftClient admin(UUID member) {
+        return admins.computeIfAbsent(member, m -> newClient(RaftGroup.valueOf(RaftGroupId.emptyGroupId(), peer(m, 0)), 2));
+    }
+
+    /**
+     * Sends a request straight to this node's replica of {@code group} when that replica leads it: no
+     * gRPC, TLS or serialisation for the third of the requests whose leader is local. Returns null when
+     * the replica is absent or does not lead (then the caller goes through its {@link #client}).
+     * Writes keep their exactly-once semantics: every request has its own call id in the retry cache.
+     */
+    java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply> submitLocal(RaftGroupId group,
+            org.apache.ratis.protocol.Message message, boolean readOnly) {
+        RaftServer.Division d;
+        try {
+            d = server.getDivision(group);
+        } catch (IOException e) {
+            return null;
+        }
+        if (!d.getInfo().isLeaderReady()) {
+            return null;
+        }
+        org.apache.ratis.protocol.RaftClientRequest request = org.apache.ratis.protocol.RaftClientRequest.newBuilder()
+                .setClientId(localClient).setServerId(server.getId()).setGroupId(group).setCallId(localCalls.incrementAndGet())
+                .setMessage(message).setTimeoutMs(tuning.requestTimeout().toLong(java.util.concurrent.TimeUnit.MILLISECONDS))
+                .setType(readOnly ? org.apache.ratis.protocol.RaftClientRequest.readRequestType()
+                        : org.apache.ratis.protocol.RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
     }
 
     RaftServer server() {
@@ -222,6 +259,8 @@ final class RatisNode implements AutoCloseable {
         synchronized (clients) {
             clients.values().forEach(RatisNode::closeQuietly);
             retired.keySet().forEach(RatisNode::closeQuietly);
+            admins.values().forEach(RatisNode::closeQuietly);
+            admins.clear();
             clients.clear();
             retired.clear();
         }
