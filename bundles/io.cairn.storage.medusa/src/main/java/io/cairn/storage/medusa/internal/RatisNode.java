@@ -206,8 +206,12 @@ final class RatisNode implements AutoCloseable {
      * any group: those requests name their group). One per member, kept open: its TLS channel is reused
      * by every status pass and membership change instead of a new handshake per call. Not closed by callers.
      */
+    /** The group id admin clients carry (Ratis refuses the empty one); their requests name their own group. */
+    private static final RaftGroupId ADMIN_GROUP = RaftGroupId.valueOf(
+            UUID.nameUUIDFromBytes("cairn-medusa-admin".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
     RaftClient admin(UUID member) {
-        return admins.computeIfAbsent(member, m -> newClient(RaftGroup.valueOf(RaftGroupId.emptyGroupId(), peer(m, 0)), 2));
+        return admins.computeIfAbsent(member, m -> newClient(RaftGroup.valueOf(ADMIN_GROUP, peer(m, 0)), 2));
     }
 
     /**

@@ -244,7 +244,11 @@ class ShardEngineTest {
             }
         }
         start(3);
-        addGroup(3, nodes[3].group(g));
+        // as the Medusa leader does it: through node 0's kept-open admin client of the new member
+        UUID fresh = ids.get(3);
+        nodes[0].admin(fresh).getGroupManagementApi(RatisNode.peerId(fresh)).add(nodes[0].group(g));
+        assertThat(nodes[0].admin(fresh).getGroupManagementApi(RatisNode.peerId(fresh)).info(RaftGroupId.valueOf(g.group()))
+                .getGroup().getGroupId()).isEqualTo(RaftGroupId.valueOf(g.group()));
         ShardMap.Group moved = g.withMembers(List.of(ids.get(0), ids.get(1), ids.get(3)), null);
         try (RaftClient c = nodes[0].newClient(nodes[0].group(g), 10)) {
             assertThat(c.admin().setConfiguration(List.of(nodes[0].peer(ids.get(0), 0), nodes[0].peer(ids.get(1), 0),
