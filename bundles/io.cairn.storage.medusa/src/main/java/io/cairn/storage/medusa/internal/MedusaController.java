@@ -205,7 +205,8 @@ public final class MedusaController implements LeadershipListener {
                     || s.lag().getOrDefault(preferred, -1L) != 0 || stuckUntil.getOrDefault(g.shard(), 0L) > now) {
                 continue;
             }
-            try (RaftClient c = medusa.ratis().newClient(medusa.ratis().group(g), 2)) {
+            // straight to the current leader: only it can hand over (a request to another member is redirected)
+            try (RaftClient c = medusa.ratis().newClient(medusa.ratis().group(g), 3, RatisNode.peerId(s.leader()))) {
                 RaftClientReply reply = c.admin().transferLeadership(RatisNode.peerId(preferred), 3000);
                 if (!reply.isSuccess()) {
                     throw new IOException(String.valueOf(reply.getException()));

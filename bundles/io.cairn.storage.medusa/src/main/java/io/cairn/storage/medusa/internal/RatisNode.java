@@ -195,10 +195,18 @@ final class RatisNode implements AutoCloseable {
     }
 
     RaftClient newClient(RaftGroup group, int attempts) {
-        return RaftClient.newBuilder().setClientId(ClientId.randomId()).setProperties(properties).setParameters(parameters)
+        return newClient(group, attempts, null);
+    }
+
+    /** A client that sends its first request to {@code leader} (null: to the group's first member). */
+    RaftClient newClient(RaftGroup group, int attempts, RaftPeerId leader) {
+        RaftClient.Builder b = RaftClient.newBuilder().setClientId(ClientId.randomId()).setProperties(properties).setParameters(parameters)
                 .setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
-                .build();
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)));
+        if (leader != null) {
+            b.setLeaderId(leader);
+        }
+        return b.build();
     }
 
     /**

@@ -86,6 +86,8 @@ final class ShardStateMachine extends BaseStateMachine {
         getLifeCycle().startAndTransition(() -> {
             super.initialize(server, groupId, raftStorage);
             storage.init(raftStorage);
+            // under the write lock: a status query (size()) must never see a handle that reset() closes
+            handle.writeLock().lock();
             try {
                 cf = store.acquire(family);
                 // a replica added to this node again (its Raft directory was deleted when it left) must not
@@ -99,6 +101,8 @@ final class ShardStateMachine extends BaseStateMachine {
                 applied = readApplied();
             } catch (RocksDBException e) {
                 throw new IOException("cannot open the column family of " + groupId, e);
+            } finally {
+                handle.writeLock().unlock();
             }
             SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
             if (snapshot != null) {
