@@ -3,6 +3,7 @@ package io.cairn.storage.stargate.internal.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,10 +31,11 @@ class UnifiedCacheTest {
         }
     }
 
+    /** Slice content identifying its key at both ends, so a mix-up between slices shows. */
     private static byte[] content(SliceKey key) {
         byte[] data = new byte[SLICE];
-        Arrays.fill(data, (byte) (key.owner().id() * 31 + key.sliceIndex()));
-        data[0] = (byte) key.owner().kind().ordinal();
+        ByteBuffer.wrap(data).putLong(0, key.owner().id()).putLong(8, key.sliceIndex())
+                .putInt(SLICE - 4, key.owner().kind().ordinal() + 1).putLong(SLICE - 12, key.sliceIndex());
         return data;
     }
 
@@ -207,7 +209,7 @@ class UnifiedCacheTest {
     void givenConcurrentReadersAndWriters_thenDataStaysCorrect_andAccountingAddsUp() throws Exception {
         UnifiedCache cache = new UnifiedCache(512L * SLICE, 4);
         int threads = 4;
-        int opsPerThread = 10_000;
+        int opsPerThread = 5_000;
         CountDownLatch start = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
