@@ -1,0 +1,12 @@
+package io.cairn.storage.stargate.internal.layout;
+
+/**
+ * One disk of a node as the layout sees it. A node's disks are given in a stable order (slot
+ * order); "first SSD" and "first HDD" in spec 20 §2 refer to that order.
+ *
+ * @param id the disk's id, unique on the node (e.g. its serial number)
+ * @param kind device class
+ * @param capacityBytes formatted capacity in bytes
+ */
+public record PhysicalDisk(String id, DiskKind kind, long capacityBytes) {
+}
