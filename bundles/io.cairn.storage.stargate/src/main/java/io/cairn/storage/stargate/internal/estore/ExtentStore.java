@@ -289,7 +289,7 @@ public final class ExtentStore implements AutoCloseable {
     /** The egroups on one configured disk, in egroup-id order (unsigned), from the metadata's disk index. */
     public List<Long> listOnDisk(String diskId) {
         checkOpen();
-        configuredDisk(diskId);
+        configuredDisk(diskId, "");
         List<Long> out = new ArrayList<>();
         scanAll(EgroupRecord.diskIndexPrefix(diskId), entry -> out.add(EgroupRecord.egroupIdOfIndexKey(entry.key())));
         return out;
@@ -308,7 +308,7 @@ public final class ExtentStore implements AutoCloseable {
      * reopened with it. Returns the egroups now unavailable, for re-replication.
      */
     public List<Long> takeOffline(String diskId) {
-        Disk disk = configuredDisk(diskId);
+        Disk disk = configuredDisk(diskId, "");
         disk.online = false;
         List<Long> unavailable = listOnDisk(diskId);
         logger.info("Disk '{}' ({}) taken offline: its {} egroup replica(s) are unavailable", diskId, disk.spec.root(),
@@ -339,7 +339,7 @@ public final class ExtentStore implements AutoCloseable {
         int length = data.remaining();
         checkRange(op, egroupId, offset, length);
         if (diskId != null) {
-            configuredDisk(diskId);
+            configuredDisk(diskId, op + " of egroup " + hex(egroupId) + ": ");
         }
         ByteBuffer src = data.slice();
         int first = offset / SLICE_BYTES;
@@ -693,10 +693,10 @@ public final class ExtentStore implements AutoCloseable {
         }
     }
 
-    private Disk configuredDisk(String diskId) {
+    private Disk configuredDisk(String diskId, String context) {
         Disk disk = disks.get(diskId);
         if (disk == null) {
-            throw new ExtentStoreException(Reason.INVALID_REQUEST, "disk '" + diskId + "' is not one of this node's extent-store disks "
+            throw new ExtentStoreException(Reason.INVALID_REQUEST, context + "disk '" + diskId + "' is not one of this node's extent-store disks "
                     + disks.keySet() + "; name a configured disk");
         }
         return disk;
