@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 final class EgroupRecord {
 
     static final byte FORMAT = 1;
-    static final String KEY_PREFIX = "egroup/";
+    private static final String KEY_PREFIX = "egroup/";
     private static final int KEY_LENGTH = KEY_PREFIX.length() + 16;
     private static final int SLICES = ExtentStore.SLICES_PER_EGROUP;
     private static final int BITMAP_BYTES = SLICES / 8;
@@ -103,6 +103,11 @@ final class EgroupRecord {
             crcs[s] = in.getInt();
         }
         return new EgroupRecord(new String(id, StandardCharsets.US_ASCII), written, crcs);
+    }
+
+    /** {@code egroup/}: the prefix of every record key. */
+    static byte[] keyPrefix() {
+        return KEY_PREFIX.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** {@code egroup/<16 hex digits>}: the record's key. */

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.zip.CRC32C;
 
@@ -276,8 +277,7 @@ public final class ExtentStore implements AutoCloseable {
     public List<EgroupLocation> list() {
         checkOpen();
         List<EgroupLocation> out = new ArrayList<>();
-        byte[] prefix = EgroupRecord.KEY_PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        scanAll(prefix, entry -> {
+        scanAll(EgroupRecord.keyPrefix(), entry -> {
             OptionalLong id = EgroupRecord.egroupIdOf(entry.key());
             if (id.isPresent()) {
                 out.add(location(id.getAsLong(), EgroupRecord.decode(id.getAsLong(), entry.value())));
@@ -589,7 +589,7 @@ public final class ExtentStore implements AutoCloseable {
         return new EgroupLocation(egroupId, record.diskId(), disk != null && disk.online, record.writtenSlices());
     }
 
-    private void scanAll(byte[] prefix, java.util.function.Consumer<LocalEntry> action) {
+    private void scanAll(byte[] prefix, Consumer<LocalEntry> action) {
         byte[] after = null;
         List<LocalEntry> page;
         do {
