@@ -1,0 +1,779 @@
+package io.cairn.storage.stargate.internal.estore;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.storage.api.local.LocalEntry;
+import io.cairn.storage.api.local.LocalMetadataStore;
+import io.cairn.storage.api.local.LocalWrite;
+import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
+
+/**
+ * This node's extent store (spec 20 §5, §9): its replicas of extent groups, one sparse file per
+ * egroup on one of the node's disks, written and read in whole 4 KiB slices. Every slice's CRC32C
+ * is recorded in the node-local metadata store when it is written and checked on every read, so
+ * corrupt data is never returned: the caller gets a {@link SliceChecksumException}, reads another
+ * replica and {@link #repair repairs} this one. Which nodes hold an egroup is global metadata and
+ * not this class's business.
+ *
+ * <p><b>Durability.</b> When {@link #write} or {@link #repair} returns, the data is fdatasync'd
+ * and then its checksums are in the node-local metadata store (which fsyncs). Crash semantics, file
+ * and metadata formats are in the package documentation.
+ *
+ * <p><b>Concurrency.</b> All methods are thread-safe. Operations on one egroup lock the slices they
+ * touch ({@link SliceRangeLock}): writes of distinct ranges of one egroup run their data I/O in
+ * parallel and only serialize the update of the egroup's metadata record; overlapping writes, and
+ * reads overlapping a write, wait for each other.
+ *
+ * <p><b>Disks.</b> A disk that cannot be opened starts offline; an I/O error is reported to the
+ * {@link DiskFailureListener} and thrown as a {@link DiskException}; {@link #takeOffline} makes the
+ * egroups on a disk unavailable. Nothing here retries: the caller reads another replica.
+ *
+ * <p>The store does not own the {@link LocalMetadataStore}: close this store first, then the metadata store.
+ */
+public final class ExtentStore implements AutoCloseable {
+
+    /** The checksum and I/O unit. */
+    public static final int SLICE_BYTES = 4096;
+    /** The largest egroup (spec 20 §1). */
+    public static final int EGROUP_BYTES = 4 << 20;
+    public static final int SLICES_PER_EGROUP = EGROUP_BYTES / SLICE_BYTES;
+    /** The directory under each disk's root that holds the egroup files. */
+    public static final String DIRECTORY = "estore";
+    /** The suffix of egroup files: {@code <16 hex digits of the egroup id>.eg}. */
+    public static final String FILE_SUFFIX = ".eg";
+
+    private static final int SCAN_PAGE = 1000;
+    private static final int VERIFY_CHUNK_SLICES = 64;
+    private static final byte[] ZERO_SLICE = new byte[SLICE_BYTES];
+
+    private final Logger logger = LoggerFactory.getLogger(ExtentStore.class);
+    private final LocalMetadataStore metadata;
+    private final Map<String, Disk> disks; // configuration order
+    private final DiskFailureListener failureListener;
+    private final ConcurrentHashMap<Long, EgroupState> egroups = new ConcurrentHashMap<>();
+    private final LongAdder checksumErrors = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder bytesWritten = new LongAdder();
+    private final LongAdder slicesRepaired = new LongAdder();
+    private final LongAdder scrubBytes = new LongAdder();
+    private final LongAdder diskIoErrors = new LongAdder();
+    private volatile boolean closed;
+
+    private ExtentStore(LocalMetadataStore metadata, DiskFailureListener failureListener) {
+        this.metadata = metadata;
+        this.failureListener = failureListener;
+        this.disks = new LinkedHashMap<>();
+    }
+
+    /**
+     * Opens the store on {@code disks} (at least one; distinct ids and roots) with its records in
+     * {@code metadata}: creates each disk's {@value #DIRECTORY} directory if missing, counts each
+     * disk's egroups and used bytes from the metadata's disk index, and removes egroup files that
+     * have no metadata record (left by a crash while an egroup was being created or deleted). A disk
+     * whose directory cannot be created or listed starts offline and is reported to
+     * {@code failureListener}.
+     */
+    public static ExtentStore open(LocalMetadataStore metadata, List<DiskSpec> disks, DiskFailureListener failureListener) {
+        Objects.requireNonNull(metadata, "metadata");
+        Objects.requireNonNull(failureListener, "failureListener");
+        if (disks.isEmpty()) {
+            throw new ExtentStoreException(Reason.INVALID_REQUEST, "the extent store needs at least one disk; configure the node's data disks");
+        }
+        Set<Path> roots = new HashSet<>();
+        ExtentStore store = new ExtentStore(metadata, failureListener);
+        for (DiskSpec spec : disks) {
+            if (store.disks.containsKey(spec.id()) || !roots.add(spec.root().toAbsolutePath().normalize())) {
+                throw new ExtentStoreException(Reason.INVALID_REQUEST, "disk '" + spec.id() + "' at " + spec.root()
+                        + " repeats the id or root of another disk; give every disk its own id and directory");
+            }
+            store.disks.put(spec.id(), store.openDisk(spec));
+        }
+        return store;
+    }
+
+    // ---- data path ----
+
+    /**
+     * Writes {@code data} (its remaining bytes, a multiple of {@value #SLICE_BYTES}) at {@code offset}
+     * (a multiple of {@value #SLICE_BYTES}; the range inside [0, {@value #EGROUP_BYTES})) of the egroup,
+     * creating it on the online disk with the most free space if this node has no replica yet. Durable
+     * when it returns; consumes {@code data}.
+     *
+     * @throws ExtentStoreException {@code INVALID_REQUEST}, {@code NO_SPACE}, {@code CLOSED}; a
+     *         {@link DiskException} when the egroup's disk is offline or failed (outcome unknown)
+     */
+    public void write(long egroupId, int offset, ByteBuffer data) {
+        store(false, egroupId, offset, data, null);
+    }
+
+    /**
+     * As {@link #write(long, int, ByteBuffer)}, creating the egroup on disk {@code diskId} (e.g. by
+     * disk balancing or ILM); if the egroup already exists it must be on that disk.
+     */
+    public void write(long egroupId, int offset, ByteBuffer data, String diskId) {
+        store(false, egroupId, offset, data, Objects.requireNonNull(diskId, "diskId"));
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code offset} (both multiples of {@value #SLICE_BYTES}, inside
+     * the egroup), verifying every slice: written slices against their CRC32C, never-written slices
+     * as all zeros. Returns a new heap buffer positioned at 0.
+     *
+     * @throws SliceChecksumException when any slice fails (names the egroup, disk and slices; nothing returned)
+     * @throws ExtentStoreException   {@code INVALID_REQUEST}, {@code NOT_FOUND}, {@code CORRUPT_METADATA},
+     *                                {@code CLOSED}; a {@link DiskException} when the disk is offline or failed
+     */
+    public ByteBuffer read(long egroupId, int offset, int length) {
+        checkOpen();
+        checkRange("read", egroupId, offset, length);
+        int first = offset / SLICE_BYTES;
+        ByteBuffer data = withSlices(egroupId, first, first + length / SLICE_BYTES - 1, false, state -> {
+            EgroupRecord record = requireRecord(state, egroupId, "read");
+            Disk disk = onlineDisk(record.diskId(), egroupId);
+            ByteBuffer buf = readData(disk, egroupId, offset, length);
+            List<Integer> bad = badSlices(record, first, buf);
+            if (!bad.isEmpty()) {
+                checksumErrors.add(bad.size());
+                SliceChecksumException e = new SliceChecksumException(egroupId, disk.spec.id(), disk.file(egroupId), bad);
+                logger.info("{}", e.getMessage());
+                throw e;
+            }
+            return buf;
+        });
+        bytesRead.add(length);
+        return data;
+    }
+
+    /**
+     * Rewrites slices of an existing egroup with good data (read from another replica after a
+     * {@link SliceChecksumException} or {@link #verify}); same rules and durability as {@link #write}.
+     *
+     * @throws ExtentStoreException {@code NOT_FOUND} when this node holds no replica of the egroup
+     */
+    public void repair(long egroupId, int offset, ByteBuffer goodData) {
+        store(true, egroupId, offset, goodData, null);
+    }
+
+    /**
+     * Checks every slice of the egroup (the scrubber's pass, spec 20 §9) and returns the slices that
+     * fail, ascending (empty: all good). Checks a chunk of slices at a time, so writes to the rest of
+     * the egroup proceed meanwhile. Failed slices count as {@code checksumErrors}.
+     */
+    public List<Integer> verify(long egroupId) {
+        checkOpen();
+        List<Integer> bad = new ArrayList<>();
+        for (int first = 0; first < SLICES_PER_EGROUP; first += VERIFY_CHUNK_SLICES) {
+            int chunkFirst = first;
+            bad.addAll(withSlices(egroupId, chunkFirst, chunkFirst + VERIFY_CHUNK_SLICES - 1, false, state -> {
+                EgroupRecord record = requireRecord(state, egroupId, "verify");
+                Disk disk = onlineDisk(record.diskId(), egroupId);
+                ByteBuffer buf = readData(disk, egroupId, chunkFirst * SLICE_BYTES, VERIFY_CHUNK_SLICES * SLICE_BYTES);
+                scrubBytes.add(buf.capacity());
+                return badSlices(record, chunkFirst, buf);
+            }));
+        }
+        if (!bad.isEmpty()) {
+            checksumErrors.add(bad.size());
+            logger.info("verify: egroup {} has {} slice(s) failing their CRC32C check: {}", hex(egroupId), bad.size(), bad);
+        }
+        return bad;
+    }
+
+    /**
+     * Deletes this node's replica of the egroup: first its metadata (durable when this returns),
+     * then its file. Returns false if there was none. If the file cannot be removed (disk offline or
+     * failing) it is removed when the store next opens.
+     */
+    public boolean delete(long egroupId) {
+        checkOpen();
+        return withSlices(egroupId, 0, SLICES_PER_EGROUP - 1, true, state -> {
+            EgroupRecord record;
+            state.recordLock.lock();
+            try {
+                record = loadRecord(state, egroupId);
+                if (record == null) {
+                    return false;
+                }
+                try {
+                    metadata.write(List.of(LocalWrite.delete(EgroupRecord.key(egroupId)),
+                            LocalWrite.delete(EgroupRecord.diskIndexKey(record.diskId(), egroupId))));
+                } catch (RuntimeException e) {
+                    state.loaded = false; // outcome unknown: read it again next time
+                    throw e;
+                }
+                state.record = null;
+            } finally {
+                state.recordLock.unlock();
+            }
+            Disk disk = disks.get(record.diskId());
+            if (disk != null) {
+                disk.usedBytes.addAndGet(-(long) record.writtenSlices() * SLICE_BYTES);
+                disk.egroups.decrementAndGet();
+                if (disk.online) {
+                    try {
+                        Files.deleteIfExists(disk.file(egroupId));
+                    } catch (IOException e) {
+                        ioFailure(disk, egroupId, "deleting the file of", e); // reported; the deletion itself is durable
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    // ---- inventory ----
+
+    /** Whether this node holds a replica of the egroup (available or not). */
+    public boolean contains(long egroupId) {
+        return location(egroupId).isPresent();
+    }
+
+    /** Where this node holds the egroup, or empty if it holds no replica. */
+    public Optional<EgroupLocation> location(long egroupId) {
+        checkOpen();
+        EgroupState state = enter(egroupId);
+        try {
+            state.recordLock.lock();
+            try {
+                return Optional.ofNullable(loadRecord(state, egroupId)).map(r -> location(egroupId, r));
+            } finally {
+                state.recordLock.unlock();
+            }
+        } finally {
+            exit(egroupId);
+        }
+    }
+
+    /** Every egroup replica on this node, in egroup-id order (unsigned), with its disk and availability. */
+    public List<EgroupLocation> list() {
+        checkOpen();
+        List<EgroupLocation> out = new ArrayList<>();
+        scanAll(EgroupRecord.keyPrefix(), entry -> {
+            OptionalLong id = EgroupRecord.egroupIdOf(entry.key());
+            if (id.isPresent()) {
+                out.add(location(id.getAsLong(), EgroupRecord.decode(id.getAsLong(), entry.value())));
+            }
+        });
+        return out;
+    }
+
+    /** The egroups on one configured disk, in egroup-id order (unsigned), from the metadata's disk index. */
+    public List<Long> listOnDisk(String diskId) {
+        checkOpen();
+        configuredDisk(diskId, "");
+        List<Long> out = new ArrayList<>();
+        scanAll(EgroupRecord.diskIndexPrefix(diskId), entry -> out.add(EgroupRecord.egroupIdOfIndexKey(entry.key())));
+        return out;
+    }
+
+    /** Each configured disk's usage, in configuration order. */
+    public List<DiskUsage> usage() {
+        return disks.values().stream().map(d -> new DiskUsage(d.spec.id(), d.spec.root(), d.online, d.usedBytes.get(),
+                d.capacityBytes, d.egroups.get())).toList();
+    }
+
+    /**
+     * Takes a disk offline (disk health decided it failed, or it is being removed): its egroups are
+     * unavailable, operations on them throw {@link DiskException} {@code DISK_OFFLINE}, and no new
+     * egroup goes to it. Operations already running finish. It stays offline until the store is
+     * reopened with it. Returns the egroups now unavailable, for re-replication.
+     */
+    public List<Long> takeOffline(String diskId) {
+        Disk disk = configuredDisk(diskId, "");
+        disk.online = false;
+        List<Long> unavailable = listOnDisk(diskId);
+        logger.info("Disk '{}' ({}) taken offline: its {} egroup replica(s) are unavailable", diskId, disk.spec.root(),
+                unavailable.size());
+        return unavailable;
+    }
+
+    /** The counters since the store opened. */
+    public ExtentStoreCounters counters() {
+        return new ExtentStoreCounters(checksumErrors.sum(), bytesRead.sum(), bytesWritten.sum(), slicesRepaired.sum(),
+                scrubBytes.sum(), diskIoErrors.sum());
+    }
+
+    /**
+     * Refuses further operations ({@code CLOSED}); operations already running finish. Holds no open
+     * files between operations, so there is nothing else to release; the metadata store stays open.
+     */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    // ---- write path ----
+
+    private void store(boolean repair, long egroupId, int offset, ByteBuffer data, String diskId) {
+        String op = repair ? "repair" : "write";
+        checkOpen();
+        int length = data.remaining();
+        checkRange(op, egroupId, offset, length);
+        if (diskId != null) {
+            configuredDisk(diskId, op + " of egroup " + hex(egroupId) + ": ");
+        }
+        ByteBuffer src = data.slice();
+        int first = offset / SLICE_BYTES;
+        int count = length / SLICE_BYTES;
+        int[] crcs = checksums(src, count);
+        withSlices(egroupId, first, first + count - 1, true, state -> {
+            Placement placement = place(state, egroupId, first, count, diskId, repair);
+            boolean recorded = false;
+            try {
+                writeData(placement.disk(), egroupId, offset, src);
+                state.recordLock.lock();
+                try {
+                    persist(state, egroupId, requireRecord(state, egroupId, op).withSlices(first, crcs));
+                } finally {
+                    state.recordLock.unlock();
+                }
+                recorded = true;
+            } finally {
+                if (!recorded) {
+                    placement.disk().usedBytes.addAndGet(-placement.newBytes());
+                }
+            }
+            return null;
+        });
+        data.position(data.limit());
+        bytesWritten.add(length);
+        if (repair) {
+            slicesRepaired.add(count);
+            logger.info("Repaired slices {}..{} of egroup {}", first, first + count - 1, hex(egroupId));
+        }
+    }
+
+    /** The disk a write goes to and the bytes of never-written slices it adds, already counted as used. */
+    private record Placement(Disk disk, long newBytes) {
+    }
+
+    /**
+     * Finds the egroup's disk, or creates the egroup (empty file, then an empty record, both durable)
+     * if this node has none and this is not a repair; reserves the new slices' bytes on the disk.
+     */
+    private Placement place(EgroupState state, long egroupId, int first, int count, String diskId, boolean repair) {
+        state.recordLock.lock();
+        try {
+            EgroupRecord record = loadRecord(state, egroupId);
+            if (record == null) {
+                if (repair) {
+                    throw notFound(egroupId, "repair");
+                }
+                long bytes = (long) count * SLICE_BYTES;
+                Disk disk = diskId != null ? reserveOn(onlineDisk(diskId, egroupId), bytes, egroupId) : reserveOnEmptiest(bytes, egroupId);
+                try {
+                    createFile(disk, egroupId);
+                    persist(state, egroupId, EgroupRecord.empty(disk.spec.id()));
+                } catch (RuntimeException e) {
+                    disk.usedBytes.addAndGet(-bytes);
+                    throw e;
+                }
+                disk.egroups.incrementAndGet();
+                return new Placement(disk, bytes);
+            }
+            if (diskId != null && !diskId.equals(record.diskId())) {
+                throw new ExtentStoreException(Reason.INVALID_REQUEST, "egroup " + hex(egroupId) + " is on disk '"
+                        + record.diskId() + "' of this node, not on '" + diskId + "'; write it without naming a disk, or "
+                        + "delete it and write it again to move it");
+            }
+            Disk disk = onlineDisk(record.diskId(), egroupId);
+            long bytes = (long) (count - record.writtenSlicesIn(first, count)) * SLICE_BYTES;
+            return new Placement(reserveOn(disk, bytes, egroupId), bytes);
+        } finally {
+            state.recordLock.unlock();
+        }
+    }
+
+    private Disk reserveOn(Disk disk, long bytes, long egroupId) {
+        if (!disk.reserve(bytes)) {
+            throw new ExtentStoreException(Reason.NO_SPACE, "disk '" + disk.spec.id() + "' has " + disk.usedBytes.get()
+                    + " of its " + disk.capacityBytes + " bytes in use and no room for " + bytes + " more bytes of egroup "
+                    + hex(egroupId) + "; delete egroups, let disk balancing move some, or add a disk");
+        }
+        return disk;
+    }
+
+    /** Reserves {@code bytes} on the online disk with the most free space (ties: fewer egroups, then configuration order). */
+    private Disk reserveOnEmptiest(long bytes, long egroupId) {
+        List<Disk> candidates = disks.values().stream().filter(d -> d.online)
+                .sorted(Comparator.comparingLong(Disk::free).reversed().thenComparingLong(d -> d.egroups.get())).toList();
+        for (Disk disk : candidates) {
+            if (disk.free() >= bytes && disk.reserve(bytes)) {
+                return disk;
+            }
+        }
+        throw new ExtentStoreException(Reason.NO_SPACE, "no online disk of this node has " + bytes + " free bytes for new egroup "
+                + hex(egroupId) + " (free bytes: " + candidates.stream().map(d -> d.spec.id() + " " + d.free()).toList()
+                + (candidates.size() < disks.size() ? ", the other disks are offline" : "")
+                + "); free space, bring disks back or add disks");
+    }
+
+    private void createFile(Disk disk, long egroupId) {
+        Path file = disk.file(egroupId);
+        try {
+            // truncates a file a failed delete left behind, so never-written slices read as zeros
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.force(true);
+            }
+            fsyncDirectory(disk.dir);
+        } catch (IOException e) {
+            throw ioFailure(disk, egroupId, "creating the file of", e);
+        }
+    }
+
+    private void writeData(Disk disk, long egroupId, int offset, ByteBuffer src) {
+        ByteBuffer buf = src.duplicate();
+        try (FileChannel ch = FileChannel.open(disk.file(egroupId), StandardOpenOption.WRITE)) {
+            while (buf.hasRemaining()) {
+                ch.write(buf, offset + buf.position());
+            }
+            ch.force(false); // fdatasync: the data (and the file size) before the checksums
+        } catch (IOException e) {
+            throw ioFailure(disk, egroupId, "writing " + src.remaining() + " bytes at offset " + offset + " of", e);
+        }
+    }
+
+    /** Writes the egroup's record and its disk-index entry in one atomic, fsync'd batch. Caller holds the record lock. */
+    private void persist(EgroupState state, long egroupId, EgroupRecord record) {
+        try {
+            metadata.write(List.of(LocalWrite.put(EgroupRecord.key(egroupId), record.encode()),
+                    LocalWrite.put(EgroupRecord.diskIndexKey(record.diskId(), egroupId), record.diskIndexValue())));
+        } catch (RuntimeException e) {
+            state.loaded = false; // outcome unknown: read it again next time
+            throw e;
+        }
+        state.record = record;
+        state.loaded = true;
+    }
+
+    private static int[] checksums(ByteBuffer src, int count) {
+        int[] crcs = new int[count];
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < count; i++) {
+            crc.reset();
+            crc.update(src.duplicate().position(i * SLICE_BYTES).limit((i + 1) * SLICE_BYTES));
+            crcs[i] = (int) crc.getValue();
+        }
+        return crcs;
+    }
+
+    // ---- read path ----
+
+    /** Reads {@code length} bytes at {@code offset}; bytes past the end of the file read as zeros. */
+    private ByteBuffer readData(Disk disk, long egroupId, int offset, int length) {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        try (FileChannel ch = FileChannel.open(disk.file(egroupId), StandardOpenOption.READ)) {
+            while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) >= 0) {
+                // positional reads until the range is filled or the file ends
+            }
+        } catch (IOException e) {
+            throw ioFailure(disk, egroupId, "reading " + length + " bytes at offset " + offset + " of", e);
+        }
+        return buf.clear();
+    }
+
+    /** The slices of {@code buf} (slice {@code first} onwards) that fail: CRC32C mismatch, or not zeros if never written. */
+    private static List<Integer> badSlices(EgroupRecord record, int first, ByteBuffer buf) {
+        List<Integer> bad = new ArrayList<>();
+        byte[] bytes = buf.array();
+        CRC32C crc = new CRC32C();
+        for (int i = 0; i < buf.capacity() / SLICE_BYTES; i++) {
+            int slice = first + i;
+            int from = i * SLICE_BYTES;
+            boolean good;
+            if (record.isWritten(slice)) {
+                crc.reset();
+                crc.update(bytes, from, SLICE_BYTES);
+                good = (int) crc.getValue() == record.crc(slice);
+            } else {
+                good = Arrays.mismatch(bytes, from, from + SLICE_BYTES, ZERO_SLICE, 0, SLICE_BYTES) < 0;
+            }
+            if (!good) {
+                bad.add(slice);
+            }
+        }
+        return bad;
+    }
+
+    // ---- egroup state and records ----
+
+    /** Per-egroup locks and the cached record, kept while operations on the egroup run. */
+    private static final class EgroupState {
+        final SliceRangeLock slices = new SliceRangeLock();
+        final ReentrantLock recordLock = new ReentrantLock();
+        boolean loaded;       // guarded by recordLock: record is the metadata store's
+        EgroupRecord record;  // guarded by recordLock; null: no replica here
+        int users;            // guarded by the egroups map (changed only in compute)
+    }
+
+    private <T> T withSlices(long egroupId, int first, int last, boolean exclusive, Function<EgroupState, T> body) {
+        EgroupState state = enter(egroupId);
+        try {
+            SliceRangeLock.Held held = state.slices.acquire(first, last, exclusive);
+            try {
+                return body.apply(state);
+            } finally {
+                state.slices.release(held);
+            }
+        } finally {
+            exit(egroupId);
+        }
+    }
+
+    private EgroupState enter(long egroupId) {
+        return egroups.compute(egroupId, (id, s) -> {
+            EgroupState state = s == null ? new EgroupState() : s;
+            state.users++;
+            return state;
+        });
+    }
+
+    private void exit(long egroupId) {
+        egroups.compute(egroupId, (id, s) -> --s.users == 0 ? null : s);
+    }
+
+    /** The egroup's record, from the cache or the metadata store; null if none. Caller holds the record lock. */
+    private EgroupRecord loadRecord(EgroupState state, long egroupId) {
+        if (!state.loaded) {
+            state.record = metadata.get(EgroupRecord.key(egroupId)).map(v -> EgroupRecord.decode(egroupId, v)).orElse(null);
+            state.loaded = true;
+        }
+        return state.record;
+    }
+
+    private EgroupRecord requireRecord(EgroupState state, long egroupId, String op) {
+        state.recordLock.lock();
+        try {
+            EgroupRecord record = loadRecord(state, egroupId);
+            if (record == null) {
+                throw notFound(egroupId, op);
+            }
+            return record;
+        } finally {
+            state.recordLock.unlock();
+        }
+    }
+
+    private EgroupLocation location(long egroupId, EgroupRecord record) {
+        Disk disk = disks.get(record.diskId());
+        return new EgroupLocation(egroupId, record.diskId(), disk != null && disk.online, record.writtenSlices());
+    }
+
+    private void scanAll(byte[] prefix, Consumer<LocalEntry> action) {
+        byte[] after = null;
+        List<LocalEntry> page;
+        do {
+            page = metadata.scan(prefix, after, SCAN_PAGE);
+            page.forEach(action);
+            after = page.isEmpty() ? null : page.getLast().key();
+        } while (page.size() == SCAN_PAGE);
+    }
+
+    // ---- disks ----
+
+    /** One configured disk: its directory, capacity, usage and whether it is online. */
+    private static final class Disk {
+        final DiskSpec spec;
+        final Path dir;
+        final FileStore fileStore;  // null: unreadable when the store opened
+        final long capacityBytes;
+        final AtomicLong usedBytes = new AtomicLong();
+        final AtomicLong egroups = new AtomicLong();
+        volatile boolean online;
+
+        Disk(DiskSpec spec, FileStore fileStore, long capacityBytes, boolean online) {
+            this.spec = spec;
+            this.dir = spec.root().resolve(DIRECTORY);
+            this.fileStore = fileStore;
+            this.capacityBytes = capacityBytes;
+            this.online = online;
+        }
+
+        Path file(long egroupId) {
+            return dir.resolve(hex(egroupId) + FILE_SUFFIX);
+        }
+
+        /** Free bytes: the capacity left, but no more than the file system has. */
+        long free() {
+            long left = capacityBytes - usedBytes.get();
+            try {
+                return Math.min(left, fileStore == null ? 0 : fileStore.getUsableSpace());
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        /** Counts {@code bytes} as used if that stays within the capacity. */
+        boolean reserve(long bytes) {
+            long used;
+            do {
+                used = usedBytes.get();
+                if (bytes > 0 && used + bytes > capacityBytes) {
+                    return false;
+                }
+            } while (!usedBytes.compareAndSet(used, used + bytes));
+            return true;
+        }
+    }
+
+    private Disk openDisk(DiskSpec spec) {
+        Path dir = spec.root().resolve(DIRECTORY);
+        FileStore fileStore;
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                fsyncDirectory(spec.root());
+            }
+            fileStore = Files.getFileStore(dir);
+        } catch (IOException e) {
+            Disk offline = new Disk(spec, null, spec.capacityBytes(), false);
+            ioFailure(offline, null, "opening the extent-store directory " + dir + " of", e);
+            return offline;
+        }
+        Disk disk = new Disk(spec, fileStore, spec.capacityBytes() > 0 ? spec.capacityBytes() : totalSpace(fileStore), true);
+        List<Long> indexed = new ArrayList<>();
+        scanAll(EgroupRecord.diskIndexPrefix(spec.id()), entry -> {
+            long id = EgroupRecord.egroupIdOfIndexKey(entry.key());
+            indexed.add(id);
+            disk.usedBytes.addAndGet((long) EgroupRecord.writtenSlicesOfIndexValue(id, entry.value()) * SLICE_BYTES);
+        });
+        disk.egroups.set(indexed.size());
+        removeOrphanFiles(disk, indexed);
+        logger.info("Extent store disk '{}' at {}: {} egroup(s), {} of {} bytes used", spec.id(), spec.root(), indexed.size(),
+                disk.usedBytes.get(), disk.capacityBytes);
+        return disk;
+    }
+
+    /** Removes egroup files of {@code disk} with no metadata record: a crash interrupted their creation or deletion. */
+    private void removeOrphanFiles(Disk disk, List<Long> indexed) {
+        long[] known = indexed.stream().mapToLong(Long::longValue).sorted().toArray();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(disk.dir, "*" + FILE_SUFFIX)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String hexId = name.substring(0, name.length() - FILE_SUFFIX.length());
+                if (hexId.length() == 16 && HexFormat.isHexDigit(hexId.charAt(0))
+                        && Arrays.binarySearch(known, Long.parseUnsignedLong(hexId, 16)) < 0) {
+                    Files.delete(file);
+                    logger.info("Removed {}: no metadata record (a crash interrupted its creation or deletion)", file);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            logger.info("Could not remove orphan egroup files on disk '{}' ({}); they only take space: {}", disk.spec.id(),
+                    disk.dir, e.toString());
+        }
+    }
+
+    private Disk configuredDisk(String diskId, String context) {
+        Disk disk = disks.get(diskId);
+        if (disk == null) {
+            throw new ExtentStoreException(Reason.INVALID_REQUEST, context + "disk '" + diskId + "' is not one of this node's extent-store disks "
+                    + disks.keySet() + "; name a configured disk");
+        }
+        return disk;
+    }
+
+    private Disk onlineDisk(String diskId, long egroupId) {
+        Disk disk = disks.get(diskId);
+        if (disk == null || !disk.online) {
+            throw new DiskException(Reason.DISK_OFFLINE, diskId, "egroup " + hex(egroupId) + " is on disk '" + diskId + "', which is "
+                    + (disk == null ? "not configured on this node" : "offline") + "; use another replica", null);
+        }
+        return disk;
+    }
+
+    /**
+     * The exception for an I/O error: {@code NO_SPACE} when the file system is full, otherwise a
+     * {@link DiskException} that is counted and reported to the failure listener first.
+     */
+    private ExtentStoreException ioFailure(Disk disk, Long egroupId, String what, IOException cause) {
+        String subject = (egroupId == null ? "" : "egroup " + hex(egroupId) + " on ") + "disk '" + disk.spec.id() + "' (" + disk.spec.root() + ")";
+        if (String.valueOf(cause.getMessage()).contains("No space left on device")) {
+            return new ExtentStoreException(Reason.NO_SPACE, "the file system is full while " + what + " " + subject
+                    + "; free space on it or lower its configured capacity", cause);
+        }
+        DiskException failure = new DiskException(Reason.DISK_IO_ERROR, disk.spec.id(), "I/O error while " + what + " " + subject
+                + ": " + cause + "; a write's outcome is unknown: use another replica, and check the disk's health", cause);
+        diskIoErrors.increment();
+        logger.info("{}", failure.getMessage());
+        try {
+            failureListener.diskFailed(failure);
+        } catch (RuntimeException e) {
+            logger.warn("The disk failure listener failed on '{}'", failure.getMessage(), e);
+        }
+        return failure;
+    }
+
+    private static long totalSpace(FileStore fileStore) {
+        try {
+            return fileStore.getTotalSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    // ---- checks ----
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ExtentStoreException(Reason.CLOSED, "the extent store is closed (the node is stopping); retry on the restarted service");
+        }
+    }
+
+    private static void checkRange(String op, long egroupId, int offset, int length) {
+        String what = op + " of egroup " + hex(egroupId) + " at offset " + offset + ", length " + length + ": ";
+        if (offset % SLICE_BYTES != 0 || length % SLICE_BYTES != 0) {
+            throw new ExtentStoreException(Reason.INVALID_REQUEST, what + "offset and length must be multiples of " + SLICE_BYTES
+                    + " (whole 4 KiB slices); align the request");
+        }
+        if (length <= 0 || offset < 0 || (long) offset + length > EGROUP_BYTES) {
+            throw new ExtentStoreException(Reason.INVALID_REQUEST, what + "the range must be non-empty and inside the egroup's "
+                    + EGROUP_BYTES + " bytes");
+        }
+    }
+
+    private static ExtentStoreException notFound(long egroupId, String op) {
+        return new ExtentStoreException(Reason.NOT_FOUND, op + ": this node holds no replica of egroup " + hex(egroupId)
+                + "; read a replica on another node (global metadata lists them)");
+    }
+
+    /** An egroup id as in file names, keys and messages: 16 lower-case hex digits. */
+    static String hex(long egroupId) {
+        return HexFormat.of().toHexDigits(egroupId);
+    }
+}
