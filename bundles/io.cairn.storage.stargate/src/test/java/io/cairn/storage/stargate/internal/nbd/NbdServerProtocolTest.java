@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
-
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
