@@ -124,6 +124,11 @@ final class NbdTestClient implements AutoCloseable {
         streams();
     }
 
+    /** The negotiated TLS protocol, or "none". */
+    String tlsProtocol() {
+        return socket instanceof SSLSocket s ? s.getSession().getProtocol() : "none";
+    }
+
     void sendRequest(int flags, int type, long cookie, long offset, long length, byte[] payload) throws IOException {
         out.writeInt(NbdProtocol.REQUEST_MAGIC);
         out.writeShort(flags);

@@ -2,6 +2,7 @@ package io.cairn.storage.stargate.internal.nbd;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +22,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import org.bouncycastle.asn1.ASN1BitString;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -28,6 +32,8 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X962Parameters;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -142,7 +148,23 @@ final class TestPki {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("ca-cert.pem"), pem(ca.certificate()));
         Files.writeString(dir.resolve("client-cert.pem"), pem(client.certificate()));
-        Files.writeString(dir.resolve("client-key.pem"), pem(new PemObject("PRIVATE KEY", client.keys().getPrivate().getEncoded())));
+        Files.writeString(dir.resolve("client-key.pem"), pem(sec1(client.keys())));
+    }
+
+    /**
+     * The key as an "EC PRIVATE KEY" (SEC 1) that names its curve and carries its public key:
+     * Java's own encoding leaves both out of the inner structure, which GnuTLS cannot read.
+     */
+    private static PemObject sec1(KeyPair keys) {
+        ECPrivateKey key = (ECPrivateKey) keys.getPrivate();
+        X962Parameters curve = new X962Parameters(SECObjectIdentifiers.secp256r1);
+        ASN1BitString publicKey = SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData();
+        try {
+            return new PemObject("EC PRIVATE KEY",
+                    new org.bouncycastle.asn1.sec.ECPrivateKey(256, key.getS(), publicKey, curve).getEncoded());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static String pem(Object o) throws IOException {
