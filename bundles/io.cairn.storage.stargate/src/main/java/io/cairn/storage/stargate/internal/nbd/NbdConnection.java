@@ -10,6 +10,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -80,7 +81,7 @@ final class NbdConnection implements Runnable {
             }
         } catch (EOFException e) {
             logger.debug("NBD connection {} from {}: client closed the connection", id, peer);
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             logger.info("NBD connection {} from {}: no complete negotiation within {}; disconnected", id, peer, config.handshakeTimeout());
         } catch (IOException e) {
             logger.debug("NBD connection {} from {} ended: {}", id, peer, e.toString());
@@ -328,8 +329,8 @@ final class NbdConnection implements Runnable {
         if (preferred < min || preferred > MAX_PAYLOAD || Integer.bitCount(preferred) != 1) {
             return "preferred block size " + preferred + " is not a power of two from the minimum (" + min + ") to " + MAX_PAYLOAD;
         }
-        if (export.size() < 0) {
-            return "size " + export.size() + " is negative";
+        if (export.size() < 0 || export.size() % min != 0) {
+            return "size " + export.size() + " is negative or not a multiple of the minimum block size " + min;
         }
         return null;
     }

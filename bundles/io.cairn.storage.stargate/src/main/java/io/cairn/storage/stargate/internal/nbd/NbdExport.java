@@ -34,8 +34,9 @@ public interface NbdExport {
 
     /**
      * The smallest unit of I/O, a power of two from 1 to 65536; requests not aligned to it are
-     * answered {@code EINVAL}. Clients that do not ask for block sizes are refused when this is
-     * greater than 1.
+     * answered {@code EINVAL}. When this is greater than 1, a client whose NBD_OPT_GO does not ask
+     * for block sizes is refused (NBD_REP_ERR_BLOCK_SIZE_REQD); {@link #size()} must be a multiple
+     * of it.
      */
     int minimumBlockSize();
 

@@ -1,5 +1,7 @@
 package io.cairn.storage.stargate.internal.nbd;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,13 +21,13 @@ public interface NbdExports {
 
     /** A fixed set of exports, for tests and tools. */
     static NbdExports of(NbdExport... exports) {
-        Map<String, NbdExport> byName = new java.util.LinkedHashMap<>();
+        Map<String, NbdExport> byName = new LinkedHashMap<>();
         for (NbdExport e : exports) {
             if (byName.putIfAbsent(e.name(), e) != null) {
                 throw new IllegalArgumentException("two exports are called '" + e.name() + "'; export names must be unique");
             }
         }
-        Map<String, NbdExport> fixed = java.util.Collections.unmodifiableMap(byName);
+        Map<String, NbdExport> fixed = Collections.unmodifiableMap(byName);
         List<String> names = List.copyOf(fixed.keySet());
         return new NbdExports() {
             @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -125,13 +126,19 @@ public final class NbdServer implements AutoCloseable {
             if (closing) {
                 connection.close();
             }
-            connectionThreads.execute(() -> {
-                try {
-                    connection.run();
-                } finally {
-                    connections.remove(connection);
-                }
-            });
+            try {
+                connectionThreads.execute(() -> {
+                    try {
+                        connection.run();
+                    } finally {
+                        connections.remove(connection);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // close() ran between accept and here
+                connections.remove(connection);
+                connection.close();
+            }
         }
     }
 

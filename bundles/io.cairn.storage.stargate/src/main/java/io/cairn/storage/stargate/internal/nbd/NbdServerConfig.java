@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  *        server stops reading further requests (back-pressure)
  * @param maxBytesInFlight per connection, how many READ/WRITE payload bytes may be buffered at once
  *        (at least {@value NbdProtocol#MAX_PAYLOAD}, the largest request)
- * @param handshakeTimeout how long a client may take to negotiate before it is disconnected
+ * @param handshakeTimeout during negotiation, how long the server waits for the client's next bytes before it
+ *        disconnects the client (idle connections that never choose an export do not stay open)
  * @param closeTimeout how long {@link NbdServer#close()} and a disconnecting client wait for
  *        requests being executed
  */

@@ -10,8 +10,10 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
@@ -128,6 +130,34 @@ class NbdServerProtocolTest {
             assertThat(b.getShort()).isEqualTo((short) INFO_EXPORT);
             b.getLong();
             assertThat(b.getShort() & 0xffff).isEqualTo(FLAG_HAS_FLAGS | FLAG_READ_ONLY | FLAG_SEND_FLUSH);
+        }
+    }
+
+    @Test
+    void givenMultiConnectionConsistentExport_whenInfo_thenCanMultiConnIsAdvertised() throws IOException {
+        NbdExport shared = new DelegatingExport(MemoryExport.writable("shared", SIZE)) {
+            @Override
+            public boolean multiConnectionConsistent() {
+                return true;
+            }
+        };
+        try (NbdServer sharedServer = NbdServer.start(NbdServerConfig.plain(InetAddress.getLoopbackAddress(), 0), NbdExports.of(shared));
+                NbdTestClient c = NbdTestClient.connectFixedNewstyle(sharedServer.port())) {
+            c.sendOption(OPT_INFO, NbdTestClient.infoRequest("shared", INFO_BLOCK_SIZE));
+            ByteBuffer b = ByteBuffer.wrap(c.readOptionReply().data());
+            assertThat(b.getShort()).isEqualTo((short) INFO_EXPORT);
+            b.getLong();
+            assertThat(b.getShort() & FLAG_CAN_MULTI_CONN).isEqualTo(FLAG_CAN_MULTI_CONN);
+        }
+    }
+
+    @Test
+    void givenSilentClient_whenHandshakeTimeoutPasses_thenServerDisconnects() throws IOException {
+        NbdServerConfig quick = new NbdServerConfig(InetAddress.getLoopbackAddress(), 0, Optional.empty(), false, 64,
+                64 * 1024 * 1024, Duration.ofMillis(300), Duration.ofSeconds(5));
+        try (NbdServer quickServer = NbdServer.start(quick, NbdExports.of(disk));
+                NbdTestClient c = NbdTestClient.connect(quickServer.port())) {
+            assertThat(c.readByteOrEnd()).as("the server hangs up on a client that never sends its flags").isEqualTo(-1);
         }
     }
 
