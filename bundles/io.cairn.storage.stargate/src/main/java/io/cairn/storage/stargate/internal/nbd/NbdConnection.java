@@ -87,6 +87,8 @@ final class NbdConnection implements Runnable {
             logger.debug("NBD connection {} from {} ended: {}", id, peer, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            logger.warn("NBD connection {} from {} failed unexpectedly; disconnected", id, peer, e);
         } finally {
             close();
         }

@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * SEND_WRITE_ZEROES; CAN_MULTI_CONN when the export declares
  * {@link NbdExport#multiConnectionConsistent()}.</li>
  * </ul>
- * Malformed requests (unknown command or flag, unaligned, out of range, reads over 32 MiB) are
- * answered with an error and the connection continues; a write over 32 MiB ends the connection,
- * as its payload cannot be skipped safely.
+ * Malformed requests (unknown command or flag, unaligned, out of range or overflowing, reads over
+ * 32 MiB) are answered {@code EINVAL}, except writes and write-zeroes past the end, which get
+ * {@code ENOSPC} as the protocol document asks; the connection continues and one line is logged.
+ * A write over 32 MiB ends the connection, as its payload cannot be skipped safely.
  *
  * <p>With an {@code SSLContext} in its {@link NbdServerConfig} the server is TLS-required:
  * before NBD_OPT_STARTTLS it answers every option but ABORT with NBD_REP_ERR_TLS_REQD, and
