@@ -973,13 +973,13 @@ public final class OpLogStore implements AutoCloseable {
         }
         VdiskIndex vdisk = vdisk(h.vdiskId());
         vdisk.fenceEpoch = Math.max(vdisk.fenceEpoch, h.epoch());
+        if (h.epoch() > vdisk.newestEpoch || (h.epoch() == vdisk.newestEpoch && h.sequence() >= vdisk.newestSequence)) {
+            vdisk.newestEpoch = h.epoch(); // a drain marker's key counts too: its writes may be gone
+            vdisk.newestSequence = h.sequence();
+        }
         if (h.isMarker()) {
             applyMarker(new DrainMarker(h.vdiskId(), h.epoch(), h.sequence(), RecordCodec.markerRanges(payload)));
             return null;
-        }
-        if (h.epoch() > vdisk.newestEpoch || (h.epoch() == vdisk.newestEpoch && h.sequence() >= vdisk.newestSequence)) {
-            vdisk.newestEpoch = h.epoch();
-            vdisk.newestSequence = h.sequence();
         }
         StoredRecord record = new StoredRecord(segment, position + RECORD_HEADER_BYTES, h.storedBytes(), h.vdiskId(), h.epoch(),
                 h.sequence(), h.offset(), h.length(), RecordKind.ofCode(h.flags()));

@@ -1,12 +1,9 @@
 package io.cairn.storage.stargate.internal.oplog;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-
-import io.cairn.common.internal.SystemClock;
 
 /** Shared helpers of the OpLog tests: store configurations, deterministic data, polling. */
 final class OpLogFixture {
@@ -20,10 +17,6 @@ final class OpLogFixture {
     /** A config with small segments so that tests roll and delete segments. */
     static OpLogConfig smallSegments(Path dir, long capacity) {
         return new OpLogConfig(dir, capacity, SMALL_SEGMENT, OpLogConfig.DEFAULT_VDISK_BASELINE_BYTES);
-    }
-
-    static OpLogStore open(OpLogConfig config, SystemClock clock) throws IOException, OpLogCorruptException {
-        return OpLogStore.open(config, clock);
     }
 
     /** Deterministic, non-zero bytes for a write of {@code vdisk} numbered {@code sequence}. */

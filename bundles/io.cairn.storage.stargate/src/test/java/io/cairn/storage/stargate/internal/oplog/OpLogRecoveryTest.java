@@ -187,6 +187,37 @@ class OpLogRecoveryTest {
         assertRecordsIntact(10);
     }
 
+    /**
+     * An old write (segment 0, kept by another vDisk's live record) was overwritten by a write in
+     * segment 1, which was then drained. Segment 1 is dead, but deleting it before segment 0 would
+     * let the old write come back on reopen: segments go in log order only.
+     */
+    @Test
+    void givenOverwrittenWriteInLiveOlderSegment_whenNewerSegmentsDrainedAndReopened_thenOldDataDoesNotResurface() throws Exception {
+        OpLogConfig config = new OpLogConfig(dir, 64L << 20, 64 << 10, OpLogConfig.DEFAULT_VDISK_BASELINE_BYTES);
+        int write = 20 << 10; // three records per 64 KiB segment
+        store = OpLogStore.open(config, clock);
+        store.appendDurably(OpLogRecord.data(1, 1, 1, 0, pattern(1, 1, write)), WAIT); // segment 0
+        store.appendDurably(OpLogRecord.data(2, 1, 1, 0, pattern(2, 1, write)), WAIT); // segment 0, never drained
+        store.appendDurably(OpLogRecord.data(1, 1, 2, 1 << 20, pattern(1, 2, write)), WAIT); // segment 0
+        store.appendDurably(OpLogRecord.data(1, 1, 3, 0, pattern(1, 3, write)), WAIT); // segment 1, overwrites sequence 1
+        store.appendDurably(OpLogRecord.data(1, 1, 4, 2 << 20, pattern(1, 4, write)), WAIT); // segment 1
+        store.appendDurably(OpLogRecord.data(1, 1, 5, 3 << 20, pattern(1, 5, write)), WAIT); // segment 1
+        while (!store.drainable(1, 1).isEmpty()) {
+            store.markDrained(store.drainable(1, 64L << 20), WAIT);
+        }
+        for (int s = 0; s < 6; s++) { // roll past segment 1 and drain again
+            store.appendDurably(OpLogRecord.data(3, 1, s, s * (long) write, pattern(3, s, write)), WAIT);
+        }
+        store.markDrained(store.drainable(3, 64L << 20), WAIT);
+        store.close();
+
+        store = OpLogStore.open(config, clock);
+        assertThat(store.vdisks()).containsExactly(2L);
+        assertThat(store.read(1, 0, 4 << 20).fromOpLog()).as("drained or overwritten data of vDisk 1").isEmpty();
+        assertThat(store.read(2, 0, write).data()).isEqualTo(pattern(2, 1, write));
+    }
+
     private Path writeTenRecords() throws Exception {
         try (OpLogStore writer = OpLogStore.open(OpLogFixture.smallSegments(dir, 64L << 20), clock)) {
             for (int s = 0; s < 10; s++) {

@@ -135,7 +135,7 @@ class OpLogStoreTest {
         store.appendDurably(OpLogRecord.data(VDISK, 1, 100, 8192, newer), WAIT);
         long released = store.markDrained(batch, WAIT);
 
-        assertThat(released).isEqualTo((1 << 20) - 4096);
+        assertThat(released).isEqualTo(batch.bytes() - 4096);
         ReadResult read = store.read(VDISK, 0, 1 << 20);
         assertThat(read.fromOpLog()).containsExactly(new ByteRange(8192, 4096));
         assertThat(Arrays.copyOfRange(read.data(), 8192, 8192 + 4096)).isEqualTo(newer);
@@ -156,13 +156,11 @@ class OpLogStoreTest {
         OpLogStats stats = store.stats();
         assertThat(stats.segments()).as("segments deleted once drained (was %d)", segmentsBefore).isLessThanOrEqualTo(1);
         assertThat(stats.bytesLive()).isZero();
-        assertThat(stats.usedBytes()).isLessThan(SMALL_SEGMENT_BYTES);
+        assertThat(stats.usedBytes()).isLessThan(OpLogFixture.SMALL_SEGMENT);
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.count()).isEqualTo(stats.segments());
         }
     }
-
-    private static final long SMALL_SEGMENT_BYTES = OpLogFixture.SMALL_SEGMENT;
 
     @Test
     void givenZeroWrites_whenAppended_thenStoredWithoutPayloadAndReadAsZeros() throws Exception {
