@@ -123,7 +123,23 @@ final class Commands {
                 }
             }
             default -> {
-                if (group.equals("metrics")) {
+                if (group.equals("ncli")) {
+                    // ncli ENTITY VERB name=value ... (spec 10 syntax), served by Stargate until Prism's REST API exists
+                    String entity = o.word(1, "the entity: sp, ctr or vdisk");
+                    String action = o.word(2, "the action, e.g. ls or create");
+                    if (!java.util.Set.of("sp", "ctr", "vdisk").contains(entity)) {
+                        throw new Main.UsageException("ncli knows sp, ctr and vdisk for now, not '" + entity + "'");
+                    }
+                    method = "stargate." + entity + "." + (action.equals("list") ? "ls" : action);
+                    for (String word : o.words().subList(3, o.words().size())) {
+                        int eq = word.indexOf('=');
+                        if (eq <= 0) {
+                            throw new Main.UsageException("'" + word + "' is not name=value (e.g. name=ctr1)");
+                        }
+                        String key = word.substring(0, eq);
+                        body.put(key.equals("sp-name") ? "sp" : key, word.substring(eq + 1));
+                    }
+                } else if (group.equals("metrics")) {
                     method = "metrics.scrape";
                 } else if (group.equals("rpc")) {
                     method = verb.isEmpty() ? o.word(1, "the method") : verb;

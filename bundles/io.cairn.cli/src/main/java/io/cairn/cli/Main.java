@@ -29,6 +29,11 @@ public final class Main {
               medusa compact         compact this node's metadata replicas (Raft snapshot, log purge, store compaction)
               medusa get KEY | medusa put KEY VALUE | medusa scan PREFIX#   read / write metadata (medusa_printer)
               medusa map             the shard map (members of every shard, node health)
+              ncli sp ls             the storage pool: disks, capacity and use
+              ncli ctr ls | ncli ctr create name=NAME [rf=2] [res-capacity=SIZE] [adv-capacity=SIZE] | ncli ctr remove name=NAME
+              ncli vdisk ls [ctr=NAME] | ncli vdisk create ctr=NAME name=NAME size=SIZE (bytes or 10G) |
+                ncli vdisk resize ctr=NAME name=NAME size=SIZE | ncli vdisk remove ctr=NAME name=NAME
+                                     vDisks are served over NBD with TLS: nbds://NODE:10809/CONTAINER/VDISK
               tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID
               alerts list | alerts raise SEVERITY SOURCE TITLE [MESSAGE] | alerts ack ID
               metrics                this node's metrics (Prometheus text format)

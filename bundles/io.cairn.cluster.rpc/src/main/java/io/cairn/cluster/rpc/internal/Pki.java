@@ -167,8 +167,10 @@ public final class Pki {
 
     private static void endEntity(X509v3CertificateBuilder b, JcaX509ExtensionUtils ext, PublicKey publicKey, List<String> ipAddresses)
             throws CertIOException {
+        // key usage not critical: GnuTLS clients (qemu's tls-creds-x509, libnbd) refuse a certificate whose
+        // critical key usage lacks key encipherment, which an EC key cannot do; non-critical they accept it
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
+                .addExtension(Extension.keyUsage, false, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
                 .addExtension(Extension.extendedKeyUsage, false,
                         new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
                 .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));

@@ -408,6 +408,23 @@ public final class OpLogStore implements AutoCloseable {
             throw new IllegalArgumentException("a drain batch has at most " + MAX_MARKER_RANGES + " extents, got " + batch.extents().size());
         }
         List<ByteRange> ranges = batch.extents().stream().map(DrainExtent::range).toList();
+        return release(batch.vdiskId(), batch.upToEpoch(), batch.upToSequence(), ranges, maxWaitForSpace);
+    }
+
+    /**
+     * Releases, in {@code ranges} of the vDisk, the data of writes up to {@code (upToEpoch, upToSequence)};
+     * newer writes stay. What a peer copy does when the owner drained a batch ({@link #markDrained}
+     * with the batch's ranges and newest write). Durable when it returns.
+     */
+    public long release(long vdiskId, long upToEpoch, long upToSequence, List<ByteRange> ranges, Duration maxWaitForSpace)
+            throws IOException, InterruptedException, TimeoutException {
+        if (ranges.isEmpty()) {
+            return 0;
+        }
+        if (ranges.size() > MAX_MARKER_RANGES) {
+            throw new IllegalArgumentException("a release has at most " + MAX_MARKER_RANGES + " ranges, got " + ranges.size());
+        }
+        DrainBatch batch = new DrainBatch(vdiskId, upToEpoch, upToSequence, List.of());
         ByteBuffer marker = RecordCodec.encodeMarker(batch.vdiskId(), batch.upToEpoch(), batch.upToSequence(), ranges);
         long deadline = deadline(maxWaitForSpace);
         CompletableFuture<Long> done;
@@ -429,6 +446,17 @@ public final class OpLogStore implements AutoCloseable {
             lock.unlock();
         }
         return await(done);
+    }
+
+    /**
+     * Releases every write of the vDisk from epochs below {@code epoch}: a new owner has written them
+     * again under its epoch, so these copies are superseded.
+     */
+    public long dropBefore(long vdiskId, long epoch) throws IOException, InterruptedException, TimeoutException {
+        if (epoch <= 0) {
+            return 0;
+        }
+        return release(vdiskId, epoch - 1, Long.MAX_VALUE, List.of(new ByteRange(0, Long.MAX_VALUE)), Duration.ofSeconds(30));
     }
 
     // ---------------------------------------------------------------- state

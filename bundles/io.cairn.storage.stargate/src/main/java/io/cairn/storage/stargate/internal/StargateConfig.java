@@ -1,0 +1,32 @@
+package io.cairn.storage.stargate.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Per-node Stargate settings (PID {@value #PID}). */
+@ObjectClassDefinition(name = "Cairn Stargate", description = "The data path: vDisks, OpLog, extent store, cache, NBD")
+public @interface StargateConfig {
+
+    String PID = "io.cairn.storage.stargate";
+
+    @AttributeDefinition(description = "Capacity of the data disk created on a node that has none (data/disks/d0), bytes")
+    long default__disk__bytes() default 16L << 30;
+
+    @AttributeDefinition(description = "OpLog capacity on this node (a ceiling; spec 20 §2 computes it from the drive layout), bytes")
+    long oplog__bytes() default 1L << 30;
+
+    @AttributeDefinition(description = "OpLog share of one vDisk before it is throttled first when the OpLog is short of space, bytes")
+    long oplog__vdisk__baseline__bytes() default 6L << 30;
+
+    @AttributeDefinition(description = "A write whose vDisk has at least this many bytes outstanding (including it) skips the OpLog")
+    long vdisk__distributed__oplog__skip__min__outstanding__write__bytes() default 1572864;
+
+    @AttributeDefinition(description = "Unified cache size, bytes (0: from the spec formula over the controller memory, at least 64 MiB)")
+    long unified__cache__bytes() default 0;
+
+    @AttributeDefinition(description = "TCP port of the NBD server on this node's address (TLS with the cluster CA)")
+    int nbd__port() default 10809;
+
+    @AttributeDefinition(description = "Deadline of one vDisk operation, seconds")
+    int op__timeout__secs() default 30;
+}

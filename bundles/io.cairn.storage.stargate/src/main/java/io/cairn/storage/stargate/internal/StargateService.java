@@ -1,0 +1,225 @@
+package io.cairn.storage.stargate.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.cluster.api.ClusterJoin;
+import io.cairn.cluster.api.LocalNode;
+import io.cairn.cluster.api.Presence;
+import io.cairn.cluster.api.ServicePresence;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.common.clock.Clock;
+import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.api.medusa.Medusa;
+import io.cairn.storage.api.stargate.Container;
+import io.cairn.storage.api.stargate.ContainerSpec;
+import io.cairn.storage.api.stargate.Stargate;
+import io.cairn.storage.api.stargate.StoragePool;
+import io.cairn.storage.api.stargate.VDisk;
+import io.cairn.storage.api.stargate.VDiskIo;
+import io.cairn.storage.stargate.internal.catalog.Catalog;
+import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.io.CapacityGuard;
+import io.cairn.storage.stargate.internal.io.CapacityStatus;
+import io.cairn.storage.stargate.internal.io.WriteKind;
+import io.cairn.storage.stargate.internal.vdisk.DataPath;
+import io.cairn.storage.stargate.internal.vdisk.Peers;
+import io.cairn.cluster.rpc.RpcClient;
+import io.cairn.storage.api.local.LocalMetadataStore;
+import java.time.Duration;
+
+/**
+ * Stargate on this node: the catalog of containers and vDisks (in Medusa), this node's data disks
+ * (published in its Zeus presence {@value #PRESENCE}, which the storage pool sums) and the data path
+ * ({@link DataPath}) of the vDisks this node owns.
+ */
+@Component(service = {Stargate.class, StargateService.class}, immediate = true, configurationPid = StargateConfig.PID,
+        property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+@Designate(ocd = StargateConfig.class)
+public final class StargateService implements Stargate {
+
+    static final String PRESENCE = Peers.PRESENCE;
+
+    private final Logger logger = LoggerFactory.getLogger(StargateService.class);
+    private final Zeus zeus;
+    private final Catalog catalog;
+    private final List<LocalDisks.Disk> disks;
+    private final DataPath data;
+    private final Presence presence;
+    private final ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon(true).name("stargate-presence").factory());
+    private String published = "";
+    private final CapacityGuard guard;
+    private volatile CapacityStatus capacity;
+    private volatile long capacityAt;
+
+    @Activate
+    public StargateService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference Zeus zeus, @Reference Medusa medusa,
+            @Reference LocalMetadataStore localMetadata, @Reference RpcClient rpc, @Reference Clock clock, StargateConfig config)
+            throws Exception {
+        this.zeus = zeus;
+        this.catalog = new Catalog(medusa, zeus::cluster, clock::millis);
+        Path home = local.home();
+        this.disks = LocalDisks.open(home.resolve("data/disks"), config.default__disk__bytes());
+        Duration timeout = Duration.ofSeconds(config.op__timeout__secs());
+        Peers peers = new Peers(zeus, rpc, join.self().uuid(), timeout);
+        this.guard = new CapacityGuard(75);
+        this.data = new DataPath(peers, medusa, catalog, localMetadata, disks, home.resolve("data/oplog"), config.oplog__bytes(),
+                config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite);
+        this.presence = zeus.announce(PRESENCE, attributes());
+        timer.scheduleWithFixedDelay(this::publish, 5, 5, TimeUnit.SECONDS);
+        logger.info("Stargate serving {} data disk(s): {}", disks.size(), disks.stream().map(d -> d.id() + "=" + d.dir()).toList());
+    }
+
+    @Deactivate
+    void deactivate() {
+        timer.shutdownNow();
+        presence.close();
+        data.close();
+    }
+
+    /** Publishes the disks' use when it changed. */
+    private void publish() {
+        try {
+            Map<String, String> now = attributes();
+            String key = now.toString();
+            if (!key.equals(published)) {
+                presence.update(now);
+                published = key;
+            }
+        } catch (RuntimeException e) {
+            logger.info("could not publish this node's disk use: {}", e.toString());
+        }
+    }
+
+    private Map<String, String> attributes() {
+        return Map.of(Pool.DISKS, Pool.encode(data.disks()), "free", Long.toString(data.free()));
+    }
+
+    /** User writes stop at 95% of the pool (spec 20 §12); the pool view is refreshed at most once a second. */
+    private void checkUserWrite() {
+        long now = System.nanoTime();
+        CapacityStatus s = capacity;
+        if (s == null || now - capacityAt > 1_000_000_000L) {
+            StoragePool p = pool();
+            s = guard.evaluate(p.usedBytes(), p.capacityBytes(), p.capacityBytes());
+            capacity = s;
+            capacityAt = now;
+        }
+        try {
+            CapacityGuard.checkWrite(s, WriteKind.USER);
+        } catch (RuntimeException e) {
+            throw new io.cairn.storage.api.stargate.StargateException(io.cairn.storage.api.stargate.StargateException.Reason.STORAGE_FULL,
+                    e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public StoragePool pool() {
+        List<ServicePresence> stargates = zeus.presences().stream().filter(p -> p.service().equals(PRESENCE)).toList();
+        return Pool.of(zeus.cluster().uuid(), stargates);
+    }
+
+    @Override
+    public List<Container> containers() {
+        Map<UUID, long[]> use = new HashMap<>();
+        for (Catalog.VDiskRecord v : catalog.vdisks(null)) {
+            long[] u = use.computeIfAbsent(v.container(), k -> new long[2]);
+            u[1]++;
+        }
+        List<Container> out = new ArrayList<>();
+        for (Catalog.ContainerRecord c : catalog.containers()) {
+            long[] u = use.getOrDefault(c.uuid(), new long[2]);
+            out.add(Catalog.toContainer(c, u[0], (int) u[1]));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<Container> container(String name) {
+        return containers().stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
+    @Override
+    public Container createContainer(ContainerSpec spec) {
+        Catalog.ContainerRecord r = catalog.createContainer(spec);
+        logger.info("created container {} (RF{})", r.name(), r.replicationFactor());
+        return Catalog.toContainer(r, 0, 0);
+    }
+
+    @Override
+    public void deleteContainer(String name) {
+        catalog.deleteContainer(name);
+        logger.info("removed container {}", name);
+    }
+
+    @Override
+    public List<VDisk> vdisks(String container) {
+        Catalog.ContainerRecord c = catalog.requireContainer(container);
+        return catalog.vdisks(c.uuid()).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
+    }
+
+    List<VDisk> allVDisks() {
+        return catalog.vdisks(null).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
+    }
+
+    @Override
+    public Optional<VDisk> vdisk(UUID vdisk) {
+        return catalog.vdisk(vdisk).map(r -> r.toVDisk(data.owner(r.uuid())));
+    }
+
+    @Override
+    public Optional<VDisk> vdisk(String container, String name) {
+        return catalog.vdisk(container, name).map(r -> r.toVDisk(data.owner(r.uuid())));
+    }
+
+    @Override
+    public VDisk createVDisk(String container, String name, long sizeBytes) {
+        Catalog.VDiskRecord r = catalog.createVDisk(container, name, sizeBytes);
+        logger.info("created vDisk {}/{} ({} bytes, RF{})", container, name, sizeBytes, r.replicationFactor());
+        return r.toVDisk(null);
+    }
+
+    @Override
+    public VDisk resizeVDisk(UUID vdisk, long sizeBytes) {
+        Catalog.VDiskRecord r = catalog.resizeVDisk(vdisk, sizeBytes);
+        data.resized(r);
+        return r.toVDisk(data.owner(vdisk));
+    }
+
+    @Override
+    public void deleteVDisk(UUID vdisk) {
+        Catalog.VDiskRecord r = catalog.requireVDisk(vdisk);
+        data.deleted(r);
+        catalog.deleteVDisk(vdisk);
+        logger.info("removed vDisk {}/{}", r.containerName(), r.name());
+    }
+
+    @Override
+    public VDiskIo open(UUID vdisk) {
+        return data.open(catalog.requireVDisk(vdisk));
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    DataPath data() {
+        return data;
+    }
+}

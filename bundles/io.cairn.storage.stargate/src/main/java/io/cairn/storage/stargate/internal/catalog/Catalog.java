@@ -1,0 +1,322 @@
+package io.cairn.storage.stargate.internal.catalog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cairn.cluster.api.ClusterConfig;
+import io.cairn.storage.api.medusa.Entry;
+import io.cairn.storage.api.medusa.Medusa;
+import io.cairn.storage.api.medusa.MedusaException;
+import io.cairn.storage.api.medusa.Op;
+import io.cairn.storage.api.stargate.Container;
+import io.cairn.storage.api.stargate.ContainerSpec;
+import io.cairn.storage.api.stargate.Stargate;
+import io.cairn.storage.api.stargate.StargateException;
+import io.cairn.storage.api.stargate.StargateException.Reason;
+import io.cairn.storage.api.stargate.VDisk;
+
+/**
+ * Containers and vDisks (the Pithos role of spec 20 §0): their records live in Medusa under the
+ * routing part {@value #ROUTE}, so a creation checks its name and writes its record in one atomic
+ * batch. Records are small JSON documents; sizes and use are filled in by the caller.
+ *
+ * <pre>
+ * catalog#ctr:NAME               container record
+ * catalog#vdisk:UUID             vDisk record
+ * catalog#vdisk-name:CTR/NAME    the vDisk's uuid (names are unique per container)
+ * catalog#vdisk-next-id          the last numeric vDisk id handed out (ids are never reused)
+ * </pre>
+ */
+public final class Catalog {
+
+    static final String ROUTE = "catalog";
+    private static final String CTR = ROUTE + "#ctr:";
+    private static final String VDISK = ROUTE + "#vdisk:";
+    private static final String VDISK_NAME = ROUTE + "#vdisk-name:";
+    private static final String NEXT_ID = ROUTE + "#vdisk-next-id";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,74}");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A stored container. */
+    public record ContainerRecord(UUID uuid, String name, int replicationFactor, long reservedBytes, long advertisedBytes,
+            long createdMillis) {
+    }
+
+    /** A stored vDisk. */
+    public record VDiskRecord(UUID uuid, long id, String name, UUID container, String containerName, long sizeBytes,
+            int replicationFactor, long createdMillis) {
+
+        public VDisk toVDisk(UUID owner) {
+            return new VDisk(uuid, name, container, containerName, sizeBytes, replicationFactor, owner, createdMillis);
+        }
+    }
+
+    private final Medusa medusa;
+    private final Supplier<ClusterConfig> cluster;
+    private final LongSupplier clock;
+
+    public Catalog(Medusa medusa, Supplier<ClusterConfig> cluster, LongSupplier clock) {
+        this.medusa = medusa;
+        this.cluster = cluster;
+        this.clock = clock;
+    }
+
+    // ---- containers ----
+
+    public ContainerRecord createContainer(ContainerSpec spec) {
+        checkName("container", spec.name());
+        checkReplicationFactor(spec.replicationFactor(), cluster.get());
+        if (spec.reservedBytes() < 0 || spec.advertisedBytes() < 0) {
+            throw new StargateException(Reason.INVALID_REQUEST, "reserved and advertised capacity must be 0 (none) or positive, not "
+                    + spec.reservedBytes() + " and " + spec.advertisedBytes());
+        }
+        if (spec.advertisedBytes() > 0 && spec.advertisedBytes() < spec.reservedBytes()) {
+            throw new StargateException(Reason.INVALID_REQUEST, "advertised capacity " + spec.advertisedBytes()
+                    + " is below the reserved capacity " + spec.reservedBytes() + ": advertise at least what is reserved");
+        }
+        ContainerRecord r = new ContainerRecord(UUID.randomUUID(), spec.name(), spec.replicationFactor(), spec.reservedBytes(),
+                spec.advertisedBytes(), clock.getAsLong());
+        try {
+            medusa.compareAndSet(CTR + spec.name(), Medusa.ABSENT, write(r));
+        } catch (MedusaException e) {
+            if (e.reason() == MedusaException.Reason.VERSION_CONFLICT) {
+                throw new StargateException(Reason.ALREADY_EXISTS, "a container named '" + spec.name() + "' exists already; pick another name");
+            }
+            throw unavailable("create container " + spec.name(), e);
+        }
+        return r;
+    }
+
+    public Optional<ContainerRecord> container(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return get(CTR + name).map(e -> read(e.value(), ContainerRecord.class));
+    }
+
+    public ContainerRecord requireContainer(String name) {
+        return container(name).orElseThrow(() -> new StargateException(Reason.NOT_FOUND, "no container named '" + name
+                + "'; list them with 'cairn stargate ctr ls'"));
+    }
+
+    public List<ContainerRecord> containers() {
+        List<ContainerRecord> out = new ArrayList<>();
+        for (Entry e : scanAll(CTR)) {
+            out.add(read(e.value(), ContainerRecord.class));
+        }
+        return out;
+    }
+
+    public void deleteContainer(String name) {
+        ContainerRecord c = requireContainer(name);
+        if (!vdisks(c.uuid()).isEmpty()) {
+            throw new StargateException(Reason.FAILED_PRECONDITION, "container '" + name + "' still holds vDisks; delete them first");
+        }
+        try {
+            medusa.delete(CTR + name);
+        } catch (MedusaException e) {
+            throw unavailable("delete container " + name, e);
+        }
+    }
+
+    /** Throws INVALID_REQUEST unless the cluster can keep {@code rf} copies on distinct fault domains. */
+    public static void checkReplicationFactor(int rf, ClusterConfig cluster) {
+        int nodes = cluster.nodes().size();
+        if (rf < 1 || rf > 3) {
+            throw new StargateException(Reason.INVALID_REQUEST, "replication factor " + rf + " is not supported: use 1, 2 or 3");
+        }
+        if (rf > nodes) {
+            throw new StargateException(Reason.INVALID_REQUEST, "replication factor " + rf + " needs at least " + rf
+                    + " nodes; this cluster has " + nodes);
+        }
+        if (rf == 3 && (cluster.faultTolerance() < 2 || nodes < 5)) {
+            throw new StargateException(Reason.INVALID_REQUEST, "replication factor 3 needs fault tolerance 2 and at least 5 nodes;"
+                    + " this cluster has fault tolerance " + cluster.faultTolerance() + " and " + nodes + " nodes: use RF2");
+        }
+    }
+
+    // ---- vDisks ----
+
+    public VDiskRecord createVDisk(String containerName, String name, long sizeBytes) {
+        checkName("vDisk", name);
+        checkSize(sizeBytes);
+        ContainerRecord c = requireContainer(containerName);
+        String nameKey = VDISK_NAME + c.uuid() + "/" + name;
+        for (int attempt = 0; ; attempt++) {
+            Optional<Entry> counter = get(NEXT_ID);
+            long id = counter.map(e -> Long.parseLong(new String(e.value(), java.nio.charset.StandardCharsets.US_ASCII)) + 1).orElse(1L);
+            VDiskRecord r = new VDiskRecord(UUID.randomUUID(), id, name, c.uuid(), c.name(), sizeBytes, c.replicationFactor(),
+                    clock.getAsLong());
+            try {
+                medusa.batch(List.of(
+                        new Op.Cas(NEXT_ID, counter.map(Entry::version).orElse(Medusa.ABSENT),
+                                Long.toString(id).getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                        new Op.Cas(nameKey, Medusa.ABSENT, r.uuid().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                        new Op.Put(VDISK + r.uuid(), write(r))));
+                return r;
+            } catch (MedusaException e) {
+                if (e.reason() != MedusaException.Reason.VERSION_CONFLICT) {
+                    throw unavailable("create vDisk " + name, e);
+                }
+                if (get(nameKey).isPresent()) {
+                    throw new StargateException(Reason.ALREADY_EXISTS, "container '" + containerName + "' already has a vDisk named '"
+                            + name + "'; pick another name");
+                }
+                if (attempt >= 20) {
+                    throw new StargateException(Reason.UNAVAILABLE, "could not allocate a vDisk id after " + attempt
+                            + " attempts (too many concurrent creations); try again");
+                }
+                // another creation took the id first: take the next
+            }
+        }
+    }
+
+    public Optional<VDiskRecord> vdisk(UUID uuid) {
+        return get(VDISK + uuid).map(e -> read(e.value(), VDiskRecord.class));
+    }
+
+    public VDiskRecord requireVDisk(UUID uuid) {
+        return vdisk(uuid).orElseThrow(() -> new StargateException(Reason.NOT_FOUND, "no vDisk with uuid " + uuid
+                + "; list them with 'cairn stargate vdisk ls'"));
+    }
+
+    public Optional<VDiskRecord> vdisk(String containerName, String name) {
+        Optional<ContainerRecord> c = container(containerName);
+        if (c.isEmpty() || name == null || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return get(VDISK_NAME + c.get().uuid() + "/" + name).flatMap(e -> vdisk(UUID.fromString(new String(e.value()))));
+    }
+
+    public List<VDiskRecord> vdisks(UUID container) {
+        List<VDiskRecord> out = new ArrayList<>();
+        for (Entry e : scanAll(VDISK)) {
+            VDiskRecord r = read(e.value(), VDiskRecord.class);
+            if (container == null || r.container().equals(container)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    public VDiskRecord resizeVDisk(UUID uuid, long sizeBytes) {
+        checkSize(sizeBytes);
+        while (true) {
+            Entry e = get(VDISK + uuid).orElseThrow(() -> new StargateException(Reason.NOT_FOUND, "no vDisk with uuid " + uuid));
+            VDiskRecord r = read(e.value(), VDiskRecord.class);
+            if (sizeBytes < r.sizeBytes()) {
+                throw new StargateException(Reason.INVALID_REQUEST, "vDisk " + r.name() + " is " + r.sizeBytes() + " bytes; shrinking it to "
+                        + sizeBytes + " would lose data and is refused: create a smaller vDisk and copy what you need");
+            }
+            VDiskRecord grown = new VDiskRecord(r.uuid(), r.id(), r.name(), r.container(), r.containerName(), sizeBytes,
+                    r.replicationFactor(), r.createdMillis());
+            try {
+                medusa.compareAndSet(VDISK + uuid, e.version(), write(grown));
+                return grown;
+            } catch (MedusaException x) {
+                if (x.reason() != MedusaException.Reason.VERSION_CONFLICT) {
+                    throw unavailable("resize vDisk " + r.name(), x);
+                }
+            }
+        }
+    }
+
+    public void deleteVDisk(UUID uuid) {
+        VDiskRecord r = requireVDisk(uuid);
+        try {
+            medusa.batch(List.of(new Op.Delete(VDISK + uuid, -1), new Op.Delete(VDISK_NAME + r.container() + "/" + r.name(), -1)));
+        } catch (MedusaException e) {
+            throw unavailable("delete vDisk " + r.name(), e);
+        }
+    }
+
+    /** Sizes: 512 bytes to 2^63-1 (the largest multiple of 512 below it), a multiple of 512. */
+    public static void checkSize(long sizeBytes) {
+        if (sizeBytes <= 0) {
+            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size " + sizeBytes + " must be positive (bytes)");
+        }
+        if (sizeBytes % 512 != 0) {
+            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size " + sizeBytes + " is not a multiple of 512 bytes; round it to "
+                    + (sizeBytes / 512 + 1) * 512);
+        }
+    }
+
+    /** Parses a size given as bytes; refuses 2^63 and more with the limit in the message. */
+    public static long parseSize(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size '" + text + "' is not a byte count of at most "
+                    + Stargate.MAX_VDISK_BYTES + " (2^63-1)");
+        }
+    }
+
+    static void checkName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new StargateException(Reason.INVALID_REQUEST, what + " name '" + name + "' is not valid: use 1 to 75 letters, digits,"
+                    + " '.', '-' or '_', starting with a letter or digit");
+        }
+    }
+
+    // ---- plumbing ----
+
+    private Optional<Entry> get(String key) {
+        try {
+            return medusa.get(key);
+        } catch (MedusaException e) {
+            throw unavailable("read " + key, e);
+        }
+    }
+
+    private List<Entry> scanAll(String prefix) {
+        List<Entry> out = new ArrayList<>();
+        String after = null;
+        try {
+            while (true) {
+                List<Entry> page = medusa.scan(prefix, after, 1000);
+                out.addAll(page);
+                if (page.size() < 1000) {
+                    return out;
+                }
+                after = page.getLast().key();
+            }
+        } catch (MedusaException e) {
+            throw unavailable("list " + prefix, e);
+        }
+    }
+
+    private static StargateException unavailable(String what, MedusaException e) {
+        Reason r = e.reason() == MedusaException.Reason.TIMEOUT ? Reason.TIMEOUT : Reason.UNAVAILABLE;
+        return new StargateException(r, "cannot " + what + ": the metadata store refused (" + e.getMessage() + ")", e);
+    }
+
+    private static byte[] write(Object o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T read(byte[] b, Class<T> type) {
+        try {
+            return JSON.readValue(b, type);
+        } catch (IOException e) {
+            throw new StargateException(Reason.DATA_ERROR, "a catalog record is unreadable (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** For the API: a container record with its use. */
+    public static Container toContainer(ContainerRecord r, long usedBytes, int vdisks) {
+        return new Container(r.uuid(), r.name(), r.replicationFactor(), r.reservedBytes(), r.advertisedBytes(), usedBytes, vdisks);
+    }
+}

@@ -1,0 +1,75 @@
+package io.cairn.storage.stargate.internal.disks;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * This node's data disks. Each is a directory under {@code <home>/data/disks/} (a mounted file
+ * system on a real node; a plain directory on a loopback dev node) with a {@code disk.json}
+ * naming its id, tier and the capacity Stargate may use ({@code capacity_bytes}; 0: what the file
+ * system has). A node with no disk gets one ({@code d0}) of the configured default capacity.
+ */
+public final class LocalDisks {
+
+    /** One data disk: where its files go and what it may hold. */
+    public record Disk(String id, Path dir, String tier, long capacityBytes) {
+
+        /** Bytes Stargate may use: the declared capacity, never more than the file system can still give plus what is used. */
+        public long usableBytes() {
+            return capacityBytes;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LocalDisks() {
+    }
+
+    /** The disks under {@code root} (created with one default disk when there is none). */
+    public static List<Disk> open(Path root, long defaultCapacityBytes) throws IOException {
+        Files.createDirectories(root);
+        List<Disk> disks = scan(root);
+        if (disks.isEmpty()) {
+            Path d0 = root.resolve("d0");
+            Files.createDirectories(d0);
+            long capacity = Math.min(defaultCapacityBytes, Files.getFileStore(d0).getUsableSpace());
+            Files.writeString(d0.resolve("disk.json"), "{\"id\":\"d0\",\"tier\":\"SSD\",\"capacity_bytes\":" + capacity + "}\n");
+            disks = scan(root);
+        }
+        return disks;
+    }
+
+    private static List<Disk> scan(Path root) throws IOException {
+        List<Disk> out = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path dir : dirs) {
+                Path meta = dir.resolve("disk.json");
+                if (!Files.exists(meta)) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = JSON.readTree(meta.toFile());
+                } catch (IOException e) {
+                    throw new IOException("disk description " + meta + " is not valid JSON (" + e.getMessage()
+                            + "); it needs {\"id\":..., \"tier\":\"SSD\", \"capacity_bytes\":...}", e);
+                }
+                String id = n.path("id").asText(dir.getFileName().toString());
+                long capacity = n.path("capacity_bytes").asLong(0);
+                if (capacity <= 0) {
+                    capacity = Files.getFileStore(dir).getTotalSpace();
+                }
+                out.add(new Disk(id, dir, n.path("tier").asText("SSD"), capacity));
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Disk::id));
+        return out;
+    }
+}

@@ -1,0 +1,511 @@
+package io.cairn.storage.stargate.internal.vdisk;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.cluster.rpc.RpcException;
+import io.cairn.common.clock.Clock;
+import io.cairn.storage.api.local.LocalMetadataStore;
+import io.cairn.storage.api.medusa.Medusa;
+import io.cairn.storage.api.stargate.StargateException;
+import io.cairn.storage.api.stargate.StargateException.Reason;
+import io.cairn.storage.api.stargate.StoragePool;
+import io.cairn.storage.api.stargate.VDisk;
+import io.cairn.storage.api.stargate.VDiskIo;
+import io.cairn.storage.stargate.internal.catalog.Catalog;
+import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
+import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.estore.DiskSpec;
+import io.cairn.storage.stargate.internal.estore.DiskUsage;
+import io.cairn.storage.stargate.internal.estore.ExtentStore;
+import io.cairn.storage.stargate.internal.oplog.ByteRange;
+import io.cairn.storage.stargate.internal.oplog.DrainBatch;
+import io.cairn.storage.stargate.internal.oplog.DrainExtent;
+import io.cairn.storage.stargate.internal.oplog.OpLogConfig;
+import io.cairn.storage.stargate.internal.oplog.OpLogRecord;
+import io.cairn.storage.stargate.internal.oplog.OpLogStore;
+
+/**
+ * This node's part of the data path: its OpLog (its own vDisks' writes and peer copies of others'),
+ * its extent store, the controllers of the vDisks it owns, and the routing of every other vDisk's
+ * I/O to its owner. Ownership is a record in Medusa ({@link VDiskMeta#owner}) with a fencing epoch;
+ * a node may take a vDisk over when nobody owns it or its owner's Stargate has left Zeus. Taking
+ * over fences every peer OpLog at the new epoch, collects their undrained copies, and writes them
+ * again (newest last) under the new epoch before serving.
+ */
+public final class DataPath implements AutoCloseable {
+
+    private final Logger logger = LoggerFactory.getLogger(DataPath.class);
+    private final Peers peers;
+    private final Medusa medusa;
+    private final Catalog catalog;
+    private final OpLogStore oplog;
+    private final ExtentStore estore;
+    private final CapacityCheck capacity;
+    private final Duration opTimeout;
+    private final Map<UUID, VDiskController> owned = new ConcurrentHashMap<>();
+    private final Map<UUID, UUID> owners = new ConcurrentHashMap<>();
+    private final Map<UUID, Object> claimLocks = new ConcurrentHashMap<>();
+    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    private final Thread drainer;
+    private volatile boolean closed;
+
+    /** Refuses user writes when the pool is full (spec 20 §12); reads and rebuilds go on. */
+    public interface CapacityCheck {
+        void checkUserWrite();
+    }
+
+    public DataPath(Peers peers, Medusa medusa, Catalog catalog, LocalMetadataStore local, List<LocalDisks.Disk> disks, Path oplogDir,
+            long oplogBytes, long vdiskBaseline, Clock clock, Duration opTimeout, CapacityCheck capacity) throws Exception {
+        this.peers = peers;
+        this.medusa = medusa;
+        this.catalog = catalog;
+        this.opTimeout = opTimeout;
+        this.capacity = capacity;
+        List<DiskSpec> specs = new ArrayList<>();
+        for (LocalDisks.Disk d : disks) {
+            specs.add(new DiskSpec(d.id(), d.dir(), d.capacityBytes()));
+        }
+        this.estore = ExtentStore.open(local, specs, failure -> logger.warn("data disk {} failed: {}", failure.diskId(), failure.getMessage()));
+        this.oplog = OpLogStore.open(new OpLogConfig(oplogDir, oplogBytes, OpLogConfig.DEFAULT_SEGMENT_BYTES, vdiskBaseline), clock);
+        this.drainer = Thread.ofPlatform().daemon(true).name("stargate-drain").start(this::drainLoop);
+    }
+
+    Peers peers() {
+        return peers;
+    }
+
+    OpLogStore oplog() {
+        return oplog;
+    }
+
+    public ExtentStore estore() {
+        return estore;
+    }
+
+    CapacityCheck capacity() {
+        return capacity;
+    }
+
+    Duration opTimeout() {
+        return opTimeout;
+    }
+
+    /** This node's disks and their use, for the pool. */
+    public List<StoragePool.Disk> disks() {
+        List<StoragePool.Disk> out = new ArrayList<>();
+        for (DiskUsage u : estore.usage()) {
+            out.add(new StoragePool.Disk(u.diskId(), peers.self(), "SSD", u.capacityBytes(), u.usedBytes(), u.online()));
+        }
+        return out;
+    }
+
+    /** Free extent-store bytes on this node. */
+    public long free() {
+        long free = 0;
+        for (DiskUsage u : estore.usage()) {
+            if (u.online()) {
+                free += Math.max(0, u.capacityBytes() - u.usedBytes());
+            }
+        }
+        return free;
+    }
+
+    /** The owner this node last saw (null: none known). */
+    public UUID owner(UUID vdisk) {
+        if (owned.containsKey(vdisk)) {
+            return peers.self();
+        }
+        return owners.get(vdisk);
+    }
+
+    public void resized(VDiskRecord r) {
+        VDiskController c = owned.get(r.uuid());
+        if (c != null) {
+            c.resized(r);
+        }
+    }
+
+    /** Deletes the vDisk's data: extent groups on every replica, then its metadata. */
+    public void deleted(VDiskRecord r) {
+        VDiskController c = owned.remove(r.uuid());
+        if (c != null) {
+            c.close();
+        }
+        VDiskMeta meta = new VDiskMeta(medusa, r.uuid());
+        for (long eg : meta.egroups()) {
+            meta.egroup(eg).ifPresent(g -> {
+                for (UUID node : g.value().replicas()) {
+                    try {
+                        deleteEgroup(node, eg);
+                    } catch (RuntimeException e) {
+                        logger.info("extent group {} on {} stays until the next scan collects it: {}", eg, node, e.toString());
+                    }
+                }
+            });
+        }
+        meta.deleteAll();
+    }
+
+    // ---------------------------------------------------------------- routing
+
+    public VDiskIo open(VDiskRecord r) {
+        return new Handle(r);
+    }
+
+    /** The controller of a vDisk this node owns or may take over; empty when another live node owns it. */
+    Optional<VDiskController> local(VDiskRecord r) {
+        VDiskController c = owned.get(r.uuid());
+        if (c != null) {
+            return Optional.of(c);
+        }
+        synchronized (claimLocks.computeIfAbsent(r.uuid(), k -> new Object())) {
+            c = owned.get(r.uuid());
+            if (c != null) {
+                return Optional.of(c);
+            }
+            VDiskMeta meta = new VDiskMeta(medusa, r.uuid());
+            Optional<VDiskMeta.Versioned<VDiskMeta.Owner>> current = meta.owner();
+            if (current.isPresent()) {
+                UUID node = current.get().value().node();
+                owners.put(r.uuid(), node);
+                if (!node.equals(peers.self()) && peers.alive().contains(node)) {
+                    return Optional.empty();
+                }
+            }
+            Optional<VDiskMeta.Versioned<VDiskMeta.Owner>> mine = meta.claim(peers.self(), current);
+            if (mine.isEmpty()) {
+                return local(r); // another node claimed it first: look again
+            }
+            long epoch = mine.get().value().epoch();
+            c = new VDiskController(this, r, meta, epoch, mine.get().version());
+            recover(c, current.map(v -> v.value().epoch()).orElse(0L));
+            owned.put(r.uuid(), c);
+            owners.put(r.uuid(), peers.self());
+            logger.info("this Stargate now owns vDisk {}/{} (epoch {})", r.containerName(), r.name(), epoch);
+            return Optional.of(c);
+        }
+    }
+
+    /**
+     * Fences every live Stargate's OpLog (and this one's) at the new epoch, gathers their undrained
+     * copies of the vDisk and writes them again under the new epoch, oldest first, so each copy is
+     * back on RF OpLogs before any new write; then releases the old copies.
+     */
+    private void recover(VDiskController c, long previousEpoch) {
+        long id = c.id();
+        List<OpLogRecord> all = new ArrayList<>();
+        try {
+            oplog.fence(id, c.epoch);
+            all.addAll(oplog.records(id));
+        } catch (Exception e) {
+            throw new StargateException(Reason.UNAVAILABLE, "cannot fence this node's OpLog for vDisk " + c.record().name() + ": "
+                    + e.getMessage(), e);
+        }
+        for (UUID node : peers.alive()) {
+            if (node.equals(peers.self())) {
+                continue;
+            }
+            try {
+                byte[] reply = peers.callSync(node, DataRpc.OPLOG_TAKE, Wire.encode(Map.of("vdisk", id, "epoch", c.epoch), null));
+                all.addAll(DataRpc.decodeRecords(Wire.decode(reply), id));
+            } catch (RpcException e) {
+                logger.info("vDisk {}: Stargate {} did not hand over its OpLog copies ({}); the others' copies are used",
+                        c.record().name(), node, e.getMessage());
+            }
+        }
+        if (previousEpoch == 0 && all.isEmpty()) {
+            return;
+        }
+        all.sort(Comparator.comparingLong(OpLogRecord::epoch).thenComparingLong(OpLogRecord::sequence)
+                .thenComparingLong(OpLogRecord::offset));
+        int replayed = 0;
+        for (OpLogRecord old : all) {
+            if (old.epoch() >= c.epoch) {
+                continue;
+            }
+            c.append(seq -> new OpLogRecord(id, c.epoch, seq, old.offset(), old.length(), old.kind(), old.payload()));
+            replayed++;
+        }
+        // the old copies are now superseded by the new epoch's: release them everywhere
+        try {
+            oplog.dropBefore(id, c.epoch);
+        } catch (Exception e) {
+            logger.info("vDisk {}: old OpLog copies stay until the next drain: {}", c.record().name(), e.toString());
+        }
+        byte[] body = Wire.encode(Map.of("vdisk", id, "beforeEpoch", c.epoch), null);
+        for (UUID node : peers.alive()) {
+            if (!node.equals(peers.self())) {
+                peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> null);
+            }
+        }
+        if (replayed > 0) {
+            logger.info("vDisk {}: took over {} undrained write(s) of epoch {} or older", c.record().name(), replayed, c.epoch - 1);
+        }
+    }
+
+    /** Tells every other live Stargate to release its copies of what {@code batch} drained. */
+    void releaseOnPeers(DrainBatch batch) {
+        List<Map<String, Object>> ranges = new ArrayList<>();
+        for (DrainExtent e : batch.extents()) {
+            ranges.add(Map.of("offset", e.offset(), "length", e.data().length));
+        }
+        byte[] body = Wire.encode(Map.of("vdisk", batch.vdiskId(), "upToEpoch", batch.upToEpoch(), "upToSequence", batch.upToSequence(),
+                "ranges", ranges), null);
+        for (UUID node : peers.alive()) {
+            if (!node.equals(peers.self())) {
+                peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- extent groups (local or remote)
+
+    byte[] readEgroup(UUID node, long eg, int offset, int length) {
+        if (node.equals(peers.self())) {
+            ByteBuffer b = estore.read(eg, offset, length);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        }
+        try {
+            byte[] reply = peers.callSync(node, DataRpc.EGROUP_READ, Wire.encode(Map.of("eg", eg, "offset", offset, "length", length), null));
+            return Wire.decode(reply).dataBytes();
+        } catch (RpcException e) {
+            throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " on " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    CompletableFuture<Void> writeEgroup(UUID node, long eg, int offset, byte[] data) {
+        if (node.equals(peers.self())) {
+            return CompletableFuture.runAsync(() -> estore.write(eg, offset, ByteBuffer.wrap(data)), background);
+        }
+        return peers.call(node, DataRpc.EGROUP_WRITE, Wire.encode(Map.of("eg", eg, "offset", offset), ByteBuffer.wrap(data)))
+                .thenApply(r -> null);
+    }
+
+    void repairEgroup(UUID node, long eg, int offset, byte[] good) {
+        if (node.equals(peers.self())) {
+            estore.repair(eg, offset, ByteBuffer.wrap(good));
+            return;
+        }
+        try {
+            peers.callSync(node, DataRpc.EGROUP_REPAIR, Wire.encode(Map.of("eg", eg, "offset", offset), ByteBuffer.wrap(good)));
+        } catch (RpcException e) {
+            throw new StargateException(Reason.UNAVAILABLE, "cannot repair extent group " + eg + " on " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    void deleteEgroup(UUID node, long eg) {
+        if (node.equals(peers.self())) {
+            estore.delete(eg);
+            return;
+        }
+        try {
+            peers.callSync(node, DataRpc.EGROUP_DELETE, Wire.encode(Map.of("eg", eg), null));
+        } catch (RpcException e) {
+            throw new StargateException(Reason.UNAVAILABLE, e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    private void drainLoop() {
+        while (!closed) {
+            long drained = 0;
+            for (VDiskController c : owned.values()) {
+                try {
+                    drained += c.drainOnce();
+                } catch (StargateException e) {
+                    if (e.reason() == Reason.STALE_OWNER) {
+                        owned.remove(c.record().uuid(), c);
+                        logger.info("vDisk {}: another Stargate owns it now; stopped serving it here", c.record().name());
+                    } else {
+                        logger.info("vDisk {}: drain paused: {}", c.record().name(), e.getMessage());
+                    }
+                } catch (RuntimeException e) {
+                    logger.warn("vDisk {}: drain failed", c.record().name(), e);
+                }
+            }
+            if (drained == 0) {
+                try {
+                    Thread.sleep(oplog.waitingForSpace() > 0 ? 5 : 50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Drains every owned vDisk completely (tests, shutdown of a vDisk). */
+    public void drainAll() {
+        for (VDiskController c : owned.values()) {
+            while (c.drainOnce() > 0) {
+                // next batch
+            }
+        }
+    }
+
+    Map<UUID, VDiskController> owned() {
+        return owned;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        drainer.interrupt();
+        try {
+            drainer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        owned.values().forEach(VDiskController::close);
+        background.shutdownNow();
+        try {
+            oplog.close();
+        } catch (Exception e) {
+            logger.info("OpLog closed with {}", e.toString());
+        }
+        estore.close();
+    }
+
+    // ---------------------------------------------------------------- the handle
+
+    /** I/O on one vDisk from this node: served here when this node owns it, else sent to the owner. */
+    private final class Handle implements VDiskIo {
+        private final VDiskRecord r;
+
+        Handle(VDiskRecord r) {
+            this.r = r;
+        }
+
+        @Override
+        public VDisk vdisk() {
+            return catalog.vdisk(r.uuid()).orElse(r).toVDisk(owner(r.uuid()));
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) {
+            route(c -> c.read(offset, dst), () -> {
+                byte[] reply = forward("read", offset, dst.remaining(), null);
+                dst.put(reply);
+            });
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src, boolean fua) {
+            route(c -> c.write(offset, src.duplicate()), () -> forward("write", offset, src.remaining(), src.duplicate()));
+        }
+
+        @Override
+        public void writeZeroes(long offset, long length) {
+            route(c -> c.writeZeroes(offset, length), () -> forward("zero", offset, length, null));
+        }
+
+        @Override
+        public void trim(long offset, long length) {
+            writeZeroes(offset, length);
+        }
+
+        @Override
+        public void flush() {
+            // every acknowledged write is durable on RF OpLogs already
+        }
+
+        @Override
+        public void close() {
+        }
+
+        private void route(java.util.function.Consumer<VDiskController> here, Runnable there) {
+            for (int attempt = 0; ; attempt++) {
+                Optional<VDiskController> c = local(r);
+                try {
+                    if (c.isPresent()) {
+                        here.accept(c.get());
+                    } else {
+                        there.run();
+                    }
+                    return;
+                } catch (StargateException e) {
+                    boolean moved = e.reason() == Reason.STALE_OWNER || e.reason() == Reason.UNAVAILABLE && c.isEmpty();
+                    if (!moved || attempt >= 3) {
+                        throw e;
+                    }
+                    c.ifPresent(x -> owned.remove(r.uuid(), x));
+                    owners.remove(r.uuid());
+                    try {
+                        Thread.sleep(200L * (attempt + 1));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        private byte[] forward(String op, long offset, long length, ByteBuffer data) {
+            UUID owner = owners.get(r.uuid());
+            if (owner == null) {
+                throw new StargateException(Reason.UNAVAILABLE, "vDisk " + r.name() + " has no known owner");
+            }
+            try {
+                byte[] reply = peers.callSync(owner, DataRpc.VDISK_IO, Wire.encode(Map.of("vdisk", r.uuid().toString(), "op", op,
+                        "offset", offset, "length", length), data));
+                return Wire.decode(reply).dataBytes();
+            } catch (RpcException e) {
+                if (e.getMessage() != null && e.getMessage().contains(DataRpc.NOT_OWNER_MARK)) {
+                    throw new StargateException(Reason.STALE_OWNER, e.getMessage(), e);
+                }
+                if (e.reason() == RpcException.Reason.PEER_UNREACHABLE || e.reason() == RpcException.Reason.PEER_LOST) {
+                    throw new StargateException(Reason.UNAVAILABLE, "the owner of vDisk " + r.name() + " (" + owner + ") is unreachable: "
+                            + e.getMessage(), e);
+                }
+                throw DataRpc.unwrap(e);
+            }
+        }
+    }
+
+    /** Serves a forwarded request (this node must own the vDisk). */
+    byte[] serve(VDiskRecord r, String op, long offset, long length, Wire w) {
+        VDiskController c = owned.get(r.uuid());
+        if (c == null) {
+            throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": this Stargate does not own vDisk " + r.name());
+        }
+        switch (op) {
+            case "read" -> {
+                ByteBuffer dst = ByteBuffer.allocate((int) length);
+                c.read(offset, dst);
+                dst.flip();
+                return Wire.encode(Map.of(), dst);
+            }
+            case "write" -> c.write(offset, w.dataBuffer());
+            case "zero" -> c.writeZeroes(offset, length);
+            default -> throw new StargateException(Reason.INVALID_REQUEST, "unknown vDisk operation " + op);
+        }
+        return Wire.encode(Map.of(), null);
+    }
+
+    Catalog catalog() {
+        return catalog;
+    }
+
+    Set<UUID> ownedIds() {
+        return owned.keySet();
+    }
+
+}

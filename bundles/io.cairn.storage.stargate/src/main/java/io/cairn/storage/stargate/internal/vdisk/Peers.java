@@ -1,0 +1,122 @@
+package io.cairn.storage.stargate.internal.vdisk;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import io.cairn.cluster.api.ClusterConfig;
+import io.cairn.cluster.api.FaultDomains;
+import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.api.ServicePresence;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.cluster.rpc.RpcClient;
+
+/**
+ * The other Stargates: who is alive (Zeus presence {@code Stargate}), where they are, and the data
+ * RPC to them. Replica choice keeps copies on distinct fault domains ({@link FaultDomains#spread}).
+ */
+public final class Peers {
+
+    public static final String PRESENCE = "Stargate";
+    private final Zeus zeus;
+    private final RpcClient rpc;
+    private final UUID self;
+    private final Duration deadline;
+
+    public Peers(Zeus zeus, RpcClient rpc, UUID self, Duration deadline) {
+        this.zeus = zeus;
+        this.rpc = rpc;
+        this.self = self;
+        this.deadline = deadline;
+    }
+
+    public UUID self() {
+        return self;
+    }
+
+    /** Nodes whose Stargate runs now (this one included when it announced). */
+    public Set<UUID> alive() {
+        Set<UUID> up = new HashSet<>();
+        for (ServicePresence p : zeus.presences()) {
+            if (p.service().equals(PRESENCE)) {
+                up.add(p.node());
+            }
+        }
+        return up;
+    }
+
+    /** Free extent-store bytes each live Stargate reported. */
+    public Map<UUID, Long> free() {
+        Map<UUID, Long> out = new java.util.HashMap<>();
+        for (ServicePresence p : zeus.presences()) {
+            if (p.service().equals(PRESENCE)) {
+                String f = p.attributes().get("free");
+                out.put(p.node(), f == null ? 0 : Long.parseLong(f));
+            }
+        }
+        return out;
+    }
+
+    public ClusterConfig cluster() {
+        return zeus.cluster();
+    }
+
+    public String address(UUID node) {
+        return zeus.cluster().node(node).map(NodeIdentity::address)
+                .orElseThrow(() -> new IllegalStateException("node " + node + " is not in the cluster"));
+    }
+
+    /**
+     * {@code count} live nodes other than {@code exclude} on fault domains distinct from each other and
+     * from {@code keep}'s, preferring those with the most free space; fewer if the cluster has fewer.
+     * {@code salt} rotates the choice among equals (e.g. per 1 GiB region of a vDisk), so load spreads.
+     */
+    public List<UUID> choose(int count, Set<UUID> exclude, List<UUID> keep, long salt) {
+        if (count <= 0) {
+            return List.of();
+        }
+        Set<UUID> up = alive();
+        Map<UUID, Long> free = free();
+        List<NodeIdentity> candidates = new ArrayList<>();
+        for (NodeIdentity n : zeus.cluster().nodes()) {
+            if (up.contains(n.uuid()) && !exclude.contains(n.uuid())) {
+                candidates.add(n);
+            }
+        }
+        candidates.sort(Comparator.<NodeIdentity>comparingLong(n -> -(free.getOrDefault(n.uuid(), 0L) >> 30))
+                .thenComparingLong(n -> Long.rotateLeft(n.uuid().getLeastSignificantBits() ^ salt * 0x9E3779B97F4A7C15L, 17)));
+        List<NodeIdentity> all = new ArrayList<>();
+        for (UUID k : keep) {
+            zeus.cluster().node(k).ifPresent(all::add);
+        }
+        all.addAll(candidates);
+        Set<UUID> keepSet = new HashSet<>(keep);
+        List<NodeIdentity> spread = FaultDomains.spread(all, Math.min(keep.size() + count, all.size()), keepSet);
+        List<UUID> out = new ArrayList<>();
+        for (NodeIdentity n : spread) {
+            if (!keepSet.contains(n.uuid()) && out.size() < count) {
+                out.add(n.uuid());
+            }
+        }
+        return out;
+    }
+
+    public CompletableFuture<byte[]> call(UUID node, String method, byte[] body) {
+        return rpc.callAsync(address(node), method, body, deadline);
+    }
+
+    public byte[] callSync(UUID node, String method, byte[] body) throws io.cairn.cluster.rpc.RpcException {
+        return rpc.call(address(node), method, body, deadline);
+    }
+
+    public Supplier<Set<UUID>> aliveSupplier() {
+        return this::alive;
+    }
+}

@@ -1,0 +1,503 @@
+package io.cairn.storage.stargate.internal.vdisk;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.storage.api.stargate.StargateException;
+import io.cairn.storage.api.stargate.StargateException.Reason;
+import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
+import io.cairn.storage.stargate.internal.estore.ExtentStore;
+import io.cairn.storage.stargate.internal.oplog.DrainBatch;
+import io.cairn.storage.stargate.internal.oplog.DrainExtent;
+import io.cairn.storage.stargate.internal.oplog.OpLogRecord;
+import io.cairn.storage.stargate.internal.oplog.OpLogStore;
+import io.cairn.storage.stargate.internal.oplog.ReadResult;
+import io.cairn.storage.stargate.internal.oplog.ByteRange;
+
+/**
+ * The owner side of one vDisk (spec 20 §3-4, §9): this Stargate holds the vDisk's ownership record
+ * at {@link #epoch}. A write goes to the local OpLog and to RF−1 peer OpLogs (chosen per 1 GiB of
+ * the vDisk on distinct fault domains) and returns once every copy is durable. A read overlays the
+ * OpLog's undrained data on the extent store's (checksums verified, another replica on mismatch,
+ * then the bad copy repaired). {@link #drainOnce} moves undrained data into extent groups on RF
+ * nodes and records them in Medusa in one batch fenced by the ownership record, then releases the
+ * OpLog copies.
+ */
+final class VDiskController {
+
+    static final long VBLOCK = 1L << 20;
+    private static final int SLICE = ExtentStore.SLICE_BYTES;
+    private static final long DRAIN_BATCH_BYTES = 16L << 20;
+    private static final int MAX_RECORD = 1 << 20;
+
+    private final Logger logger = LoggerFactory.getLogger(VDiskController.class);
+    private final DataPath path;
+    private final VDiskMeta meta;
+    private final UUID self;
+    private volatile VDiskRecord record;
+    final long epoch;
+    private final long ownerVersion;
+    private final AtomicLong sequence = new AtomicLong();
+    /** Serialises appends so sequences reach every OpLog in order. */
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final PeerCopies copies;
+    private final Map<Long, VDiskMeta.BlockRef> blocks = new ConcurrentHashMap<>();
+    private final Map<Long, VDiskMeta.Versioned<VDiskMeta.Egroup>> egroups = new ConcurrentHashMap<>();
+    /** The extent group new vBlocks go into while it has free slots. */
+    private long openEgroup = -1;
+    private volatile boolean closed;
+    final Stats stats = new Stats();
+
+    /** Per-vDisk counters for the 2009 page. */
+    static final class Stats {
+        final java.util.concurrent.atomic.LongAdder writes = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder reads = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder oplogWrites = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder readsFromOplog = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder readsFromExtents = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder drainedBytes = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder checksumRepairs = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder writeNanos = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder readNanos = new java.util.concurrent.atomic.LongAdder();
+    }
+
+    VDiskController(DataPath path, VDiskRecord record, VDiskMeta meta, long epoch, long ownerVersion) {
+        this.path = path;
+        this.record = record;
+        this.meta = meta;
+        this.self = path.peers().self();
+        this.epoch = epoch;
+        this.ownerVersion = ownerVersion;
+        this.copies = new PeerCopies(path.peers(), record.name(), record.id(), record.replicationFactor() - 1);
+    }
+
+    VDiskRecord record() {
+        return record;
+    }
+
+    void resized(VDiskRecord r) {
+        this.record = r;
+    }
+
+    long id() {
+        return record.id();
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    void write(long offset, ByteBuffer src) {
+        long t0 = System.nanoTime();
+        int length = src.remaining();
+        check(offset, length);
+        path.capacity().checkUserWrite();
+        long at = offset;
+        while (src.hasRemaining()) {
+            int n = (int) Math.min(src.remaining(), MAX_RECORD - (at % MAX_RECORD));
+            byte[] chunk = new byte[n];
+            src.get(chunk);
+            long off = at;
+            append(seq -> OpLogRecord.data(id(), epoch, seq, off, chunk));
+            at += n;
+        }
+        stats.writes.increment();
+        stats.oplogWrites.increment();
+        stats.bytesWritten.add(length);
+        stats.writeNanos.add(System.nanoTime() - t0);
+    }
+
+    void writeZeroes(long offset, long length) {
+        check(offset, length);
+        long at = offset;
+        long end = offset + length;
+        while (at < end) {
+            int n = (int) Math.min(end - at, MAX_RECORD - (at % MAX_RECORD));
+            long off = at;
+            append(seq -> OpLogRecord.zero(id(), epoch, seq, off, n));
+            at += n;
+        }
+    }
+
+    interface RecordOf {
+        OpLogRecord at(long sequence);
+    }
+
+    /** Appends one record locally and on the peer OpLogs, returning when every copy is durable. */
+    void append(RecordOf make) {
+        if (closed) {
+            throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " moved to another Stargate; retry there");
+        }
+        CompletableFuture<Void> local;
+        List<CompletableFuture<Void>> remote;
+        appendLock.lock();
+        try {
+            OpLogRecord r = make.at(sequence.incrementAndGet());
+            try {
+                local = path.oplog().append(r, path.opTimeout());
+            } catch (io.cairn.storage.stargate.internal.oplog.StaleEpochException e) {
+                closed = true;
+                throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " has a newer owner (epoch "
+                        + e.currentEpoch() + "); nothing was written", e);
+            } catch (TimeoutException e) {
+                throw new StargateException(Reason.TIMEOUT, "the OpLog had no room for " + r.length() + " bytes within "
+                        + path.opTimeout().toSeconds() + " s (draining is behind); nothing was written", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StargateException(Reason.TIMEOUT, "interrupted while waiting for OpLog space", e);
+            } catch (Exception e) {
+                throw new StargateException(Reason.UNAVAILABLE, "the local OpLog failed: " + e.getMessage(), e);
+            }
+            remote = copies.send(r);
+        } finally {
+            appendLock.unlock();
+        }
+        await(local, "the local OpLog");
+        for (CompletableFuture<Void> f : remote) {
+            await(f, "a peer OpLog");
+        }
+    }
+
+    private void await(CompletableFuture<Void> f, String what) {
+        try {
+            f.get(2 * path.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof StargateException se) {
+                if (se.reason() == Reason.STALE_OWNER) {
+                    closed = true;
+                }
+                throw se;
+            }
+            throw new StargateException(Reason.UNAVAILABLE, what + " failed: " + c.getMessage() + "; the write may be incomplete", c);
+        } catch (TimeoutException e) {
+            throw new StargateException(Reason.TIMEOUT, what + " did not confirm the write within " + 2 * path.opTimeout().toSeconds()
+                    + " s; it may be incomplete: read it back", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StargateException(Reason.TIMEOUT, "interrupted while waiting for " + what);
+        }
+    }
+
+    List<UUID> peerCopies() {
+        return copies.current();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    void read(long offset, ByteBuffer dst) {
+        long t0 = System.nanoTime();
+        int length = dst.remaining();
+        check(offset, length);
+        ReadResult r;
+        try {
+            r = path.oplog().read(id(), offset, length);
+        } catch (java.io.IOException e) {
+            throw new StargateException(Reason.UNAVAILABLE, "the OpLog could not be read: " + e.getMessage(), e);
+        }
+        byte[] data = r.data();
+        if (!r.fromOpLog().isEmpty()) {
+            stats.readsFromOplog.increment();
+        }
+        for (ByteRange missing : r.notInOpLog()) {
+            readExtents(missing.offset(), data, (int) (missing.offset() - offset), (int) missing.length());
+            stats.readsFromExtents.increment();
+        }
+        dst.put(data);
+        stats.reads.increment();
+        stats.bytesRead.add(length);
+        stats.readNanos.add(System.nanoTime() - t0);
+    }
+
+    /** Copies {@code length} bytes at vDisk {@code offset} from the extent store into {@code out[at..]}. */
+    private void readExtents(long offset, byte[] out, int at, int length) {
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            long vb = pos / VBLOCK;
+            long vbEnd = Math.min(end, (vb + 1) * VBLOCK);
+            Optional<VDiskMeta.BlockRef> ref = block(vb);
+            if (ref.isPresent()) {
+                int inBlock = (int) (pos - vb * VBLOCK);
+                int n = (int) (vbEnd - pos);
+                int first = inBlock / SLICE * SLICE;
+                int last = (int) ((inBlock + (long) n + SLICE - 1) / SLICE * SLICE);
+                byte[] slices = readSlices(ref.get(), first, last - first);
+                System.arraycopy(slices, inBlock - first, out, at + (int) (pos - offset), n);
+            } // an unwritten vBlock reads as zeros, which the buffer already holds
+            pos = vbEnd;
+        }
+    }
+
+    /** Verified bytes of an extent (slice-aligned range) from a replica: this node's first, then the others. */
+    byte[] readSlices(VDiskMeta.BlockRef ref, int offsetInExtent, int length) {
+        VDiskMeta.Egroup g = egroup(ref.eg()).value();
+        int egOffset = ref.slot() * (int) VBLOCK + offsetInExtent;
+        List<UUID> order = new ArrayList<>(g.replicas());
+        if (order.remove(self)) {
+            order.add(0, self);
+        }
+        List<UUID> bad = new ArrayList<>();
+        Throwable last = null;
+        for (UUID node : order) {
+            try {
+                byte[] data = path.readEgroup(node, ref.eg(), egOffset, length);
+                for (UUID b : bad) {
+                    repair(b, ref.eg(), egOffset, data);
+                }
+                return data;
+            } catch (io.cairn.storage.stargate.internal.estore.SliceChecksumException e) {
+                logger.warn("vDisk {}: checksum mismatch in extent group {} on node {} ({}); reading another replica", record.name(),
+                        ref.eg(), node, e.getMessage());
+                bad.add(node);
+                last = e;
+            } catch (RuntimeException e) {
+                if (e.getMessage() != null && e.getMessage().contains("checksum")) {
+                    bad.add(node);
+                }
+                last = e;
+            }
+        }
+        throw new StargateException(Reason.DATA_ERROR, "no replica of extent group " + ref.eg() + " of vDisk " + record.name()
+                + " (on " + order + ") returned verified data; last error: " + (last == null ? "none" : last.getMessage()), last);
+    }
+
+    private void repair(UUID node, long eg, int egOffset, byte[] good) {
+        try {
+            path.repairEgroup(node, eg, egOffset, good);
+            stats.checksumRepairs.increment();
+            logger.info("vDisk {}: repaired extent group {} on node {} ({} bytes at {})", record.name(), eg, node, good.length, egOffset);
+        } catch (RuntimeException e) {
+            logger.warn("vDisk {}: could not repair extent group {} on node {}: {}", record.name(), eg, node, e.toString());
+        }
+    }
+
+    private Optional<VDiskMeta.BlockRef> block(long vb) {
+        VDiskMeta.BlockRef cached = blocks.get(vb);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<VDiskMeta.BlockRef> ref = meta.block(vb);
+        ref.ifPresent(r -> blocks.put(vb, r));
+        return ref;
+    }
+
+    private VDiskMeta.Versioned<VDiskMeta.Egroup> egroup(long eg) {
+        VDiskMeta.Versioned<VDiskMeta.Egroup> g = egroups.get(eg);
+        if (g == null) {
+            g = meta.egroup(eg).orElseThrow(() -> new StargateException(Reason.DATA_ERROR, "vDisk " + record.name()
+                    + " maps a block to extent group " + eg + ", which has no record"));
+            egroups.put(eg, g);
+        }
+        return g;
+    }
+
+    // ---------------------------------------------------------------- drain
+
+    /** Drains up to one batch; returns the bytes drained (0: nothing undrained). */
+    long drainOnce() {
+        if (closed) {
+            return 0;
+        }
+        drainLock.lock();
+        try {
+            DrainBatch batch = path.oplog().drainable(id(), DRAIN_BATCH_BYTES);
+            if (batch.isEmpty()) {
+                return 0;
+            }
+            Map<Long, List<DrainExtent>> byBlock = new java.util.TreeMap<>();
+            for (DrainExtent e : batch.extents()) {
+                byBlock.computeIfAbsent(e.offset() / VBLOCK, k -> new ArrayList<>()).add(e);
+            }
+            VDiskMeta.Batch commit = meta.batch(ownerVersion);
+            Map<Long, VDiskMeta.BlockRef> newBlocks = new HashMap<>();
+            Map<Long, VDiskMeta.Egroup> changedEgroups = new LinkedHashMap<>();
+            Set<Long> createdEgroups = new HashSet<>();
+            for (Map.Entry<Long, List<DrainExtent>> b : byBlock.entrySet()) {
+                long vb = b.getKey();
+                Optional<VDiskMeta.BlockRef> ref = block(vb);
+                VDiskMeta.BlockRef target = ref.orElseGet(() -> allocate(vb, changedEgroups, createdEgroups));
+                if (ref.isEmpty()) {
+                    newBlocks.put(vb, target);
+                }
+                VDiskMeta.Egroup g = changedEgroups.containsKey(target.eg()) ? changedEgroups.get(target.eg())
+                        : egroup(target.eg()).value();
+                List<UUID> ok = writeBlock(vb, target, g, b.getValue(), ref.isEmpty());
+                if (ok.size() < g.replicas().size()) {
+                    changedEgroups.put(target.eg(), new VDiskMeta.Egroup(ok, g.slots()));
+                }
+            }
+            for (Map.Entry<Long, VDiskMeta.BlockRef> e : newBlocks.entrySet()) {
+                commit.block(e.getKey(), e.getValue());
+            }
+            for (Map.Entry<Long, VDiskMeta.Egroup> e : changedEgroups.entrySet()) {
+                if (createdEgroups.contains(e.getKey())) {
+                    commit.newEgroup(e.getKey(), e.getValue());
+                } else {
+                    commit.egroup(e.getKey(), e.getValue(), egroup(e.getKey()).version());
+                }
+            }
+            if (!commit.isEmpty()) {
+                try {
+                    commit.commit();
+                } catch (StargateException e) {
+                    if (e.reason() == Reason.STALE_OWNER) {
+                        closed = true;
+                    }
+                    // forget what this batch allocated: the records were not written
+                    createdEgroups.forEach(egroups::remove);
+                    openEgroup = -1;
+                    throw e;
+                }
+                blocks.putAll(newBlocks);
+                egroups.keySet().removeAll(changedEgroups.keySet());
+            }
+            path.oplog().markDrained(batch, path.opTimeout());
+            path.releaseOnPeers(batch);
+            stats.drainedBytes.add(batch.bytes());
+            return batch.bytes();
+        } catch (StargateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StargateException(Reason.UNAVAILABLE, "draining vDisk " + record.name() + " failed: " + e.getMessage(), e);
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /** A slot for vBlock {@code vb} in the open extent group, or a new group on RF nodes (this one first). */
+    private VDiskMeta.BlockRef allocate(long vb, Map<Long, VDiskMeta.Egroup> changed, Set<Long> created) {
+        if (openEgroup >= 0) {
+            VDiskMeta.Egroup g = changed.containsKey(openEgroup) ? changed.get(openEgroup) : egroup(openEgroup).value();
+            if (g.slots() < VDiskMeta.SLOTS_PER_EGROUP) {
+                VDiskMeta.Egroup more = new VDiskMeta.Egroup(g.replicas(), g.slots() + 1);
+                changed.put(openEgroup, more);
+                if (!created.contains(openEgroup)) {
+                    // an existing group gets another slot: compare-and-set on the version we cached
+                }
+                return new VDiskMeta.BlockRef(openEgroup, g.slots());
+            }
+        }
+        long eg = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        List<UUID> replicas = new ArrayList<>();
+        replicas.add(self);
+        Set<UUID> exclude = new HashSet<>(replicas);
+        replicas.addAll(path.peers().choose(record.replicationFactor() - 1, exclude, List.of(self), eg));
+        if (replicas.size() < record.replicationFactor()) {
+            throw new StargateException(Reason.UNAVAILABLE, "vDisk " + record.name() + " is RF" + record.replicationFactor() + " but only "
+                    + replicas.size() + " Stargate(s) on distinct fault domains are up: its data stays in the OpLog until more return");
+        }
+        VDiskMeta.Egroup g = new VDiskMeta.Egroup(List.copyOf(replicas), 1);
+        changed.put(eg, g);
+        created.add(eg);
+        egroups.put(eg, new VDiskMeta.Versioned<>(g, 0));
+        openEgroup = eg;
+        return new VDiskMeta.BlockRef(eg, 0);
+    }
+
+    /**
+     * Writes the drained pieces of one vBlock into its extent on every replica (slice-aligned: edge
+     * slices are read and merged first). Returns the replicas that took it.
+     */
+    private List<UUID> writeBlock(long vb, VDiskMeta.BlockRef ref, VDiskMeta.Egroup g, List<DrainExtent> pieces, boolean fresh) {
+        long base = vb * VBLOCK;
+        int lo = Integer.MAX_VALUE;
+        int hi = 0;
+        for (DrainExtent e : pieces) {
+            lo = Math.min(lo, (int) (e.offset() - base));
+            hi = Math.max(hi, (int) (e.offset() - base) + e.data().length);
+        }
+        int first = lo / SLICE * SLICE;
+        int last = (hi + SLICE - 1) / SLICE * SLICE;
+        byte[] image;
+        if (fresh) {
+            image = new byte[last - first];
+        } else if (first == lo && last == hi && covers(pieces, lo, hi)) {
+            image = new byte[last - first];
+        } else {
+            image = readSlices(ref, first, last - first);
+        }
+        for (DrainExtent e : pieces) {
+            int at = (int) (e.offset() - base) - first;
+            if (e.allZero()) {
+                java.util.Arrays.fill(image, at, at + e.data().length, (byte) 0);
+            } else {
+                System.arraycopy(e.data(), 0, image, at, e.data().length);
+            }
+        }
+        int egOffset = ref.slot() * (int) VBLOCK + first;
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        for (UUID node : g.replicas()) {
+            writes.add(path.writeEgroup(node, ref.eg(), egOffset, image));
+        }
+        List<UUID> ok = new ArrayList<>();
+        Throwable last1 = null;
+        for (int i = 0; i < writes.size(); i++) {
+            try {
+                writes.get(i).get(path.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                ok.add(g.replicas().get(i));
+            } catch (ExecutionException | TimeoutException e) {
+                last1 = e instanceof ExecutionException ? e.getCause() : e;
+                logger.warn("vDisk {}: extent group {} replica on {} failed during drain: {}", record.name(), ref.eg(), g.replicas().get(i),
+                        last1.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StargateException(Reason.TIMEOUT, "interrupted while draining");
+            }
+        }
+        if (ok.isEmpty()) {
+            throw new StargateException(Reason.UNAVAILABLE, "no replica of extent group " + ref.eg() + " took drained data ("
+                    + (last1 == null ? "" : last1.getMessage()) + "); it stays in the OpLog");
+        }
+        return ok;
+    }
+
+    private static boolean covers(List<DrainExtent> pieces, int lo, int hi) {
+        long covered = 0;
+        for (DrainExtent e : pieces) {
+            covered += e.data().length;
+        }
+        return covered >= hi - lo;
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private void check(long offset, long length) {
+        if (offset < 0 || length <= 0 || offset % 512 != 0 || length % 512 != 0) {
+            throw new StargateException(Reason.INVALID_REQUEST, "I/O of " + length + " bytes at offset " + offset + " on vDisk "
+                    + record.name() + " is not aligned: offset and length must be positive multiples of 512 bytes");
+        }
+        if (offset > record.sizeBytes() - length) {
+            throw new StargateException(Reason.INVALID_REQUEST, "I/O of " + length + " bytes at offset " + offset
+                    + " goes past the end of vDisk " + record.name() + " (" + record.sizeBytes() + " bytes)");
+        }
+    }
+
+    Duration timeout() {
+        return path.opTimeout();
+    }
+}

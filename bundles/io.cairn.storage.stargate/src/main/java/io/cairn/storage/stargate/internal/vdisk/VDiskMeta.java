@@ -1,0 +1,244 @@
+package io.cairn.storage.stargate.internal.vdisk;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cairn.storage.api.medusa.Entry;
+import io.cairn.storage.api.medusa.Medusa;
+import io.cairn.storage.api.medusa.MedusaException;
+import io.cairn.storage.api.medusa.Op;
+import io.cairn.storage.api.stargate.StargateException;
+import io.cairn.storage.api.stargate.StargateException.Reason;
+
+/**
+ * The global metadata of one vDisk in Medusa. Every key shares the routing part {@code vdisk:UUID},
+ * so it lives in one shard and a drain can change block map and extent groups in one atomic batch
+ * that also checks the owner record (the fence: a stale owner's batch fails).
+ *
+ * <pre>
+ * vdisk:UUID#owner          {"node":..., "epoch":...}       who serves the vDisk, with its fencing epoch
+ * vdisk:UUID#vb:%016x       {"eg":..., "slot":...}           vBlock n lives in slot (1 MiB) of extent group eg
+ * vdisk:UUID#eg:%016x       {"replicas":[node...], "slots":k} the nodes holding the group, slots handed out
+ * </pre>
+ */
+public final class VDiskMeta {
+
+    public static final int SLOTS_PER_EGROUP = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Owner(UUID node, long epoch) {
+    }
+
+    /** Where a vBlock lives. */
+    public record BlockRef(long eg, int slot) {
+    }
+
+    /** An extent group: its replicas and how many of its slots are handed out. */
+    public record Egroup(List<UUID> replicas, int slots) {
+    }
+
+    /** A versioned value as read. */
+    public record Versioned<T>(T value, long version) {
+    }
+
+    private final Medusa medusa;
+    private final UUID vdisk;
+    private final String route;
+
+    public VDiskMeta(Medusa medusa, UUID vdisk) {
+        this.medusa = medusa;
+        this.vdisk = vdisk;
+        this.route = "vdisk:" + vdisk + "#";
+    }
+
+    String ownerKey() {
+        return route + "owner";
+    }
+
+    String blockKey(long vblock) {
+        return route + String.format("vb:%016x", vblock);
+    }
+
+    String egroupKey(long eg) {
+        return route + String.format("eg:%016x", eg);
+    }
+
+    public Optional<Versioned<Owner>> owner() {
+        return get(ownerKey()).map(e -> new Versioned<>(read(e.value(), Owner.class), e.version()));
+    }
+
+    /**
+     * Makes {@code node} the owner with the next epoch if the record still has {@code expected}
+     * (ABSENT when there is none); returns the new record and its version, or empty if another node
+     * changed it first.
+     */
+    public Optional<Versioned<Owner>> claim(UUID node, Optional<Versioned<Owner>> expected) {
+        long epoch = expected.map(v -> v.value().epoch()).orElse(0L) + 1;
+        Owner o = new Owner(node, epoch);
+        try {
+            long version = medusa.compareAndSet(ownerKey(), expected.map(Versioned::version).orElse(Medusa.ABSENT), write(o));
+            return Optional.of(new Versioned<>(o, version));
+        } catch (MedusaException e) {
+            if (e.reason() == MedusaException.Reason.VERSION_CONFLICT) {
+                return Optional.empty();
+            }
+            throw unavailable("claim vDisk " + vdisk, e);
+        }
+    }
+
+    public Optional<BlockRef> block(long vblock) {
+        return get(blockKey(vblock)).map(e -> read(e.value(), BlockRef.class));
+    }
+
+    public Optional<Versioned<Egroup>> egroup(long eg) {
+        return get(egroupKey(eg)).map(e -> new Versioned<>(read(e.value(), Egroup.class), e.version()));
+    }
+
+    /** Every mapped vBlock (for delete and for rebuilding the owner's map cache). */
+    public List<Long> blocks() {
+        List<Long> out = new ArrayList<>();
+        String prefix = route + "vb:";
+        String after = null;
+        try {
+            while (true) {
+                List<Entry> page = medusa.scan(prefix, after, 1000);
+                for (Entry e : page) {
+                    out.add(Long.parseUnsignedLong(e.key().substring(prefix.length()), 16));
+                }
+                if (page.size() < 1000) {
+                    return out;
+                }
+                after = page.getLast().key();
+            }
+        } catch (MedusaException e) {
+            throw unavailable("list the blocks of vDisk " + vdisk, e);
+        }
+    }
+
+    /** Every extent group of the vDisk with its record. */
+    public List<Long> egroups() {
+        List<Long> out = new ArrayList<>();
+        String prefix = route + "eg:";
+        String after = null;
+        try {
+            while (true) {
+                List<Entry> page = medusa.scan(prefix, after, 1000);
+                for (Entry e : page) {
+                    out.add(Long.parseUnsignedLong(e.key().substring(prefix.length()), 16));
+                }
+                if (page.size() < 1000) {
+                    return out;
+                }
+                after = page.getLast().key();
+            }
+        } catch (MedusaException e) {
+            throw unavailable("list the extent groups of vDisk " + vdisk, e);
+        }
+    }
+
+    /** A batch under the owner fence: applied only while {@code owner} is still the record's version. */
+    public final class Batch {
+        private final List<Op> ops = new ArrayList<>();
+
+        Batch(long ownerVersion) {
+            ops.add(new Op.Check(ownerKey(), ownerVersion));
+        }
+
+        public Batch block(long vblock, BlockRef ref) {
+            ops.add(new Op.Put(blockKey(vblock), write(ref)));
+            return this;
+        }
+
+        public Batch newEgroup(long eg, Egroup g) {
+            ops.add(new Op.Cas(egroupKey(eg), Medusa.ABSENT, write(g)));
+            return this;
+        }
+
+        public Batch egroup(long eg, Egroup g, long expectedVersion) {
+            ops.add(new Op.Cas(egroupKey(eg), expectedVersion, write(g)));
+            return this;
+        }
+
+        public boolean isEmpty() {
+            return ops.size() == 1;
+        }
+
+        /** Applies the batch; STALE_OWNER when the owner record moved on. */
+        public void commit() {
+            try {
+                medusa.batch(ops);
+            } catch (MedusaException e) {
+                if (e.reason() == MedusaException.Reason.VERSION_CONFLICT) {
+                    Optional<Versioned<Owner>> now = owner();
+                    throw new StargateException(Reason.STALE_OWNER, "vDisk " + vdisk + " has a newer owner ("
+                            + now.map(v -> v.value().node() + " at epoch " + v.value().epoch()).orElse("none")
+                            + "); this Stargate stopped serving it and wrote nothing");
+                }
+                throw unavailable("record the data of vDisk " + vdisk, e);
+            }
+        }
+    }
+
+    public Batch batch(long ownerVersion) {
+        return new Batch(ownerVersion);
+    }
+
+    /** Removes every record of the vDisk (after its data is gone); no fence: the vDisk is deleted. */
+    public void deleteAll() {
+        String after = null;
+        try {
+            while (true) {
+                List<Entry> page = medusa.scan(route, after, 1000);
+                if (page.isEmpty()) {
+                    return;
+                }
+                List<Op> ops = new ArrayList<>();
+                for (Entry e : page) {
+                    ops.add(new Op.Delete(e.key(), -1));
+                }
+                medusa.batch(ops);
+                if (page.size() < 1000) {
+                    return;
+                }
+                after = page.getLast().key();
+            }
+        } catch (MedusaException e) {
+            throw unavailable("delete the metadata of vDisk " + vdisk, e);
+        }
+    }
+
+    private Optional<Entry> get(String key) {
+        try {
+            return medusa.get(key);
+        } catch (MedusaException e) {
+            throw unavailable("read " + key, e);
+        }
+    }
+
+    private static StargateException unavailable(String what, MedusaException e) {
+        return new StargateException(e.reason() == MedusaException.Reason.TIMEOUT ? Reason.TIMEOUT : Reason.UNAVAILABLE,
+                "cannot " + what + ": the metadata store refused (" + e.getMessage() + ")", e);
+    }
+
+    private static byte[] write(Object o) {
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T read(byte[] b, Class<T> type) {
+        try {
+            return JSON.readValue(b, type);
+        } catch (IOException e) {
+            throw new StargateException(Reason.DATA_ERROR, "a vDisk metadata record is unreadable (" + e.getMessage() + ")", e);
+        }
+    }
+}
