@@ -431,7 +431,13 @@ public final class DataPath implements AutoCloseable {
         public void close() {
         }
 
+        /**
+         * Runs the request here when this node owns the vDisk, else at its owner. When the owner moved
+         * or cannot be reached, looks again (the owner's Zeus session ends within the session timeout,
+         * then any node may take over) until the operation deadline.
+         */
         private void route(java.util.function.Consumer<VDiskController> here, Runnable there) {
+            long deadline = System.nanoTime() + opTimeout.toNanos();
             for (int attempt = 0; ; attempt++) {
                 Optional<VDiskController> c = local(r);
                 try {
@@ -443,13 +449,13 @@ public final class DataPath implements AutoCloseable {
                     return;
                 } catch (StargateException e) {
                     boolean moved = e.reason() == Reason.STALE_OWNER || e.reason() == Reason.UNAVAILABLE && c.isEmpty();
-                    if (!moved || attempt >= 3) {
+                    if (!moved || System.nanoTime() > deadline) {
                         throw e;
                     }
                     c.ifPresent(x -> owned.remove(r.uuid(), x));
                     owners.remove(r.uuid());
                     try {
-                        Thread.sleep(200L * (attempt + 1));
+                        Thread.sleep(Math.min(1000, 100L * (attempt + 1)));
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         throw e;

@@ -296,15 +296,21 @@ final class VDiskController {
         }
     }
 
+    /**
+     * The vBlock's extent. The owner is the only writer of the block map, so what it read once stays
+     * true (absence included) until its own drain changes it.
+     */
     private Optional<VDiskMeta.BlockRef> block(long vb) {
         VDiskMeta.BlockRef cached = blocks.get(vb);
         if (cached != null) {
-            return Optional.of(cached);
+            return cached == UNMAPPED ? Optional.empty() : Optional.of(cached);
         }
         Optional<VDiskMeta.BlockRef> ref = meta.block(vb);
-        ref.ifPresent(r -> blocks.put(vb, r));
+        blocks.put(vb, ref.orElse(UNMAPPED));
         return ref;
     }
+
+    private static final VDiskMeta.BlockRef UNMAPPED = new VDiskMeta.BlockRef(-1, -1);
 
     private VDiskMeta.Versioned<VDiskMeta.Egroup> egroup(long eg) {
         VDiskMeta.Versioned<VDiskMeta.Egroup> g = egroups.get(eg);
