@@ -39,7 +39,7 @@ public interface Stargate {
 
     Optional<VDisk> vdisk(String container, String name);
 
-    /** Creates a thin vDisk of {@code sizeBytes} (1 to {@link #MAX_VDISK_BYTES}, a multiple of 512). */
+    /** Creates a thin vDisk of {@code sizeBytes} (1 to {@link #MAX_VDISK_BYTES}; block I/O covers its whole 512-byte blocks). */
     VDisk createVDisk(String container, String name, long sizeBytes);
 
     /** Grows a vDisk (shrinking would lose data and is refused). */

@@ -107,9 +107,10 @@ public final class NbdFrontEnd {
     /** One vDisk as an NBD export; Stargate errors become the NBD errno that says the same. */
     private record VDiskExport(String name, VDisk vdisk, VDiskIo io) implements NbdExport {
 
+        /** Whole 512-byte blocks: NBD sizes are multiples of the minimum block size. */
         @Override
         public long size() {
-            return vdisk.sizeBytes();
+            return vdisk.sizeBytes() / 512 * 512;
         }
 
         @Override

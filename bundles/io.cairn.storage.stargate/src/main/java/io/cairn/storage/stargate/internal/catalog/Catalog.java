@@ -239,24 +239,14 @@ public final class Catalog {
         }
     }
 
-    /** Sizes: 512 bytes to 2^63-1 (the largest multiple of 512 below it), a multiple of 512. */
+    /**
+     * Sizes: 1 byte to 2^63-1 (spec 20 §1: no other limit). Block I/O works in 512-byte units, so a size
+     * that is not a multiple of 512 leaves a tail only file access reaches.
+     */
     public static void checkSize(long sizeBytes) {
         if (sizeBytes <= 0) {
-            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size " + sizeBytes + " must be positive (bytes)");
-        }
-        if (sizeBytes % 512 != 0) {
-            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size " + sizeBytes + " is not a multiple of 512 bytes; round it to "
-                    + (sizeBytes / 512 + 1) * 512);
-        }
-    }
-
-    /** Parses a size given as bytes; refuses 2^63 and more with the limit in the message. */
-    public static long parseSize(String text) {
-        try {
-            return Long.parseLong(text.trim());
-        } catch (NumberFormatException e) {
-            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size '" + text + "' is not a byte count of at most "
-                    + Stargate.MAX_VDISK_BYTES + " (2^63-1)");
+            throw new StargateException(Reason.INVALID_REQUEST, "vDisk size " + sizeBytes + " must be positive (bytes, at most "
+                    + Stargate.MAX_VDISK_BYTES + ")");
         }
     }
 

@@ -488,10 +488,9 @@ public final class DataPath implements AutoCloseable {
 
     /** Serves a forwarded request (this node must own the vDisk). */
     byte[] serve(VDiskRecord r, String op, long offset, long length, Wire w) {
-        VDiskController c = owned.get(r.uuid());
-        if (c == null) {
-            throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": this Stargate does not own vDisk " + r.name());
-        }
+        // this node may own it by record without a controller yet (it restarted): local() takes it up again
+        VDiskController c = local(r).orElseThrow(() -> new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK
+                + ": this Stargate does not own vDisk " + r.name()));
         switch (op) {
             case "read" -> {
                 ByteBuffer dst = ByteBuffer.allocate((int) length);
