@@ -5,9 +5,7 @@ import static io.cairn.storage.stargate.internal.estore.TestData.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,13 +45,15 @@ class ExtentStoreCrashTest {
         Path d2 = dir.resolve("d2");
         Path tmp = Files.createDirectories(dir.resolve("tmp")); // RocksDB extracts its library here: cleaned with the test
         Path stderr = dir.resolve("child.stderr");
+        Path stdout = dir.resolve("child.stdout");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process child = new ProcessBuilder(java, "-Xmx128m", "-Djava.io.tmpdir=" + tmp, "--enable-native-access=ALL-UNNAMED",
                 "-cp", classpath, ExtentStoreCrashWriter.class.getName(), home.toString(), d1.toString(), d2.toString(),
-                Integer.toString(CHILD_MAX_SECONDS)).redirectError(stderr.toFile()).start();
-        Output output = new Output(child.getInputStream());
-        Thread reader = Thread.ofPlatform().daemon().name("estore-crash-child-stdout").start(output);
+                Integer.toString(CHILD_MAX_SECONDS)).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
+        // a file, not a pipe: when the child dies the JDK may close the pipe under a blocked reader and lose
+        // the last acknowledgement lines; bytes the child wrote to the file are all there after the kill
+        Output output = new Output(stdout);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (output.lines() < ACKS_BEFORE_KILL + 1 && child.isAlive() && System.nanoTime() < deadline) {
@@ -70,7 +70,6 @@ class ExtentStoreCrashTest {
                 child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
         }
-        reader.join(TimeUnit.SECONDS.toMillis(30));
         assertThat(child.exitValue()).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
 
         List<String> lines = output.completeLines();
@@ -120,40 +119,24 @@ class ExtentStoreCrashTest {
         }
     }
 
-    /** The child's stdout; only lines ended by a newline count as acknowledged. */
-    static final class Output implements Runnable {
-        private final InputStream in;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private int lines;
+    /** The child's stdout file; only lines ended by a newline count as acknowledged. */
+    static final class Output {
+        private final Path file;
 
-        Output(InputStream in) {
-            this.in = in;
+        Output(Path file) {
+            this.file = file;
         }
 
-        @Override
-        public void run() {
-            byte[] buf = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    synchronized (this) {
-                        bytes.write(buf, 0, n);
-                        for (int i = 0; i < n; i++) {
-                            lines += buf[i] == '\n' ? 1 : 0;
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the pipe closes when the child dies
+        int lines() throws IOException {
+            int n = 0;
+            for (byte b : Files.readAllBytes(file)) {
+                n += b == '\n' ? 1 : 0;
             }
+            return n;
         }
 
-        synchronized int lines() {
-            return lines;
-        }
-
-        synchronized List<String> completeLines() {
-            String text = bytes.toString(StandardCharsets.US_ASCII);
+        List<String> completeLines() throws IOException {
+            String text = Files.readString(file, StandardCharsets.US_ASCII);
             int end = text.lastIndexOf('\n');
             return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
         }
