@@ -157,6 +157,34 @@ class MedusaTest {
             restartIfDown(i);
         }
         waitForShards(Duration.ofSeconds(120));
+        everyReplicaCaughtUp(Duration.ofSeconds(180));
+    }
+
+    /**
+     * A write to every shard, then every member of every shard at lag 0 by its leader: each replica is
+     * reachable from its leader again. After a node restarts this can take up to two minutes (the
+     * leader's gRPC channel to it waits out its reconnect back-off), and a fault injected meanwhile
+     * would take down a shard that only looked healthy.
+     */
+    void everyReplicaCaughtUp(Duration timeout) throws Exception {
+        Map<Integer, String> keys = keyPerShard("caught-up:");
+        waitFor(timeout, () -> {
+            try {
+                for (String k : keys.values()) {
+                    medusaFast(0, "put", Map.of("key", k, "value", "x"));
+                }
+                for (JsonNode s : any("status", Map.of()).get("shards")) {
+                    for (var lag : s.get("lag").properties()) {
+                        if (lag.getValue().asLong() != 0) {
+                            return false;
+                        }
+                    }
+                }
+                return true;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }, "every replica of every shard caught up with its leader");
     }
 
     /** One key per shard (found by asking the ring through medusa.shardOf). */
