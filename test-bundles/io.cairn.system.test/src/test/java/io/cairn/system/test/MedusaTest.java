@@ -173,18 +173,33 @@ class MedusaTest {
                 for (String k : keys.values()) {
                     medusaFast(0, "put", Map.of("key", k, "value", "x"));
                 }
-                for (JsonNode s : any("status", Map.of()).get("shards")) {
-                    for (var lag : s.get("lag").properties()) {
-                        if (lag.getValue().asLong() != 0) {
-                            return false;
-                        }
+                // followers learn the new commit index with the next heartbeat: look for a few seconds
+                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (System.nanoTime() < until) {
+                    if (allCaughtUp(any("status", Map.of()))) {
+                        return true;
                     }
+                    Thread.sleep(500);
                 }
-                return true;
+                return false;
             } catch (IOException | RuntimeException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return false;
             }
         }, "every replica of every shard caught up with its leader");
+    }
+
+    private static boolean allCaughtUp(JsonNode status) {
+        for (JsonNode s : status.get("shards")) {
+            for (var lag : s.get("lag").properties()) {
+                if (lag.getValue().asLong() != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** One key per shard (found by asking the ring through medusa.shardOf). */
