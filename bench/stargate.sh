@@ -38,15 +38,21 @@ truncate -s "${size_mib}M" "$raw"
 echo "fio ${runtime}s per job, ${size_mib} MiB target; node homes and raw file in $work ($(df --output=fstype,source "$work" | tail -n1 | tr -s ' ')); $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 job() { # name target-args rw bs iodepth [extra]
   local name="$1" target="$2" rw="$3" bs="$4" qd="$5"; shift 5
-  fio --name="$name" $target --rw="$rw" --bs="$bs" --iodepth="$qd" --size="${size_mib}M" --runtime="$runtime" --time_based \
-    --output-format=json "$@" 2>/dev/null | python3 -c '
+  local out="$work/fio-$name-$RANDOM.json"
+  set -f # the nbd URI has a '?' that must not be taken as a file pattern
+  if ! fio --name="$name" $target --rw="$rw" --bs="$bs" --iodepth="$qd" --size="${size_mib}M" --runtime="$runtime" --time_based \
+    --output-format=json --output="$out" "$@" >"$out.log" 2>&1; then
+    set +f; echo "fio failed for $name on $target:" >&2; cat "$out.log" "$out" >&2; return 1
+  fi
+  set +f
+  python3 -c '
 import json, sys
 j = json.load(sys.stdin)["jobs"][0]
 side = "write" if j["write"]["io_bytes"] > 0 else "read"
 s = j[side]
 p = s["clat_ns"].get("percentile", {})
 print("%s %.0f %.1f %.0f %.0f" % (sys.argv[1], s["iops"], s["bw"] / 1024, p.get("50.000000", 0) / 1000, p.get("99.000000", 0) / 1000))
-' "$name"
+' "$name" < "$out"
 }
 # sequential write first: it fills the targets, so the reads after it read written data
 rows=("write 1m 4" "randwrite 4k 1" "randwrite 4k 32" "read 1m 4" "randread 4k 1" "randread 4k 32")
