@@ -48,13 +48,7 @@ class StargateTest {
         cluster.startAll();
         Proc create = cluster.create();
         assertThat(create.exitCode()).as(create.output()).isZero();
-        waitFor(Duration.ofSeconds(150), () -> {
-            try {
-                return cluster.call(0, "medusa.status", Map.of()).get("available").asInt() == 16;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }, "16 Medusa shards with a leader");
+        medusaAvailable();
         // the admin credential, laid out as GnuTLS clients (qemu, libnbd) expect it
         tls = Files.createDirectories(work.resolve("tls"));
         Files.copy(cluster.admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"));
@@ -82,6 +76,16 @@ class StargateTest {
         }
     }
 
+    void medusaAvailable() throws InterruptedException {
+        waitFor(Duration.ofSeconds(150), () -> {
+            try {
+                return cluster.call(0, "medusa.status", Map.of()).get("available").asInt() == 16;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }, "16 Medusa shards with a leader");
+    }
+
     Proc ncli(int node, String... words) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("ncli"));
         args.addAll(List.of(words));
@@ -99,6 +103,16 @@ class StargateTest {
 
     Proc tool(Duration timeout, String... command) throws IOException, InterruptedException {
         return Proc.run(timeout, work, Map.of(), List.of(command));
+    }
+
+    /** Writes {@code data} at offset 0 of the vDisk through node {@code node}'s NBD server (qemu-img convert -n). */
+    void writeImage(int node, String export, byte[] data) throws Exception {
+        Path src = work.resolve("src-" + System.nanoTime() + ".img");
+        Files.write(src, data);
+        Proc in = tool(Duration.ofSeconds(180), "qemu-img", "convert", "-n", "-f", "raw", "--object", tlsObject(), "--target-image-opts",
+                src.toString(), nbd(node, export));
+        Files.delete(src);
+        assertThat(in.exitCode()).as(in.output()).isZero();
     }
 
     byte[] readBack(int node, String export, long length) throws Exception {
@@ -152,11 +166,7 @@ class StargateTest {
     @Test
     @Order(2)
     void givenAnImage_whenConvertedIntoAVDiskOverNbd_thenItReadsBackIdenticallyFromEveryNode() throws Exception {
-        Path src = work.resolve("src.img");
-        Files.write(src, image);
-        Proc in = tool(Duration.ofSeconds(180), "qemu-img", "convert", "-n", "-f", "raw", "--object", tlsObject(), "--target-image-opts",
-                src.toString(), nbd(0, "ctr1/disk1"));
-        assertThat(in.exitCode()).as(in.output()).isZero();
+        writeImage(0, "ctr1/disk1", image);
         for (int node = 0; node < 3; node++) {
             assertThat(readBack(node, "ctr1/disk1", IMAGE)).as("read through node " + node).isEqualTo(image);
         }
@@ -229,14 +239,10 @@ class StargateTest {
     void givenTheOwnerIsKilled_whenAnotherNodeServesTheVDisk_thenEveryAcknowledgedByteIsThere() throws Exception {
         Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=takeover", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
-        Path src = work.resolve("src2.img");
         byte[] data = new byte[4 << 20];
         new Random(7).nextBytes(data);
-        Files.write(src, data);
         // written through node 0, which becomes the owner; acknowledged writes sit in OpLogs (maybe not drained)
-        Proc in = tool(Duration.ofSeconds(120), "qemu-img", "convert", "-n", "-f", "raw", "--object", tlsObject(), "--target-image-opts",
-                src.toString(), nbd(0, "ctr1/takeover"));
-        assertThat(in.exitCode()).as(in.output()).isZero();
+        writeImage(0, "ctr1/takeover", data);
         cluster.kill9(0);
         try {
             assertThat(readBack(1, "ctr1/takeover", data.length)).isEqualTo(data);
@@ -252,24 +258,14 @@ class StargateTest {
     void givenAcknowledgedWrites_whenEveryNodeIsKilledAndRestarted_thenEveryByteIsThere() throws Exception {
         Proc vd = ncli(1, "vdisk", "create", "ctr=ctr1", "name=crash", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
-        Path src = work.resolve("src3.img");
         byte[] data = new byte[6 << 20];
         new Random(11).nextBytes(data);
-        Files.write(src, data);
-        Proc in = tool(Duration.ofSeconds(120), "qemu-img", "convert", "-n", "-f", "raw", "--object", tlsObject(), "--target-image-opts",
-                src.toString(), nbd(1, "ctr1/crash"));
-        assertThat(in.exitCode()).as(in.output()).isZero();
+        writeImage(1, "ctr1/crash", data);
         for (int i = 0; i < 3; i++) {
             cluster.kill9(i);
         }
         cluster.startAll();
-        waitFor(Duration.ofSeconds(150), () -> {
-            try {
-                return cluster.call(0, "medusa.status", Map.of()).get("available").asInt() == 16;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }, "Medusa back after the restart");
+        medusaAvailable();
         assertThat(readBack(2, "ctr1/crash", data.length)).isEqualTo(data);
         assertThat(readBack(0, "ctr1/disk1", IMAGE)).isEqualTo(image);
     }

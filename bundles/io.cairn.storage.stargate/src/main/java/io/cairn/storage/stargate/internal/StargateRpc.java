@@ -21,7 +21,6 @@ import io.cairn.storage.api.stargate.Container;
 import io.cairn.storage.api.stargate.ContainerSpec;
 import io.cairn.storage.api.stargate.StoragePool;
 import io.cairn.storage.api.stargate.VDisk;
-import io.cairn.storage.stargate.internal.catalog.Catalog;
 
 /**
  * The Stargate administration methods over the cluster RPC, with the argument names of {@code ncli}

@@ -20,11 +20,6 @@ public final class LocalDisks {
 
     /** One data disk: where its files go and what it may hold. */
     public record Disk(String id, Path dir, String tier, long capacityBytes) {
-
-        /** Bytes Stargate may use: the declared capacity, never more than the file system can still give plus what is used. */
-        public long usableBytes() {
-            return capacityBytes;
-        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -8,7 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +32,6 @@ import io.cairn.storage.stargate.internal.disks.LocalDisks;
 import io.cairn.storage.stargate.internal.estore.DiskSpec;
 import io.cairn.storage.stargate.internal.estore.DiskUsage;
 import io.cairn.storage.stargate.internal.estore.ExtentStore;
-import io.cairn.storage.stargate.internal.oplog.ByteRange;
 import io.cairn.storage.stargate.internal.oplog.DrainBatch;
 import io.cairn.storage.stargate.internal.oplog.DrainExtent;
 import io.cairn.storage.stargate.internal.oplog.OpLogConfig;
@@ -352,19 +350,6 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
-    /** Drains every owned vDisk completely (tests, shutdown of a vDisk). */
-    public void drainAll() {
-        for (VDiskController c : owned.values()) {
-            while (c.drainOnce() > 0) {
-                // next batch
-            }
-        }
-    }
-
-    Map<UUID, VDiskController> owned() {
-        return owned;
-    }
-
     @Override
     public void close() {
         closed = true;
@@ -507,10 +492,6 @@ public final class DataPath implements AutoCloseable {
 
     Catalog catalog() {
         return catalog;
-    }
-
-    Set<UUID> ownedIds() {
-        return owned.keySet();
     }
 
 }

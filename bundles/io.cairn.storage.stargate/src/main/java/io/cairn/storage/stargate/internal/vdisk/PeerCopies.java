@@ -117,11 +117,6 @@ final class PeerCopies {
         next.enqueue(undelivered);
     }
 
-    /** Forget failures older than now: a node that returns may be chosen again. */
-    synchronized void forgetFailures() {
-        failed.clear();
-    }
-
     /** One peer: at most one call out at a time, everything queued meanwhile in the next. */
     private final class Stream {
         final UUID node;

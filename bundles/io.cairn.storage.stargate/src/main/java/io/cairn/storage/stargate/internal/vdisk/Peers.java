@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 import io.cairn.cluster.api.ClusterConfig;
 import io.cairn.cluster.api.FaultDomains;
@@ -114,9 +113,5 @@ public final class Peers {
 
     public byte[] callSync(UUID node, String method, byte[] body) throws io.cairn.cluster.rpc.RpcException {
         return rpc.call(address(node), method, body, deadline);
-    }
-
-    public Supplier<Set<UUID>> aliveSupplier() {
-        return this::alive;
     }
 }

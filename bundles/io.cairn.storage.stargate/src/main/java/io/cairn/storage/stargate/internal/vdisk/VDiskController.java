@@ -1,7 +1,6 @@
 package io.cairn.storage.stargate.internal.vdisk;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,7 +28,6 @@ import io.cairn.storage.stargate.internal.estore.ExtentStore;
 import io.cairn.storage.stargate.internal.oplog.DrainBatch;
 import io.cairn.storage.stargate.internal.oplog.DrainExtent;
 import io.cairn.storage.stargate.internal.oplog.OpLogRecord;
-import io.cairn.storage.stargate.internal.oplog.OpLogStore;
 import io.cairn.storage.stargate.internal.oplog.ReadResult;
 import io.cairn.storage.stargate.internal.oplog.ByteRange;
 
@@ -201,10 +199,6 @@ final class VDiskController {
             Thread.currentThread().interrupt();
             throw new StargateException(Reason.TIMEOUT, "interrupted while waiting for " + what);
         }
-    }
-
-    List<UUID> peerCopies() {
-        return copies.current();
     }
 
     // ---------------------------------------------------------------- reads
@@ -402,9 +396,6 @@ final class VDiskController {
             if (g.slots() < VDiskMeta.SLOTS_PER_EGROUP) {
                 VDiskMeta.Egroup more = new VDiskMeta.Egroup(g.replicas(), g.slots() + 1);
                 changed.put(openEgroup, more);
-                if (!created.contains(openEgroup)) {
-                    // an existing group gets another slot: compare-and-set on the version we cached
-                }
                 return new VDiskMeta.BlockRef(openEgroup, g.slots());
             }
         }
@@ -501,9 +492,5 @@ final class VDiskController {
             throw new StargateException(Reason.INVALID_REQUEST, "I/O of " + length + " bytes at offset " + offset
                     + " goes past the end of vDisk " + record.name() + " (" + record.sizeBytes() + " bytes)");
         }
-    }
-
-    Duration timeout() {
-        return path.opTimeout();
     }
 }

@@ -100,31 +100,20 @@ public final class VDiskMeta {
         return get(egroupKey(eg)).map(e -> new Versioned<>(read(e.value(), Egroup.class), e.version()));
     }
 
-    /** Every mapped vBlock (for delete and for rebuilding the owner's map cache). */
+    /** Every mapped vBlock. */
     public List<Long> blocks() {
-        List<Long> out = new ArrayList<>();
-        String prefix = route + "vb:";
-        String after = null;
-        try {
-            while (true) {
-                List<Entry> page = medusa.scan(prefix, after, 1000);
-                for (Entry e : page) {
-                    out.add(Long.parseUnsignedLong(e.key().substring(prefix.length()), 16));
-                }
-                if (page.size() < 1000) {
-                    return out;
-                }
-                after = page.getLast().key();
-            }
-        } catch (MedusaException e) {
-            throw unavailable("list the blocks of vDisk " + vdisk, e);
-        }
+        return ids("vb:", "list the blocks of vDisk " + vdisk);
     }
 
-    /** Every extent group of the vDisk with its record. */
+    /** Every extent group of the vDisk. */
     public List<Long> egroups() {
+        return ids("eg:", "list the extent groups of vDisk " + vdisk);
+    }
+
+    /** The hexadecimal ids after {@code route + kind}, in key order. */
+    private List<Long> ids(String kind, String what) {
         List<Long> out = new ArrayList<>();
-        String prefix = route + "eg:";
+        String prefix = route + kind;
         String after = null;
         try {
             while (true) {
@@ -138,7 +127,7 @@ public final class VDiskMeta {
                 after = page.getLast().key();
             }
         } catch (MedusaException e) {
-            throw unavailable("list the extent groups of vDisk " + vdisk, e);
+            throw unavailable(what, e);
         }
     }
 
