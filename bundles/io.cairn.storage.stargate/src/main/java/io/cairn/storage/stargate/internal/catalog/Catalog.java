@@ -1,7 +1,9 @@
 package io.cairn.storage.stargate.internal.catalog;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import static io.cairn.storage.stargate.internal.catalog.MetadataRecords.read;
+import static io.cairn.storage.stargate.internal.catalog.MetadataRecords.unavailable;
+import static io.cairn.storage.stargate.internal.catalog.MetadataRecords.write;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -9,8 +11,6 @@ import java.util.UUID;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cairn.cluster.api.ClusterConfig;
 import io.cairn.storage.api.medusa.Entry;
@@ -44,7 +44,6 @@ public final class Catalog {
     private static final String VDISK_NAME = ROUTE + "#vdisk-name:";
     private static final String NEXT_ID = ROUTE + "#vdisk-next-id";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,74}");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A stored container. */
     public record ContainerRecord(UUID uuid, String name, int replicationFactor, long reservedBytes, long advertisedBytes,
@@ -100,7 +99,7 @@ public final class Catalog {
         if (name == null || !NAME.matcher(name).matches()) {
             return Optional.empty();
         }
-        return get(CTR + name).map(e -> read(e.value(), ContainerRecord.class));
+        return get(CTR + name).map(e -> read(e.value(), ContainerRecord.class, "a catalog record"));
     }
 
     public ContainerRecord requireContainer(String name) {
@@ -111,7 +110,7 @@ public final class Catalog {
     public List<ContainerRecord> containers() {
         List<ContainerRecord> out = new ArrayList<>();
         for (Entry e : scanAll(CTR)) {
-            out.add(read(e.value(), ContainerRecord.class));
+            out.add(read(e.value(), ContainerRecord.class, "a catalog record"));
         }
         return out;
     }
@@ -181,7 +180,7 @@ public final class Catalog {
     }
 
     public Optional<VDiskRecord> vdisk(UUID uuid) {
-        return get(VDISK + uuid).map(e -> read(e.value(), VDiskRecord.class));
+        return get(VDISK + uuid).map(e -> read(e.value(), VDiskRecord.class, "a catalog record"));
     }
 
     public VDiskRecord requireVDisk(UUID uuid) {
@@ -200,7 +199,7 @@ public final class Catalog {
     public List<VDiskRecord> vdisks(UUID container) {
         List<VDiskRecord> out = new ArrayList<>();
         for (Entry e : scanAll(VDISK)) {
-            VDiskRecord r = read(e.value(), VDiskRecord.class);
+            VDiskRecord r = read(e.value(), VDiskRecord.class, "a catalog record");
             if (container == null || r.container().equals(container)) {
                 out.add(r);
             }
@@ -212,7 +211,7 @@ public final class Catalog {
         checkSize(sizeBytes);
         while (true) {
             Entry e = get(VDISK + uuid).orElseThrow(() -> new StargateException(Reason.NOT_FOUND, "no vDisk with uuid " + uuid));
-            VDiskRecord r = read(e.value(), VDiskRecord.class);
+            VDiskRecord r = read(e.value(), VDiskRecord.class, "a catalog record");
             if (sizeBytes < r.sizeBytes()) {
                 throw new StargateException(Reason.INVALID_REQUEST, "vDisk " + r.name() + " is " + r.sizeBytes() + " bytes; shrinking it to "
                         + sizeBytes + " would lose data and is refused: create a smaller vDisk and copy what you need");
@@ -281,27 +280,6 @@ public final class Catalog {
             }
         } catch (MedusaException e) {
             throw unavailable("list " + prefix, e);
-        }
-    }
-
-    private static StargateException unavailable(String what, MedusaException e) {
-        Reason r = e.reason() == MedusaException.Reason.TIMEOUT ? Reason.TIMEOUT : Reason.UNAVAILABLE;
-        return new StargateException(r, "cannot " + what + ": the metadata store refused (" + e.getMessage() + ")", e);
-    }
-
-    private static byte[] write(Object o) {
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static <T> T read(byte[] b, Class<T> type) {
-        try {
-            return JSON.readValue(b, type);
-        } catch (IOException e) {
-            throw new StargateException(Reason.DATA_ERROR, "a catalog record is unreadable (" + e.getMessage() + ")", e);
         }
     }
 

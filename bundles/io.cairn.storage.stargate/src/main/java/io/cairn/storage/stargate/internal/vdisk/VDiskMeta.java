@@ -1,13 +1,13 @@
 package io.cairn.storage.stargate.internal.vdisk;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import static io.cairn.storage.stargate.internal.catalog.MetadataRecords.read;
+import static io.cairn.storage.stargate.internal.catalog.MetadataRecords.unavailable;
+import static io.cairn.storage.stargate.internal.catalog.MetadataRecords.write;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.cairn.storage.api.medusa.Entry;
 import io.cairn.storage.api.medusa.Medusa;
@@ -30,7 +30,6 @@ import io.cairn.storage.api.stargate.StargateException.Reason;
 public final class VDiskMeta {
 
     public static final int SLOTS_PER_EGROUP = 4;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Owner(UUID node, long epoch) {
     }
@@ -70,7 +69,7 @@ public final class VDiskMeta {
     }
 
     public Optional<Versioned<Owner>> owner() {
-        return get(ownerKey()).map(e -> new Versioned<>(read(e.value(), Owner.class), e.version()));
+        return get(ownerKey()).map(e -> new Versioned<>(read(e.value(), Owner.class, "a vDisk metadata record"), e.version()));
     }
 
     /**
@@ -93,11 +92,11 @@ public final class VDiskMeta {
     }
 
     public Optional<BlockRef> block(long vblock) {
-        return get(blockKey(vblock)).map(e -> read(e.value(), BlockRef.class));
+        return get(blockKey(vblock)).map(e -> read(e.value(), BlockRef.class, "a vDisk metadata record"));
     }
 
     public Optional<Versioned<Egroup>> egroup(long eg) {
-        return get(egroupKey(eg)).map(e -> new Versioned<>(read(e.value(), Egroup.class), e.version()));
+        return get(egroupKey(eg)).map(e -> new Versioned<>(read(e.value(), Egroup.class, "a vDisk metadata record"), e.version()));
     }
 
     /** Every mapped vBlock. */
@@ -207,27 +206,6 @@ public final class VDiskMeta {
             return medusa.get(key);
         } catch (MedusaException e) {
             throw unavailable("read " + key, e);
-        }
-    }
-
-    private static StargateException unavailable(String what, MedusaException e) {
-        return new StargateException(e.reason() == MedusaException.Reason.TIMEOUT ? Reason.TIMEOUT : Reason.UNAVAILABLE,
-                "cannot " + what + ": the metadata store refused (" + e.getMessage() + ")", e);
-    }
-
-    private static byte[] write(Object o) {
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static <T> T read(byte[] b, Class<T> type) {
-        try {
-            return JSON.readValue(b, type);
-        } catch (IOException e) {
-            throw new StargateException(Reason.DATA_ERROR, "a vDisk metadata record is unreadable (" + e.getMessage() + ")", e);
         }
     }
 }
