@@ -66,7 +66,6 @@ public final class StargateService implements Stargate {
     private String published = "";
     private final CapacityGuard guard;
     private volatile CapacityStatus capacity;
-    private volatile long capacityAt;
 
     @Activate
     public StargateService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference Zeus zeus, @Reference Medusa medusa,
@@ -83,6 +82,7 @@ public final class StargateService implements Stargate {
                 config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite);
         this.presence = zeus.announce(PRESENCE, attributes());
         timer.scheduleWithFixedDelay(this::publish, 5, 5, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
         logger.info("Stargate serving {} data disk(s): {}", disks.size(), disks.stream().map(d -> d.id() + "=" + d.dir()).toList());
     }
 
@@ -111,15 +111,27 @@ public final class StargateService implements Stargate {
         return Map.of(Pool.DISKS, Pool.encode(data.disks()), "free", Long.toString(data.free()));
     }
 
-    /** User writes stop at 95% of the pool (spec 20 §12); the pool view is refreshed at most once a second. */
-    private void checkUserWrite() {
-        long now = System.nanoTime();
-        CapacityStatus s = capacity;
-        if (s == null || now - capacityAt > 1_000_000_000L) {
+    /** Re-evaluates the pool's fill level (every second, off the I/O path). */
+    private CapacityStatus refreshCapacity() {
+        try {
             StoragePool p = pool();
-            s = guard.evaluate(p.usedBytes(), p.capacityBytes(), p.capacityBytes());
+            CapacityStatus s = guard.evaluate(p.usedBytes(), p.capacityBytes(), p.capacityBytes());
             capacity = s;
-            capacityAt = now;
+            return s;
+        } catch (RuntimeException e) {
+            logger.debug("could not evaluate the pool's fill level: {}", e.toString());
+            return capacity;
+        }
+    }
+
+    /** User writes stop at 95% of the pool (spec 20 §12), as last evaluated (at most a second ago). */
+    private void checkUserWrite() {
+        CapacityStatus s = capacity;
+        if (s == null) {
+            s = refreshCapacity();
+        }
+        if (s == null) {
+            return;
         }
         try {
             CapacityGuard.checkWrite(s, WriteKind.USER);

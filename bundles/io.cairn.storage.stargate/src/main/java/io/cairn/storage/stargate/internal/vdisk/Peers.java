@@ -28,6 +28,7 @@ public final class Peers {
     private final RpcClient rpc;
     private final UUID self;
     private final Duration deadline;
+    private final Map<UUID, String> addresses = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Peers(Zeus zeus, RpcClient rpc, UUID self, Duration deadline) {
         this.zeus = zeus;
@@ -67,9 +68,24 @@ public final class Peers {
         return zeus.cluster();
     }
 
+    /**
+     * The node's RPC address. Addresses are kept after the first lookup (a node keeps its address while
+     * it is a member), so the data path does not read Zeus per call; an unknown node re-reads the
+     * cluster document once.
+     */
     public String address(UUID node) {
-        return zeus.cluster().node(node).map(NodeIdentity::address)
-                .orElseThrow(() -> new IllegalStateException("node " + node + " is not in the cluster"));
+        String known = addresses.get(node);
+        if (known != null) {
+            return known;
+        }
+        for (NodeIdentity n : zeus.cluster().nodes()) {
+            addresses.put(n.uuid(), n.address());
+        }
+        known = addresses.get(node);
+        if (known == null) {
+            throw new IllegalStateException("node " + node + " is not in the cluster");
+        }
+        return known;
     }
 
     /**
