@@ -34,6 +34,7 @@ import io.cairn.storage.api.stargate.VDisk;
 import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.storage.stargate.internal.io.CapacityGuard;
 import io.cairn.storage.stargate.internal.io.CapacityStatus;
 import io.cairn.storage.stargate.internal.io.WriteKind;
@@ -79,7 +80,9 @@ public final class StargateService implements Stargate {
         Peers peers = new Peers(zeus, rpc, join.self().uuid(), timeout);
         this.guard = new CapacityGuard(75);
         this.data = new DataPath(peers, medusa, catalog, localMetadata, disks, home.resolve("data/oplog"), config.oplog__bytes(),
-                config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite);
+                config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite,
+                UnifiedCache.sizeFor(Runtime.getRuntime().maxMemory(), config.unified__cache__bytes()),
+                config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes());
         this.presence = zeus.announce(PRESENCE, attributes());
         timer.scheduleWithFixedDelay(this::publish, 5, 5, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);

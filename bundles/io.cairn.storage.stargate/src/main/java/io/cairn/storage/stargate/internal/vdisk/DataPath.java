@@ -31,7 +31,9 @@ import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
 import io.cairn.storage.stargate.internal.estore.DiskSpec;
 import io.cairn.storage.stargate.internal.estore.DiskUsage;
+import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.storage.stargate.internal.estore.ExtentStore;
+import io.cairn.storage.stargate.internal.io.WriteClassifier;
 import io.cairn.storage.stargate.internal.oplog.DrainBatch;
 import io.cairn.storage.stargate.internal.oplog.DrainExtent;
 import io.cairn.storage.stargate.internal.oplog.OpLogConfig;
@@ -55,6 +57,8 @@ public final class DataPath implements AutoCloseable {
     private final OpLogStore oplog;
     private final ExtentStore estore;
     private final CapacityCheck capacity;
+    private final UnifiedCache cache;
+    private final WriteClassifier classifier;
     private final Duration opTimeout;
     private final Map<UUID, VDiskController> owned = new ConcurrentHashMap<>();
     private final Map<UUID, UUID> owners = new ConcurrentHashMap<>();
@@ -69,8 +73,11 @@ public final class DataPath implements AutoCloseable {
     }
 
     public DataPath(Peers peers, Medusa medusa, Catalog catalog, LocalMetadataStore local, List<LocalDisks.Disk> disks, Path oplogDir,
-            long oplogBytes, long vdiskBaseline, Clock clock, Duration opTimeout, CapacityCheck capacity) throws Exception {
+            long oplogBytes, long vdiskBaseline, Clock clock, Duration opTimeout, CapacityCheck capacity, long cacheBytes,
+            long skipOpLogOutstandingBytes) throws Exception {
         this.peers = peers;
+        this.cache = new UnifiedCache(cacheBytes);
+        this.classifier = new WriteClassifier(skipOpLogOutstandingBytes);
         this.medusa = medusa;
         this.catalog = catalog;
         this.opTimeout = opTimeout;
@@ -94,6 +101,14 @@ public final class DataPath implements AutoCloseable {
 
     public ExtentStore estore() {
         return estore;
+    }
+
+    UnifiedCache cache() {
+        return cache;
+    }
+
+    WriteClassifier classifier() {
+        return classifier;
     }
 
     CapacityCheck capacity() {
@@ -289,12 +304,29 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
-    CompletableFuture<Void> writeEgroup(UUID node, long eg, int offset, byte[] data) {
+    /**
+     * Writes into an extent group of vDisk {@code vdiskId} on {@code node}, as its owner at
+     * {@code epoch}: a node whose OpLog has seen a newer owner epoch for the vDisk (the new owner
+     * fenced it when it took over) refuses, so a stale owner cannot overwrite extents.
+     */
+    CompletableFuture<Void> writeEgroup(UUID node, long eg, int offset, byte[] data, long vdiskId, long epoch) {
         if (node.equals(peers.self())) {
-            return CompletableFuture.runAsync(() -> estore.write(eg, offset, ByteBuffer.wrap(data)), background);
+            return CompletableFuture.runAsync(() -> {
+                checkEpoch(vdiskId, epoch);
+                estore.write(eg, offset, ByteBuffer.wrap(data));
+            }, background);
         }
-        return peers.call(node, DataRpc.EGROUP_WRITE, Wire.encode(Map.of("eg", eg, "offset", offset), ByteBuffer.wrap(data)))
-                .thenApply(r -> null);
+        return peers.call(node, DataRpc.EGROUP_WRITE, Wire.encode(Map.of("eg", eg, "offset", offset, "vdisk", vdiskId, "epoch", epoch),
+                ByteBuffer.wrap(data))).thenApply(r -> null);
+    }
+
+    /** Refuses a write of an owner whose epoch is older than the newest this node's OpLog has seen for the vDisk. */
+    void checkEpoch(long vdiskId, long epoch) {
+        long newest = oplog.epoch(vdiskId);
+        if (epoch < newest) {
+            throw new StargateException(Reason.STALE_OWNER, "vDisk " + vdiskId + ": " + DataRpc.STALE_EPOCH_MARK + " " + newest
+                    + " than the writer's " + epoch + "; the write was refused");
+        }
     }
 
     void repairEgroup(UUID node, long eg, int offset, byte[] good) {

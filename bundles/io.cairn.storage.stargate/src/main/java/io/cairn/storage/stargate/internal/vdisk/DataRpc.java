@@ -61,6 +61,11 @@ public final class DataRpc {
                 yield Wire.encode(Map.of(), b);
             }
             case EGROUP_WRITE -> {
+                try {
+                    path.checkEpoch(w.longField("vdisk"), w.longField("epoch"));
+                } catch (io.cairn.storage.api.stargate.StargateException e) {
+                    throw new CairnException(ErrorCode.CONFLICT, e.getMessage());
+                }
                 path.estore().write(w.longField("eg"), (int) w.longField("offset"), w.dataBuffer());
                 yield Wire.encode(Map.of(), null);
             }

@@ -34,6 +34,7 @@ final class PeerCopies {
     private final Peers peers;
     private final String vdiskName;
     private final long vdiskId;
+    private final long salt;
     private final int copies;
     private final Map<UUID, Stream> streams = new LinkedHashMap<>();
     private final Set<UUID> failed = new HashSet<>();
@@ -42,10 +43,12 @@ final class PeerCopies {
     private record Pending(OpLogRecord record, CompletableFuture<Void> done) {
     }
 
-    PeerCopies(Peers peers, String vdiskName, long vdiskId, int copies) {
+    /** {@code salt} varies the choice among equally free peers (per 1 GiB region of the vDisk). */
+    PeerCopies(Peers peers, String vdiskName, long salt, int copies, long vdiskId) {
         this.peers = peers;
         this.vdiskName = vdiskName;
         this.vdiskId = vdiskId;
+        this.salt = salt;
         this.copies = copies;
     }
 
@@ -85,7 +88,7 @@ final class PeerCopies {
         List<UUID> keep = new ArrayList<>();
         keep.add(peers.self());
         keep.addAll(streams.keySet());
-        for (UUID n : peers.choose(copies - streams.size(), exclude, keep, vdiskId)) {
+        for (UUID n : peers.choose(copies - streams.size(), exclude, keep, salt)) {
             streams.put(n, new Stream(n));
         }
     }

@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
 import io.cairn.storage.api.stargate.StargateException;
 import io.cairn.storage.api.stargate.StargateException.Reason;
 import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
+import io.cairn.storage.stargate.internal.cache.CacheOwner;
+import io.cairn.storage.stargate.internal.cache.SliceKey;
 import io.cairn.storage.stargate.internal.estore.ExtentStore;
+import io.cairn.storage.stargate.internal.io.WriteClassifier;
+import io.cairn.storage.stargate.internal.io.WriteDestination;
 import io.cairn.storage.stargate.internal.oplog.DrainBatch;
 import io.cairn.storage.stargate.internal.oplog.DrainExtent;
 import io.cairn.storage.stargate.internal.oplog.OpLogRecord;
@@ -58,7 +62,8 @@ final class VDiskController {
     /** Serialises appends so sequences reach every OpLog in order. */
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ReentrantLock drainLock = new ReentrantLock();
-    private final PeerCopies copies;
+    /** Peer OpLog copies per 1 GiB region of the vDisk, so regions spread their copies over the cluster. */
+    private final Map<Long, PeerCopies> regions = new ConcurrentHashMap<>();
     private final Map<Long, VDiskMeta.BlockRef> blocks = new ConcurrentHashMap<>();
     private final Map<Long, VDiskMeta.Versioned<VDiskMeta.Egroup>> egroups = new ConcurrentHashMap<>();
     /** The extent group new vBlocks go into while it has free slots. */
@@ -73,6 +78,8 @@ final class VDiskController {
         final java.util.concurrent.atomic.LongAdder bytesWritten = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder bytesRead = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder oplogWrites = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder extentStoreWrites = new java.util.concurrent.atomic.LongAdder();
+        final java.util.concurrent.atomic.LongAdder readsFromCache = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder readsFromOplog = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder readsFromExtents = new java.util.concurrent.atomic.LongAdder();
         final java.util.concurrent.atomic.LongAdder drainedBytes = new java.util.concurrent.atomic.LongAdder();
@@ -88,7 +95,6 @@ final class VDiskController {
         this.self = path.peers().self();
         this.epoch = epoch;
         this.ownerVersion = ownerVersion;
-        this.copies = new PeerCopies(path.peers(), record.name(), record.id(), record.replicationFactor() - 1);
     }
 
     VDiskRecord record() {
@@ -109,24 +115,74 @@ final class VDiskController {
 
     // ---------------------------------------------------------------- writes
 
+    /**
+     * Writes {@code src} at {@code offset}. Sustained sequential writes (spec 20 §3: the vDisk has at
+     * least {@code vdisk_distributed_oplog_skip_min_outstanding_write_bytes} outstanding, this one
+     * included) go straight to the extent store when the vDisk has nothing undrained in the OpLog;
+     * everything else goes to the OpLog.
+     */
     void write(long offset, ByteBuffer src) {
         long t0 = System.nanoTime();
         int length = src.remaining();
         check(offset, length);
         path.capacity().checkUserWrite();
-        long at = offset;
-        while (src.hasRemaining()) {
-            int n = (int) Math.min(src.remaining(), MAX_RECORD - (at % MAX_RECORD));
-            byte[] chunk = new byte[n];
-            src.get(chunk);
-            long off = at;
-            append(seq -> OpLogRecord.data(id(), epoch, seq, off, chunk));
-            at += n;
+        try (WriteClassifier.InFlightWrite w = path.classifier().begin(id(), length)) {
+            if (w.destination() == WriteDestination.EXTENT_STORE && writeDirect(offset, src.duplicate())) {
+                stats.extentStoreWrites.increment();
+            } else {
+                long at = offset;
+                while (src.hasRemaining()) {
+                    int n = (int) Math.min(src.remaining(), MAX_RECORD - (at % MAX_RECORD));
+                    byte[] chunk = new byte[n];
+                    src.get(chunk);
+                    long off = at;
+                    append(seq -> OpLogRecord.data(id(), epoch, seq, off, chunk));
+                    at += n;
+                }
+                stats.oplogWrites.increment();
+            }
         }
+        path.cache().invalidateRange(cacheOwner(), offset, length);
         stats.writes.increment();
-        stats.oplogWrites.increment();
         stats.bytesWritten.add(length);
         stats.writeNanos.add(System.nanoTime() - t0);
+    }
+
+    /**
+     * Writes straight into the extents on every replica and records new blocks in Medusa, under the
+     * drain lock (a drain merging edge slices of the same extents must not interleave). Returns false,
+     * having acknowledged nothing, when the vDisk has undrained OpLog data (which would hide this
+     * write) or a replica failed; the caller then writes through the OpLog.
+     */
+    private boolean writeDirect(long offset, ByteBuffer src) {
+        if (closed) {
+            throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " moved to another Stargate; retry there");
+        }
+        if (path.oplog().undrainedBytes(id()) > 0) {
+            return false; // checked first, so a write does not queue behind a running drain
+        }
+        drainLock.lock(); // direct writes of the vDisk run one at a time
+        try {
+            if (path.oplog().undrainedBytes(id()) > 0) {
+                return false;
+            }
+            Map<Long, List<DrainExtent>> byBlock = new java.util.TreeMap<>();
+            long at = offset;
+            while (src.hasRemaining()) {
+                int n = (int) Math.min(src.remaining(), VBLOCK - (at % VBLOCK));
+                byte[] piece = new byte[n];
+                src.get(piece);
+                byBlock.computeIfAbsent(at / VBLOCK, k -> new ArrayList<>()).add(new DrainExtent(at, piece, false));
+                at += n;
+            }
+            return persist(byBlock, true);
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    CacheOwner cacheOwner() {
+        return CacheOwner.vdisk(id());
     }
 
     void writeZeroes(long offset, long length) {
@@ -139,6 +195,7 @@ final class VDiskController {
             append(seq -> OpLogRecord.zero(id(), epoch, seq, off, n));
             at += n;
         }
+        path.cache().invalidateRange(cacheOwner(), offset, length);
     }
 
     interface RecordOf {
@@ -170,7 +227,7 @@ final class VDiskController {
             } catch (Exception e) {
                 throw new StargateException(Reason.UNAVAILABLE, "the local OpLog failed: " + e.getMessage(), e);
             }
-            remote = copies.send(r);
+            remote = copiesFor(r.offset()).send(r);
         } finally {
             appendLock.unlock();
         }
@@ -178,6 +235,22 @@ final class VDiskController {
         for (CompletableFuture<Void> f : remote) {
             await(f, "a peer OpLog");
         }
+    }
+
+    static final int REGION_SHIFT = 30;
+
+    /** The peer copies of the 1 GiB region holding {@code offset} (records never cross a region: they split at 1 MiB). */
+    private PeerCopies copiesFor(long offset) {
+        long region = offset >>> REGION_SHIFT;
+        return regions.computeIfAbsent(region, k -> new PeerCopies(path.peers(), record.name(),
+                record.id() * 0x9E3779B97F4A7C15L + k, record.replicationFactor() - 1, record.id()));
+    }
+
+    /** The nodes holding peer OpLog copies, per 1 GiB region that was written since this node took the vDisk. */
+    Map<Long, List<UUID>> peerCopies() {
+        Map<Long, List<UUID>> out = new java.util.TreeMap<>();
+        regions.forEach((k, v) -> out.put(k, v.current()));
+        return out;
     }
 
     private void await(CompletableFuture<Void> f, String what) {
@@ -207,6 +280,12 @@ final class VDiskController {
         long t0 = System.nanoTime();
         int length = dst.remaining();
         check(offset, length);
+        // cache fill tokens are taken before the OpLog lookup (see UnifiedCache): one per vBlock
+        long firstVb = offset / VBLOCK;
+        long[] tokens = new long[(int) ((offset + length - 1) / VBLOCK - firstVb + 1)];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = path.cache().fillToken(SliceKey.ofVDisk(id(), (firstVb + i) * SLICES_PER_VBLOCK));
+        }
         ReadResult r;
         try {
             r = path.oplog().read(id(), offset, length);
@@ -218,8 +297,7 @@ final class VDiskController {
             stats.readsFromOplog.increment();
         }
         for (ByteRange missing : r.notInOpLog()) {
-            readExtents(missing.offset(), data, (int) (missing.offset() - offset), (int) missing.length());
-            stats.readsFromExtents.increment();
+            readExtents(missing.offset(), data, (int) (missing.offset() - offset), (int) missing.length(), firstVb, tokens);
         }
         dst.put(data);
         stats.reads.increment();
@@ -227,8 +305,13 @@ final class VDiskController {
         stats.readNanos.add(System.nanoTime() - t0);
     }
 
-    /** Copies {@code length} bytes at vDisk {@code offset} from the extent store into {@code out[at..]}. */
-    private void readExtents(long offset, byte[] out, int at, int length) {
+    private static final int SLICES_PER_VBLOCK = (int) (VBLOCK / SLICE);
+
+    /**
+     * Copies {@code length} bytes at vDisk {@code offset} from the unified cache or the extent store
+     * into {@code out[at..]}; slices read from the extent store fill the cache.
+     */
+    private void readExtents(long offset, byte[] out, int at, int length, long firstVb, long[] tokens) {
         long pos = offset;
         long end = offset + length;
         while (pos < end) {
@@ -240,11 +323,46 @@ final class VDiskController {
                 int n = (int) (vbEnd - pos);
                 int first = inBlock / SLICE * SLICE;
                 int last = (int) ((inBlock + (long) n + SLICE - 1) / SLICE * SLICE);
-                byte[] slices = readSlices(ref.get(), first, last - first);
+                byte[] slices = cachedSlices(ref.get(), vb, first, last, tokens[(int) (vb - firstVb)]);
                 System.arraycopy(slices, inBlock - first, out, at + (int) (pos - offset), n);
             } // an unwritten vBlock reads as zeros, which the buffer already holds
             pos = vbEnd;
         }
+    }
+
+    /** Slices {@code [first, last)} of vBlock {@code vb}: cache hits copied, runs of misses read from a replica and cached. */
+    private byte[] cachedSlices(VDiskMeta.BlockRef ref, long vb, int first, int last, long token) {
+        byte[] slices = new byte[last - first];
+        long sliceBase = (vb * VBLOCK + first) / SLICE;
+        int count = (last - first) / SLICE;
+        int runStart = -1;
+        boolean anyHit = false;
+        boolean anyMiss = false;
+        for (int k = 0; k <= count; k++) {
+            if (k < count && !path.cache().read(SliceKey.ofVDisk(id(), sliceBase + k), slices, k * SLICE)) {
+                if (runStart < 0) {
+                    runStart = k;
+                }
+                continue;
+            }
+            anyHit |= k < count;
+            if (runStart >= 0) {
+                anyMiss = true;
+                byte[] got = readSlices(ref, first + runStart * SLICE, (k - runStart) * SLICE);
+                System.arraycopy(got, 0, slices, runStart * SLICE, got.length);
+                for (int j = runStart; j < k; j++) {
+                    path.cache().insert(SliceKey.ofVDisk(id(), sliceBase + j), slices, j * SLICE, token);
+                }
+                runStart = -1;
+            }
+        }
+        if (anyHit) {
+            stats.readsFromCache.increment();
+        }
+        if (anyMiss) {
+            stats.readsFromExtents.increment();
+        }
+        return slices;
     }
 
     /** Verified bytes of an extent (slice-aligned range) from a replica: this node's first, then the others. */
@@ -333,48 +451,9 @@ final class VDiskController {
             for (DrainExtent e : batch.extents()) {
                 byBlock.computeIfAbsent(e.offset() / VBLOCK, k -> new ArrayList<>()).add(e);
             }
-            VDiskMeta.Batch commit = meta.batch(ownerVersion);
-            Map<Long, VDiskMeta.BlockRef> newBlocks = new HashMap<>();
-            Map<Long, VDiskMeta.Egroup> changedEgroups = new LinkedHashMap<>();
-            Set<Long> createdEgroups = new HashSet<>();
-            for (Map.Entry<Long, List<DrainExtent>> b : byBlock.entrySet()) {
-                long vb = b.getKey();
-                Optional<VDiskMeta.BlockRef> ref = block(vb);
-                VDiskMeta.BlockRef target = ref.orElseGet(() -> allocate(vb, changedEgroups, createdEgroups));
-                if (ref.isEmpty()) {
-                    newBlocks.put(vb, target);
-                }
-                VDiskMeta.Egroup g = changedEgroups.containsKey(target.eg()) ? changedEgroups.get(target.eg())
-                        : egroup(target.eg()).value();
-                List<UUID> ok = writeBlock(vb, target, g, b.getValue(), ref.isEmpty());
-                if (ok.size() < g.replicas().size()) {
-                    changedEgroups.put(target.eg(), new VDiskMeta.Egroup(ok, g.slots()));
-                }
-            }
-            for (Map.Entry<Long, VDiskMeta.BlockRef> e : newBlocks.entrySet()) {
-                commit.block(e.getKey(), e.getValue());
-            }
-            for (Map.Entry<Long, VDiskMeta.Egroup> e : changedEgroups.entrySet()) {
-                if (createdEgroups.contains(e.getKey())) {
-                    commit.newEgroup(e.getKey(), e.getValue());
-                } else {
-                    commit.egroup(e.getKey(), e.getValue(), egroup(e.getKey()).version());
-                }
-            }
-            if (!commit.isEmpty()) {
-                try {
-                    commit.commit();
-                } catch (StargateException e) {
-                    if (e.reason() == Reason.STALE_OWNER) {
-                        closed = true;
-                    }
-                    // forget what this batch allocated: the records were not written
-                    createdEgroups.forEach(egroups::remove);
-                    openEgroup = -1;
-                    throw e;
-                }
-                blocks.putAll(newBlocks);
-                egroups.keySet().removeAll(changedEgroups.keySet());
+            persist(byBlock, false);
+            for (DrainExtent e : batch.extents()) {
+                path.cache().invalidateRange(cacheOwner(), e.offset(), e.data().length);
             }
             path.oplog().markDrained(batch, path.opTimeout());
             path.releaseOnPeers(batch);
@@ -387,6 +466,76 @@ final class VDiskController {
         } finally {
             drainLock.unlock();
         }
+    }
+
+    /**
+     * Writes each vBlock's pieces into its extent on every replica (allocating extents for new
+     * vBlocks) and records new blocks and changed extent groups in one Medusa batch fenced by the
+     * ownership record. A replica that fails is dropped from its group's record when
+     * {@code requireAll} is false (the drain: the data stays safe in the OpLog copies until this
+     * commits); with {@code requireAll} nothing is recorded and false is returned.
+     */
+    private boolean persist(Map<Long, List<DrainExtent>> byBlock, boolean requireAll) {
+        VDiskMeta.Batch commit = meta.batch(ownerVersion);
+        Map<Long, VDiskMeta.BlockRef> newBlocks = new HashMap<>();
+        Map<Long, VDiskMeta.Egroup> changedEgroups = new LinkedHashMap<>();
+        Set<Long> createdEgroups = new HashSet<>();
+        try {
+            for (Map.Entry<Long, List<DrainExtent>> b : byBlock.entrySet()) {
+                long vb = b.getKey();
+                Optional<VDiskMeta.BlockRef> ref = block(vb);
+                VDiskMeta.BlockRef target = ref.orElseGet(() -> allocate(vb, changedEgroups, createdEgroups));
+                if (ref.isEmpty()) {
+                    newBlocks.put(vb, target);
+                }
+                VDiskMeta.Egroup g = changedEgroups.containsKey(target.eg()) ? changedEgroups.get(target.eg())
+                        : egroup(target.eg()).value();
+                List<UUID> ok = writeBlock(vb, target, g, b.getValue(), ref.isEmpty());
+                if (ok.size() < g.replicas().size()) {
+                    if (requireAll) {
+                        forget(createdEgroups);
+                        return false;
+                    }
+                    changedEgroups.put(target.eg(), new VDiskMeta.Egroup(ok, g.slots()));
+                }
+            }
+        } catch (StargateException e) {
+            forget(createdEgroups);
+            if (requireAll && e.reason() != Reason.STALE_OWNER) {
+                return false;
+            }
+            throw e;
+        }
+        for (Map.Entry<Long, VDiskMeta.BlockRef> e : newBlocks.entrySet()) {
+            commit.block(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<Long, VDiskMeta.Egroup> e : changedEgroups.entrySet()) {
+            if (createdEgroups.contains(e.getKey())) {
+                commit.newEgroup(e.getKey(), e.getValue());
+            } else {
+                commit.egroup(e.getKey(), e.getValue(), egroup(e.getKey()).version());
+            }
+        }
+        if (!commit.isEmpty()) {
+            try {
+                commit.commit();
+            } catch (StargateException e) {
+                if (e.reason() == Reason.STALE_OWNER) {
+                    closed = true;
+                }
+                forget(createdEgroups); // the records were not written
+                throw e;
+            }
+            blocks.putAll(newBlocks);
+            egroups.keySet().removeAll(changedEgroups.keySet());
+        }
+        return true;
+    }
+
+    /** Forgets extent groups allocated by a batch that was not recorded. */
+    private void forget(Set<Long> createdEgroups) {
+        createdEgroups.forEach(egroups::remove);
+        openEgroup = -1;
     }
 
     /** A slot for vBlock {@code vb} in the open extent group, or a new group on RF nodes (this one first). */
@@ -449,7 +598,7 @@ final class VDiskController {
         int egOffset = ref.slot() * (int) VBLOCK + first;
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (UUID node : g.replicas()) {
-            writes.add(path.writeEgroup(node, ref.eg(), egOffset, image));
+            writes.add(path.writeEgroup(node, ref.eg(), egOffset, image, id(), epoch));
         }
         List<UUID> ok = new ArrayList<>();
         Throwable last1 = null;
