@@ -31,7 +31,8 @@ import io.cairn.storage.api.stargate.VDisk;
 @Component(service = RpcHandler.class, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
         RpcHandler.METHOD + "=stargate.sp.ls", RpcHandler.METHOD + "=stargate.ctr.ls", RpcHandler.METHOD + "=stargate.ctr.create",
         RpcHandler.METHOD + "=stargate.ctr.remove", RpcHandler.METHOD + "=stargate.vdisk.ls", RpcHandler.METHOD + "=stargate.vdisk.create",
-        RpcHandler.METHOD + "=stargate.vdisk.resize", RpcHandler.METHOD + "=stargate.vdisk.remove"})
+        RpcHandler.METHOD + "=stargate.vdisk.resize", RpcHandler.METHOD + "=stargate.vdisk.remove",
+        RpcHandler.METHOD + "=stargate.page"})
 public final class StargateRpc implements RpcHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,6 +68,7 @@ public final class StargateRpc implements RpcHandler {
                 stargate.deleteVDisk(v.uuid());
                 yield Map.of("text", "vDisk " + v.containerName() + "/" + v.name() + " removed\n");
             }
+            case "stargate.page" -> stargate.page();
             default -> throw CairnException.notFound("no method " + call.method());
         };
         return JSON.writeValueAsBytes(result);

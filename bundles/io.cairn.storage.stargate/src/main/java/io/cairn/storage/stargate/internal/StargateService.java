@@ -36,6 +36,7 @@ import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.storage.stargate.internal.io.CapacityGuard;
+import io.cairn.storage.stargate.internal.layout.DriveLayout;
 import io.cairn.storage.stargate.internal.io.CapacityStatus;
 import io.cairn.storage.stargate.internal.io.WriteKind;
 import io.cairn.storage.stargate.internal.vdisk.DataPath;
@@ -79,14 +80,34 @@ public final class StargateService implements Stargate {
         Duration timeout = Duration.ofSeconds(config.op__timeout__secs());
         Peers peers = new Peers(zeus, rpc, join.self().uuid(), timeout);
         this.guard = new CapacityGuard(75);
-        this.data = new DataPath(peers, medusa, catalog, localMetadata, disks, home.resolve("data/oplog"), config.oplog__bytes(),
+        long oplogBytes = oplogBytes(disks, config.oplog__bytes());
+        this.data = new DataPath(peers, medusa, catalog, localMetadata, disks, home.resolve("data/oplog"), oplogBytes,
                 config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite,
                 UnifiedCache.sizeFor(Runtime.getRuntime().maxMemory(), config.unified__cache__bytes()),
                 config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes());
         this.presence = zeus.announce(PRESENCE, attributes());
         timer.scheduleWithFixedDelay(this::publish, 5, 5, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
-        logger.info("Stargate serving {} data disk(s): {}", disks.size(), disks.stream().map(d -> d.id() + "=" + d.dir()).toList());
+        logger.info("Stargate serving {} data disk(s): {}; OpLog {} MiB", disks.size(),
+                disks.stream().map(d -> d.id() + "=" + d.dir() + " (" + (d.capacityBytes() >> 20) + " MiB)").toList(), oplogBytes >> 20);
+    }
+
+    /** Smallest OpLog a node runs with: four segments. */
+    static final long MIN_OPLOG_BYTES = 4 * DataPath.OPLOG_SEGMENT_BYTES;
+
+    /**
+     * The OpLog size: spec 20 §2's reservation summed over this node's flash disks (RF2 at most
+     * until RF3 containers exist: a quarter of each disk, at most 400 GiB over all), capped by the
+     * configured {@code oplog_bytes}, and at least {@link #MIN_OPLOG_BYTES}. A dev node's disks
+     * are directories without Home or metadata on them, so their whole capacity counts as R.
+     */
+    static long oplogBytes(List<LocalDisks.Disk> disks, long configured) {
+        List<LocalDisks.Disk> flash = disks.stream().filter(d -> !d.tier().equalsIgnoreCase("HDD")).toList();
+        long layout = 0;
+        for (LocalDisks.Disk d : flash) {
+            layout += DriveLayout.oplogReservationBytes(2, flash.size(), d.capacityBytes());
+        }
+        return Math.max(MIN_OPLOG_BYTES, Math.min(configured, layout));
     }
 
     @Deactivate
@@ -142,6 +163,11 @@ public final class StargateService implements Stargate {
             throw new io.cairn.storage.api.stargate.StargateException(io.cairn.storage.api.stargate.StargateException.Reason.STORAGE_FULL,
                     e.getMessage(), e);
         }
+    }
+
+    /** The 2009 page essentials of this node (see {@link DataPath#page}). */
+    public Map<String, Object> page() {
+        return data.page();
     }
 
     @Override

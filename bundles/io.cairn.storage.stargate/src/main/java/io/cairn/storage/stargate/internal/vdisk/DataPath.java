@@ -50,6 +50,9 @@ import io.cairn.storage.stargate.internal.oplog.OpLogStore;
  */
 public final class DataPath implements AutoCloseable {
 
+    /** OpLog segment file size: 16 MiB, so the smallest OpLog ({@code 4 segments}) is 64 MiB. */
+    public static final long OPLOG_SEGMENT_BYTES = 16L << 20;
+
     private final Logger logger = LoggerFactory.getLogger(DataPath.class);
     private final Peers peers;
     private final Medusa medusa;
@@ -87,7 +90,8 @@ public final class DataPath implements AutoCloseable {
             specs.add(new DiskSpec(d.id(), d.dir(), d.capacityBytes()));
         }
         this.estore = ExtentStore.open(local, specs, failure -> logger.warn("data disk {} failed: {}", failure.diskId(), failure.getMessage()));
-        this.oplog = OpLogStore.open(new OpLogConfig(oplogDir, oplogBytes, OpLogConfig.DEFAULT_SEGMENT_BYTES, vdiskBaseline), clock);
+        // one segment size for every OpLog size, so a node whose disks changed still recovers its segments
+        this.oplog = OpLogStore.open(new OpLogConfig(oplogDir, oplogBytes, OPLOG_SEGMENT_BYTES, vdiskBaseline), clock);
         this.drainer = Thread.ofPlatform().daemon(true).name("stargate-drain").start(this::drainLoop);
     }
 
@@ -285,6 +289,37 @@ public final class DataPath implements AutoCloseable {
                 peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> null);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- 2009 page
+
+    /**
+     * The essentials of this Stargate's 2009 page: per owned vDisk its operations, average latency,
+     * where writes went (OpLog or extent store) and where reads came from (OpLog, cache, extent
+     * store); the OpLog and the unified cache.
+     */
+    public Map<String, Object> page() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        owned.values().stream().sorted(Comparator.comparing(c -> c.record().name())).forEach(c -> rows.add(c.page()));
+        out.put("node", peers.self().toString());
+        out.put("vdisks", rows);
+        out.put("oplog", oplog.stats());
+        out.put("cache", cache.stats());
+        StringBuilder t = new StringBuilder();
+        t.append(String.format("Stargate %s: OpLog %d/%d MiB used, %d fsyncs, %d waits for space; cache %d/%d MiB, hit rate %.1f%%%n",
+                peers.self(), oplog.stats().usedBytes() >> 20, oplog.stats().capacityBytes() >> 20, oplog.stats().fsyncs(),
+                oplog.stats().spaceWaits(), cache.stats().usedBytes() >> 20, cache.stats().capacityBytes() >> 20,
+                100 * cache.stats().hitRate()));
+        t.append(String.format("%-24s %9s %9s %9s %9s %10s %10s %10s %10s %10s%n", "vDisk", "writes", "avg us", "reads", "avg us",
+                "w:oplog", "w:estore", "r:oplog", "r:cache", "r:estore"));
+        for (Map<String, Object> r : rows) {
+            t.append(String.format("%-24s %9d %9d %9d %9d %10d %10d %10d %10d %10d%n", r.get("vdisk"), r.get("writes"), r.get("avg_write_us"),
+                    r.get("reads"), r.get("avg_read_us"), r.get("writes_to_oplog"), r.get("writes_to_extent_store"), r.get("reads_from_oplog"),
+                    r.get("reads_from_cache"), r.get("reads_from_extent_store")));
+        }
+        out.put("text", t.toString());
+        return out;
     }
 
     // ---------------------------------------------------------------- extent groups (local or remote)

@@ -630,6 +630,38 @@ final class VDiskController {
         return covered >= hi - lo;
     }
 
+    // ---------------------------------------------------------------- 2009 page
+
+    /** This vDisk's row of the 2009 page: operations, latency, write destination, read source. */
+    Map<String, Object> page() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long writes = stats.writes.sum();
+        long reads = stats.reads.sum();
+        m.put("vdisk", record.name());
+        m.put("uuid", record.uuid().toString());
+        m.put("id", record.id());
+        m.put("epoch", epoch);
+        m.put("rf", record.replicationFactor());
+        m.put("writes", writes);
+        m.put("reads", reads);
+        m.put("bytes_written", stats.bytesWritten.sum());
+        m.put("bytes_read", stats.bytesRead.sum());
+        m.put("avg_write_us", writes == 0 ? 0 : stats.writeNanos.sum() / writes / 1000);
+        m.put("avg_read_us", reads == 0 ? 0 : stats.readNanos.sum() / reads / 1000);
+        m.put("writes_to_oplog", stats.oplogWrites.sum());
+        m.put("writes_to_extent_store", stats.extentStoreWrites.sum());
+        m.put("reads_from_oplog", stats.readsFromOplog.sum());
+        m.put("reads_from_cache", stats.readsFromCache.sum());
+        m.put("reads_from_extent_store", stats.readsFromExtents.sum());
+        m.put("undrained_bytes", path.oplog().undrainedBytes(id()));
+        m.put("drained_bytes", stats.drainedBytes.sum());
+        m.put("checksum_repairs", stats.checksumRepairs.sum());
+        Map<String, List<String>> peers = new LinkedHashMap<>();
+        peerCopies().forEach((region, nodes) -> peers.put(Long.toString(region), nodes.stream().map(UUID::toString).toList()));
+        m.put("oplog_peers_per_gib", peers);
+        return m;
+    }
+
     // ---------------------------------------------------------------- checks
 
     private void check(long offset, long length) {
