@@ -1,12 +1,19 @@
 package io.cairn.storage.stargate.internal;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -20,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cairn.cluster.api.ClusterJoin;
+import io.cairn.cluster.api.LocalNode;
 import io.cairn.cluster.rpc.Credentials;
 import io.cairn.cluster.rpc.NodeTrust;
 import io.cairn.common.ready.ReadyMarker;
@@ -35,29 +43,81 @@ import io.cairn.storage.stargate.internal.nbd.NbdServerConfig;
 
 /**
  * vDisks over NBD on every node ({@code nbds://NODE:10809/CONTAINER/VDISK}): TLS required, and the
- * client must present a certificate from the cluster CA (an admin credential). Requests go to the
- * vDisk's owner like any other I/O.
+ * client must present a certificate from the cluster CA (an admin credential). Clients on the node's
+ * own host (the hypervisor's QEMU, fio, qemu-img, nbdcopy) may instead use the Unix socket
+ * {@value #SOCKET} under the node home ({@code nbd+unix:///CONTAINER/VDISK?socket=HOME/run/nbd.sock}),
+ * without TLS: the socket file is mode 0600 in a directory of mode 0700, so only the node's user can
+ * connect. Requests go to the vDisk's owner like any other I/O.
  */
-@Component(immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+@Component(immediate = true, configurationPid = StargateConfig.PID, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 public final class NbdFrontEnd {
+
+    /** The Unix socket, relative to the node home. */
+    static final String SOCKET = "run/nbd.sock";
+
+    /** Front-end switches, read from the Stargate configuration (PID {@value StargateConfig#PID}) next to {@code nbd_port}. */
+    public @interface LocalSocketConfig {
+        /** Whether local clients may use the Unix socket {@value NbdFrontEnd#SOCKET} under the node home (no TLS; mode 0600). */
+        boolean nbd__unix__socket() default true;
+    }
+
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final Logger logger = LoggerFactory.getLogger(NbdFrontEnd.class);
     private final NbdServer server;
+    private final Optional<NbdServer> localServer;
 
     @Activate
-    public NbdFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join, @Reference NodeTrust trust, StargateConfig config)
-            throws Exception {
+    public NbdFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join, @Reference NodeTrust trust,
+            @Reference LocalNode local, StargateConfig config, LocalSocketConfig localConfig) throws Exception {
         Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
                 "this node belongs to a cluster but holds no cluster certificate (data/pki)"));
+        Exports exports = new Exports(stargate);
         NbdServerConfig nbd = NbdServerConfig.tls(InetAddress.getByName(join.self().address()), config.nbd__port(), tls(c), true);
-        this.server = NbdServer.start(nbd, new Exports(stargate));
+        this.server = NbdServer.start(nbd, exports);
         logger.info("NBD server on {}:{} (TLS, client certificate from the cluster CA required); exports are CONTAINER/VDISK",
                 join.self().address(), server.port());
+        if (!localConfig.nbd__unix__socket()) {
+            this.localServer = Optional.empty();
+            logger.info("NBD Unix socket for local clients is off (nbd_unix_socket=false)");
+            return;
+        }
+        Path socket = local.home().resolve(SOCKET);
+        try {
+            ownerOnlyDirectory(socket.getParent());
+            this.localServer = Optional.of(NbdServer.start(NbdServerConfig.unixSocket(socket), exports));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        logger.info("NBD server for local clients on Unix socket {} (no TLS, mode 0600); clients use nbd+unix:///CONTAINER/VDISK?socket={}",
+                socket, socket);
     }
 
     @Deactivate
     void deactivate() {
-        server.close();
+        try {
+            localServer.ifPresent(NbdServer::close);
+        } finally {
+            server.close();
+        }
+    }
+
+    /**
+     * Makes {@code dir} (the node's own {@code run/}) a directory only this user can enter, mode
+     * 0700, creating it if needed: a second fence around the socket besides its own mode 0600.
+     */
+    private void ownerOnlyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            return;
+        }
+        Set<PosixFilePermission> now = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+        if (!now.equals(OWNER_ONLY)) {
+            Files.setPosixFilePermissions(dir, OWNER_ONLY);
+            logger.info("{} was mode {}; now rwx------ so that only this node's user can reach the NBD socket", dir,
+                    PosixFilePermissions.toString(now));
+        }
     }
 
     static SSLContext tls(Credentials c) throws Exception {

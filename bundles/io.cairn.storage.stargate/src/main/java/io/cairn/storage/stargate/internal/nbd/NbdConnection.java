@@ -8,11 +8,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.Socket;
-import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Optional;
@@ -26,7 +25,6 @@ import java.util.function.Function;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * so that a pipelining client (qemu, fio at iodepth 32) keeps many requests in progress. When
  * {@link NbdServerConfig#maxRequestsInFlight()} requests or
  * {@link NbdServerConfig#maxBytesInFlight()} payload bytes are in progress the reader stops
- * reading, which pushes back on the client through TCP. Replies are written in completion order
- * (the client matches them by cookie) under one lock.
+ * reading, which pushes back on the client through the socket. Replies are written in completion
+ * order (the client matches them by cookie) under one lock.
+ *
+ * <p>The bytes travel over an {@link NbdTransport}: TCP, which NBD_OPT_STARTTLS replaces by TLS,
+ * or a Unix domain socket, on which TLS is refused by policy.
  */
 final class NbdConnection implements Runnable {
 
@@ -47,21 +48,22 @@ final class NbdConnection implements Runnable {
 
     private final Logger logger = LoggerFactory.getLogger(NbdConnection.class);
     private final long id;
-    private final SocketAddress peer;
+    private final String peer;
     private final NbdServerConfig config;
     private final NbdExports exports;
     private final Function<String, NbdExportStats> statsByExport;
     private final ReentrantLock replyLock = new ReentrantLock();
 
-    private volatile Socket socket;
+    private volatile NbdTransport transport;
     private DataInputStream in;
     private DataOutputStream out;
     private boolean tlsActive;
 
-    NbdConnection(long id, Socket socket, NbdServerConfig config, NbdExports exports, Function<String, NbdExportStats> statsByExport) {
+    NbdConnection(long id, NbdTransport transport, NbdServerConfig config, NbdExports exports,
+            Function<String, NbdExportStats> statsByExport) {
         this.id = id;
-        this.socket = socket;
-        this.peer = socket.getRemoteSocketAddress();
+        this.transport = transport;
+        this.peer = transport.peer();
         this.config = config;
         this.exports = exports;
         this.statsByExport = statsByExport;
@@ -70,12 +72,11 @@ final class NbdConnection implements Runnable {
     @Override
     public void run() {
         try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(Math.toIntExact(Math.max(1, config.handshakeTimeout().toMillis())));
-            useStreamsOf(socket);
+            transport.readTimeout(config.handshakeTimeout());
+            useStreamsOf(transport);
             Optional<NbdExport> export = negotiate();
             if (export.isPresent()) {
-                socket.setSoTimeout(0);
+                transport.readTimeout(Duration.ZERO);
                 logger.debug("NBD connection {} from {}: serving export '{}'", id, peer, export.get().name());
                 transmit(export.get());
             }
@@ -94,18 +95,14 @@ final class NbdConnection implements Runnable {
         }
     }
 
-    /** Closes the socket; the connection's threads notice and end. */
+    /** Closes the transport; the connection's threads notice and end. */
     void close() {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            logger.debug("NBD connection {}: closing the socket failed: {}", id, e.toString());
-        }
+        transport.close();
     }
 
-    private void useStreamsOf(Socket s) throws IOException {
-        in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
-        out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
+    private void useStreamsOf(NbdTransport t) throws IOException {
+        in = new DataInputStream(new BufferedInputStream(t.input(), 64 * 1024));
+        out = new DataOutputStream(new BufferedOutputStream(t.output(), 64 * 1024));
     }
 
     // ---------------------------------------------------------------- negotiation
@@ -218,6 +215,13 @@ final class NbdConnection implements Runnable {
             replyError(OPT_STARTTLS, REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
             return true;
         }
+        if (config.isUnixSocket()) {
+            // NOTLS mode by policy: the socket file's permissions decide who connects
+            logger.debug("NBD connection {} from {}: NBD_OPT_STARTTLS declined, no TLS on the Unix socket", id, peer);
+            replyError(OPT_STARTTLS, REP_ERR_POLICY, "TLS is not used on this server's Unix socket (its file permissions protect it);"
+                    + " continue without TLS");
+            return true;
+        }
         if (config.tls().isEmpty()) {
             replyError(OPT_STARTTLS, REP_ERR_UNSUP, "this server is not configured for TLS");
             return true;
@@ -233,23 +237,19 @@ final class NbdConnection implements Runnable {
         }
         optionReply(OPT_STARTTLS, REP_ACK, new byte[0]);
         SSLContext context = config.tls().get();
-        Socket plain = socket;
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(),
-                true);
-        tls.setUseClientMode(false);
-        String[] protocols = Arrays.stream(TLS_PROTOCOLS).filter(Set.of(tls.getSupportedProtocols())::contains).toArray(String[]::new);
-        tls.setEnabledProtocols(protocols);
-        tls.setNeedClientAuth(config.requireClientCertificate());
-        socket = tls;
+        Set<String> supported = Set.of(context.getSupportedSSLParameters().getProtocols());
+        String[] protocols = Arrays.stream(TLS_PROTOCOLS).filter(supported::contains).toArray(String[]::new);
+        NbdTransport tls;
         try {
-            tls.startHandshake();
+            tls = transport.startTls(context, protocols, config.requireClientCertificate());
         } catch (SSLException e) {
             logger.info("NBD connection {} from {}: TLS handshake failed: {}; disconnected", id, peer, e.getMessage());
             return false;
         }
+        transport = tls;
         tlsActive = true;
         useStreamsOf(tls);
-        logger.debug("NBD connection {} from {}: TLS {} established", id, peer, tls.getSession().getProtocol());
+        logger.debug("NBD connection {}: {} established", id, tls);
         return true;
     }
 

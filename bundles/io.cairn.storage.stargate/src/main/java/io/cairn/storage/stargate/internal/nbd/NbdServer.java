@@ -2,8 +2,8 @@ package io.cairn.storage.stargate.internal.nbd;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An NBD server: serves the {@link NbdExport}s of an {@link NbdExports} to standard NBD clients
- * (qemu, qemu-img, libnbd tools, fio) over TCP.
+ * (qemu, qemu-img, libnbd tools, fio) over TCP, or over a Unix domain socket to clients on the
+ * same host.
  *
  * <p>Protocol support (NBD protocol document, fixed newstyle only):
  * <ul>
@@ -42,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * before NBD_OPT_STARTTLS it answers every option but ABORT with NBD_REP_ERR_TLS_REQD, and
  * negotiates TLS 1.3 or 1.2 only. Without TLS it refuses to listen on anything but loopback.
  *
+ * <p>On a Unix domain socket ({@link NbdServerConfig#unixSocket}) connections are plain: the
+ * socket file has mode 0600, so only the server's user can connect, and NBD_OPT_STARTTLS is
+ * answered NBD_REP_ERR_POLICY (the protocol's NOTLS mode; libnbd clients with {@code tls=allow}
+ * continue without TLS). A socket file left by a server that is gone is replaced at start; one
+ * another server listens on is refused. {@link #close()} deletes the file. Both kinds share all
+ * protocol code through {@link NbdTransport}.
+ *
  * <p>Each connection runs on its own virtual thread and executes up to
  * {@link NbdServerConfig#maxRequestsInFlight()} requests concurrently. {@link #start} binds and
  * returns at once; {@link #close()} stops accepting, disconnects every client and waits at most
@@ -52,7 +60,7 @@ public final class NbdServer implements AutoCloseable {
     private final Logger logger = LoggerFactory.getLogger(NbdServer.class);
     private final NbdServerConfig config;
     private final NbdExports exports;
-    private final ServerSocket listener;
+    private final NbdListener listener;
     private final ConcurrentMap<String, NbdExportStats> stats = new ConcurrentHashMap<>();
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
     private final ExecutorService connectionThreads = Executors.newThreadPerTaskExecutor(
@@ -61,40 +69,55 @@ public final class NbdServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closing;
 
-    private NbdServer(NbdServerConfig config, NbdExports exports, ServerSocket listener) {
+    private NbdServer(NbdServerConfig config, NbdExports exports, NbdListener listener) {
         this.config = config;
         this.exports = exports;
         this.listener = listener;
-        this.acceptor = Thread.ofVirtual().name("nbd-accept-" + listener.getLocalPort()).unstarted(this::acceptLoop);
+        this.acceptor = Thread.ofVirtual().name("nbd-accept-" + listener.describe()).unstarted(this::acceptLoop);
     }
 
     /**
-     * Binds to {@code config}'s address and port and starts accepting clients.
+     * Binds to {@code config}'s address (a TCP address and port, or a Unix socket file) and starts
+     * accepting clients.
      *
-     * @throws IOException if the address cannot be bound (in use, not local); the message names it
+     * @throws IOException if the address cannot be bound (in use, not local, a Unix socket path that
+     *         is taken or not a socket); the message names it
      */
     public static NbdServer start(NbdServerConfig config, NbdExports exports) throws IOException {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(exports, "exports");
-        ServerSocket listener = new ServerSocket();
-        try {
-            listener.bind(new InetSocketAddress(config.bindAddress(), config.port()), 128);
-        } catch (IOException e) {
-            listener.close();
-            throw new IOException("NBD server cannot listen on " + config.bindAddress().getHostAddress() + ":" + config.port() + ": "
-                    + e.getMessage() + "; choose a free port and an address of this host", e);
-        }
+        NbdListener listener = switch (config.address()) {
+            case InetSocketAddress inet -> TcpTransport.Listener.bind(inet);
+            case UnixDomainSocketAddress unix -> UnixSocketTransport.Listener.bind(unix.getPath());
+            default -> throw new IllegalArgumentException("unsupported NBD address " + config.address());
+        };
         NbdServer server = new NbdServer(config, exports, listener);
         server.acceptor.start();
-        server.logger.info("NBD server listening on {}:{} ({})", config.bindAddress().getHostAddress(), listener.getLocalPort(),
-                config.tls().isPresent() ? (config.requireClientCertificate() ? "TLS required, client certificates required" : "TLS required")
+        server.logger.info("NBD server listening on {} ({})", listener.describe(), config.isUnixSocket()
+                ? "Unix socket, mode 0600, plain: local clients of this user only"
+                : config.tls().isPresent() ? (config.requireClientCertificate() ? "TLS required, client certificates required" : "TLS required")
                         : "plain, loopback only");
         return server;
     }
 
-    /** The port the server listens on (the ephemeral one if the configuration said 0). */
+    /**
+     * The TCP port the server listens on (the ephemeral one if the configuration said 0).
+     *
+     * @throws IllegalStateException if the server listens on a Unix socket
+     */
     public int port() {
-        return listener.getLocalPort();
+        if (!(listener.address() instanceof InetSocketAddress inet)) {
+            throw new IllegalStateException("the NBD server listens on the Unix socket " + listener.describe() + ", not on a TCP port");
+        }
+        return inet.getPort();
+    }
+
+    /**
+     * Where clients connect: an {@link InetSocketAddress} with the bound port, or the
+     * {@link UnixDomainSocketAddress} of the socket file.
+     */
+    public SocketAddress address() {
+        return listener.address();
     }
 
     /** The counters of the export called {@code exportName}, summed over all connections so far. */
@@ -109,20 +132,20 @@ public final class NbdServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closing) {
-            Socket socket;
+            NbdTransport transport;
             try {
-                socket = listener.accept();
+                transport = listener.accept();
             } catch (IOException e) {
                 if (closing || listener.isClosed()) {
                     return;
                 }
-                logger.warn("NBD server on port {} cannot accept a connection: {}; retrying", listener.getLocalPort(), e.toString());
+                logger.warn("NBD server on {} cannot accept a connection: {}; retrying", listener.describe(), e.toString());
                 if (!pauseAfterAcceptFailure()) {
                     return;
                 }
                 continue;
             }
-            NbdConnection connection = new NbdConnection(connectionIds.incrementAndGet(), socket, config, exports, this::stats);
+            NbdConnection connection = new NbdConnection(connectionIds.incrementAndGet(), transport, config, exports, this::stats);
             connections.add(connection);
             if (closing) {
                 connection.close();
@@ -157,23 +180,19 @@ public final class NbdServer implements AutoCloseable {
     /**
      * Stops accepting, disconnects every client (requests in progress may complete or not; their
      * replies are lost) and waits at most {@link NbdServerConfig#closeTimeout()} for the
-     * connection threads to end.
+     * connection threads to end. A Unix socket file is deleted.
      */
     @Override
     public void close() {
         closing = true;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            logger.debug("NBD server: closing the listening socket failed: {}", e.toString());
-        }
+        listener.close();
         long waitMillis = config.closeTimeout().toMillis();
         try {
             acceptor.join(config.closeTimeout());
             connections.forEach(NbdConnection::close);
             connectionThreads.shutdown();
             if (!connectionThreads.awaitTermination(waitMillis, TimeUnit.MILLISECONDS)) {
-                logger.warn("NBD server on port {}: connections still busy after {}; abandoning them", listener.getLocalPort(),
+                logger.warn("NBD server on {}: connections still busy after {}; abandoning them", listener.describe(),
                         config.closeTimeout());
                 connectionThreads.shutdownNow();
             }
@@ -181,6 +200,6 @@ public final class NbdServer implements AutoCloseable {
             connectionThreads.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        logger.info("NBD server on port {} closed", listener.getLocalPort());
+        logger.info("NBD server on {} closed", listener.describe());
     }
 }

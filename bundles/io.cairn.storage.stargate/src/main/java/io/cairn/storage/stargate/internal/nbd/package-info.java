@@ -10,7 +10,9 @@
  * Exports are found by name through {@link io.cairn.storage.stargate.internal.nbd.NbdExports}.
  *
  * <p>Security: a server configured with an {@code SSLContext} requires TLS (NBD_OPT_STARTTLS)
- * before it reveals or serves anything; without TLS it only binds to a loopback address.
+ * before it reveals or serves anything; without TLS it only binds to a loopback address, or to a
+ * Unix domain socket whose file (mode 0600) only the server's user can connect to.
+ * {@link io.cairn.storage.stargate.internal.nbd.NbdTransport} carries the protocol over either.
  *
  * <p>Implementation only; nothing here is exported from the bundle.
  */

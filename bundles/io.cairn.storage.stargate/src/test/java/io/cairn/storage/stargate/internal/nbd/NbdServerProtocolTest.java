@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -153,7 +154,7 @@ class NbdServerProtocolTest {
 
     @Test
     void givenSilentClient_whenHandshakeTimeoutPasses_thenServerDisconnects() throws IOException {
-        NbdServerConfig quick = new NbdServerConfig(InetAddress.getLoopbackAddress(), 0, Optional.empty(), false, 64,
+        NbdServerConfig quick = new NbdServerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Optional.empty(), false, 64,
                 64 * 1024 * 1024, Duration.ofMillis(300), Duration.ofSeconds(5));
         try (NbdServer quickServer = NbdServer.start(quick, NbdExports.of(disk));
                 NbdTestClient c = NbdTestClient.connect(quickServer.port())) {

@@ -22,26 +22,32 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The server against the real NBD clients installed on the machine: nbdinfo, qemu-img, qemu-io,
- * nbdcopy (libnbd) and fio's nbd engine, over 127.0.0.1 on an ephemeral port. A missing tool
+ * nbdcopy (libnbd) and fio's nbd engine, over 127.0.0.1 on an ephemeral port
+ * ({@link NbdServerUnixSocketRealClientsTest} runs the same over a Unix socket). A missing tool
  * fails the test.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NbdServerRealClientsTest {
 
-    private static final long DISK_SIZE = 24L * 1024 * 1024;
+    static final long DISK_SIZE = 24L * 1024 * 1024;
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
 
     private FileExport disk;
-    private NbdServer server;
+    NbdServer server;
 
     @BeforeEach
     void startServer() throws IOException {
         disk = new FileExport("disk", dir.resolve("export.img"), DISK_SIZE);
         MemoryExport other = new MemoryExport("other", 1024 * 1024, true, 1);
-        server = NbdServer.start(NbdServerConfig.plain(InetAddress.getLoopbackAddress(), 0), NbdExports.of(disk, other));
+        server = NbdServer.start(serverConfig(), NbdExports.of(disk, other));
+    }
+
+    /** Where the server listens. */
+    NbdServerConfig serverConfig() {
+        return NbdServerConfig.plain(InetAddress.getLoopbackAddress(), 0);
     }
 
     @AfterEach
@@ -53,11 +59,17 @@ class NbdServerRealClientsTest {
         }
     }
 
-    private String uri(String export) {
+    /** The NBD URI of {@code export}, as libnbd, qemu and fio take it. */
+    String uri(String export) {
         return "nbd://127.0.0.1:" + server.port() + "/" + export;
     }
 
-    private ExternalTool.Result run(String... command) throws IOException, InterruptedException {
+    /** The NBD URI of the server, for listing its exports. */
+    String serverUri() {
+        return "nbd://127.0.0.1:" + server.port();
+    }
+
+    ExternalTool.Result run(String... command) throws IOException, InterruptedException {
         return ExternalTool.run(TOOL_TIMEOUT, dir, List.of(command));
     }
 
@@ -78,7 +90,7 @@ class NbdServerRealClientsTest {
         assertThat(info.exitCode()).as(info.describe()).isZero();
         assertThat(info.output()).contains("export-size: 1048576").contains("is_read_only: true").contains("can_flush: true");
 
-        ExternalTool.Result list = run("/usr/bin/nbdinfo", "--list", "nbd://127.0.0.1:" + server.port());
+        ExternalTool.Result list = run("/usr/bin/nbdinfo", "--list", serverUri());
         assertThat(list.exitCode()).as(list.describe()).isZero();
         assertThat(list.output()).contains("export=\"disk\"").contains("export=\"other\"");
     }

@@ -5,18 +5,25 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
  * A deliberately minimal NBD client for the tests: it writes exactly the bytes a test asks for,
- * so tests can also send what real clients never would. Every read has a socket timeout so a
- * misbehaving server fails the test instead of hanging it.
+ * so tests can also send what real clients never would. Over TCP every read has a socket timeout
+ * so a misbehaving server fails the test instead of hanging it; over a Unix socket (which has no
+ * read timeout) the test's own timeout interrupts the blocked read.
  */
 final class NbdTestClient implements AutoCloseable {
 
@@ -29,15 +36,21 @@ final class NbdTestClient implements AutoCloseable {
     record Reply(int error, long cookie, byte[] data) {
     }
 
+    /** The TCP connection, or null over a Unix socket. */
     private Socket socket;
+    /** The Unix socket connection, or null over TCP. */
+    private final SocketChannel unix;
     private DataInputStream in;
     private DataOutputStream out;
     /** The handshake flags the server sent. */
     final int serverFlags;
 
-    private NbdTestClient(Socket socket) throws IOException {
+    private NbdTestClient(Socket socket, SocketChannel unix) throws IOException {
         this.socket = socket;
-        socket.setSoTimeout(10_000);
+        this.unix = unix;
+        if (socket != null) {
+            socket.setSoTimeout(10_000);
+        }
         streams();
         long magic = in.readLong();
         long ihaveopt = in.readLong();
@@ -49,7 +62,26 @@ final class NbdTestClient implements AutoCloseable {
 
     /** Connects and reads the server's greeting; the client flags are not sent yet. */
     static NbdTestClient connect(int port) throws IOException {
-        return new NbdTestClient(new Socket(InetAddress.getLoopbackAddress(), port));
+        return new NbdTestClient(new Socket(InetAddress.getLoopbackAddress(), port), null);
+    }
+
+    /** Connects to the Unix socket {@code path} and reads the server's greeting; the client flags are not sent yet. */
+    static NbdTestClient connect(Path path) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(path));
+            return new NbdTestClient(null, channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Connects to the Unix socket {@code path} and sends the usual client flags (fixed newstyle, no zeroes). */
+    static NbdTestClient connectFixedNewstyle(Path path) throws IOException {
+        NbdTestClient c = connect(path);
+        c.sendClientFlags(NbdProtocol.FLAG_C_FIXED_NEWSTYLE | NbdProtocol.FLAG_C_NO_ZEROES);
+        return c;
     }
 
     /** Connects and sends the usual client flags (fixed newstyle, no zeroes). */
@@ -60,6 +92,36 @@ final class NbdTestClient implements AutoCloseable {
     }
 
     private void streams() throws IOException {
+        if (unix != null) {
+            // not Channels.newInputStream/newOutputStream: a pipelining test reads and writes at once
+            in = new DataInputStream(new BufferedInputStream(new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return len == 0 ? 0 : unix.read(ByteBuffer.wrap(b, off, len));
+                }
+            }));
+            out = new DataOutputStream(new BufferedOutputStream(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    ByteBuffer src = ByteBuffer.wrap(b, off, len);
+                    while (src.hasRemaining()) {
+                        unix.write(src);
+                    }
+                }
+            }));
+            return;
+        }
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
     }
@@ -111,6 +173,9 @@ final class NbdTestClient implements AutoCloseable {
 
     /** Sends NBD_OPT_STARTTLS, expects the ACK and performs the TLS handshake as client. */
     void startTls(SSLContext context) throws IOException {
+        if (unix != null) {
+            throw new IllegalStateException("the test client speaks TLS over TCP only");
+        }
         sendOption(NbdProtocol.OPT_STARTTLS, new byte[0]);
         OptionReply r = readOptionReply();
         if (r.type() != NbdProtocol.REP_ACK) {
@@ -168,6 +233,10 @@ final class NbdTestClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        if (unix != null) {
+            unix.close();
+        } else {
+            socket.close();
+        }
     }
 }
