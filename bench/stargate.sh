@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Stargate on a 3-node loopback cluster (debug image): fio through its nbd engine (via nbdkit, which
-# holds the TLS connection to the node's NBD server) on an RF1 and an RF2 vDisk, against fio on a raw
-# file on the same file system in the same run (the floor). Rows: 4 KiB random write QD1 and QD32,
+# Stargate on a 3-node loopback cluster (debug image, C2 JIT): fio through its nbd engine on the owner
+# node's NBD Unix socket for local clients (HOME/run/nbd.sock) on an RF1 and an RF2 vDisk, against fio
+# on a raw file on the same file system in the same run (the floor). Rows: 4 KiB random write QD1 and QD32,
 # 4 KiB random read QD1 and QD32, 1 MiB sequential write and read. Prints one table row per job.
-# Usage: bench/stargate.sh [SIZE_MIB] [RUNTIME_SECS]   (needs ./cairn build; fio, nbdkit)
+# Usage: bench/stargate.sh [SIZE_MIB] [RUNTIME_SECS]   (needs ./cairn build; fio)
 set -euo pipefail
 . "$(dirname "$0")/../bin/lib.sh"
 find_jdk
@@ -13,7 +13,8 @@ ips=(127.0.1.94 127.0.1.95 127.0.1.96)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; bench_cluster_stop "$work"; }
 trap cleanup EXIT
-bench_cluster "$work" bench "${ips[@]}"
+# the controllers run with the C2 JIT here (the test suite's default is C1 only, to save CPU on small machines)
+CAIRN_JVM_OPTS="${CAIRN_JVM_OPTS:--XX:TieredStopAtLevel=4}" bench_cluster "$work" bench "${ips[@]}"
 cairn_cli() { "$CAIRN_ROOT/bin/cairn" "$@" --node "${ips[0]}" --admin "$work/admin"; }
 t0=$(date +%s)
 until cairn_cli rpc medusa.status '{}' --json 2>/dev/null | grep -q '"available" : 16'; do
@@ -24,15 +25,8 @@ cairn_cli ncli ctr create name=rf1 rf=1 >/dev/null
 cairn_cli ncli ctr create name=rf2 rf=2 >/dev/null
 cairn_cli ncli vdisk create ctr=rf1 name=b size="${size_mib}M" >/dev/null
 cairn_cli ncli vdisk create ctr=rf2 name=b size="${size_mib}M" >/dev/null
-mkdir -p "$work/tls"
-cp "$work/admin/ca.pem" "$work/tls/ca-cert.pem"; cp "$work/admin/cert.pem" "$work/tls/client-cert.pem"
-openssl ec -in "$work/admin/key.pem" -out "$work/tls/client-key.pem" 2>/dev/null
-for rf in rf1 rf2; do
-  nbdkit -f --exit-with-parent -U "$work/$rf.sock" nbd hostname="${ips[0]}" port=10809 export="$rf/b" tls=require \
-    tls-certificates="$work/tls" >"$work/nbdkit-$rf.log" 2>&1 &
-  pids+=($!)
-done
-for rf in rf1 rf2; do for _ in $(seq 50); do [ -S "$work/$rf.sock" ] && break; sleep 0.2; done; done
+sock="$work/n0/run/nbd.sock"
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.2; done
 raw="$work/raw.img"
 truncate -s "${size_mib}M" "$raw"
 echo "fio ${runtime}s per job, ${size_mib} MiB target; node homes and raw file in $work ($(df --output=fstype,source "$work" | tail -n1 | tr -s ' ')); $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -64,7 +58,7 @@ for r in "${rows[@]}"; do
   read -r n iops bw p50 p99 < <(job "$1-$2-qd$3" "--filename=$raw --ioengine=libaio --direct=1" "$1" "$2" "$3" "${sync_opt[@]}")
   printf "| %s %s QD%s | raw file | %s | %s | %s | %s |\n" "$1" "$2" "$3" "$iops" "$bw" "$p50" "$p99"
   for rf in rf1 rf2; do
-    read -r n iops bw p50 p99 < <(job "$1-$2-qd$3" "--ioengine=nbd --uri=nbd+unix:///?socket=$work/$rf.sock" "$1" "$2" "$3")
+    read -r n iops bw p50 p99 < <(job "$1-$2-qd$3" "--ioengine=nbd --uri=nbd+unix:///$rf/b?socket=$sock" "$1" "$2" "$3")
     printf "| %s %s QD%s | vDisk %s | %s | %s | %s | %s |\n" "$1" "$2" "$3" "$rf" "$iops" "$bw" "$p50" "$p99"
   done
 done

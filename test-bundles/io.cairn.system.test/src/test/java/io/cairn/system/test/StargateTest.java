@@ -270,4 +270,135 @@ class StargateTest {
         assertThat(readBack(0, "ctr1/disk1", IMAGE)).isEqualTo(image);
     }
 
+
+    /** fio's nbd engine on node {@code node}'s Unix socket for local clients (no TLS; the test runs as the nodes' user). */
+    Proc fio(int node, String export, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("fio", "--name=job", "--ioengine=nbd",
+                "--uri=nbd+unix:///" + export + "?socket=" + cluster.home(node).resolve("run/nbd.sock")));
+        cmd.addAll(List.of(args));
+        return tool(Duration.ofSeconds(300), cmd.toArray(String[]::new));
+    }
+
+    /** Node {@code node}'s 2009-page row of the vDisk, or an empty object if it does not own it. */
+    com.fasterxml.jackson.databind.JsonNode pageRow(int node, String vdisk) throws IOException {
+        for (com.fasterxml.jackson.databind.JsonNode row : cluster.call(node, "stargate.page", Map.of()).path("vdisks")) {
+            if (row.path("vdisk").asText().equals(vdisk)) {
+                return row;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    }
+
+    Proc qemuIo(int node, String export, String... commands) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("qemu-io", "--object", tlsObject(), "--image-opts", nbd(node, export)));
+        for (String c : commands) {
+            cmd.add("-c");
+            cmd.add(c);
+        }
+        return tool(Duration.ofSeconds(180), cmd.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(7)
+    void givenDeepSequentialWrites_whenWrittenAndReadTwice_thenTheySkipTheOpLogAndTheSecondReadHitsTheCache() throws Exception {
+        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=seq", "size=64M");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        Proc write = fio(1, "ctr1/seq", "--rw=write", "--bs=1M", "--iodepth=4", "--size=32M", "--verify=crc32c", "--do_verify=1",
+                "--verify_fatal=1");
+        assertThat(write.exitCode()).as(write.output()).isZero();
+        assertThat(write.output()).doesNotContain("verify: bad").contains("err= 0");
+        var row = pageRow(1, "seq");
+        assertThat(row.path("writes_to_extent_store").asLong()).as("sequential 1 MiB writes at depth 4 (4 MiB outstanding) go straight "
+                + "to the extent store: " + row).isPositive();
+        Proc reread = fio(1, "ctr1/seq", "--rw=read", "--bs=64k", "--iodepth=4", "--size=16M", "--loops=2");
+        assertThat(reread.exitCode()).as(reread.output()).isZero();
+        row = pageRow(1, "seq");
+        assertThat(row.path("reads_from_cache").asLong()).as("the second pass is served by the unified cache: " + row).isPositive();
+        Proc page = Proc.cairn(Duration.ofSeconds(60), "rpc", "stargate.page", "{}", "--node", cluster.ips.get(1), "--admin",
+                cluster.admin.toString());
+        assertThat(page.output()).contains("w:estore").contains("r:cache").contains("seq");
+    }
+
+    @Test
+    @Order(8)
+    void givenAPausedOwner_whenAnotherNodeTookOverAndItResumes_thenItsStaleEpochCannotWrite() throws Exception {
+        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=stale", "size=16M");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        Proc a = qemuIo(2, "ctr1/stale", "write -P 0x11 0 4M");
+        assertThat(a.exitCode()).as(a.output()).isZero();
+        assertThat(pageRow(2, "stale").path("epoch").asLong()).as("node 3 owns the vDisk").isPositive();
+        long oldEpoch = pageRow(2, "stale").path("epoch").asLong();
+        cluster.signal(2, "STOP");
+        try {
+            // its Zeus session (6 s) expires, so node 1 may take the vDisk over
+            Thread.sleep(12_000);
+            Proc b = qemuIo(0, "ctr1/stale", "write -P 0x22 0 1M");
+            assertThat(b.exitCode()).as(b.output()).isZero();
+            assertThat(b.output()).doesNotContain("failed");
+            assertThat(pageRow(0, "stale").path("epoch").asLong()).as("node 1 owns it at a newer epoch").isGreaterThan(oldEpoch);
+        } finally {
+            cluster.signal(2, "CONT");
+        }
+        // the resumed node still holds its old controller; its next write is refused by the peers (stale epoch) and
+        // goes to the new owner instead
+        Proc c = qemuIo(2, "ctr1/stale", "write -P 0x33 1M 1M");
+        assertThat(c.exitCode()).as(c.output()).isZero();
+        assertThat(c.output()).doesNotContain("failed");
+        Proc check = qemuIo(1, "ctr1/stale", "read -P 0x22 0 1M", "read -P 0x33 1M 1M", "read -P 0x11 2M 2M");
+        assertThat(check.exitCode()).as(check.output()).isZero();
+        assertThat(check.output()).doesNotContain("Pattern verification failed").doesNotContain("failed");
+        assertThat(pageRow(2, "stale").path("epoch").isMissingNode()).as("node 3 no longer serves the vDisk").isTrue();
+        assertThat(Files.readString(cluster.home(2).resolve("logs/controller.log"))).contains("newer owner");
+    }
+
+    @Test
+    @Order(9)
+    void givenSmallDisks_whenAWriteHeavyLoadFillsThePool_thenTheTinyOpLogThrottlesAndUserWritesStopAt95PercentWhileReadsWork()
+            throws Exception {
+        // the simulated hardware shrinks: each disk holds what it has plus 160 MiB, and the OpLog follows the disk
+        // (spec 20 §2: a quarter of it, so the 64 MiB floor)
+        for (int i = 0; i < 3; i++) {
+            cluster.kill9(i);
+        }
+        long used = 0;
+        for (int i = 0; i < 3; i++) {
+            Path estore = cluster.home(i).resolve("data/disks/d0");
+            long bytes;
+            try (Stream<Path> files = Files.walk(estore)) {
+                bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+            used += bytes;
+            Files.writeString(estore.resolve("disk.json"), "{\"id\":\"d0\",\"tier\":\"SSD\",\"capacity_bytes\":" + (bytes + (160L << 20))
+                    + "}\n");
+        }
+        cluster.startAll();
+        medusaAvailable();
+        assertThat(Files.readString(cluster.home(0).resolve("logs/controller.log"))).contains("OpLog 64 MiB");
+        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=fill", "size=1G");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        // more than the OpLog holds, as fast as the client can: throttled, nothing fails
+        Proc heavy = fio(0, "ctr1/fill", "--rw=randwrite", "--bs=64k", "--iodepth=16", "--size=96M", "--io_size=96M",
+                "--verify=crc32c", "--do_verify=1", "--verify_fatal=1");
+        assertThat(heavy.exitCode()).as(heavy.output()).isZero();
+        assertThat(heavy.output()).doesNotContain("verify: bad").contains("err= 0");
+        // keep writing new data until the pool reaches 95%: the next user write is refused as "storage full"
+        Proc refused = null;
+        for (long off = 96L << 20; off < (1L << 30); off += 4L << 20) {
+            Proc w = qemuIo(0, "ctr1/fill", "write -P 0x44 " + off + " 4M");
+            if (w.exitCode() != 0 || w.output().contains("failed")) {
+                refused = w;
+                break;
+            }
+        }
+        assertThat(refused).as("a write failed once the pool was full").isNotNull();
+        assertThat(refused.output()).contains("No space left on device");
+        assertThat(Files.readString(cluster.home(0).resolve("logs/controller.log"))).contains("cluster storage full");
+        Proc sp = ncli(1, "sp", "ls");
+        assertThat(sp.output()).contains("Used (Physical)");
+        // reads go on: the heavy job's data verifies (the same job, read-only)
+        Proc read = fio(1, "ctr1/fill", "--rw=randwrite", "--bs=64k", "--iodepth=16", "--size=96M", "--io_size=96M",
+                "--verify=crc32c", "--verify_only", "--verify_fatal=1");
+        assertThat(read.exitCode()).as(read.output()).isZero();
+        assertThat(readBack(2, "ctr1/disk1", IMAGE)).isEqualTo(image);
+    }
 }

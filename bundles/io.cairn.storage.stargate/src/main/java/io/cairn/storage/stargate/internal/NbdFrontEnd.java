@@ -55,11 +55,6 @@ public final class NbdFrontEnd {
     /** The Unix socket, relative to the node home. */
     static final String SOCKET = "run/nbd.sock";
 
-    /** Front-end switches, read from the Stargate configuration (PID {@value StargateConfig#PID}) next to {@code nbd_port}. */
-    public @interface LocalSocketConfig {
-        /** Whether local clients may use the Unix socket {@value NbdFrontEnd#SOCKET} under the node home (no TLS; mode 0600). */
-        boolean nbd__unix__socket() default true;
-    }
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
@@ -69,7 +64,7 @@ public final class NbdFrontEnd {
 
     @Activate
     public NbdFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join, @Reference NodeTrust trust,
-            @Reference LocalNode local, StargateConfig config, LocalSocketConfig localConfig) throws Exception {
+            @Reference LocalNode local, StargateConfig config) throws Exception {
         Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
                 "this node belongs to a cluster but holds no cluster certificate (data/pki)"));
         Exports exports = new Exports(stargate);
@@ -77,7 +72,7 @@ public final class NbdFrontEnd {
         this.server = NbdServer.start(nbd, exports);
         logger.info("NBD server on {}:{} (TLS, client certificate from the cluster CA required); exports are CONTAINER/VDISK",
                 join.self().address(), server.port());
-        if (!localConfig.nbd__unix__socket()) {
+        if (!config.nbd__unix__socket()) {
             this.localServer = Optional.empty();
             logger.info("NBD Unix socket for local clients is off (nbd_unix_socket=false)");
             return;

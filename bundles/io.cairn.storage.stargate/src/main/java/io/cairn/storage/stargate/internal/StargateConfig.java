@@ -27,6 +27,9 @@ public @interface StargateConfig {
     @AttributeDefinition(description = "TCP port of the NBD server on this node's address (TLS with the cluster CA)")
     int nbd__port() default 10809;
 
+    @AttributeDefinition(description = "Whether local clients may use the NBD Unix socket HOME/run/nbd.sock (no TLS; mode 0600, this user only)")
+    boolean nbd__unix__socket() default true;
+
     @AttributeDefinition(description = "Deadline of one vDisk operation, seconds")
     int op__timeout__secs() default 30;
 }

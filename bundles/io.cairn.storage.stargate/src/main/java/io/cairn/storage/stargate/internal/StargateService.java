@@ -86,7 +86,7 @@ public final class StargateService implements Stargate {
                 UnifiedCache.sizeFor(Runtime.getRuntime().maxMemory(), config.unified__cache__bytes()),
                 config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes());
         this.presence = zeus.announce(PRESENCE, attributes());
-        timer.scheduleWithFixedDelay(this::publish, 5, 5, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
         logger.info("Stargate serving {} data disk(s): {}; OpLog {} MiB", disks.size(),
                 disks.stream().map(d -> d.id() + "=" + d.dir() + " (" + (d.capacityBytes() >> 20) + " MiB)").toList(), oplogBytes >> 20);
@@ -117,7 +117,7 @@ public final class StargateService implements Stargate {
         data.close();
     }
 
-    /** Publishes the disks' use when it changed. */
+    /** Publishes the disks' use every second when it changed (the pool's fill level that user writes are checked against). */
     private void publish() {
         try {
             Map<String, String> now = attributes();

@@ -211,7 +211,13 @@ public final class DataPath implements AutoCloseable {
             }
             long epoch = mine.get().value().epoch();
             c = new VDiskController(this, r, meta, epoch, mine.get().version());
-            recover(c, current.map(v -> v.value().epoch()).orElse(0L));
+            recover(c, current.map(v -> v.value().epoch()).orElse(0L), mine.get().value().base());
+            Optional<Long> ready = meta.ready(mine.get());
+            if (ready.isEmpty()) {
+                c.close();
+                return local(r); // another node claimed it meanwhile: look again
+            }
+            c.ownerVersion(ready.get());
             owned.put(r.uuid(), c);
             owners.put(r.uuid(), peers.self());
             logger.info("this Stargate now owns vDisk {}/{} (epoch {})", r.containerName(), r.name(), epoch);
@@ -224,7 +230,7 @@ public final class DataPath implements AutoCloseable {
      * copies of the vDisk and writes them again under the new epoch, oldest first, so each copy is
      * back on RF OpLogs before any new write; then releases the old copies.
      */
-    private void recover(VDiskController c, long previousEpoch) {
+    private void recover(VDiskController c, long previousEpoch, long base) {
         long id = c.id();
         List<OpLogRecord> all = new ArrayList<>();
         try {
@@ -252,8 +258,13 @@ public final class DataPath implements AutoCloseable {
         all.sort(Comparator.comparingLong(OpLogRecord::epoch).thenComparingLong(OpLogRecord::sequence)
                 .thenComparingLong(OpLogRecord::offset));
         int replayed = 0;
+        int obsolete = 0;
         for (OpLogRecord old : all) {
             if (old.epoch() >= c.epoch) {
+                continue;
+            }
+            if (old.epoch() < base) {
+                obsolete++; // re-written by a takeover that finished, or never acknowledged (see VDiskMeta.Owner)
                 continue;
             }
             c.append(seq -> new OpLogRecord(id, c.epoch, seq, old.offset(), old.length(), old.kind(), old.payload()));
@@ -271,8 +282,9 @@ public final class DataPath implements AutoCloseable {
                 peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> null);
             }
         }
-        if (replayed > 0) {
-            logger.info("vDisk {}: took over {} undrained write(s) of epoch {} or older", c.record().name(), replayed, c.epoch - 1);
+        if (replayed > 0 || obsolete > 0) {
+            logger.info("vDisk {}: took over {} undrained write(s) of epochs {} to {}; dropped {} obsolete record(s) older than epoch {}",
+                    c.record().name(), replayed, base, c.epoch - 1, obsolete, base);
         }
     }
 

@@ -57,7 +57,8 @@ final class VDiskController {
     private final UUID self;
     private volatile VDiskRecord record;
     final long epoch;
-    private final long ownerVersion;
+    /** Version of the ownership record every metadata batch checks; it changes once, when the takeover is done. */
+    private volatile long ownerVersion;
     private final AtomicLong sequence = new AtomicLong();
     /** Serialises appends so sequences reach every OpLog in order. */
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -99,6 +100,10 @@ final class VDiskController {
 
     VDiskRecord record() {
         return record;
+    }
+
+    void ownerVersion(long version) {
+        this.ownerVersion = version;
     }
 
     void resized(VDiskRecord r) {

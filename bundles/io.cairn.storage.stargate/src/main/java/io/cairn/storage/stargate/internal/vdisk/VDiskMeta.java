@@ -31,7 +31,19 @@ public final class VDiskMeta {
 
     public static final int SLOTS_PER_EGROUP = 4;
 
-    public record Owner(UUID node, long epoch) {
+    /**
+     * The vDisk's owner at {@code epoch}. OpLog records of epochs below {@code base} are obsolete:
+     * an owner that finished its takeover ({@code ready}) had re-written every record it needed
+     * under its own epoch before it served, so records older than its epoch that are still lying
+     * on some node (one that missed the release, or a stale owner's unacknowledged write) must never
+     * be replayed over newer data.
+     */
+    public record Owner(UUID node, long epoch, long base, boolean ready) {
+
+        /** The base the next owner uses: this epoch once this owner was ready, else this owner's base. */
+        long nextBase() {
+            return ready ? epoch : base;
+        }
     }
 
     /** Where a vBlock lives. */
@@ -77,9 +89,25 @@ public final class VDiskMeta {
      * (ABSENT when there is none); returns the new record and its version, or empty if another node
      * changed it first.
      */
+    /**
+     * Marks the claimed ownership ready (its takeover finished); returns the record's new version,
+     * or empty if another node claimed the vDisk since.
+     */
+    public Optional<Long> ready(Versioned<Owner> claimed) {
+        Owner o = claimed.value();
+        try {
+            return Optional.of(medusa.compareAndSet(ownerKey(), claimed.version(), write(new Owner(o.node(), o.epoch(), o.base(), true))));
+        } catch (MedusaException e) {
+            if (e.reason() == MedusaException.Reason.VERSION_CONFLICT) {
+                return Optional.empty();
+            }
+            throw unavailable("mark vDisk " + vdisk + " ready", e);
+        }
+    }
+
     public Optional<Versioned<Owner>> claim(UUID node, Optional<Versioned<Owner>> expected) {
         long epoch = expected.map(v -> v.value().epoch()).orElse(0L) + 1;
-        Owner o = new Owner(node, epoch);
+        Owner o = new Owner(node, epoch, expected.map(v -> v.value().nextBase()).orElse(0L), false);
         try {
             long version = medusa.compareAndSet(ownerKey(), expected.map(Versioned::version).orElse(Medusa.ABSENT), write(o));
             return Optional.of(new Versioned<>(o, version));
