@@ -395,6 +395,19 @@ class StargateTest {
         assertThat(Files.readString(cluster.home(0).resolve("logs/controller.log"))).contains("cluster storage full");
         Proc sp = ncli(1, "sp", "ls");
         assertThat(sp.output()).contains("Used (Physical)");
+        // alerts at the spec's thresholds: warning at 75% of resilient capacity, critical when the pool is full
+        waitFor(Duration.ofSeconds(30), () -> {
+            try {
+                String list = Proc.cairn(Duration.ofSeconds(30), "alerts", "list", "--node", cluster.ips.get(2), "--admin",
+                        cluster.admin.toString()).output();
+                return list.contains("Storage pool pool full") && list.contains("Storage pool resilient warning");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, "the storage-pool alerts");
         // reads go on: the heavy job's data verifies (the same job, read-only)
         Proc read = fio(1, "ctr1/fill", "--rw=randwrite", "--bs=64k", "--iodepth=16", "--size=96M", "--io_size=96M",
                 "--verify=crc32c", "--verify_only", "--verify_fatal=1");

@@ -35,7 +35,9 @@ import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
+import io.cairn.common.alerts.AlertService;
 import io.cairn.storage.stargate.internal.io.CapacityGuard;
+import io.cairn.storage.stargate.internal.io.CapacityLevel;
 import io.cairn.storage.stargate.internal.layout.DriveLayout;
 import io.cairn.storage.stargate.internal.io.CapacityStatus;
 import io.cairn.storage.stargate.internal.io.WriteKind;
@@ -68,12 +70,18 @@ public final class StargateService implements Stargate {
     private String published = "";
     private final CapacityGuard guard;
     private volatile CapacityStatus capacity;
+    private final AlertService alerts;
+    private final java.util.UUID self;
+    /** The fill level last alerted on (from this node: the live Stargate with the lowest node id raises them). */
+    private CapacityLevel alerted = CapacityLevel.NORMAL;
 
     @Activate
     public StargateService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference Zeus zeus, @Reference Medusa medusa,
-            @Reference LocalMetadataStore localMetadata, @Reference RpcClient rpc, @Reference Clock clock, StargateConfig config)
-            throws Exception {
+            @Reference LocalMetadataStore localMetadata, @Reference RpcClient rpc, @Reference Clock clock, @Reference AlertService alerts,
+            StargateConfig config) throws Exception {
         this.zeus = zeus;
+        this.alerts = alerts;
+        this.self = join.self().uuid();
         this.catalog = new Catalog(medusa, zeus::cluster, clock::millis);
         Path home = local.home();
         this.disks = LocalDisks.open(home.resolve("data/disks"), config.default__disk__bytes());
@@ -141,10 +149,34 @@ public final class StargateService implements Stargate {
             StoragePool p = pool();
             CapacityStatus s = guard.evaluate(p.usedBytes(), p.capacityBytes(), p.capacityBytes());
             capacity = s;
+            alertOnChange(s);
             return s;
         } catch (RuntimeException e) {
             logger.debug("could not evaluate the pool's fill level: {}", e.toString());
             return capacity;
+        }
+    }
+
+    /**
+     * Raises an alert when the pool's fill level rises to a new level (spec 20 §12: warning at 75%
+     * of resilient capacity, critical above it, critical "storage full" at 95% of the pool). Every
+     * Stargate evaluates the pool; only the live one with the lowest node id raises, once per rise.
+     */
+    private synchronized void alertOnChange(CapacityStatus s) {
+        CapacityLevel before = alerted;
+        alerted = s.level();
+        if (s.level().ordinal() <= before.ordinal() || s.level() == CapacityLevel.NORMAL) {
+            return;
+        }
+        boolean mine = zeus.presences().stream().filter(p -> p.service().equals(PRESENCE)).map(ServicePresence::node)
+                .min(java.util.Comparator.naturalOrder()).map(self::equals).orElse(false);
+        if (mine) {
+            try {
+                alerts.raise("stargate", s.level().severity(), "Storage pool " + s.level().name().toLowerCase().replace('_', ' '),
+                        s.message());
+            } catch (RuntimeException e) {
+                logger.warn("could not raise the storage-pool alert ({}): {}", s.message(), e.toString());
+            }
         }
     }
 
