@@ -21,9 +21,8 @@ import org.junit.jupiter.api.TestInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * RF3 on a 5-node FT2 cluster (127.0.1.81-85): acknowledged writes, sequential (straight to the
- * extent store) and small (through the OpLog), are on three distinct nodes, in the OpLog and in
- * every extent group; after kill -9 of every node right after the writes, every byte reads back.
+ * RF3 on a 5-node FT2 cluster (127.0.1.81-85): acknowledged writes are on three distinct nodes,
+ * in the OpLog and in every extent group; after kill -9 of every node right after the writes, every byte reads back.
  * Clients use the nodes' NBD Unix sockets for local clients (no TLS).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -95,7 +94,7 @@ class StargateRf3Test {
         new Random(3).nextBytes(image);
         Path src = work.resolve("src.img");
         Files.write(src, image);
-        // qemu-img writes in parallel, large requests: mostly straight to the extent store
+        // qemu-img writes in parallel, large requests, into new vBlocks: through the OpLog, drained into extent groups
         Proc in = tool(Duration.ofSeconds(180), "qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", src.toString(), uri(0, "c3/d"));
         assertThat(in.exitCode()).as(in.output()).isZero();
         // small writes after it: through the OpLog, on three nodes before they are acknowledged

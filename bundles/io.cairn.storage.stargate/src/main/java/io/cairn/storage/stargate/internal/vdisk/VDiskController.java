@@ -63,6 +63,10 @@ final class VDiskController {
     /** Serialises appends so sequences reach every OpLog in order. */
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ReentrantLock drainLock = new ReentrantLock();
+    /** Held for writing by a drain, for reading by direct extent-store writes. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock extentLock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Direct writes to the same vBlock (by index modulo the array) run one at a time, so replicas apply them in one order. */
+    private final ReentrantLock[] blockLocks = java.util.stream.Stream.generate(ReentrantLock::new).limit(64).toArray(ReentrantLock[]::new);
     /** Peer OpLog copies per 1 GiB region of the vDisk, so regions spread their copies over the cluster. */
     private final Map<Long, PeerCopies> regions = new ConcurrentHashMap<>();
     private final Map<Long, VDiskMeta.BlockRef> blocks = new ConcurrentHashMap<>();
@@ -163,11 +167,26 @@ final class VDiskController {
         if (closed) {
             throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " moved to another Stargate; retry there");
         }
-        if (path.oplog().undrainedBytes(id()) > 0) {
-            return false; // checked first, so a write does not queue behind a running drain
+        int length = src.remaining();
+        if (offset % SLICE != 0 || length % SLICE != 0 || path.oplog().undrainedBytes(id()) > 0) {
+            return false; // partial slices would need a read-merge-write; undrained data would hide this write
         }
-        drainLock.lock(); // direct writes of the vDisk run one at a time
+        long firstVb = offset / VBLOCK;
+        long lastVb = (offset + length - 1) / VBLOCK;
+        for (long vb = firstVb; vb <= lastVb; vb++) {
+            if (block(vb).isEmpty()) {
+                return false; // new vBlocks go through the OpLog, whose drain allocates extents in batches
+            }
+        }
+        // direct writes exclude drains (which merge and rewrite extents) but not each other, except on the same vBlocks
+        List<ReentrantLock> held = new ArrayList<>();
+        extentLock.readLock().lock();
         try {
+            new java.util.TreeSet<>(java.util.stream.LongStream.rangeClosed(firstVb, lastVb).mapToObj(vb -> (int) Math.floorMod(vb,
+                    (long) blockLocks.length)).toList()).forEach(i -> {
+                        blockLocks[i].lock();
+                        held.add(blockLocks[i]);
+                    });
             if (path.oplog().undrainedBytes(id()) > 0) {
                 return false;
             }
@@ -182,7 +201,8 @@ final class VDiskController {
             }
             return persist(byBlock, true);
         } finally {
-            drainLock.unlock();
+            held.forEach(ReentrantLock::unlock);
+            extentLock.readLock().unlock();
         }
     }
 
@@ -456,7 +476,12 @@ final class VDiskController {
             for (DrainExtent e : batch.extents()) {
                 byBlock.computeIfAbsent(e.offset() / VBLOCK, k -> new ArrayList<>()).add(e);
             }
-            persist(byBlock, false);
+            extentLock.writeLock().lock();
+            try {
+                persist(byBlock, false);
+            } finally {
+                extentLock.writeLock().unlock();
+            }
             for (DrainExtent e : batch.extents()) {
                 path.cache().invalidateRange(cacheOwner(), e.offset(), e.data().length);
             }
