@@ -488,6 +488,17 @@ public final class OpLogStore implements AutoCloseable {
         }
     }
 
+    /** Whether the vDisk has data in this OpLog (undrained, or drained and not yet released) overlapping {@code [offset, offset + length)}. */
+    public boolean holds(long vdiskId, long offset, long length) {
+        lock.lock();
+        try {
+            VdiskIndex vdisk = vdisks.get(vdiskId);
+            return vdisk != null && !vdisk.overlapping(offset, offset + length, false).isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The highest epoch seen for the vDisk, or -1 if none. */
     public long epoch(long vdiskId) {
         lock.lock();

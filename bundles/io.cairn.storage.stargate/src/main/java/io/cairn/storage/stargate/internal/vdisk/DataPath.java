@@ -303,6 +303,34 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
+    private static final long ADOPT_EVERY_NANOS = 10_000_000_000L;
+
+    /**
+     * Takes over every vDisk that has undrained data in this node's OpLog and no live owner (after
+     * a restart of the cluster nobody owns a vDisk until I/O arrives), so its data drains and the
+     * OpLog space it holds is freed. A vDisk whose owner is alive is left to it.
+     */
+    private void adoptOrphans() {
+        try {
+            List<Long> waiting = new ArrayList<>();
+            for (long id : oplog.vdisks()) {
+                if (oplog.undrainedBytes(id) > 0 && owned.values().stream().noneMatch(c -> c.id() == id)) {
+                    waiting.add(id);
+                }
+            }
+            if (waiting.isEmpty()) {
+                return;
+            }
+            for (VDiskRecord r : catalog.vdisks(null)) {
+                if (waiting.contains(r.id()) && local(r).isPresent()) {
+                    logger.info("vDisk {}: took it over to drain what this node's OpLog holds for it (it had no live owner)", r.name());
+                }
+            }
+        } catch (RuntimeException e) {
+            logger.debug("could not adopt vDisks with undrained OpLog data: {}", e.toString());
+        }
+    }
+
     // ---------------------------------------------------------------- 2009 page
 
     /**
@@ -403,7 +431,12 @@ public final class DataPath implements AutoCloseable {
     // ---------------------------------------------------------------- drain
 
     private void drainLoop() {
+        long nextAdopt = System.nanoTime();
         while (!closed) {
+            if (System.nanoTime() - nextAdopt >= 0) {
+                adoptOrphans();
+                nextAdopt = System.nanoTime() + ADOPT_EVERY_NANOS;
+            }
             long drained = 0;
             for (VDiskController c : owned.values()) {
                 try {

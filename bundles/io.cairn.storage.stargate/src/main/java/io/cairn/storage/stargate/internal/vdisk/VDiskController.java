@@ -127,8 +127,8 @@ final class VDiskController {
     /**
      * Writes {@code src} at {@code offset}. Sustained sequential writes (spec 20 §3: the vDisk has at
      * least {@code vdisk_distributed_oplog_skip_min_outstanding_write_bytes} outstanding, this one
-     * included) go straight to the extent store when the vDisk has nothing undrained in the OpLog;
-     * everything else goes to the OpLog.
+     * included) go straight to the extent store when they cover whole slices of allocated vBlocks
+     * with nothing in the OpLog (see {@link #writeDirect}); everything else goes to the OpLog.
      */
     void write(long offset, ByteBuffer src) {
         long t0 = System.nanoTime();
@@ -158,18 +158,19 @@ final class VDiskController {
     }
 
     /**
-     * Writes straight into the extents on every replica and records new blocks in Medusa, under the
-     * drain lock (a drain merging edge slices of the same extents must not interleave). Returns false,
-     * having acknowledged nothing, when the vDisk has undrained OpLog data (which would hide this
-     * write) or a replica failed; the caller then writes through the OpLog.
+     * Writes whole 4 KiB slices straight into the existing extents on every replica: not during a
+     * drain (which merges and rewrites extents), and one at a time per vBlock so that replicas apply
+     * them in one order. Returns false, having acknowledged nothing, when the range is not
+     * slice-aligned, touches a vBlock not allocated yet, has data in the OpLog (which would hide
+     * this write) or a replica failed; the caller then writes through the OpLog.
      */
     private boolean writeDirect(long offset, ByteBuffer src) {
         if (closed) {
             throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " moved to another Stargate; retry there");
         }
         int length = src.remaining();
-        if (offset % SLICE != 0 || length % SLICE != 0 || path.oplog().undrainedBytes(id()) > 0) {
-            return false; // partial slices would need a read-merge-write; undrained data would hide this write
+        if (offset % SLICE != 0 || length % SLICE != 0 || path.oplog().holds(id(), offset, length)) {
+            return false; // partial slices would need a read-merge-write; OpLog data in the range would hide this write
         }
         long firstVb = offset / VBLOCK;
         long lastVb = (offset + length - 1) / VBLOCK;
@@ -187,7 +188,7 @@ final class VDiskController {
                         blockLocks[i].lock();
                         held.add(blockLocks[i]);
                     });
-            if (path.oplog().undrainedBytes(id()) > 0) {
+            if (path.oplog().holds(id(), offset, length)) {
                 return false;
             }
             Map<Long, List<DrainExtent>> byBlock = new java.util.TreeMap<>();
