@@ -150,9 +150,34 @@ public final class MedusaService implements Medusa {
             return;
         }
         ShardMap m = ShardMap.parse(doc.get().data());
+        ShardMap before = map;
         mapVersion = doc.get().version();
         map = m;
+        if (before != null) {
+            reconnect(m, m.backSince(before));
+        }
         reconcile(m);
+    }
+
+    /**
+     * Nodes the Medusa leader has seen come back (their Medusa presence returned, so their Raft server
+     * listens again): this node's Raft channel to each one that holds replicas is reopened in the
+     * background, so shard groups reach it at once instead of after gRPC's reconnect back-off
+     * ({@link RatisNode#reconnect}).
+     */
+    private void reconnect(ShardMap m, Set<UUID> back) {
+        for (UUID node : back) {
+            boolean member = m.groups().stream().anyMatch(g -> g.members().contains(node) || node.equals(g.adding()));
+            if (node.equals(join.self().uuid()) || !member) {
+                continue;
+            }
+            logger.info("node {} is back: reopening the Raft channel to it", node);
+            try {
+                calls.execute(() -> ratis.reconnect(node));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // stopping
+            }
+        }
     }
 
     /** Removes local replicas the map no longer gives this node, and column families without a replica. */

@@ -30,9 +30,12 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.RaftServerRpcWithProxy;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.cairn.cluster.rpc.Credentials;
 
@@ -48,6 +51,7 @@ final class RatisNode implements AutoCloseable {
             int clientAttempts, long snapshotEvery) {
     }
 
+    private final Logger logger = LoggerFactory.getLogger(RatisNode.class);
     private final UUID self;
     private final Function<UUID, String> addressOf;
     private final RaftProperties properties;
@@ -217,6 +221,32 @@ final class RatisNode implements AutoCloseable {
 
     RaftServer server() {
         return server;
+    }
+
+    /**
+     * Replaces this server's gRPC channel to {@code node} (one channel per peer, shared by every local
+     * group) with a new one, so the next append, vote request or leadership transfer to it connects at
+     * once. Called when the node is back after being down: a channel whose connection attempts failed
+     * waits out gRPC's exponential reconnect back-off (up to 120 s) before trying again. In Ratis 3.3.0
+     * only a leader's log appender cuts that wait short (it resets the back-off after each failed append);
+     * a candidate whose vote requests fail does not, so a shard that needs the returning member's vote
+     * could stay without a leader for minutes. Ratis has no setting for the back-off. Blocks while the old
+     * channel closes (seconds at most).
+     */
+    void reconnect(UUID node) {
+        if (node.equals(self)) {
+            return;
+        }
+        try {
+            if (server.getServerRpc() instanceof RaftServerRpcWithProxy<?, ?> rpc) {
+                rpc.getProxies().resetProxy(peerId(node));
+            } else {
+                logger.info("cannot reopen the Raft channel to node {}: the server transport {} keeps no per-peer channels", node,
+                        server.getServerRpc().getClass().getSimpleName());
+            }
+        } catch (RuntimeException e) {
+            logger.info("could not reopen the Raft channel to node {}; it reconnects after gRPC's back-off: {}", node, e.toString());
+        }
     }
 
     UUID self() {

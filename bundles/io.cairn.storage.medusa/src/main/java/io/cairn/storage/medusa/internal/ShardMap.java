@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -54,6 +56,13 @@ record ShardMap(int shards, int rf, List<Group> groups, Map<UUID, Long> down, Li
 
     ShardMap withHealth(Map<UUID, Long> down, List<UUID> detached, Map<UUID, Long> back) {
         return new ShardMap(shards, rf, groups, down, detached, back);
+    }
+
+    /** The nodes {@code earlier} had down that this map no longer has down: back up (or gone from the cluster). */
+    Set<UUID> backSince(ShardMap earlier) {
+        Set<UUID> back = new TreeSet<>(earlier.down().keySet());
+        back.removeAll(down.keySet());
+        return back;
     }
 
     /** The shard's Raft group id: derived from the cluster and the shard number, so it is stable. */

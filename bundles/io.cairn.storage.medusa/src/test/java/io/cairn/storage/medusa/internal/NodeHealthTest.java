@@ -56,6 +56,18 @@ class NodeHealthTest {
     }
 
     @Test
+    void givenANodeRecordedDown_whenItsPresenceReturns_thenTheNextMapReportsItBack() {
+        ShardMap down = ShardMapTestSupport.step(empty, nodes, withoutFour, ClusterSettings.DEFAULTS, 1000, new ArrayList<>());
+        assertThat(down.backSince(empty)).isEmpty();
+        ShardMap stillDown = ShardMapTestSupport.step(down, nodes, withoutFour, ClusterSettings.DEFAULTS, 2000, new ArrayList<>());
+        assertThat(stillDown.backSince(down)).isEmpty();
+        ShardMap up = ShardMapTestSupport.step(stillDown, nodes, all, ClusterSettings.DEFAULTS, 3000, new ArrayList<>());
+        assertThat(up.backSince(stillDown)).as("its channels are reopened on every node").containsExactly(four);
+        assertThat(ShardMap.parse(up.toJson()).backSince(ShardMap.parse(stillDown.toJson()))).containsExactly(four);
+        assertThat(up.backSince(up)).isEmpty();
+    }
+
+    @Test
     void givenARemovedNode_whenHealthComputed_thenItsRecordsAreDropped() {
         ShardMap m = empty.withHealth(Map.of(four, 5L), List.of(four), Map.of());
         ShardMap after = MedusaController.health(m, nodes.subList(0, 3), withoutFour, ClusterSettings.DEFAULTS, 10, n -> { });
