@@ -14,7 +14,8 @@ import io.cairn.storage.stargate.internal.vdisk.DataRpc;
         RpcHandler.METHOD + "=" + DataRpc.OPLOG_APPEND, RpcHandler.METHOD + "=" + DataRpc.OPLOG_TAKE,
         RpcHandler.METHOD + "=" + DataRpc.OPLOG_RELEASE, RpcHandler.METHOD + "=" + DataRpc.EGROUP_READ,
         RpcHandler.METHOD + "=" + DataRpc.EGROUP_WRITE, RpcHandler.METHOD + "=" + DataRpc.EGROUP_REPAIR,
-        RpcHandler.METHOD + "=" + DataRpc.EGROUP_DELETE, RpcHandler.METHOD + "=" + DataRpc.VDISK_IO})
+        RpcHandler.METHOD + "=" + DataRpc.EGROUP_DELETE, RpcHandler.METHOD + "=" + DataRpc.VDISK_IO,
+        RpcHandler.METHOD + "=" + DataRpc.VDISK_ADOPT})
 public final class StargateDataRpc implements RpcHandler {
 
     private final DataRpc rpc;

@@ -288,17 +288,29 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
-    /** Tells every other live Stargate to release its copies of what {@code batch} drained. */
-    void releaseOnPeers(DrainBatch batch) {
+    /**
+     * Tells every other live Stargate to release its copies of what {@code batch} drained; a node of
+     * {@code inUse} that is not alive, or a release that fails, is reported to {@code missed}.
+     */
+    void releaseOnPeers(DrainBatch batch, java.util.Set<UUID> inUse, Runnable missed) {
         List<Map<String, Object>> ranges = new ArrayList<>();
         for (DrainExtent e : batch.extents()) {
             ranges.add(Map.of("offset", e.offset(), "length", e.data().length));
         }
         byte[] body = Wire.encode(Map.of("vdisk", batch.vdiskId(), "upToEpoch", batch.upToEpoch(), "upToSequence", batch.upToSequence(),
                 "ranges", ranges), null);
-        for (UUID node : peers.alive()) {
+        java.util.Set<UUID> alive = peers.alive();
+        if (!alive.containsAll(inUse)) {
+            missed.run();
+        }
+        for (UUID node : alive) {
             if (!node.equals(peers.self())) {
-                peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> null);
+                peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> {
+                    if (inUse.contains(node)) {
+                        missed.run();
+                    }
+                    return null;
+                });
             }
         }
     }
@@ -322,12 +334,57 @@ public final class DataPath implements AutoCloseable {
                 return;
             }
             for (VDiskRecord r : catalog.vdisks(null)) {
-                if (waiting.contains(r.id()) && local(r).isPresent()) {
+                if (!waiting.contains(r.id())) {
+                    continue;
+                }
+                if (local(r).isPresent()) {
                     logger.info("vDisk {}: took it over to drain what this node's OpLog holds for it (it had no live owner)", r.name());
+                } else {
+                    // its recorded owner is alive: make it serve the vDisk, so it drains and releases this node's copies
+                    UUID owner = owners.get(r.uuid());
+                    if (owner != null) {
+                        peers.call(owner, DataRpc.VDISK_ADOPT, Wire.encode(Map.of("vdisk", r.uuid().toString()), null)).exceptionally(e -> null);
+                    }
                 }
             }
         } catch (RuntimeException e) {
             logger.debug("could not adopt vDisks with undrained OpLog data: {}", e.toString());
+        }
+    }
+
+    /** Serves the vDisk here if this node may (see {@link #local}); used when a peer holds OpLog copies nobody drains. */
+    void adopt(VDiskRecord r) {
+        local(r).ifPresent(c -> logger.info("vDisk {}: serving it again so that the OpLog copies peers hold for it drain", r.name()));
+    }
+
+    private static final long RELEASE_AGAIN_NANOS = 300_000_000_000L;
+
+    /**
+     * For every owned vDisk with everything drained: tells the other live Stargates to release their
+     * copies of this epoch up to its last sequence, when that sequence moved or every 5 minutes (a
+     * node that was down when a drain's release went out would otherwise keep its copies, and its
+     * OpLog space, for good). A node holding nothing of the vDisk ignores it.
+     */
+    private void releaseIdle() {
+        for (VDiskController c : owned.values()) {
+            long seq = c.idleSequence();
+            long now = System.nanoTime();
+            if (seq < 0 || seq == c.releasedSequence && now - c.releasedAt < RELEASE_AGAIN_NANOS) {
+                continue;
+            }
+            c.releasedSequence = seq;
+            c.releasedAt = now;
+            byte[] body = Wire.encode(Map.of("vdisk", c.id(), "upToEpoch", c.epoch, "upToSequence", seq, "ranges",
+                    List.of(Map.of("offset", 0L, "length", c.record().sizeBytes()))), null);
+            try {
+                for (UUID node : peers.alive()) {
+                    if (!node.equals(peers.self())) {
+                        peers.call(node, DataRpc.OPLOG_RELEASE, body).exceptionally(e -> null);
+                    }
+                }
+            } catch (RuntimeException e) {
+                logger.debug("vDisk {}: idle release not sent: {}", c.record().name(), e.toString());
+            }
         }
     }
 
@@ -435,6 +492,7 @@ public final class DataPath implements AutoCloseable {
         while (!closed) {
             if (System.nanoTime() - nextAdopt >= 0) {
                 adoptOrphans();
+                releaseIdle();
                 nextAdopt = System.nanoTime() + ADOPT_EVERY_NANOS;
             }
             long drained = 0;

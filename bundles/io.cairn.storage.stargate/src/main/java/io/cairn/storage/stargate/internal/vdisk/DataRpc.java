@@ -36,8 +36,10 @@ public final class DataRpc {
     public static final String EGROUP_REPAIR = "stargate.egroup.repair";
     public static final String EGROUP_DELETE = "stargate.egroup.delete";
     public static final String VDISK_IO = "stargate.vdisk.io";
+    /** Serve the vDisk (take it if its recorded owner is this node or not alive), so its OpLog data drains. */
+    public static final String VDISK_ADOPT = "stargate.vdisk.adopt";
     public static final List<String> METHODS = List.of(OPLOG_APPEND, OPLOG_TAKE, OPLOG_RELEASE, EGROUP_READ, EGROUP_WRITE, EGROUP_REPAIR,
-            EGROUP_DELETE, VDISK_IO);
+            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT);
 
     /** In an error message: the peer's OpLog has seen a newer owner epoch for the vDisk. */
     static final String STALE_EPOCH_MARK = "newer owner epoch";
@@ -77,6 +79,10 @@ public final class DataRpc {
                 path.estore().delete(w.longField("eg"));
                 yield Wire.encode(Map.of(), null);
             }
+            case VDISK_ADOPT -> {
+                path.adopt(path.catalog().requireVDisk(UUID.fromString(w.textField("vdisk"))));
+                yield Wire.encode(Map.of(), null);
+            }
             case VDISK_IO -> {
                 UUID id = UUID.fromString(w.textField("vdisk"));
                 var r = path.catalog().requireVDisk(id);
@@ -110,6 +116,9 @@ public final class DataRpc {
 
     private byte[] release(Wire w) throws Exception {
         long vdisk = w.longField("vdisk");
+        if (path.oplog().undrainedBytes(vdisk) == 0) {
+            return Wire.encode(Map.of(), null); // nothing of it here: no marker to write
+        }
         if (w.header().has("beforeEpoch")) {
             path.oplog().dropBefore(vdisk, w.longField("beforeEpoch"));
         } else {

@@ -38,13 +38,16 @@ final class PeerCopies {
     private final int copies;
     private final Map<UUID, Stream> streams = new LinkedHashMap<>();
     private final Set<UUID> failed = new HashSet<>();
+    /** Told when a peer failed: it may keep copies whose release it will miss. */
+    private final Runnable onPeerFailure;
 
     /** One record on its way to one peer slot; {@code done} is what the writer waits for. */
     private record Pending(OpLogRecord record, CompletableFuture<Void> done) {
     }
 
     /** {@code salt} varies the choice among equally free peers (per 1 GiB region of the vDisk). */
-    PeerCopies(Peers peers, String vdiskName, long salt, int copies, long vdiskId) {
+    PeerCopies(Peers peers, String vdiskName, long salt, int copies, long vdiskId, Runnable onPeerFailure) {
+        this.onPeerFailure = onPeerFailure;
         this.peers = peers;
         this.vdiskName = vdiskName;
         this.vdiskId = vdiskId;
@@ -95,6 +98,7 @@ final class PeerCopies {
 
     /** A stream failed: move what it had not delivered to a replacement, in order. */
     private synchronized void failedOver(Stream dead, List<Pending> undelivered, Throwable why) {
+        onPeerFailure.run();
         if (streams.get(dead.node) != dead) {
             undelivered.forEach(p -> p.done.completeExceptionally(why));
             return;

@@ -60,6 +60,7 @@ final class VDiskController {
     /** Version of the ownership record every metadata batch checks; it changes once, when the takeover is done. */
     private volatile long ownerVersion;
     private final AtomicLong sequence = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Serialises appends so sequences reach every OpLog in order. */
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ReentrantLock drainLock = new ReentrantLock();
@@ -169,6 +170,9 @@ final class VDiskController {
             throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " moved to another Stargate; retry there");
         }
         int length = src.remaining();
+        if (record.replicationFactor() > 1 && directUnsafe) {
+            return false;
+        }
         if (offset % SLICE != 0 || length % SLICE != 0 || path.oplog().holds(id(), offset, length)) {
             return false; // partial slices would need a read-merge-write; OpLog data in the range would hide this write
         }
@@ -230,6 +234,33 @@ final class VDiskController {
 
     /** Appends one record locally and on the peer OpLogs, returning when every copy is durable. */
     void append(RecordOf make) {
+        inFlight.incrementAndGet();
+        try {
+            appendCounted(make);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /**
+     * The highest sequence this owner has appended when every record it appended is drained (no
+     * append in flight, nothing undrained in the local OpLog, which holds every record until its
+     * drain), else -1. The peers may then release every copy of this epoch up to it.
+     */
+    long idleSequence() {
+        appendLock.lock();
+        try {
+            return inFlight.get() == 0 && path.oplog().undrainedBytes(id()) == 0 ? sequence.get() : -1;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** The sequence and time of the last idle release sent to the peers (see {@link DataPath}). */
+    long releasedSequence = -1;
+    long releasedAt;
+
+    private void appendCounted(RecordOf make) {
         if (closed) {
             throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " moved to another Stargate; retry there");
         }
@@ -269,7 +300,30 @@ final class VDiskController {
     private PeerCopies copiesFor(long offset) {
         long region = offset >>> REGION_SHIFT;
         return regions.computeIfAbsent(region, k -> new PeerCopies(path.peers(), record.name(),
-                record.id() * 0x9E3779B97F4A7C15L + k, record.replicationFactor() - 1, record.id()));
+                record.id() * 0x9E3779B97F4A7C15L + k, record.replicationFactor() - 1, record.id(), this::peerMayHoldStaleCopies));
+    }
+
+    /**
+     * A peer may keep OpLog copies of this epoch whose release it missed (its stream failed, or it
+     * was down or unreachable when a drain's release went out). A later takeover would replay such
+     * a copy over anything written since without the OpLog, so direct extent-store writes stop for
+     * this vDisk until the next takeover (whose base epoch makes those copies obsolete).
+     */
+    void peerMayHoldStaleCopies() {
+        if (!directUnsafe) {
+            directUnsafe = true;
+            logger.info("vDisk {}: a peer may hold OpLog copies that missed their release; writes go through the OpLog only",
+                    record.name());
+        }
+    }
+
+    private volatile boolean directUnsafe;
+
+    /** Every node holding peer copies now. */
+    Set<UUID> peersInUse() {
+        Set<UUID> out = new HashSet<>();
+        regions.values().forEach(p -> out.addAll(p.current()));
+        return out;
     }
 
     /** The nodes holding peer OpLog copies, per 1 GiB region that was written since this node took the vDisk. */
@@ -487,7 +541,7 @@ final class VDiskController {
                 path.cache().invalidateRange(cacheOwner(), e.offset(), e.data().length);
             }
             path.oplog().markDrained(batch, path.opTimeout());
-            path.releaseOnPeers(batch);
+            path.releaseOnPeers(batch, peersInUse(), this::peerMayHoldStaleCopies);
             stats.drainedBytes.add(batch.bytes());
             return batch.bytes();
         } catch (StargateException e) {
