@@ -354,6 +354,9 @@ public final class DataPath implements AutoCloseable {
 
     /** Serves the vDisk here if this node may (see {@link #local}); used when a peer holds OpLog copies nobody drains. */
     void adopt(VDiskRecord r) {
+        if (owned.containsKey(r.uuid())) {
+            return; // served here already: its drain releases the copies
+        }
         local(r).ifPresent(c -> logger.info("vDisk {}: serving it again so that the OpLog copies peers hold for it drain", r.name()));
     }
 
