@@ -159,6 +159,40 @@ final class LoopbackCluster implements AutoCloseable {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
     }
 
+    /** Copies every node's controller log to {@code target/DIRECTORY} for the report (the node homes are deleted later). */
+    void keepLogs(String directory) {
+        try {
+            Path logs = Files.createDirectories(Path.of("target", directory));
+            for (int i = 0; i < ips.size(); i++) {
+                Path log = home(i).resolve("logs/controller.log");
+                if (Files.exists(log)) {
+                    Files.copy(log, logs.resolve("n" + (i + 1) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("could not keep the node logs: " + e);
+        }
+    }
+
+    /** Waits until node 0 reports all 16 Medusa shards with a leader. */
+    void medusaAvailable(Duration timeout) throws InterruptedException {
+        waitFor(timeout, () -> {
+            try {
+                return call(0, "medusa.status", java.util.Map.of()).get("available").asInt() == 16;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }, "16 Medusa shards with a leader");
+    }
+
+    /** {@code cairn ncli WORDS} against node {@code node} with the admin credential. */
+    Proc ncli(int node, String... words) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("ncli"));
+        args.addAll(List.of(words));
+        args.addAll(List.of("--node", ips.get(node), "--admin", admin.toString()));
+        return Proc.cairn(Duration.ofSeconds(60), args.toArray(String[]::new));
+    }
+
     /** Deletes the cluster directory (node homes, admin credentials) after {@link #close()}. */
     void deleteFiles() {
         try (var walk = Files.walk(dir)) {

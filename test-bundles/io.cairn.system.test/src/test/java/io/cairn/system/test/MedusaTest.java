@@ -73,18 +73,7 @@ class MedusaTest {
     void stop() {
         if (cluster != null) {
             cluster.close();
-            // keep every node's log for the report (the node homes are deleted)
-            try {
-                Path logs = Files.createDirectories(Path.of("target/medusa-logs"));
-                for (int i = 0; i < cluster.ips.size(); i++) {
-                    Path log = cluster.home(i).resolve("logs/controller.log");
-                    if (Files.exists(log)) {
-                        Files.copy(log, logs.resolve("n" + (i + 1) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            } catch (IOException e) {
-                System.out.println("could not keep the node logs: " + e);
-            }
+            cluster.keepLogs("medusa-logs");
             cluster.deleteFiles();
         }
     }

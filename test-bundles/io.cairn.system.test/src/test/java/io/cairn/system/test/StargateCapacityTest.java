@@ -39,35 +39,16 @@ class StargateCapacityTest {
         }
         Proc create = cluster.create();
         assertThat(create.exitCode()).as(create.output()).isZero();
-        waitFor(Duration.ofSeconds(150), () -> {
-            try {
-                return cluster.call(0, "medusa.status", Map.of()).get("available").asInt() == 16;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }, "16 Medusa shards with a leader");
+        cluster.medusaAvailable(Duration.ofSeconds(150));
     }
 
     @AfterAll
-    void stop() throws IOException {
+    void stop() {
         if (cluster != null) {
             cluster.close();
-            Path logs = Files.createDirectories(Path.of("target/stargate-capacity-logs"));
-            for (int i = 0; i < cluster.ips.size(); i++) {
-                Path log = cluster.home(i).resolve("logs/controller.log");
-                if (Files.exists(log)) {
-                    Files.copy(log, logs.resolve("n" + (i + 1) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
+            cluster.keepLogs("stargate-capacity-logs");
             cluster.deleteFiles();
         }
-    }
-
-    Proc ncli(int node, String... words) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("ncli"));
-        args.addAll(List.of(words));
-        args.addAll(List.of("--node", cluster.ips.get(node), "--admin", cluster.admin.toString()));
-        return Proc.cairn(Duration.ofSeconds(60), args.toArray(String[]::new));
     }
 
     Proc tool(Duration timeout, String... command) throws IOException, InterruptedException {
@@ -97,9 +78,9 @@ class StargateCapacityTest {
     void givenSmallDisks_whenAWriteHeavyLoadFillsThePool_thenTheTinyOpLogThrottlesAndUserWritesStopAt95PercentWhileReadsWork()
             throws Exception {
         assertThat(Files.readString(cluster.home(0).resolve("logs/controller.log"))).contains("OpLog 64 MiB");
-        Proc ctr = ncli(0, "ctr", "create", "name=ctr1", "rf=2");
+        Proc ctr = cluster.ncli(0, "ctr", "create", "name=ctr1", "rf=2");
         assertThat(ctr.exitCode()).as(ctr.output()).isZero();
-        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=fill", "size=1G");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=fill", "size=1G");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         // more than the OpLog holds, as fast as the client can: throttled, nothing fails
         Proc heavy = fio(0, "ctr1/fill", "--rw=randwrite", "--bs=64k", "--iodepth=16", "--size=96M", "--io_size=96M",
@@ -118,7 +99,7 @@ class StargateCapacityTest {
         assertThat(refused).as("a write failed once the pool was full").isNotNull();
         assertThat(refused.output()).contains("No space left on device");
         assertThat(Files.readString(cluster.home(0).resolve("logs/controller.log"))).contains("cluster storage full");
-        Proc sp = ncli(1, "sp", "ls");
+        Proc sp = cluster.ncli(1, "sp", "ls");
         assertThat(sp.output()).contains("Used (Physical)");
         // alerts at the spec's thresholds: warning at 75% of resilient capacity, critical when the pool is full
         waitFor(Duration.ofSeconds(30), () -> {

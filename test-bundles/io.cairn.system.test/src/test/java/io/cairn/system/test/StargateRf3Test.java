@@ -40,39 +40,16 @@ class StargateRf3Test {
         cluster.startAll();
         Proc create = cluster.create("--ft", "2");
         assertThat(create.exitCode()).as(create.output()).isZero();
-        medusaAvailable();
+        cluster.medusaAvailable(Duration.ofSeconds(180));
     }
 
     @AfterAll
-    void stop() throws IOException {
+    void stop() {
         if (cluster != null) {
             cluster.close();
-            Path logs = Files.createDirectories(Path.of("target/stargate-rf3-logs"));
-            for (int i = 0; i < cluster.ips.size(); i++) {
-                Path log = cluster.home(i).resolve("logs/controller.log");
-                if (Files.exists(log)) {
-                    Files.copy(log, logs.resolve("n" + (i + 1) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
+            cluster.keepLogs("stargate-rf3-logs");
             cluster.deleteFiles();
         }
-    }
-
-    void medusaAvailable() throws InterruptedException {
-        waitFor(Duration.ofSeconds(180), () -> {
-            try {
-                return cluster.call(0, "medusa.status", Map.of()).get("available").asInt() == 16;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }, "16 Medusa shards with a leader");
-    }
-
-    Proc ncli(int node, String... words) throws IOException, InterruptedException {
-        List<String> args = new java.util.ArrayList<>(List.of("ncli"));
-        args.addAll(List.of(words));
-        args.addAll(List.of("--node", cluster.ips.get(node), "--admin", cluster.admin.toString()));
-        return Proc.cairn(Duration.ofSeconds(60), args.toArray(String[]::new));
     }
 
     String uri(int node, String export) {
@@ -86,9 +63,9 @@ class StargateRf3Test {
     @Test
     void givenAnRf3Container_whenWritesAreAcknowledgedAndEveryNodeIsKilled_thenThreeNodesHeldThemAndEveryByteReadsBack()
             throws Exception {
-        Proc ctr = ncli(0, "ctr", "create", "name=c3", "rf=3");
+        Proc ctr = cluster.ncli(0, "ctr", "create", "name=c3", "rf=3");
         assertThat(ctr.exitCode()).as(ctr.output()).isZero();
-        Proc vd = ncli(0, "vdisk", "create", "ctr=c3", "name=d", "size=64M");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=c3", "name=d", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         byte[] image = new byte[IMAGE];
         new Random(3).nextBytes(image);
@@ -132,7 +109,7 @@ class StargateRf3Test {
             cluster.kill9(i);
         }
         cluster.startAll();
-        medusaAvailable();
+        cluster.medusaAvailable(Duration.ofSeconds(180));
         Path out = work.resolve("out.img");
         Proc back = tool(Duration.ofSeconds(180), "qemu-img", "convert", "-f", "raw", "-O", "raw", uri(3, "c3/d"), out.toString());
         assertThat(back.exitCode()).as(back.output()).isZero();

@@ -48,7 +48,7 @@ class StargateTest {
         cluster.startAll();
         Proc create = cluster.create();
         assertThat(create.exitCode()).as(create.output()).isZero();
-        medusaAvailable();
+        cluster.medusaAvailable(Duration.ofSeconds(150));
         // the admin credential, laid out as GnuTLS clients (qemu, libnbd) expect it
         tls = Files.createDirectories(work.resolve("tls"));
         Files.copy(cluster.admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"));
@@ -62,35 +62,12 @@ class StargateTest {
     }
 
     @AfterAll
-    void stop() throws IOException {
+    void stop() {
         if (cluster != null) {
             cluster.close();
-            Path logs = Files.createDirectories(Path.of("target/stargate-logs"));
-            for (int i = 0; i < cluster.ips.size(); i++) {
-                Path log = cluster.home(i).resolve("logs/controller.log");
-                if (Files.exists(log)) {
-                    Files.copy(log, logs.resolve("n" + (i + 1) + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
+            cluster.keepLogs("stargate-logs");
             cluster.deleteFiles();
         }
-    }
-
-    void medusaAvailable() throws InterruptedException {
-        waitFor(Duration.ofSeconds(150), () -> {
-            try {
-                return cluster.call(0, "medusa.status", Map.of()).get("available").asInt() == 16;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }, "16 Medusa shards with a leader");
-    }
-
-    Proc ncli(int node, String... words) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("ncli"));
-        args.addAll(List.of(words));
-        args.addAll(List.of("--node", cluster.ips.get(node), "--admin", cluster.admin.toString()));
-        return Proc.cairn(Duration.ofSeconds(60), args.toArray(String[]::new));
     }
 
     String nbd(int node, String export) {
@@ -129,32 +106,32 @@ class StargateTest {
     @Test
     @Order(1)
     void givenACluster_whenContainersAndVDisksAreManaged_thenNcliShowsThemAndBadInputIsRefused() throws Exception {
-        Proc sp = ncli(0, "sp", "ls");
+        Proc sp = cluster.ncli(0, "sp", "ls");
         assertThat(sp.exitCode()).as(sp.output()).isZero();
         assertThat(sp.output()).contains("Disks").contains("Capacity");
-        Proc ctr = ncli(0, "ctr", "create", "name=ctr1", "rf=2");
+        Proc ctr = cluster.ncli(0, "ctr", "create", "name=ctr1", "rf=2");
         assertThat(ctr.exitCode()).as(ctr.output()).isZero();
         assertThat(ctr.output()).contains("ctr1").contains("Replication Factor        : 2");
-        Proc rf3 = ncli(0, "ctr", "create", "name=ctr3", "rf=3");
+        Proc rf3 = cluster.ncli(0, "ctr", "create", "name=ctr3", "rf=3");
         assertThat(rf3.exitCode()).isEqualTo(1);
         assertThat(rf3.output()).contains("replication factor 3 needs fault tolerance 2 and at least 5 nodes");
-        Proc dup = ncli(1, "ctr", "create", "name=ctr1", "rf=2");
+        Proc dup = cluster.ncli(1, "ctr", "create", "name=ctr1", "rf=2");
         assertThat(dup.exitCode()).isEqualTo(1);
         assertThat(dup.output()).contains("exists already");
-        Proc vd = ncli(1, "vdisk", "create", "ctr=ctr1", "name=disk1", "size=64M");
+        Proc vd = cluster.ncli(1, "vdisk", "create", "ctr=ctr1", "name=disk1", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
-        Proc tooBig = ncli(1, "vdisk", "create", "ctr=ctr1", "name=huge", "size=9223372036854775808");
+        Proc tooBig = cluster.ncli(1, "vdisk", "create", "ctr=ctr1", "name=huge", "size=9223372036854775808");
         assertThat(tooBig.exitCode()).isEqualTo(1);
         assertThat(tooBig.output()).contains("2^63-1");
-        Proc zero = ncli(1, "vdisk", "create", "ctr=ctr1", "name=empty", "size=0");
+        Proc zero = cluster.ncli(1, "vdisk", "create", "ctr=ctr1", "name=empty", "size=0");
         assertThat(zero.exitCode()).isEqualTo(1);
         assertThat(zero.output()).contains("must be positive");
-        Proc max = ncli(2, "vdisk", "create", "ctr=ctr1", "name=max", "size=9223372036854775807");
+        Proc max = cluster.ncli(2, "vdisk", "create", "ctr=ctr1", "name=max", "size=9223372036854775807");
         assertThat(max.exitCode()).as(max.output()).isZero();
         // QEMU's largest image: 2^63 - 2^30 bytes
-        Proc sparse = ncli(2, "vdisk", "create", "ctr=ctr1", "name=sparse", "size=9223372035781033984");
+        Proc sparse = cluster.ncli(2, "vdisk", "create", "ctr=ctr1", "name=sparse", "size=9223372035781033984");
         assertThat(sparse.exitCode()).as(sparse.output()).isZero();
-        Proc ls = ncli(2, "vdisk", "ls", "ctr=ctr1");
+        Proc ls = cluster.ncli(2, "vdisk", "ls", "ctr=ctr1");
         assertThat(ls.output()).contains("disk1").contains("sparse");
         Proc nbdList = tool(Duration.ofSeconds(30), "nbdinfo", "--list", "nbds://" + cluster.ips.get(2) + ":10809/?tls-certificates=" + tls);
         assertThat(nbdList.exitCode()).as(nbdList.output()).isZero();
@@ -180,7 +157,7 @@ class StargateTest {
     @Test
     @Order(3)
     void givenFio_whenRandomWritesAreVerifiedThroughTheNbdEngine_thenVerifyPasses() throws Exception {
-        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=fio1", "size=32M");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=fio1", "size=32M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         // fio's nbd engine (libnbd) may not read certificate files named in its URI, so nbdkit's nbd plugin
         // holds the TLS connection to the node and offers it to fio on a local Unix socket
@@ -237,7 +214,7 @@ class StargateTest {
     @Test
     @Order(5)
     void givenTheOwnerIsKilled_whenAnotherNodeServesTheVDisk_thenEveryAcknowledgedByteIsThere() throws Exception {
-        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=takeover", "size=64M");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=takeover", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         byte[] data = new byte[4 << 20];
         new Random(7).nextBytes(data);
@@ -256,7 +233,7 @@ class StargateTest {
     @Test
     @Order(6)
     void givenAcknowledgedWrites_whenEveryNodeIsKilledAndRestarted_thenEveryByteIsThere() throws Exception {
-        Proc vd = ncli(1, "vdisk", "create", "ctr=ctr1", "name=crash", "size=64M");
+        Proc vd = cluster.ncli(1, "vdisk", "create", "ctr=ctr1", "name=crash", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         byte[] data = new byte[6 << 20];
         new Random(11).nextBytes(data);
@@ -265,7 +242,7 @@ class StargateTest {
             cluster.kill9(i);
         }
         cluster.startAll();
-        medusaAvailable();
+        cluster.medusaAvailable(Duration.ofSeconds(150));
         assertThat(readBack(2, "ctr1/crash", data.length)).isEqualTo(data);
         assertThat(readBack(0, "ctr1/disk1", IMAGE)).isEqualTo(image);
     }
@@ -301,7 +278,7 @@ class StargateTest {
     @Test
     @Order(7)
     void givenDeepSequentialWrites_whenWrittenAndReadTwice_thenTheySkipTheOpLogAndTheSecondReadHitsTheCache() throws Exception {
-        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=seq", "size=64M");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=seq", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         // the first pass creates the vBlocks (through the OpLog, whose drain allocates extents in batches)
         Proc first = fio(1, "ctr1/seq", "--rw=write", "--bs=1M", "--iodepth=4", "--size=32M");
@@ -333,7 +310,7 @@ class StargateTest {
     @Test
     @Order(8)
     void givenAPausedOwner_whenAnotherNodeTookOverAndItResumes_thenItsStaleEpochCannotWrite() throws Exception {
-        Proc vd = ncli(0, "vdisk", "create", "ctr=ctr1", "name=stale", "size=16M");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=stale", "size=16M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         Proc a = qemuIo(2, "ctr1/stale", "write -P 0x11 0 4M");
         assertThat(a.exitCode()).as(a.output()).isZero();
