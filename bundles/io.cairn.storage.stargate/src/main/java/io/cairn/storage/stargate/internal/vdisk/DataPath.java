@@ -316,6 +316,8 @@ public final class DataPath implements AutoCloseable {
     }
 
     private static final long ADOPT_EVERY_NANOS = 10_000_000_000L;
+    /** vDisk uuids by numeric id, for the vDisks this node's OpLog has held data of. */
+    private final Map<Long, UUID> uuidsById = new ConcurrentHashMap<>();
 
     /**
      * Takes over every vDisk that has undrained data in this node's OpLog and no live owner (after
@@ -333,9 +335,14 @@ public final class DataPath implements AutoCloseable {
             if (waiting.isEmpty()) {
                 return;
             }
-            for (VDiskRecord r : catalog.vdisks(null)) {
-                if (!waiting.contains(r.id())) {
-                    continue;
+            if (!uuidsById.keySet().containsAll(waiting)) {
+                catalog.vdisks(null).forEach(r -> uuidsById.put(r.id(), r.uuid())); // the whole catalog is read only for ids not seen yet
+            }
+            for (long id : waiting) {
+                UUID uuid = uuidsById.get(id);
+                VDiskRecord r = uuid == null ? null : catalog.vdisk(uuid).orElse(null);
+                if (r == null) {
+                    continue; // deleted: its copies go with the vDisk
                 }
                 if (local(r).isPresent()) {
                     logger.info("vDisk {}: took it over to drain what this node's OpLog holds for it (it had no live owner)", r.name());
