@@ -248,7 +248,11 @@ final class VDiskController {
      * drain), else -1. The peers may then release every copy of this epoch up to it.
      */
     long idleSequence() {
-        appendLock.lock();
+        // never wait for the append lock: its holder may be waiting for OpLog space that only the
+        // drain thread (the caller) frees; a busy vDisk is not idle anyway
+        if (!appendLock.tryLock()) {
+            return -1;
+        }
         try {
             return inFlight.get() == 0 && path.oplog().undrainedBytes(id()) == 0 ? sequence.get() : -1;
         } finally {
