@@ -193,6 +193,13 @@ final class LoopbackCluster implements AutoCloseable {
         return Proc.cairn(Duration.ofSeconds(60), args.toArray(String[]::new));
     }
 
+    /** Stops every node, keeps their logs in {@code target/LOGS} and deletes the cluster directory: a test's clean-up. */
+    void closeKeepingLogs(String logs) {
+        close();
+        keepLogs(logs);
+        deleteFiles();
+    }
+
     /** Deletes the cluster directory (node homes, admin credentials) after {@link #close()}. */
     void deleteFiles() {
         try (var walk = Files.walk(dir)) {

@@ -72,9 +72,7 @@ class MedusaTest {
     @AfterAll
     void stop() {
         if (cluster != null) {
-            cluster.close();
-            cluster.keepLogs("medusa-logs");
-            cluster.deleteFiles();
+            cluster.closeKeepingLogs("medusa-logs");
         }
     }
 

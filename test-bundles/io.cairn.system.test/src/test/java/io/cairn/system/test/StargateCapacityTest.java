@@ -45,9 +45,7 @@ class StargateCapacityTest {
     @AfterAll
     void stop() {
         if (cluster != null) {
-            cluster.close();
-            cluster.keepLogs("stargate-capacity-logs");
-            cluster.deleteFiles();
+            cluster.closeKeepingLogs("stargate-capacity-logs");
         }
     }
 

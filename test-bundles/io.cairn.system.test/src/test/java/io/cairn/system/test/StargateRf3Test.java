@@ -46,9 +46,7 @@ class StargateRf3Test {
     @AfterAll
     void stop() {
         if (cluster != null) {
-            cluster.close();
-            cluster.keepLogs("stargate-rf3-logs");
-            cluster.deleteFiles();
+            cluster.closeKeepingLogs("stargate-rf3-logs");
         }
     }
 

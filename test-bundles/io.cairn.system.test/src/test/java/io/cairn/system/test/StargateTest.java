@@ -64,9 +64,7 @@ class StargateTest {
     @AfterAll
     void stop() {
         if (cluster != null) {
-            cluster.close();
-            cluster.keepLogs("stargate-logs");
-            cluster.deleteFiles();
+            cluster.closeKeepingLogs("stargate-logs");
         }
     }
 
