@@ -22,8 +22,13 @@ final class Codec {
 
     static final byte FORMAT = 1;
 
-    /** Log entry: an atomic batch (single writes are batches of one). */
+    /** Log entry: an atomic batch (single writes are batches of one). Read still, for logs written before {@link #BATCH_ONCE}. */
     static final byte BATCH = 1;
+    /**
+     * Log entry: an atomic batch carrying a request id (16 bytes) and the time it was issued (epoch
+     * milliseconds), applied at most once: the client may send the same bytes again after any failure.
+     */
+    static final byte BATCH_ONCE = 2;
     /** Queries (never logged). */
     static final byte GET = 10;
     static final byte SCAN = 11;
@@ -40,40 +45,57 @@ final class Codec {
     private Codec() {
     }
 
+    /** The command for {@code ops}, applied at most once under {@code request} (same bytes on every resend). */
+    static byte[] batch(List<Op> ops, java.util.UUID request, long issuedMillis) {
+        return write(out -> {
+            out.writeByte(FORMAT);
+            out.writeByte(BATCH_ONCE);
+            out.writeLong(request.getMostSignificantBits());
+            out.writeLong(request.getLeastSignificantBits());
+            out.writeLong(issuedMillis);
+            writeOps(out, ops);
+        });
+    }
+
+    /** The command for {@code ops} without a request id (no duplicate detection): for tests of old logs. */
     static byte[] batch(List<Op> ops) {
         return write(out -> {
             out.writeByte(FORMAT);
             out.writeByte(BATCH);
-            out.writeInt(ops.size());
-            for (Op op : ops) {
-                switch (op) {
-                    case Op.Put p -> {
-                        out.writeByte(OP_PUT);
-                        key(out, p.key());
-                        out.writeLong(-1);
-                        bytes(out, p.value());
-                    }
-                    case Op.Cas c -> {
-                        out.writeByte(OP_CAS);
-                        key(out, c.key());
-                        out.writeLong(c.expectedVersion());
-                        bytes(out, c.value());
-                    }
-                    case Op.Delete d -> {
-                        out.writeByte(OP_DELETE);
-                        key(out, d.key());
-                        out.writeLong(d.expectedVersion());
-                        out.writeInt(-1);
-                    }
-                    case Op.Check c -> {
-                        out.writeByte(OP_CHECK);
-                        key(out, c.key());
-                        out.writeLong(c.expectedVersion());
-                        out.writeInt(-1);
-                    }
+            writeOps(out, ops);
+        });
+    }
+
+    private static void writeOps(DataOutputStream out, List<Op> ops) throws IOException {
+        out.writeInt(ops.size());
+        for (Op op : ops) {
+            switch (op) {
+                case Op.Put p -> {
+                    out.writeByte(OP_PUT);
+                    key(out, p.key());
+                    out.writeLong(-1);
+                    bytes(out, p.value());
+                }
+                case Op.Cas c -> {
+                    out.writeByte(OP_CAS);
+                    key(out, c.key());
+                    out.writeLong(c.expectedVersion());
+                    bytes(out, c.value());
+                }
+                case Op.Delete d -> {
+                    out.writeByte(OP_DELETE);
+                    key(out, d.key());
+                    out.writeLong(d.expectedVersion());
+                    out.writeInt(-1);
+                }
+                case Op.Check c -> {
+                    out.writeByte(OP_CHECK);
+                    key(out, c.key());
+                    out.writeLong(c.expectedVersion());
+                    out.writeInt(-1);
                 }
             }
-        });
+        }
     }
 
     /** One decoded batch operation: type, key bytes, expected version (-1 none), value (null for delete/check). */

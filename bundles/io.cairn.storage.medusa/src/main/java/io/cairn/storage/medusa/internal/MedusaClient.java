@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -149,7 +150,8 @@ final class MedusaClient implements AutoCloseable {
             throw new MedusaException(Reason.VALUE_TOO_LARGE, "a batch carries " + bytes + " bytes of values; at most "
                     + 4 * MAX_VALUE_BYTES + " per batch: split it");
         }
-        byte[] reply = call(op, shardOf(ops.getFirst().key()), Codec.batch(ops), false);
+        // one request id for every resend: the shard applies the batch at most once
+        byte[] reply = call(op, shardOf(ops.getFirst().key()), Codec.batch(ops, UUID.randomUUID(), System.currentTimeMillis()), false);
         return Codec.batchResult(reply, ops);
     }
 
@@ -180,8 +182,9 @@ final class MedusaClient implements AutoCloseable {
                     future.cancel(true);
                     throw timeout(shard, group, readOnly);
                 }
-                // a read may always be sent again; a write only when the leader refused it before appending it
-                if (System.nanoTime() + RETRY_PAUSE_NANOS < deadline && (readOnly || notAppended(failure))) {
+                // a read may always be sent again, and so may a write: it carries a request id, so the shard
+                // applies it once even if an earlier attempt was committed after its reply was lost
+                if (System.nanoTime() + RETRY_PAUSE_NANOS < deadline && retriable(failure)) {
                     Thread.sleep(RETRY_PAUSE_NANOS / 1_000_000);
                     continue;
                 }
@@ -203,12 +206,9 @@ final class MedusaClient implements AutoCloseable {
 
     private static final long RETRY_PAUSE_NANOS = 100_000_000L;
 
-    /** Refusals a leader gives before the request enters its log (so sending it again cannot apply it twice). */
-    private static boolean notAppended(Throwable t) {
-        return t instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
-                || t instanceof org.apache.ratis.protocol.exceptions.NotLeaderException
-                || t instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException
-                || t instanceof org.apache.ratis.protocol.exceptions.ResourceUnavailableException;
+    /** Every failure but a replica's state machine refusing (its store failed: sending again would not help). */
+    private static boolean retriable(Throwable t) {
+        return !(t instanceof org.apache.ratis.protocol.exceptions.StateMachineException);
     }
 
     private MedusaException timeout(int shard, ShardMap.Group group, boolean readOnly) {

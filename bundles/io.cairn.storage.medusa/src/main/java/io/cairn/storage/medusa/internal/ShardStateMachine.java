@@ -234,14 +234,70 @@ final class ShardStateMachine extends BaseStateMachine {
 
     private byte[] apply(byte[] command, long index) throws RocksDBException {
         List<Codec.RawOp> ops;
+        byte[] once = null;
+        long issued = 0;
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(command))) {
-            if (in.readByte() != Codec.FORMAT || in.readByte() != Codec.BATCH) {
+            byte format = in.readByte();
+            byte type = in.readByte();
+            if (format != Codec.FORMAT || (type != Codec.BATCH && type != Codec.BATCH_ONCE)) {
                 return markApplied(index, Codec.invalid("unknown command format"));
+            }
+            if (type == Codec.BATCH_ONCE) {
+                once = new byte[REQUEST_KEY_BYTES];
+                once[0] = REQUESTS[0];
+                once[1] = REQUESTS[1];
+                in.readFully(once, 10, 16);
+                issued = in.readLong();
+                ByteBuffer.wrap(once, 2, 8).putLong(issued);
             }
             ops = Codec.readBatch(in);
         } catch (IOException e) {
             return markApplied(index, Codec.invalid("malformed command: " + e.getMessage()));
         }
+        try (WriteBatch batch = new WriteBatch()) {
+            if (once != null) {
+                byte[] earlier = store.db().get(cf, once);
+                if (earlier != null) {
+                    // the same request again (a client resent it after a failure that hid its first commit)
+                    batch.put(cf, APPLIED, longBytes(index));
+                    store.db().write(store.applyWrites, batch);
+                    return earlier;
+                }
+                if (index % FORGET_EVERY == 0) {
+                    // forget requests issued long before this one (deterministic: the time is in the entry)
+                    batch.deleteRange(cf, requestKey(0), requestKey(Math.max(0, issued - REQUEST_MEMORY_MILLIS)));
+                }
+            }
+            byte[] reply = applyOps(ops, index, batch);
+            if (once != null) {
+                batch.put(cf, once, reply);
+            }
+            batch.put(cf, APPLIED, longBytes(index));
+            store.db().write(store.applyWrites, batch);
+            return reply;
+        }
+    }
+
+    /**
+     * Requests are remembered under {@code \0r} + issue time (8 bytes) + request id (16 bytes), with
+     * the reply they got, for {@link #REQUEST_MEMORY_MILLIS}: far longer than a client resends (its
+     * operation timeout) or than an entry appended before a leader change takes to commit.
+     */
+    static final byte[] REQUESTS = {0, 'r'};
+    private static final int REQUEST_KEY_BYTES = 2 + 8 + 16;
+    static final long REQUEST_MEMORY_MILLIS = 10 * 60_000L;
+    private static final long FORGET_EVERY = 256;
+
+    private static byte[] requestKey(long issued) {
+        byte[] k = new byte[2 + 8];
+        k[0] = REQUESTS[0];
+        k[1] = REQUESTS[1];
+        ByteBuffer.wrap(k, 2, 8).putLong(issued);
+        return k;
+    }
+
+    /** Applies the batch's operations into {@code batch} (unless a condition fails) and returns the reply. */
+    private byte[] applyOps(List<Codec.RawOp> ops, long index, WriteBatch batch) throws RocksDBException {
         // check every condition first, against the batch's own earlier writes too
         Map<ByteBuffer, Long> pending = new HashMap<>();
         long[] versions = new long[ops.size()];
@@ -253,7 +309,7 @@ final class ShardStateMachine extends BaseStateMachine {
             boolean conditional = op.type() == Codec.OP_CAS || op.type() == Codec.OP_CHECK
                     || (op.type() == Codec.OP_DELETE && op.expected() >= 0);
             if (conditional && actual != op.expected()) {
-                return markApplied(index, Codec.conflict(i, actual));
+                return Codec.conflict(i, actual);
             }
             switch (op.type()) {
                 case Codec.OP_PUT, Codec.OP_CAS -> {
@@ -267,17 +323,13 @@ final class ShardStateMachine extends BaseStateMachine {
                 default -> versions[i] = actual;
             }
         }
-        try (WriteBatch batch = new WriteBatch()) {
-            for (Codec.RawOp op : ops) {
-                switch (op.type()) {
-                    case Codec.OP_PUT, Codec.OP_CAS -> batch.put(cf, op.key(), stored(index, op.value()));
-                    case Codec.OP_DELETE -> batch.delete(cf, op.key());
-                    default -> {
-                    }
+        for (Codec.RawOp op : ops) {
+            switch (op.type()) {
+                case Codec.OP_PUT, Codec.OP_CAS -> batch.put(cf, op.key(), stored(index, op.value()));
+                case Codec.OP_DELETE -> batch.delete(cf, op.key());
+                default -> {
                 }
             }
-            batch.put(cf, APPLIED, longBytes(index));
-            store.db().write(store.applyWrites, batch);
         }
         return Codec.batchOk(versions);
     }

@@ -172,6 +172,58 @@ class ShardEngineTest {
         }
     }
 
+    /** Sends a command as a new Ratis request (new call id), as a resend after a lost reply does. */
+    byte[] send(byte[] command, String key) throws Exception {
+        MedusaClient probe = client(0, Duration.ofSeconds(10));
+        try {
+            var reply = nodes[0].client(map.group(probe.shardOf(key))).io().send(Message.valueOf(ByteString.copyFrom(command)));
+            assertThat(reply.isSuccess()).isTrue();
+            return reply.getMessage().getContent().toByteArray();
+        } finally {
+            probe.close();
+        }
+    }
+
+    @Test
+    void givenABatchCommittedOnce_whenTheSameRequestIsSentAgain_thenItIsNotAppliedTwiceAndGetsTheFirstReply() throws Exception {
+        try (MedusaClient m = client(0, Duration.ofSeconds(10))) {
+            UUID request = UUID.randomUUID();
+            long now = System.currentTimeMillis();
+            byte[] put = Codec.batch(List.of(new Op.Put("once", b("first"))), request, now);
+            byte[] reply = send(put, "once");
+            long v1 = Codec.batchResult(reply, List.of(new Op.Put("once", b("first")))).getFirst();
+            long v2 = m.put("once", b("second"));
+            // the resend of the first put (its reply was lost, say) must not bring "first" back over "second"
+            assertThat(send(put, "once")).isEqualTo(reply);
+            assertThat(m.get("once")).hasValueSatisfying(e -> {
+                assertThat(s(e)).isEqualTo("second");
+                assertThat(e.version()).isEqualTo(v2);
+            });
+            // a CAS that succeeded answers its resend with the same success, not a conflict with itself
+            List<Op> cas = List.of(new Op.Cas("once", v2, b("third")));
+            byte[] casCommand = Codec.batch(cas, UUID.randomUUID(), now);
+            byte[] casReply = send(casCommand, "once");
+            long v3 = Codec.batchResult(casReply, cas).getFirst();
+            assertThat(Codec.batchResult(send(casCommand, "once"), cas)).containsExactly(v3);
+            // a CAS that conflicted conflicts again on resend, and changes nothing
+            List<Op> stale = List.of(new Op.Cas("once", v1, b("never")));
+            byte[] staleCommand = Codec.batch(stale, UUID.randomUUID(), now);
+            byte[] conflict = send(staleCommand, "once");
+            assertThat(send(staleCommand, "once")).isEqualTo(conflict);
+            assertThatThrownBy(() -> Codec.batchResult(conflict, stale)).isInstanceOfSatisfying(MedusaException.class,
+                    e -> assertThat(e.reason()).isEqualTo(Reason.VERSION_CONFLICT));
+            assertThat(m.get("once")).hasValueSatisfying(e -> assertThat(s(e)).isEqualTo("third"));
+            // the same request id at another time is another request; so is a command without an id (older logs)
+            byte[] later = Codec.batch(List.of(new Op.Put("once", b("first"))), request, now + 1);
+            send(later, "once");
+            assertThat(m.get("once")).hasValueSatisfying(e -> assertThat(s(e)).isEqualTo("first"));
+            send(Codec.batch(List.of(new Op.Put("once", b("legacy")))), "once");
+            assertThat(m.get("once")).hasValueSatisfying(e -> assertThat(s(e)).isEqualTo("legacy"));
+            // remembered requests are internal: a scan of user keys never shows them
+            assertThat(m.scan("once#", null, 10)).isEmpty();
+        }
+    }
+
     @Test
     void givenThreeReplicas_whenOneStops_thenServiceContinues_andWhenTwoStop_thenTheShardRefusesUntilOneReturns() throws Exception {
         try (MedusaClient m = client(0, Duration.ofSeconds(6))) {
