@@ -124,21 +124,30 @@ final class Commands {
             }
             default -> {
                 if (group.equals("ncli")) {
-                    // ncli ENTITY VERB name=value ... (spec 10 syntax), served by Stargate until Prism's REST API exists
-                    String entity = o.word(1, "the entity: sp, ctr or vdisk");
+                    // ncli ENTITY VERB name=value ... (spec 10 syntax), served by Stargate and Curator until Prism's REST API exists
+                    String entity = o.word(1, "the entity: sp, ctr, vdisk or cluster");
                     String action = o.word(2, "the action, e.g. ls or create");
-                    if (!java.util.Set.of("sp", "ctr", "vdisk").contains(entity)) {
-                        throw new Main.UsageException("ncli knows sp, ctr and vdisk for now, not '" + entity + "'");
-                    }
-                    method = "stargate." + entity + "." + (action.equals("list") ? "ls" : action);
-                    for (String word : o.words().subList(3, o.words().size())) {
-                        int eq = word.indexOf('=');
-                        if (eq <= 0) {
-                            throw new Main.UsageException("'" + word + "' is not name=value (e.g. name=ctr1)");
+                    if (entity.equals("cluster")) {
+                        if (!action.equals("get-domain-fault-tolerance-status")) {
+                            throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status type=node|rackable_unit "
+                                    + "here, not '" + action + "' (cluster create/add-node are 'cairn cluster ...')");
                         }
-                        String key = word.substring(0, eq);
-                        body.put(key.equals("sp-name") ? "sp" : key, word.substring(eq + 1));
+                        method = "curator.ft_status";
+                    } else if (java.util.Set.of("sp", "ctr", "vdisk").contains(entity)) {
+                        method = "stargate." + entity + "." + (action.equals("list") ? "ls" : action);
+                    } else {
+                        throw new Main.UsageException("ncli knows sp, ctr, vdisk and cluster for now, not '" + entity + "'");
                     }
+                    nameValues(o.words().subList(3, o.words().size()), body);
+                } else if (group.equals("curator_cli")) {
+                    String action = o.word(1, "the command: get_under_replication_info or start_scan");
+                    method = switch (action) {
+                        case "get_under_replication_info" -> "curator.under_replication";
+                        case "start_scan" -> "curator.start";
+                        default -> throw new Main.UsageException("curator_cli knows get_under_replication_info [summary=true] and "
+                                + "start_scan task_type=2|3 (2 full, 3 partial), not '" + action + "'");
+                    };
+                    nameValues(o.words().subList(2, o.words().size()), body);
                 } else if (group.equals("metrics")) {
                     method = "metrics.scrape";
                 } else if (group.equals("rpc")) {
@@ -163,6 +172,18 @@ final class Commands {
             return 0;
         } catch (IOException e) {
             throw new CairnException(ErrorCode.INTERNAL, "the reply of " + method + " is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** ncli-style name=value words into the request body. */
+    private static void nameValues(List<String> words, ObjectNode body) {
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            if (eq <= 0) {
+                throw new Main.UsageException("'" + word + "' is not name=value (e.g. name=ctr1)");
+            }
+            String key = word.substring(0, eq);
+            body.put(key.equals("sp-name") ? "sp" : key, word.substring(eq + 1));
         }
     }
 

@@ -34,6 +34,9 @@ public final class Main {
               ncli vdisk ls [ctr=NAME] | ncli vdisk create ctr=NAME name=NAME size=SIZE (bytes or 10G) |
                 ncli vdisk resize ctr=NAME name=NAME size=SIZE | ncli vdisk remove ctr=NAME name=NAME
                                      vDisks are served over NBD with TLS: nbds://NODE:10809/CONTAINER/VDISK
+              ncli cluster get-domain-fault-tolerance-status type=node|rackable_unit   failures tolerable now, per component
+              curator_cli get_under_replication_info summary=true   under-replicated extent groups per container
+              curator_cli start_scan task_type=2|3   start a full (2) or partial (3) Curator scan now
               tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID
               alerts list | alerts raise SEVERITY SOURCE TITLE [MESSAGE] | alerts ack ID
               metrics                this node's metrics (Prometheus text format)

@@ -52,10 +52,10 @@ import java.time.Duration;
  * (published in its Zeus presence {@value #PRESENCE}, which the storage pool sums) and the data path
  * ({@link DataPath}) of the vDisks this node owns.
  */
-@Component(service = {Stargate.class, StargateService.class}, immediate = true, configurationPid = StargateConfig.PID,
+@Component(service = {Stargate.class, io.cairn.storage.api.stargate.ExtentGroups.class, StargateService.class}, immediate = true, configurationPid = StargateConfig.PID,
         property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 @Designate(ocd = StargateConfig.class)
-public final class StargateService implements Stargate {
+public final class StargateService implements Stargate, io.cairn.storage.api.stargate.ExtentGroups {
 
     static final String PRESENCE = Peers.PRESENCE;
 
@@ -286,6 +286,17 @@ public final class StargateService implements Stargate {
     @Override
     public VDiskIo open(UUID vdisk) {
         return data.open(catalog.requireVDisk(vdisk));
+    }
+
+    @Override
+    public List<ExtentGroup> list(UUID vdisk) {
+        catalog.requireVDisk(vdisk);
+        return data.extentGroups(vdisk);
+    }
+
+    @Override
+    public Protection protect(UUID vdisk, long egroup) {
+        return data.protect(catalog.requireVDisk(vdisk), egroup);
     }
 
     Catalog catalog() {

@@ -179,6 +179,30 @@ public final class DataPath implements AutoCloseable {
         meta.deleteAll();
     }
 
+    // ---------------------------------------------------------------- redundancy (Curator's requests)
+
+    /** The vDisk's extent groups as recorded (read from Medusa, not from an owner's cache). */
+    public List<io.cairn.storage.api.stargate.ExtentGroups.ExtentGroup> extentGroups(UUID vdisk) {
+        VDiskMeta meta = new VDiskMeta(medusa, vdisk);
+        List<io.cairn.storage.api.stargate.ExtentGroups.ExtentGroup> out = new ArrayList<>();
+        meta.egroupRecords().forEach((id, g) -> out.add(new io.cairn.storage.api.stargate.ExtentGroups.ExtentGroup(id, g.replicas(), g.slots())));
+        return out;
+    }
+
+    /** Restores the extent group's redundancy at the vDisk's owner (this node when nobody else serves it). */
+    public io.cairn.storage.api.stargate.ExtentGroups.Protection protect(VDiskRecord r, long eg) {
+        io.cairn.storage.api.stargate.ExtentGroups.Protection[] out = new io.cairn.storage.api.stargate.ExtentGroups.Protection[1];
+        new Handle(r).route(c -> out[0] = c.protect(eg), () -> {
+            com.fasterxml.jackson.databind.JsonNode h = Wire.decode(new Handle(r).forwardRaw("protect", eg, 0, null)).header();
+            List<UUID> added = new ArrayList<>();
+            List<UUID> removed = new ArrayList<>();
+            h.path("added").forEach(n -> added.add(UUID.fromString(n.asText())));
+            h.path("removed").forEach(n -> removed.add(UUID.fromString(n.asText())));
+            out[0] = new io.cairn.storage.api.stargate.ExtentGroups.Protection(eg, added, removed);
+        });
+        return out[0];
+    }
+
     // ---------------------------------------------------------------- routing
 
     public VDiskIo open(VDiskRecord r) {
@@ -630,14 +654,17 @@ public final class DataPath implements AutoCloseable {
         }
 
         private byte[] forward(String op, long offset, long length, ByteBuffer data) {
+            return Wire.decode(forwardRaw(op, offset, length, data)).dataBytes();
+        }
+
+        private byte[] forwardRaw(String op, long offset, long length, ByteBuffer data) {
             UUID owner = owners.get(r.uuid());
             if (owner == null) {
                 throw new StargateException(Reason.UNAVAILABLE, "vDisk " + r.name() + " has no known owner");
             }
             try {
-                byte[] reply = peers.callSync(owner, DataRpc.VDISK_IO, Wire.encode(Map.of("vdisk", r.uuid().toString(), "op", op,
+                return peers.callSync(owner, DataRpc.VDISK_IO, Wire.encode(Map.of("vdisk", r.uuid().toString(), "op", op,
                         "offset", offset, "length", length), data));
-                return Wire.decode(reply).dataBytes();
             } catch (RpcException e) {
                 if (e.getMessage() != null && e.getMessage().contains(DataRpc.NOT_OWNER_MARK)) {
                     throw new StargateException(Reason.STALE_OWNER, e.getMessage(), e);
@@ -665,6 +692,11 @@ public final class DataPath implements AutoCloseable {
             }
             case "write" -> c.write(offset, w.dataBuffer());
             case "zero" -> c.writeZeroes(offset, length);
+            case "protect" -> {
+                var p = c.protect(offset);
+                return Wire.encode(Map.of("added", p.added().stream().map(UUID::toString).toList(),
+                        "removed", p.removed().stream().map(UUID::toString).toList()), null);
+            }
             default -> throw new StargateException(Reason.INVALID_REQUEST, "unknown vDisk operation " + op);
         }
         return Wire.encode(Map.of(), null);

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cairn.storage.api.stargate.ExtentGroups;
 import io.cairn.storage.api.stargate.StargateException;
 import io.cairn.storage.api.stargate.StargateException.Reason;
 import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
@@ -619,6 +620,99 @@ final class VDiskController {
             egroups.keySet().removeAll(changedEgroups.keySet());
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------- redundancy (Curator's requests)
+
+    /**
+     * Restores the replication factor of extent group {@code eg} (see
+     * {@link io.cairn.storage.api.stargate.ExtentGroups#protect}). Holds the drain lock and the extent
+     * lock's write side, so no drain or direct write changes the group while it is copied: the copy is
+     * exact, and the record is changed by this owner only, fenced by its ownership record.
+     */
+    ExtentGroups.Protection protect(long eg) {
+        drainLock.lock();
+        try {
+            extentLock.writeLock().lock();
+            try {
+                return protectLocked(eg);
+            } finally {
+                extentLock.writeLock().unlock();
+            }
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    private ExtentGroups.Protection protectLocked(long eg) {
+        if (closed) {
+            throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": vDisk " + record.name() + " moved");
+        }
+        Optional<VDiskMeta.Versioned<VDiskMeta.Egroup>> found = meta.egroup(eg);
+        if (found.isEmpty()) {
+            return new ExtentGroups.Protection(eg, List.of(), List.of()); // deleted meanwhile
+        }
+        VDiskMeta.Egroup g = found.get().value();
+        Set<UUID> alive = path.peers().alive();
+        List<UUID> live = g.replicas().stream().filter(alive::contains).toList();
+        int rf = record.replicationFactor();
+        List<UUID> added = new ArrayList<>();
+        List<UUID> removed = new ArrayList<>();
+        List<UUID> keep = new ArrayList<>(live);
+        if (live.size() > rf) {
+            // surplus: keep the first rf (the placement order, distinct fault domains), delete the rest
+            keep = new ArrayList<>(live.subList(0, rf));
+            removed.addAll(live.subList(rf, live.size()));
+        } else if (live.size() < rf) {
+            if (live.isEmpty()) {
+                throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name()
+                        + " has no replica on a live node (" + g.replicas() + "): it is rebuilt when one of them returns");
+            }
+            List<UUID> targets = path.peers().choose(rf - live.size(), new HashSet<>(g.replicas()), live, eg);
+            if (targets.isEmpty()) {
+                throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name() + " has "
+                        + live.size() + " of " + rf + " replicas and no other live node can take a copy now");
+            }
+            long bytes = (long) g.slots() * VBLOCK;
+            for (UUID target : targets) {
+                try {
+                    for (long at = 0; at < bytes; at += VBLOCK) {
+                        byte[] data = readSlices(new VDiskMeta.BlockRef(eg, (int) (at / VBLOCK)), 0, (int) VBLOCK);
+                        path.writeEgroup(target, eg, (int) at, data, id(), epoch).get(path.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                    added.add(target);
+                    keep.add(target);
+                } catch (ExecutionException | TimeoutException e) {
+                    logger.warn("vDisk {}: copying extent group {} to {} failed: {}", record.name(), eg, target,
+                            (e instanceof ExecutionException ? e.getCause() : e).toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StargateException(Reason.TIMEOUT, "interrupted while copying extent group " + eg);
+                }
+            }
+            if (added.isEmpty()) {
+                throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name()
+                        + ": no copy to " + targets + " succeeded; Curator tries again");
+            }
+        }
+        if (keep.equals(g.replicas())) {
+            return new ExtentGroups.Protection(eg, List.of(), List.of());
+        }
+        VDiskMeta.Batch commit = meta.batch(ownerVersion);
+        commit.egroup(eg, new VDiskMeta.Egroup(List.copyOf(keep), g.slots()), found.get().version());
+        commit.commit();
+        egroups.remove(eg);
+        for (UUID node : removed) {
+            try {
+                path.deleteEgroup(node, eg);
+            } catch (RuntimeException e) {
+                logger.info("vDisk {}: surplus replica of extent group {} on {} stays until the next scan: {}", record.name(), eg, node,
+                        e.toString());
+            }
+        }
+        logger.info("vDisk {}: extent group {} now on {} (added {}, removed {}, replaced {})", record.name(), eg, keep, added, removed,
+                g.replicas().stream().filter(n -> !alive.contains(n)).toList());
+        return new ExtentGroups.Protection(eg, added, removed);
     }
 
     /** Forgets extent groups allocated by a batch that was not recorded. */

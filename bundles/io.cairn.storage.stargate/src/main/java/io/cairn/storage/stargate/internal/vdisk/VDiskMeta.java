@@ -127,6 +127,28 @@ public final class VDiskMeta {
         return get(egroupKey(eg)).map(e -> new Versioned<>(read(e.value(), Egroup.class, "a vDisk metadata record"), e.version()));
     }
 
+    /** Every extent group of the vDisk by id (in id order), read by prefix scan. */
+    public java.util.SortedMap<Long, Egroup> egroupRecords() {
+        java.util.SortedMap<Long, Egroup> out = new java.util.TreeMap<>(Long::compareUnsigned);
+        String prefix = route + "eg:";
+        String after = null;
+        try {
+            while (true) {
+                List<Entry> page = medusa.scan(prefix, after, 1000);
+                for (Entry e : page) {
+                    long id = Long.parseUnsignedLong(e.key().substring(prefix.length()), 16);
+                    out.put(id, read(e.value(), Egroup.class, "a vDisk metadata record"));
+                }
+                if (page.size() < 1000) {
+                    return out;
+                }
+                after = page.getLast().key();
+            }
+        } catch (MedusaException e) {
+            throw unavailable("list the extent groups of vDisk " + vdisk, e);
+        }
+    }
+
     /** Every mapped vBlock. */
     public List<Long> blocks() {
         return ids("vb:", "list the blocks of vDisk " + vdisk);

@@ -1,0 +1,49 @@
+package io.cairn.storage.api.stargate;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The extent groups of vDisks as the metadata records them, and the repairs Curator asks of the data
+ * path (spec 20 §11): Curator finds what lacks redundancy, Stargate (the vDisk's owner, which alone
+ * writes its extents) does the copying, so a copy never races a write.
+ */
+@org.osgi.annotation.versioning.ProviderType
+public interface ExtentGroups {
+
+    /** Every extent group of the vDisk: its replicas (nodes) and bytes in use. */
+    List<ExtentGroup> list(UUID vdisk);
+
+    /**
+     * Brings the extent group back to its container's replication factor on live nodes of distinct
+     * fault domains: the vDisk's owner (this node takes it if it has none) copies the group's used
+     * bytes from a live replica, verifying every slice, and records the new replicas; replicas on
+     * nodes that are not alive leave the record when new ones replace them. Surplus replicas (more
+     * live ones than the factor) are removed and deleted. Returns what changed.
+     *
+     * @throws StargateException UNAVAILABLE when no live replica or no target node exists now,
+     *                           DATA_ERROR when no live replica returns verified data, NOT_FOUND
+     *                           when the vDisk is gone
+     */
+    Protection protect(UUID vdisk, long egroup);
+
+    /** One extent group: {@code slots} of its 1 MiB slots are handed out. */
+    record ExtentGroup(long id, List<UUID> replicas, int slots) {
+        public ExtentGroup {
+            replicas = List.copyOf(replicas);
+        }
+
+        /** Bytes a replica holds (used slots). */
+        public long bytes() {
+            return (long) slots << 20;
+        }
+    }
+
+    /** What one {@link #protect} did: replicas added and removed. */
+    record Protection(long egroup, List<UUID> added, List<UUID> removed) {
+        public Protection {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+        }
+    }
+}
