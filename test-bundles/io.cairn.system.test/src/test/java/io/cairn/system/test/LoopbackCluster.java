@@ -189,6 +189,12 @@ final class LoopbackCluster implements AutoCloseable {
     Proc ncli(int node, String... words) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("ncli"));
         args.addAll(List.of(words));
+        return cli(node, args.toArray(String[]::new));
+    }
+
+    /** {@code cairn WORDS} (any administration command: ncli, curator_cli, medusa ...) against node {@code node} with the admin credential. */
+    Proc cli(int node, String... words) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(words));
         args.addAll(List.of("--node", ips.get(node), "--admin", admin.toString()));
         return Proc.cairn(Duration.ofSeconds(60), args.toArray(String[]::new));
     }

@@ -1,0 +1,133 @@
+package io.cairn.storage.curator.internal;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cairn.cluster.rpc.RpcCall;
+import io.cairn.cluster.rpc.RpcClient;
+import io.cairn.cluster.rpc.RpcHandler;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
+import io.cairn.common.ready.ReadyMarker;
+
+/**
+ * Curator over the cluster RPC, answered by every node: {@code ncli cluster
+ * get-domain-fault-tolerance-status type=node|rackable_unit}, {@code curator_cli
+ * get_under_replication_info summary=true}, and starting a scan ({@code task_type} 2 full, 3
+ * partial; sent on to the leader). Replies carry the objects and a {@code text} rendering.
+ */
+@Component(service = RpcHandler.class, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
+        RpcHandler.METHOD + "=" + CuratorRpc.FT_STATUS, RpcHandler.METHOD + "=" + CuratorRpc.UNDER_REPLICATION,
+        RpcHandler.METHOD + "=" + CuratorRpc.START})
+public final class CuratorRpc implements RpcHandler {
+
+    static final String FT_STATUS = "curator.ft_status";
+    static final String UNDER_REPLICATION = "curator.under_replication";
+    static final String START = "curator.start";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final CuratorService curator;
+    private final RpcClient rpc;
+
+    @Activate
+    public CuratorRpc(@Reference CuratorService curator, @Reference RpcClient rpc) {
+        this.curator = curator;
+        this.rpc = rpc;
+    }
+
+    @Override
+    public byte[] handle(RpcCall call) throws Exception {
+        JsonNode body = call.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(call.body());
+        return switch (call.method()) {
+            case FT_STATUS -> JSON.writeValueAsBytes(faultTolerance(body.path("type").asText("node")));
+            case UNDER_REPLICATION -> JSON.writeValueAsBytes(underReplication());
+            case START -> start(body, call);
+            default -> throw CairnException.notFound("no method " + call.method());
+        };
+    }
+
+    private CuratorStatus status() {
+        return curator.status().orElseThrow(() -> new CairnException(ErrorCode.UNAVAILABLE,
+                "Curator has not finished a scan yet (leader: " + curator.leader().orElse("none elected yet") + "); try again in a minute"));
+    }
+
+    /**
+     * Failures tolerable now per component. Nodes are their own fault domains here (no blocks are
+     * defined), so the rackable-unit level reports the node level's figures, as the spec's fallback
+     * to node awareness says.
+     */
+    Map<String, Object> faultTolerance(String type) {
+        String domain = switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "node" -> "NODE";
+            case "rackable_unit" -> "RACKABLE_UNIT";
+            case "rack" -> "RACK";
+            default -> throw new CairnException(ErrorCode.INVALID_ARGUMENT, "type=" + type
+                    + " is not a fault domain type; use type=node, type=rackable_unit or type=rack");
+        };
+        CuratorStatus s = status();
+        StringBuilder t = new StringBuilder();
+        t.append("    Domain Type               : ").append(domain).append('\n');
+        s.faultTolerance().forEach((component, n) -> {
+            t.append('\n');
+            t.append("    Component Type            : ").append(component).append('\n');
+            t.append("    Current Fault Tolerance   : ").append(n).append('\n');
+            t.append("    Fault Tolerance Details   : ").append(n == 0 ? "cannot tolerate the loss of another " + domain.toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', ' ') : "").append('\n');
+            t.append("    Last Update Time          : ").append(s.updated()).append('\n');
+        });
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("domainType", domain);
+        out.put("components", s.faultTolerance());
+        out.put("faultTolerance", s.overall());
+        out.put("updated", s.updated());
+        out.put("text", t.toString());
+        return out;
+    }
+
+    Map<String, Object> underReplication() {
+        CuratorStatus s = status();
+        StringBuilder t = new StringBuilder();
+        t.append("Using curator leader: ").append(s.leader()).append(":2010\n");
+        t.append(String.format("%-24s %28s %28s%n", "Container", "Under-replicated egroups", "Under-replicated bytes"));
+        long total = 0;
+        for (CuratorStatus.Container c : s.containers()) {
+            t.append(String.format("%-24s %28d %28d%n", c.name(), c.underReplicatedEgroups(), c.underReplicatedBytes()));
+            total += c.underReplicatedEgroups();
+        }
+        t.append(String.format("Scan %d (%s, %s) %s at %s; %d extent groups scanned, %d repairs done%n", s.executionId(), s.type(),
+                s.reason(), s.state(), s.updated(), s.egroupsScanned(), s.repairs()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("containers", s.containers());
+        out.put("underReplicatedEgroups", total);
+        out.put("executionId", s.executionId());
+        out.put("state", s.state());
+        out.put("updated", s.updated());
+        out.put("text", t.toString());
+        return out;
+    }
+
+    private byte[] start(JsonNode body, RpcCall call) throws Exception {
+        String type = body.path("task_type").asText("");
+        CuratorService.ScanType scan = switch (type) {
+            case "2" -> CuratorService.ScanType.FULL;
+            case "3" -> CuratorService.ScanType.PARTIAL;
+            default -> throw new CairnException(ErrorCode.INVALID_ARGUMENT, "task_type=" + type
+                    + " is not a scan type; use task_type=2 (full scan) or task_type=3 (partial scan)");
+        };
+        if (!curator.isLeader()) {
+            String leader = curator.leader().orElseThrow(() -> new CairnException(ErrorCode.UNAVAILABLE,
+                    "no Curator leader is elected yet; try again in a few seconds"));
+            return rpc.call(leader, START, call.body(), Duration.ofSeconds(10));
+        }
+        long id = curator.start(scan, "manual (task_type=" + type + ")");
+        return JSON.writeValueAsBytes(Map.of("executionId", id, "text", "Curator scan " + id + " (" + scan + ") queued\n"));
+    }
+}

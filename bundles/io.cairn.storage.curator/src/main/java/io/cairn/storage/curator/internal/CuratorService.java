@@ -1,0 +1,413 @@
+package io.cairn.storage.curator.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cairn.cluster.api.Leadership;
+import io.cairn.cluster.api.LeadershipListener;
+import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.api.Registration;
+import io.cairn.cluster.api.ServicePresence;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.common.clock.Clock;
+import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.api.medusa.Medusa;
+import io.cairn.storage.api.medusa.ShardStatus;
+import io.cairn.storage.api.stargate.ExtentGroups;
+import io.cairn.storage.api.stargate.Stargate;
+import io.cairn.storage.api.stargate.StargateException;
+import io.cairn.storage.api.stargate.VDisk;
+
+/**
+ * Curator (spec 20 §11, §21): the elected leader scans the extent groups of every vDisk, finds what
+ * lacks redundancy (replicas on nodes that are down, fewer live replicas than the container's
+ * replication factor) or has too much, and has each vDisk's owning Stargate repair it. Scans run
+ * fully every 6 h and partially every hour (injectable clock), at once when a node's Stargate
+ * leaves (its Zeus session ended: node failure), and on request. The outcome of the last scan
+ * (under-replication per container, fault tolerance per component) is published in the Zeus
+ * document {@value #STATUS_DOC}, so every node answers status queries.
+ */
+@Component(service = CuratorService.class, immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+public final class CuratorService implements LeadershipListener {
+
+    static final String ROLE = "curator";
+    static final String STATUS_DOC = "curator.status";
+    static final String STARGATE = "Stargate";
+    static final Duration FULL_EVERY = Duration.ofHours(6);
+    static final Duration PARTIAL_EVERY = Duration.ofHours(1);
+    /** Repairs running at once: each is one extent group at its vDisk's owner. */
+    static final int PARALLEL_REPAIRS = 4;
+    /** A scan that left under-replicated groups runs again after this; after this when repairs failed. */
+    static final Duration RETRY_SOON = Duration.ofSeconds(2);
+    static final Duration RETRY_BLOCKED = Duration.ofSeconds(20);
+
+    /** Kinds of scan (spec 20 §21): the HTTP trigger's task_type 2 is FULL, 3 is PARTIAL. */
+    public enum ScanType {
+        FULL, PARTIAL
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Logger logger = LoggerFactory.getLogger(CuratorService.class);
+    private final Zeus zeus;
+    private final Clock clock;
+    private final Stargate stargate;
+    private final ExtentGroups egroups;
+    private final Medusa medusa;
+    private final io.cairn.cluster.api.LocalNode local;
+    private final Registration election;
+    private final Deque<Scan> queue = new ArrayDeque<>();
+    private final AtomicLong executions = new AtomicLong();
+    private volatile Thread loop;
+    private volatile Leadership leadership;
+
+    /** A scan queued or running: its execution id, type and why it runs. */
+    record Scan(long id, ScanType type, String reason) {
+    }
+
+    @Activate
+    public CuratorService(@Reference Zeus zeus, @Reference Clock clock, @Reference Stargate stargate, @Reference ExtentGroups egroups,
+            @Reference Medusa medusa, @Reference io.cairn.cluster.api.LocalNode local) {
+        this.local = local;
+        this.zeus = zeus;
+        this.clock = clock;
+        this.stargate = stargate;
+        this.egroups = egroups;
+        this.medusa = medusa;
+        this.election = zeus.elect(ROLE, this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        election.close();
+        stop();
+    }
+
+    @Override
+    public synchronized void acquired(Leadership l) {
+        stop();
+        leadership = l;
+        executions.set(lastExecution());
+        Thread t = Thread.ofPlatform().daemon(true).name("curator-leader").unstarted(() -> run(l));
+        loop = t; // assigned before start: the loop runs only while it is the current one
+        t.start();
+        logger.info("this node is the Curator leader (epoch {})", l.epoch());
+    }
+
+    @Override
+    public synchronized void lost(Leadership l) {
+        if (leadership == l) {
+            stop();
+        }
+    }
+
+    private synchronized void stop() {
+        Thread t = loop;
+        loop = null;
+        leadership = null;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /**
+     * Queues a scan (spec 20 §21: one at a time; a request for a type already queued or running
+     * returns that scan's execution id). Only the leader runs scans; elsewhere this is refused.
+     */
+    public synchronized long start(ScanType type, String reason) {
+        if (leadership == null) {
+            throw new IllegalStateException("this node is not the Curator leader; ask " + leader().orElse("the leader (none elected yet)"));
+        }
+        for (Scan s : queue) {
+            if (s.type() == type) {
+                return s.id();
+            }
+        }
+        Scan s = new Scan(executions.incrementAndGet(), type, reason);
+        queue.add(s);
+        notifyAll();
+        return s.id();
+    }
+
+    /** The leader's address, when one is elected. */
+    public Optional<String> leader() {
+        return zeus.leader(ROLE).map(io.cairn.cluster.api.LeaderInfo::address);
+    }
+
+    public boolean isLeader() {
+        return leadership != null;
+    }
+
+    /** The last published status (empty before the first scan). */
+    public Optional<CuratorStatus> status() {
+        return zeus.read(STATUS_DOC).map(d -> {
+            try {
+                return JSON.readValue(d.data(), CuratorStatus.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("the Curator status document is unreadable: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- the leader's loop
+
+    private void run(Leadership l) {
+        long lastFull = clock.millis();
+        long lastPartial = lastFull;
+        Set<UUID> up = stargates();
+        long retryAt = Long.MAX_VALUE;
+        synchronized (this) {
+            // a new leader scans at once: the previous one may have died mid-scan, or a node with it
+            queue.add(new Scan(executions.incrementAndGet(), ScanType.PARTIAL, "leader elected"));
+        }
+        while (loop == Thread.currentThread() && l.valid()) {
+            try {
+                Set<UUID> now = stargates();
+                Set<UUID> gone = new HashSet<>(up);
+                gone.removeAll(now);
+                Set<UUID> back = new HashSet<>(now);
+                back.removeAll(up);
+                up = now;
+                if (!gone.isEmpty()) {
+                    logger.info("Stargate left on node(s) {}: scanning at once (node failure)", gone);
+                    start(ScanType.PARTIAL, "node failure");
+                } else if (!back.isEmpty()) {
+                    start(ScanType.PARTIAL, "node returned");
+                }
+                long t = clock.millis();
+                if (t >= retryAt) {
+                    retryAt = Long.MAX_VALUE;
+                    start(ScanType.PARTIAL, "under-replication left by the last scan");
+                }
+                if (t - lastFull >= FULL_EVERY.toMillis()) {
+                    lastFull = t;
+                    lastPartial = t;
+                    start(ScanType.FULL, "periodic (6 h)");
+                } else if (t - lastPartial >= PARTIAL_EVERY.toMillis()) {
+                    lastPartial = t;
+                    start(ScanType.PARTIAL, "periodic (1 h)");
+                }
+                Scan next;
+                synchronized (this) {
+                    next = queue.peek();
+                    if (next == null) {
+                        wait(1000);
+                        continue;
+                    }
+                }
+                ScanResult r = scan(next, l);
+                synchronized (this) {
+                    queue.remove(next);
+                }
+                if (r.underReplicated() > 0) {
+                    // again soon: at once for groups written while the scan ran, later when repairs could not proceed
+                    retryAt = clock.millis() + (r.blocked() ? RETRY_BLOCKED.toMillis() : RETRY_SOON.toMillis());
+                } else {
+                    retryAt = Long.MAX_VALUE;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                logger.warn("Curator scan failed; retrying in 5 s: {}", e.toString());
+                try {
+                    clock.sleep(Duration.ofSeconds(5));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The outcome of one scan: extent groups still under-replicated, and whether repairs could not proceed. */
+    record ScanResult(long underReplicated, boolean blocked) {
+    }
+
+    private Set<UUID> stargates() {
+        Set<UUID> out = new HashSet<>();
+        for (ServicePresence p : zeus.presences()) {
+            if (p.service().equals(STARGATE)) {
+                out.add(p.node());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One scan: every extent group of every vDisk against the live nodes; publishes the status first
+     * (so fault tolerance drops at once), then repairs in parallel and publishes again.
+     */
+    ScanResult scan(Scan s, Leadership l) throws InterruptedException {
+        long started = clock.millis();
+        Tally before = tally(true);
+        publish(l, s, started, 0, before, "running");
+        logger.info("Curator scan {} ({}, {}): {} extent groups, {} under-replicated, {} to repair", s.id(), s.type(), s.reason(),
+                before.scanned, before.underReplicated(), before.work.size());
+        int done = 0;
+        boolean blocked = false;
+        if (!before.work.isEmpty()) {
+            try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_REPAIRS, Thread.ofVirtual().name("curator-repair-", 0).factory())) {
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (Work w : before.work) {
+                    results.add(pool.submit(() -> repair(w)));
+                }
+                for (Future<Boolean> f : results) {
+                    try {
+                        if (f.get()) {
+                            done++;
+                        } else {
+                            blocked = true;
+                        }
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        blocked = true;
+                    }
+                }
+            }
+        }
+        // the outcome as the metadata says now
+        Tally after = tally(false);
+        publish(l, s, started, done, after, "succeeded");
+        logger.info("Curator scan {} finished in {} ms: {} repairs done, {} extent groups still under-replicated", s.id(),
+                clock.millis() - started, done, after.underReplicated());
+        return new ScanResult(after.underReplicated(), blocked);
+    }
+
+    private record Work(VDisk vdisk, long egroup) {
+    }
+
+    /** One pass over every extent group: under-replication per container, extent-group fault tolerance, and (if asked) the repairs to make. */
+    private static final class Tally {
+        final Map<String, long[]> perContainer = new LinkedHashMap<>();
+        final List<Work> work = new ArrayList<>();
+        long scanned;
+        int tolerance = Integer.MAX_VALUE;
+
+        long underReplicated() {
+            return perContainer.values().stream().mapToLong(c -> c[0]).sum();
+        }
+    }
+
+    private Tally tally(boolean withWork) {
+        Set<UUID> alive = stargates();
+        Map<UUID, String> domains = domains();
+        Tally t = new Tally();
+        for (VDisk v : stargate.vdisks(null)) {
+            long[] c = t.perContainer.computeIfAbsent(v.containerName(), k -> new long[2]);
+            int rf = v.replicationFactor();
+            for (ExtentGroups.ExtentGroup g : egroups.list(v.uuid())) {
+                t.scanned++;
+                List<UUID> live = g.replicas().stream().filter(alive::contains).toList();
+                Set<String> liveDomains = new HashSet<>();
+                live.forEach(n -> liveDomains.add(domains.getOrDefault(n, n.toString())));
+                t.tolerance = Math.min(t.tolerance, live.size() < rf ? 0 : Math.min(rf, liveDomains.size()) - 1);
+                if (live.size() < rf) {
+                    c[0]++;
+                    c[1] += g.bytes();
+                }
+                if (withWork && (live.size() != rf || live.size() != g.replicas().size())) {
+                    t.work.add(new Work(v, g.id()));
+                }
+            }
+        }
+        if (t.tolerance == Integer.MAX_VALUE) {
+            t.tolerance = maxTolerance(); // no data yet: what the cluster is built for
+        }
+        return t;
+    }
+
+    private boolean repair(Work w) {
+        try {
+            ExtentGroups.Protection p = egroups.protect(w.vdisk().uuid(), w.egroup());
+            if (!p.added().isEmpty() || !p.removed().isEmpty()) {
+                logger.debug("extent group {} of {}: added {}, removed {}", w.egroup(), w.vdisk().name(), p.added(), p.removed());
+            }
+            return true;
+        } catch (StargateException e) {
+            logger.info("extent group {} of vDisk {} not repaired yet: {}", w.egroup(), w.vdisk().name(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Node → fault domain name at the node level (each node its own). */
+    private Map<UUID, String> domains() {
+        Map<UUID, String> out = new LinkedHashMap<>();
+        for (NodeIdentity n : zeus.cluster().nodes()) {
+            out.put(n.uuid(), n.uuid().toString());
+        }
+        return out;
+    }
+
+    /** The most node failures the cluster is built to tolerate (its fault tolerance setting). */
+    private int maxTolerance() {
+        return Math.max(0, zeus.cluster().faultTolerance());
+    }
+
+    /**
+     * Fault tolerance per component at the node level: extent groups (from the scan), metadata (every
+     * Medusa shard's live members beyond its majority), ZooKeeper and static configuration (the
+     * ensemble's live servers beyond its majority).
+     */
+    private Map<String, Integer> tolerance(int extentGroups, Set<UUID> alive) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        out.put("EXTENT_GROUPS", extentGroups);
+        out.put("OPLOG", extentGroups);
+        int metadata = Integer.MAX_VALUE;
+        try {
+            for (ShardStatus s : medusa.shards()) {
+                long live = s.members().stream().filter(alive::contains).count();
+                metadata = (int) Math.min(metadata, live - (s.members().size() / 2 + 1));
+            }
+        } catch (RuntimeException e) {
+            metadata = 0;
+        }
+        out.put("METADATA", Math.max(0, metadata == Integer.MAX_VALUE ? 0 : metadata));
+        List<UUID> ensemble = zeus.cluster().zookeeper();
+        Set<UUID> nodesUp = new HashSet<>();
+        zeus.presences().forEach(p -> nodesUp.add(p.node()));
+        long liveZk = ensemble.stream().filter(nodesUp::contains).count();
+        int zk = (int) Math.max(0, liveZk - (ensemble.size() / 2 + 1));
+        out.put("ZOOKEEPER", zk);
+        out.put("STATIC_CONFIGURATION", zk);
+        return out;
+    }
+
+    private void publish(Leadership l, Scan s, long started, int repairs, Tally t, String state) {
+        List<CuratorStatus.Container> containers = new ArrayList<>();
+        t.perContainer.forEach((name, c) -> containers.add(new CuratorStatus.Container(name, c[0], c[1])));
+        CuratorStatus st = new CuratorStatus(local.identity().address(), s.id(), s.type().name(), s.reason(), state,
+                Instant.ofEpochMilli(started).toString(), clock.now().toString(), t.scanned, repairs, t.work.size(), containers,
+                tolerance(t.tolerance, stargates()));
+        try {
+            byte[] data = JSON.writeValueAsBytes(st);
+            int version = zeus.read(STATUS_DOC).map(d -> d.version()).orElse(io.cairn.cluster.api.VersionedDocument.ABSENT);
+            l.write(STATUS_DOC, data, version);
+        } catch (java.io.IOException | RuntimeException e) {
+            logger.info("could not publish the Curator status: {}", e.toString());
+        }
+    }
+
+    private long lastExecution() {
+        return status().map(CuratorStatus::executionId).orElse(0L);
+    }
+}

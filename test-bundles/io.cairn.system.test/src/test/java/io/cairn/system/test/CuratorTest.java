@@ -1,0 +1,131 @@
+package io.cairn.system.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Self-healing on a real 4-node loopback cluster (issue #7): an RF2 container with data, fio
+ * writing and verifying over NBD while a node is killed with -9; Curator notices the node's
+ * Stargate leave, scans at once and has the vDisk owners re-replicate every extent group that had
+ * a copy there; the fault tolerance of extent groups goes 1 → 0 → 1 and fio sees no error.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CuratorTest {
+
+    private LoopbackCluster cluster;
+    private Path work;
+
+    @BeforeAll
+    void form() throws Exception {
+        work = Files.createTempDirectory("cairn-curator");
+        cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 100, 4);
+        cluster.startAll();
+        Proc create = cluster.create();
+        assertThat(create.exitCode()).as(create.output()).isZero();
+        cluster.medusaAvailable(Duration.ofSeconds(150));
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) {
+            cluster.closeKeepingLogs("curator-logs");
+        }
+    }
+
+    Proc tool(Duration timeout, String... command) throws IOException, InterruptedException {
+        return Proc.run(timeout, work, Map.of(), List.of(command));
+    }
+
+    /** fio's nbd engine on node {@code node}'s Unix socket for local clients. */
+    Proc fio(int node, String export, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("fio", "--name=job", "--ioengine=nbd",
+                "--uri=nbd+unix:///" + export + "?socket=" + cluster.home(node).resolve("run/nbd.sock")));
+        cmd.addAll(List.of(args));
+        return tool(Duration.ofSeconds(400), cmd.toArray(String[]::new));
+    }
+
+    /** Extent-group fault tolerance as node {@code node} reports it (-1 before Curator's first scan). */
+    int extentGroupTolerance(int node) {
+        try {
+            JsonNode r = cluster.call(node, "curator.ft_status", Map.of("type", "node"));
+            return r.path("components").path("EXTENT_GROUPS").asInt(-1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    long underReplicated(int node) {
+        try {
+            return cluster.call(node, "curator.under_replication", Map.of("summary", "true")).path("underReplicatedEgroups").asLong(-1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void givenFioOnAnRf2VDisk_whenANodeIsKilled_thenCuratorReReplicatesEverythingAndFioSeesNoError() throws Exception {
+        Proc ctr = cluster.ncli(0, "ctr", "create", "name=ctr1", "rf=2");
+        assertThat(ctr.exitCode()).as(ctr.output()).isZero();
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=heal", "size=128M");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        // lay the data down through node 0 (it becomes the owner) and let it drain into extent groups
+        Proc fill = fio(0, "ctr1/heal", "--rw=write", "--bs=1M", "--iodepth=4", "--size=64M", "--verify=crc32c", "--do_verify=0");
+        assertThat(fill.exitCode()).as(fill.output()).isZero();
+        Proc scan = cluster.cli(1, "curator_cli", "start_scan", "task_type=3");
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> extentGroupTolerance(2) == 1 && underReplicated(2) == 0,
+                "Curator reports extent groups at fault tolerance 1 (" + scan.output() + ")");
+
+        // fio keeps writing and verifying through node 0 while node 3 dies
+        CompletableFuture<Proc> load = CompletableFuture.supplyAsync(() -> {
+            try {
+                return fio(0, "ctr1/heal", "--rw=randwrite", "--bs=64k", "--iodepth=4", "--size=64M", "--offset=64M", "--time_based",
+                        "--runtime=60", "--verify=crc32c", "--do_verify=1", "--verify_fatal=1");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(5_000);
+        cluster.kill9(3);
+        long killed = System.nanoTime();
+        LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> extentGroupTolerance(1) == 0 || underReplicated(1) > 0,
+                "Curator sees the lost replicas");
+        long noticed = System.nanoTime();
+        LoopbackCluster.waitFor(Duration.ofSeconds(240), () -> underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
+                "every extent group back to 2 live replicas");
+        long healed = System.nanoTime();
+        System.out.printf("curator: node killed → under-replication seen in %d ms, fully re-protected after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(noticed - killed), TimeUnit.NANOSECONDS.toMillis(healed - killed));
+        Proc fioDone = load.get(400, TimeUnit.SECONDS);
+        assertThat(fioDone.exitCode()).as(fioDone.output()).isZero();
+        assertThat(fioDone.output()).doesNotContain("verify: bad").contains("err= 0");
+
+        // everything written reads back verified from another node after the rebuild
+        Proc verify = fio(2, "ctr1/heal", "--rw=read", "--bs=1M", "--iodepth=4", "--size=64M", "--verify=crc32c", "--do_verify=1",
+                "--verify_only=1");
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        assertThat(verify.output()).doesNotContain("verify: bad");
+
+        Proc status = cluster.ncli(1, "cluster", "get-domain-fault-tolerance-status", "type=node");
+        assertThat(status.exitCode()).as(status.output()).isZero();
+        assertThat(status.output()).contains("EXTENT_GROUPS").contains("Current Fault Tolerance");
+        Proc bad = cluster.ncli(1, "cluster", "get-domain-fault-tolerance-status", "type=galaxy");
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.output()).contains("type=node");
+    }
+}
