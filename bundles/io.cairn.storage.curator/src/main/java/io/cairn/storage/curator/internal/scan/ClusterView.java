@@ -1,6 +1,5 @@
 package io.cairn.storage.curator.internal.scan;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -84,16 +83,5 @@ public record ClusterView(
             }
         }
         return n;
-    }
-
-    /** @return the usable nodes by fault domain (for callers and tests) */
-    public Map<String, Integer> usableNodesPerDomain() {
-        Map<String, Integer> perDomain = new HashMap<>();
-        for (UUID node : liveNodes) {
-            if (!detachedNodes.contains(node)) {
-                perDomain.merge(faultDomain(node), 1, Integer::sum);
-            }
-        }
-        return perDomain;
     }
 }
