@@ -59,34 +59,33 @@ public final class CuratorRpc implements RpcHandler {
                 "Curator has not finished a scan yet (leader: " + curator.leader().orElse("none elected yet") + "); try again in a minute"));
     }
 
-    /**
-     * Failures tolerable now per component. Nodes are their own fault domains here (no blocks are
-     * defined), so the rackable-unit level reports the node level's figures, as the spec's fallback
-     * to node awareness says.
-     */
+    /** Failures tolerable now per component at the node or block (rackable unit) level (spec 20 §11). */
     Map<String, Object> faultTolerance(String type) {
         String domain = switch (type.toLowerCase(java.util.Locale.ROOT)) {
             case "node" -> "NODE";
             case "rackable_unit" -> "RACKABLE_UNIT";
-            case "rack" -> "RACK";
             default -> throw new CairnException(ErrorCode.INVALID_ARGUMENT, "type=" + type
-                    + " is not a fault domain type; use type=node, type=rackable_unit or type=rack");
+                    + " is not a fault domain type; use type=node or type=rackable_unit (racks are not defined yet)");
         };
         CuratorStatus s = status();
         StringBuilder t = new StringBuilder();
         t.append("    Domain Type               : ").append(domain).append('\n');
-        s.faultTolerance().forEach((component, n) -> {
+        Map<String, Object> components = new LinkedHashMap<>();
+        for (CuratorStatus.Tolerance c : s.faultTolerance()) {
+            if (!c.level().equals(domain)) {
+                continue;
+            }
+            components.put(c.component(), c.tolerable());
             t.append('\n');
-            t.append("    Component Type            : ").append(component).append('\n');
-            t.append("    Current Fault Tolerance   : ").append(n).append('\n');
-            t.append("    Fault Tolerance Details   : ").append(n == 0 ? "cannot tolerate the loss of another " + domain.toLowerCase(java.util.Locale.ROOT)
-                    .replace('_', ' ') : "").append('\n');
+            t.append("    Component Type            : ").append(c.component()).append('\n');
+            t.append("    Current Fault Tolerance   : ").append(c.tolerable()).append('\n');
+            t.append("    Fault Tolerance Details   : ").append(c.detail()).append('\n');
             t.append("    Last Update Time          : ").append(s.updated()).append('\n');
-        });
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("domainType", domain);
-        out.put("components", s.faultTolerance());
-        out.put("faultTolerance", s.overall());
+        out.put("components", components);
+        out.put("faultTolerance", s.overall(domain));
         out.put("updated", s.updated());
         out.put("text", t.toString());
         return out;

@@ -34,6 +34,7 @@ import io.cairn.cluster.api.ServicePresence;
 import io.cairn.cluster.api.Zeus;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.curator.internal.ft.FaultTolerance;
 import io.cairn.storage.api.medusa.Medusa;
 import io.cairn.storage.api.medusa.ShardStatus;
 import io.cairn.storage.api.stargate.ExtentGroups;
@@ -300,8 +301,8 @@ public final class CuratorService implements LeadershipListener {
     private static final class Tally {
         final Map<String, long[]> perContainer = new LinkedHashMap<>();
         final List<Work> work = new ArrayList<>();
+        final List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
         long scanned;
-        int tolerance = Integer.MAX_VALUE;
 
         long underReplicated() {
             return perContainer.values().stream().mapToLong(c -> c[0]).sum();
@@ -310,28 +311,22 @@ public final class CuratorService implements LeadershipListener {
 
     private Tally tally(boolean withWork) {
         Set<UUID> alive = stargates();
-        Map<UUID, String> domains = domains();
         Tally t = new Tally();
         for (VDisk v : stargate.vdisks(null)) {
             long[] c = t.perContainer.computeIfAbsent(v.containerName(), k -> new long[2]);
             int rf = v.replicationFactor();
             for (ExtentGroups.ExtentGroup g : egroups.list(v.uuid())) {
                 t.scanned++;
-                List<UUID> live = g.replicas().stream().filter(alive::contains).toList();
-                Set<String> liveDomains = new HashSet<>();
-                live.forEach(n -> liveDomains.add(domains.getOrDefault(n, n.toString())));
-                t.tolerance = Math.min(t.tolerance, live.size() < rf ? 0 : Math.min(rf, liveDomains.size()) - 1);
-                if (live.size() < rf) {
+                t.placements.add(new FaultTolerance.ReplicaPlacement(rf, g.replicas()));
+                long live = g.replicas().stream().filter(alive::contains).distinct().count();
+                if (live < rf) {
                     c[0]++;
                     c[1] += g.bytes();
                 }
-                if (withWork && (live.size() != rf || live.size() != g.replicas().size())) {
+                if (withWork && (live != rf || live != g.replicas().size())) {
                     t.work.add(new Work(v, g.id()));
                 }
             }
-        }
-        if (t.tolerance == Integer.MAX_VALUE) {
-            t.tolerance = maxTolerance(); // no data yet: what the cluster is built for
         }
         return t;
     }
@@ -349,46 +344,54 @@ public final class CuratorService implements LeadershipListener {
         }
     }
 
-    /** Node → fault domain name at the node level (each node its own). */
-    private Map<UUID, String> domains() {
-        Map<UUID, String> out = new LinkedHashMap<>();
-        for (NodeIdentity n : zeus.cluster().nodes()) {
-            out.put(n.uuid(), n.uuid().toString());
-        }
-        return out;
-    }
-
-    /** The most node failures the cluster is built to tolerate (its fault tolerance setting). */
-    private int maxTolerance() {
-        return Math.max(0, zeus.cluster().faultTolerance());
-    }
-
     /**
-     * Fault tolerance per component at the node level: extent groups (from the scan), metadata (every
-     * Medusa shard's live members beyond its majority), ZooKeeper and static configuration (the
-     * ensemble's live servers beyond its majority).
+     * Failures tolerable now per component, at the node and the block (rackable unit) level:
+     * extent groups (the OpLog's copies follow the same placement), metadata (every Medusa shard's
+     * members) and ZooKeeper (which also holds the static configuration). A component with nothing
+     * to lose yet reports the fault tolerance the cluster is built for.
      */
-    private Map<String, Integer> tolerance(int extentGroups, Set<UUID> alive) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        out.put("EXTENT_GROUPS", extentGroups);
-        out.put("OPLOG", extentGroups);
-        int metadata = Integer.MAX_VALUE;
-        try {
-            for (ShardStatus s : medusa.shards()) {
-                long live = s.members().stream().filter(alive::contains).count();
-                metadata = (int) Math.min(metadata, live - (s.members().size() / 2 + 1));
-            }
-        } catch (RuntimeException e) {
-            metadata = 0;
-        }
-        out.put("METADATA", Math.max(0, metadata == Integer.MAX_VALUE ? 0 : metadata));
-        List<UUID> ensemble = zeus.cluster().zookeeper();
+    private List<CuratorStatus.Tolerance> tolerance(Tally t) {
+        Set<UUID> alive = stargates();
         Set<UUID> nodesUp = new HashSet<>();
         zeus.presences().forEach(p -> nodesUp.add(p.node()));
-        long liveZk = ensemble.stream().filter(nodesUp::contains).count();
-        int zk = (int) Math.max(0, liveZk - (ensemble.size() / 2 + 1));
-        out.put("ZOOKEEPER", zk);
-        out.put("STATIC_CONFIGURATION", zk);
+        Map<UUID, String> blocks = new LinkedHashMap<>();
+        for (NodeIdentity n : zeus.cluster().nodes()) {
+            blocks.put(n.uuid(), n.faultDomain().block());
+        }
+        int built = Math.max(0, zeus.cluster().faultTolerance());
+        List<ShardStatus> shards;
+        try {
+            shards = medusa.shards();
+        } catch (RuntimeException e) {
+            shards = null;
+        }
+        List<CuratorStatus.Tolerance> out = new ArrayList<>();
+        for (FaultTolerance.DomainLevel level : FaultTolerance.DomainLevel.values()) {
+            FaultTolerance.Status eg = FaultTolerance.extentGroups(t.placements, alive, blocks, level);
+            int egroups = eg.tolerableFailures() == FaultTolerance.UNBOUNDED ? built : eg.tolerableFailures();
+            out.add(new CuratorStatus.Tolerance(level.name(), FaultTolerance.Component.EXTENT_GROUPS.name(), egroups, eg.detail()));
+            out.add(new CuratorStatus.Tolerance(level.name(), FaultTolerance.Component.OPLOG.name(), egroups, eg.detail()));
+            int metadata = Integer.MAX_VALUE;
+            String metadataDetail = "";
+            if (shards == null || shards.isEmpty()) {
+                metadata = 0;
+                metadataDetail = "the metadata shards' status is not available";
+            } else {
+                for (ShardStatus s : shards) {
+                    FaultTolerance.Status q = FaultTolerance.quorum(FaultTolerance.Component.METADATA, s.members(), nodesUp, blocks, level);
+                    if (q.tolerableFailures() < metadata) {
+                        metadata = q.tolerableFailures();
+                        metadataDetail = "shard " + s.shard() + ": " + q.detail();
+                    }
+                }
+            }
+            out.add(new CuratorStatus.Tolerance(level.name(), FaultTolerance.Component.METADATA.name(), metadata, metadataDetail));
+            FaultTolerance.Status zk = FaultTolerance.quorum(FaultTolerance.Component.ZOOKEEPER, zeus.cluster().zookeeper(), nodesUp, blocks,
+                    level);
+            out.add(new CuratorStatus.Tolerance(level.name(), FaultTolerance.Component.ZOOKEEPER.name(), zk.tolerableFailures(), zk.detail()));
+            out.add(new CuratorStatus.Tolerance(level.name(), FaultTolerance.Component.STATIC_CONFIGURATION.name(), zk.tolerableFailures(),
+                    zk.detail()));
+        }
         return out;
     }
 
@@ -397,7 +400,7 @@ public final class CuratorService implements LeadershipListener {
         t.perContainer.forEach((name, c) -> containers.add(new CuratorStatus.Container(name, c[0], c[1])));
         CuratorStatus st = new CuratorStatus(local.identity().address(), s.id(), s.type().name(), s.reason(), state,
                 Instant.ofEpochMilli(started).toString(), clock.now().toString(), t.scanned, repairs, t.work.size(), containers,
-                tolerance(t.tolerance, stargates()));
+                tolerance(t));
         try {
             byte[] data = JSON.writeValueAsBytes(st);
             int version = zeus.read(STATUS_DOC).map(d -> d.version()).orElse(io.cairn.cluster.api.VersionedDocument.ABSENT);

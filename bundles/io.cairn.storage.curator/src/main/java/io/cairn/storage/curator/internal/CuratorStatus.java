@@ -5,24 +5,35 @@ import java.util.Map;
 
 /**
  * What the Curator leader publishes after each scan (Zeus document {@code curator.status}): the
- * scan, under-replication per container and fault tolerance per component (failures of the active
- * fault-domain level tolerable now; spec 20 §11).
+ * scan, under-replication per container and fault tolerance per component and domain level
+ * (failures tolerable now; spec 20 §11).
  */
 public record CuratorStatus(String leader, long executionId, String type, String reason, String state, String started,
         String updated, long egroupsScanned, long repairs, long pendingRepairs, List<Container> containers,
-        Map<String, Integer> faultTolerance) {
+        List<Tolerance> faultTolerance) {
 
     public CuratorStatus {
         containers = containers == null ? List.of() : List.copyOf(containers);
-        faultTolerance = faultTolerance == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(faultTolerance));
+        faultTolerance = faultTolerance == null ? List.of() : List.copyOf(faultTolerance);
+    }
+
+    /** Failures of {@code level} domains (NODE, RACKABLE_UNIT) that {@code component} tolerates now, and why. */
+    public record Tolerance(String level, String component, int tolerable, String detail) {
+    }
+
+    /** Component → tolerable failures at {@code level}, in report order. */
+    public Map<String, Integer> at(String level) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        faultTolerance.stream().filter(t -> t.level().equals(level)).forEach(t -> out.put(t.component(), t.tolerable()));
+        return out;
     }
 
     /** Under-replicated extent groups of one container and the bytes they hold. */
     public record Container(String name, long underReplicatedEgroups, long underReplicatedBytes) {
     }
 
-    /** The lowest tolerance over the components: the cluster's fault tolerance now. */
-    public int overall() {
-        return faultTolerance.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+    /** The lowest tolerance over the components at {@code level}: the cluster's fault tolerance there now. */
+    public int overall(String level) {
+        return at(level).values().stream().mapToInt(Integer::intValue).min().orElse(0);
     }
 }
