@@ -27,6 +27,25 @@ public interface ExtentGroups {
      */
     Protection protect(UUID vdisk, long egroup);
 
+    /**
+     * The extent-group replicas {@code node} holds physically (its extent store's inventory, whatever
+     * the metadata says), each with the time since it was last written.
+     *
+     * @throws StargateException UNAVAILABLE when the node cannot be asked
+     */
+    List<Replica> replicas(UUID node);
+
+    /**
+     * Deletes {@code node}'s replica of an extent group: Curator's garbage collection of replicas no
+     * metadata record lists on that node (left by a crash between a data write and its metadata
+     * update, or by a node that returned after its copies were replaced). The caller checks that.
+     */
+    void deleteReplica(UUID node, long egroup);
+
+    /** A replica on a node: the extent group and the time since it was last written (null: unknown). */
+    record Replica(long egroup, java.time.Duration sinceWritten) {
+    }
+
     /** One extent group: {@code slots} of its 1 MiB slots are handed out. */
     record ExtentGroup(long id, List<UUID> replicas, int slots) {
         public ExtentGroup {

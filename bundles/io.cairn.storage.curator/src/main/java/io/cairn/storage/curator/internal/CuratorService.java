@@ -56,6 +56,7 @@ public final class CuratorService implements LeadershipListener {
 
     static final String ROLE = "curator";
     static final String STATUS_DOC = "curator.status";
+    static final String SETTINGS_DOC = "curator.settings";
     static final String STARGATE = "Stargate";
     static final Duration FULL_EVERY = Duration.ofHours(6);
     static final Duration PARTIAL_EVERY = Duration.ofHours(1);
@@ -286,11 +287,13 @@ public final class CuratorService implements LeadershipListener {
                 }
             }
         }
+        int collected = s.type() == ScanType.FULL ? collect(before.orphans) : 0;
         // the outcome as the metadata says now
         Tally after = tally(false);
         publish(l, s, started, done, after, "succeeded");
-        logger.info("Curator scan {} finished in {} ms: {} repairs done, {} extent groups still under-replicated", s.id(),
-                clock.millis() - started, done, after.underReplicated());
+        logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} extent groups still "
+                + "under-replicated, {} orphaned replicas left", s.id(), clock.millis() - started, done, collected, after.underReplicated(),
+                after.orphans.size());
         return new ScanResult(after.underReplicated(), blocked);
     }
 
@@ -302,6 +305,7 @@ public final class CuratorService implements LeadershipListener {
         final Map<String, long[]> perContainer = new LinkedHashMap<>();
         final List<Work> work = new ArrayList<>();
         final List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
+        final List<Orphan> orphans = new ArrayList<>();
         long scanned;
 
         long underReplicated() {
@@ -309,26 +313,86 @@ public final class CuratorService implements LeadershipListener {
         }
     }
 
+    /**
+     * Reads every live node's extent-store inventory, then every extent group record (in that order:
+     * a drain writes data before its record, so a record read second never looks like an orphan's).
+     * A replica counts when its node is alive and, if the node answered, holds it.
+     */
     private Tally tally(boolean withWork) {
         Set<UUID> alive = stargates();
+        Map<UUID, Map<Long, Duration>> inventory = new LinkedHashMap<>();
+        for (UUID node : alive) {
+            try {
+                Map<Long, Duration> held = new java.util.HashMap<>();
+                for (ExtentGroups.Replica r : egroups.replicas(node)) {
+                    held.put(r.egroup(), r.sinceWritten() == null ? Duration.ZERO : r.sinceWritten());
+                }
+                inventory.put(node, held);
+            } catch (StargateException e) {
+                logger.info("node {} did not list its extent groups; its replicas count as present this scan: {}", node, e.getMessage());
+            }
+        }
         Tally t = new Tally();
+        Map<Long, Set<UUID>> listed = new java.util.HashMap<>();
         for (VDisk v : stargate.vdisks(null)) {
             long[] c = t.perContainer.computeIfAbsent(v.containerName(), k -> new long[2]);
             int rf = v.replicationFactor();
             for (ExtentGroups.ExtentGroup g : egroups.list(v.uuid())) {
                 t.scanned++;
-                t.placements.add(new FaultTolerance.ReplicaPlacement(rf, g.replicas()));
-                long live = g.replicas().stream().filter(alive::contains).distinct().count();
-                if (live < rf) {
+                listed.computeIfAbsent(g.id(), k -> new HashSet<>()).addAll(g.replicas());
+                List<UUID> present = g.replicas().stream().distinct().filter(alive::contains)
+                        .filter(n -> !inventory.containsKey(n) || inventory.get(n).containsKey(g.id())).toList();
+                t.placements.add(new FaultTolerance.ReplicaPlacement(rf, present));
+                if (present.size() < rf) {
                     c[0]++;
                     c[1] += g.bytes();
                 }
-                if (withWork && (live != rf || live != g.replicas().size())) {
+                if (withWork && (present.size() != rf || present.size() != g.replicas().size())) {
                     t.work.add(new Work(v, g.id()));
                 }
             }
         }
+        // replicas no record lists on their node, written long enough ago that no drain or copy is still recording them
+        Duration grace = settings().orphanGrace();
+        inventory.forEach((node, held) -> held.forEach((eg, age) -> {
+            if (!listed.getOrDefault(eg, Set.of()).contains(node) && age.compareTo(grace) > 0) {
+                t.orphans.add(new Orphan(node, eg));
+            }
+        }));
         return t;
+    }
+
+    /** A replica no metadata record lists on its node. */
+    private record Orphan(UUID node, long egroup) {
+    }
+
+    /** Deletes orphaned replicas (full scans only, spec 20 §21); returns how many went. */
+    private int collect(List<Orphan> orphans) {
+        int n = 0;
+        for (Orphan o : orphans) {
+            try {
+                egroups.deleteReplica(o.node(), o.egroup());
+                n++;
+            } catch (StargateException e) {
+                logger.info("orphaned extent group {} on node {} stays until the next full scan: {}", o.egroup(), o.node(), e.getMessage());
+            }
+        }
+        if (n > 0) {
+            logger.info("Curator deleted {} orphaned extent-group replica(s)", n);
+        }
+        return n;
+    }
+
+    /** Curator settings from the optional Zeus document {@value #SETTINGS_DOC} (JSON), defaults otherwise. */
+    CuratorSettings settings() {
+        return zeus.read(SETTINGS_DOC).map(d -> {
+            try {
+                return JSON.readValue(d.data(), CuratorSettings.class);
+            } catch (java.io.IOException e) {
+                logger.warn("the Zeus document {} is not valid JSON ({}); using the defaults", SETTINGS_DOC, e.getMessage());
+                return CuratorSettings.DEFAULTS;
+            }
+        }).orElse(CuratorSettings.DEFAULTS);
     }
 
     private boolean repair(Work w) {
@@ -399,8 +463,8 @@ public final class CuratorService implements LeadershipListener {
         List<CuratorStatus.Container> containers = new ArrayList<>();
         t.perContainer.forEach((name, c) -> containers.add(new CuratorStatus.Container(name, c[0], c[1])));
         CuratorStatus st = new CuratorStatus(local.identity().address(), s.id(), s.type().name(), s.reason(), state,
-                Instant.ofEpochMilli(started).toString(), clock.now().toString(), t.scanned, repairs, t.work.size(), containers,
-                tolerance(t));
+                Instant.ofEpochMilli(started).toString(), clock.now().toString(), t.scanned, repairs, t.work.size(), t.orphans.size(),
+                containers, tolerance(t));
         try {
             byte[] data = JSON.writeValueAsBytes(st);
             int version = zeus.read(STATUS_DOC).map(d -> d.version()).orElse(io.cairn.cluster.api.VersionedDocument.ABSENT);

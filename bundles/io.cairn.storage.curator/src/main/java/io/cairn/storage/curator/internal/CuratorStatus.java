@@ -9,7 +9,7 @@ import java.util.Map;
  * (failures tolerable now; spec 20 §11).
  */
 public record CuratorStatus(String leader, long executionId, String type, String reason, String state, String started,
-        String updated, long egroupsScanned, long repairs, long pendingRepairs, List<Container> containers,
+        String updated, long egroupsScanned, long repairs, long pendingRepairs, long orphans, List<Container> containers,
         List<Tolerance> faultTolerance) {
 
     public CuratorStatus {

@@ -295,6 +295,16 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     }
 
     @Override
+    public List<Replica> replicas(UUID node) {
+        return data.inventory(node);
+    }
+
+    @Override
+    public void deleteReplica(UUID node, long egroup) {
+        data.deleteReplica(node, egroup);
+    }
+
+    @Override
     public Protection protect(UUID vdisk, long egroup) {
         return data.protect(catalog.requireVDisk(vdisk), egroup);
     }

@@ -273,6 +273,26 @@ public final class ExtentStore implements AutoCloseable {
         }
     }
 
+    /**
+     * When this node last wrote its replica of the egroup (the file's modification time); empty when
+     * it holds none, its disk is not online, or the time cannot be read.
+     */
+    public Optional<java.time.Instant> lastWritten(long egroupId) {
+        Optional<EgroupLocation> loc = location(egroupId);
+        if (loc.isEmpty()) {
+            return Optional.empty();
+        }
+        Disk d = disks.get(loc.get().diskId());
+        if (d == null || !d.online) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.getLastModifiedTime(d.file(egroupId)).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Every egroup replica on this node, in egroup-id order (unsigned), with its disk and availability. */
     public List<EgroupLocation> list() {
         checkOpen();

@@ -189,6 +189,58 @@ public final class DataPath implements AutoCloseable {
         return out;
     }
 
+    /** This node's extent groups as [id, milliseconds since last written (-1: unknown)]. */
+    List<long[]> localInventory() {
+        long now = System.currentTimeMillis();
+        List<long[]> out = new ArrayList<>();
+        for (io.cairn.storage.stargate.internal.estore.EgroupLocation l : estore.list()) {
+            long age = estore.lastWritten(l.egroupId()).map(t -> Math.max(0, now - t.toEpochMilli())).orElse(-1L);
+            out.add(new long[] {l.egroupId(), age});
+        }
+        return out;
+    }
+
+    /** The extent groups {@code node} holds physically (its extent store's own inventory). */
+    public List<io.cairn.storage.api.stargate.ExtentGroups.Replica> inventory(UUID node) {
+        List<long[]> rows = new ArrayList<>();
+        if (node.equals(peers.self())) {
+            rows = localInventory();
+        } else {
+            try {
+                com.fasterxml.jackson.databind.JsonNode h = Wire.decode(peers.callSync(node, DataRpc.EGROUP_LIST, Wire.encode(Map.of(), null)))
+                        .header();
+                for (com.fasterxml.jackson.databind.JsonNode r : h.path("egroups")) {
+                    rows.add(new long[] {r.get(0).asLong(), r.get(1).asLong()});
+                }
+            } catch (RpcException e) {
+                throw new StargateException(Reason.UNAVAILABLE, "cannot list the extent groups of node " + node + ": " + e.getMessage(), e);
+            }
+        }
+        List<io.cairn.storage.api.stargate.ExtentGroups.Replica> out = new ArrayList<>(rows.size());
+        for (long[] r : rows) {
+            out.add(new io.cairn.storage.api.stargate.ExtentGroups.Replica(r[0], r[1] < 0 ? null : Duration.ofMillis(r[1])));
+        }
+        return out;
+    }
+
+    /** Whether {@code node} holds a replica of the extent group: true/false as it answered, empty when it could not be asked. */
+    Optional<Boolean> holds(UUID node, long eg) {
+        if (node.equals(peers.self())) {
+            return Optional.of(estore.contains(eg));
+        }
+        try {
+            return Optional.of(Wire.decode(peers.callSync(node, DataRpc.EGROUP_HAS, Wire.encode(Map.of("eg", eg), null))).header()
+                    .path("has").asBoolean());
+        } catch (RpcException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Deletes {@code node}'s replica of an extent group (Curator's garbage collection). */
+    public void deleteReplica(UUID node, long eg) {
+        deleteEgroup(node, eg);
+    }
+
     /** Restores the extent group's redundancy at the vDisk's owner (this node when nobody else serves it). */
     public io.cairn.storage.api.stargate.ExtentGroups.Protection protect(VDiskRecord r, long eg) {
         io.cairn.storage.api.stargate.ExtentGroups.Protection[] out = new io.cairn.storage.api.stargate.ExtentGroups.Protection[1];

@@ -36,10 +36,14 @@ public final class DataRpc {
     public static final String EGROUP_REPAIR = "stargate.egroup.repair";
     public static final String EGROUP_DELETE = "stargate.egroup.delete";
     public static final String VDISK_IO = "stargate.vdisk.io";
+    /** Every extent group this node holds, each with the milliseconds since it was last written (-1: unknown). */
+    public static final String EGROUP_LIST = "stargate.egroup.list";
+    /** Whether this node holds a replica of an extent group. */
+    public static final String EGROUP_HAS = "stargate.egroup.has";
     /** Serve the vDisk (take it if its recorded owner is this node or not alive), so its OpLog data drains. */
     public static final String VDISK_ADOPT = "stargate.vdisk.adopt";
     public static final List<String> METHODS = List.of(OPLOG_APPEND, OPLOG_TAKE, OPLOG_RELEASE, EGROUP_READ, EGROUP_WRITE, EGROUP_REPAIR,
-            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT);
+            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS);
 
     /** In an error message: the peer's OpLog has seen a newer owner epoch for the vDisk. */
     static final String STALE_EPOCH_MARK = "newer owner epoch";
@@ -79,6 +83,8 @@ public final class DataRpc {
                 path.estore().delete(w.longField("eg"));
                 yield Wire.encode(Map.of(), null);
             }
+            case EGROUP_LIST -> Wire.encode(Map.of("egroups", path.localInventory()), null);
+            case EGROUP_HAS -> Wire.encode(Map.of("has", path.estore().contains(w.longField("eg"))), null);
             case VDISK_ADOPT -> {
                 path.adopt(path.catalog().requireVDisk(UUID.fromString(w.textField("vdisk"))));
                 yield Wire.encode(Map.of(), null);

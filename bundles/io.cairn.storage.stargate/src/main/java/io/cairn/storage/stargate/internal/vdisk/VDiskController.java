@@ -654,7 +654,8 @@ final class VDiskController {
         }
         VDiskMeta.Egroup g = found.get().value();
         Set<UUID> alive = path.peers().alive();
-        List<UUID> live = g.replicas().stream().filter(alive::contains).toList();
+        // a live node that answers that it has no copy lost it (a failed disk): it counts as gone
+        List<UUID> live = g.replicas().stream().filter(alive::contains).filter(n -> path.holds(n, eg).orElse(true)).toList();
         int rf = record.replicationFactor();
         List<UUID> added = new ArrayList<>();
         List<UUID> removed = new ArrayList<>();
@@ -668,7 +669,10 @@ final class VDiskController {
                 throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name()
                         + " has no replica on a live node (" + g.replicas() + "): it is rebuilt when one of them returns");
             }
-            List<UUID> targets = path.peers().choose(rf - live.size(), new HashSet<>(g.replicas()), live, eg);
+            Set<UUID> exclude = new HashSet<>(g.replicas());
+            exclude.removeAll(alive.stream().filter(n -> !live.contains(n)).toList()); // a live node that lost its copy may take a new one
+            exclude.addAll(live);
+            List<UUID> targets = path.peers().choose(rf - live.size(), exclude, live, eg);
             if (targets.isEmpty()) {
                 throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name() + " has "
                         + live.size() + " of " + rf + " replicas and no other live node can take a copy now");
@@ -711,7 +715,7 @@ final class VDiskController {
             }
         }
         logger.info("vDisk {}: extent group {} now on {} (added {}, removed {}, replaced {})", record.name(), eg, keep, added, removed,
-                g.replicas().stream().filter(n -> !alive.contains(n)).toList());
+                g.replicas().stream().filter(n -> !live.contains(n)).toList());
         return new ExtentGroups.Protection(eg, added, removed);
     }
 
