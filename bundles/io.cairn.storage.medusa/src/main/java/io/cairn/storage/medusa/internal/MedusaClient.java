@@ -167,8 +167,12 @@ final class MedusaClient implements AutoCloseable {
         try {
             while (true) {
                 group = map.get().group(shard);
-                RaftClient client = ratis.client(group);
-                Future<RaftClientReply> future = calls.submit(() -> readOnly ? client.io().sendReadOnly(message) : client.io().send(message));
+                Future<RaftClientReply> future = ratis.submitLocal(org.apache.ratis.protocol.RaftGroupId.valueOf(group.group()),
+                        message, readOnly);
+                if (future == null) {
+                    RaftClient client = ratis.client(group);
+                    future = calls.submit(() -> readOnly ? client.io().sendReadOnly(message) : client.io().send(message));
+                }
                 Throwable failure;
                 try {
                     RaftClientReply reply = future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
