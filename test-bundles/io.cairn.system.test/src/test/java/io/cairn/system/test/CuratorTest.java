@@ -23,7 +23,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Self-healing on a real 4-node loopback cluster (issue #7): an RF2 container with data, fio
  * writing and verifying over NBD while a node is killed with -9; Curator notices the node's
  * Stargate leave, scans at once and has the vDisk owners re-replicate every extent group that had
- * a copy there; the fault tolerance of extent groups goes 1 → 0 → 1 and fio sees no error.
+ * a copy there; the fault tolerance of extent groups goes 1 → 0 → 1 and fio sees no error. When the
+ * node returns, the copies it kept were replaced meanwhile: the next full scan deletes them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CuratorTest {
@@ -78,6 +79,14 @@ class CuratorTest {
         }
     }
 
+    long orphans(int node) {
+        try {
+            return cluster.call(node, "curator.under_replication", Map.of("summary", "true")).path("orphanedReplicas").asLong(-1);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     @Test
     void givenFioOnAnRf2VDisk_whenANodeIsKilled_thenCuratorReReplicatesEverythingAndFioSeesNoError() throws Exception {
         Proc ctr = cluster.ncli(0, "ctr", "create", "name=ctr1", "rf=2");
@@ -120,6 +129,21 @@ class CuratorTest {
                 "--verify_only=1");
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).doesNotContain("verify: bad");
+
+        // the killed node returns with copies that were replaced meanwhile: a full scan deletes them (grace shortened
+        // through curator.settings), so every extent group ends with exactly RF copies
+        Proc settings = cluster.cli(1, "zeus", "write", "curator.settings", "-1", "{\"orphan_grace_secs\": 1}");
+        assertThat(settings.exitCode()).as(settings.output()).isZero();
+        Proc back = cluster.startNode(3);
+        assertThat(back.exitCode()).as(back.output()).isZero();
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> orphans(1) > 0, "the returning node's replaced copies show as orphans");
+        Proc full = cluster.cli(2, "curator_cli", "start_scan", "task_type=2");
+        assertThat(full.exitCode()).as(full.output()).isZero();
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> orphans(1) == 0 && underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
+                "a full scan deletes the orphaned copies; nothing under-replicated");
+        Proc again = fio(3, "ctr1/heal", "--rw=read", "--bs=1M", "--iodepth=4", "--size=64M", "--verify=crc32c", "--do_verify=1",
+                "--verify_only=1");
+        assertThat(again.exitCode()).as(again.output()).isZero();
 
         Proc status = cluster.ncli(1, "cluster", "get-domain-fault-tolerance-status", "type=node");
         assertThat(status.exitCode()).as(status.output()).isZero();

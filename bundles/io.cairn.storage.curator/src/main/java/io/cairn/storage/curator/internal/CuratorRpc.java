@@ -101,11 +101,12 @@ public final class CuratorRpc implements RpcHandler {
             t.append(String.format("%-24s %28d %28d%n", c.name(), c.underReplicatedEgroups(), c.underReplicatedBytes()));
             total += c.underReplicatedEgroups();
         }
-        t.append(String.format("Scan %d (%s, %s) %s at %s; %d extent groups scanned, %d repairs done%n", s.executionId(), s.type(),
-                s.reason(), s.state(), s.updated(), s.egroupsScanned(), s.repairs()));
+        t.append(String.format("Scan %d (%s, %s) %s at %s; %d extent groups scanned, %d repairs done, %d orphaned replicas%n",
+                s.executionId(), s.type(), s.reason(), s.state(), s.updated(), s.egroupsScanned(), s.repairs(), s.orphans()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("containers", s.containers());
         out.put("underReplicatedEgroups", total);
+        out.put("orphanedReplicas", s.orphans());
         out.put("executionId", s.executionId());
         out.put("state", s.state());
         out.put("updated", s.updated());

@@ -223,7 +223,7 @@ public final class CuratorService implements LeadershipListener {
                 synchronized (this) {
                     queue.remove(next);
                 }
-                if (r.underReplicated() > 0) {
+                if (r.underReplicated() > 0 || r.blocked()) {
                     // again soon: at once for groups written while the scan ran, later when repairs could not proceed
                     retryAt = clock.millis() + (r.blocked() ? RETRY_BLOCKED.toMillis() : RETRY_SOON.toMillis());
                 } else {
@@ -242,7 +242,7 @@ public final class CuratorService implements LeadershipListener {
         }
     }
 
-    /** The outcome of one scan: extent groups still under-replicated, and whether repairs could not proceed. */
+    /** The outcome of one scan: extent groups still under-replicated, and whether repairs (or a node's inventory) failed. */
     record ScanResult(long underReplicated, boolean blocked) {
     }
 
@@ -294,7 +294,7 @@ public final class CuratorService implements LeadershipListener {
         logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} extent groups still "
                 + "under-replicated, {} orphaned replicas left", s.id(), clock.millis() - started, done, collected, after.underReplicated(),
                 after.orphans.size());
-        return new ScanResult(after.underReplicated(), blocked);
+        return new ScanResult(after.underReplicated(), blocked || before.incomplete || after.incomplete);
     }
 
     private record Work(VDisk vdisk, long egroup) {
@@ -307,6 +307,7 @@ public final class CuratorService implements LeadershipListener {
         final List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
         final List<Orphan> orphans = new ArrayList<>();
         long scanned;
+        boolean incomplete;
 
         long underReplicated() {
             return perContainer.values().stream().mapToLong(c -> c[0]).sum();
@@ -320,6 +321,7 @@ public final class CuratorService implements LeadershipListener {
      */
     private Tally tally(boolean withWork) {
         Set<UUID> alive = stargates();
+        Tally t = new Tally();
         Map<UUID, Map<Long, Duration>> inventory = new LinkedHashMap<>();
         for (UUID node : alive) {
             try {
@@ -329,12 +331,12 @@ public final class CuratorService implements LeadershipListener {
                 }
                 inventory.put(node, held);
             } catch (StargateException e) {
+                t.incomplete = true; // e.g. a node whose Stargate announced itself before its RPC handlers: scan again soon
                 logger.info("node {} did not list its extent groups; its replicas count as present this scan: {}", node, e.getMessage());
             }
         }
-        Tally t = new Tally();
         Map<Long, Set<UUID>> listed = new java.util.HashMap<>();
-        for (VDisk v : stargate.vdisks(null)) {
+        for (VDisk v : vdisks()) {
             long[] c = t.perContainer.computeIfAbsent(v.containerName(), k -> new long[2]);
             int rf = v.replicationFactor();
             for (ExtentGroups.ExtentGroup g : egroups.list(v.uuid())) {
@@ -360,6 +362,21 @@ public final class CuratorService implements LeadershipListener {
             }
         }));
         return t;
+    }
+
+    /** Every vDisk of every container (a container removed meanwhile has none left to scan). */
+    private List<VDisk> vdisks() {
+        List<VDisk> out = new ArrayList<>();
+        for (io.cairn.storage.api.stargate.Container c : stargate.containers()) {
+            try {
+                out.addAll(stargate.vdisks(c.name()));
+            } catch (StargateException e) {
+                if (e.reason() != StargateException.Reason.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        return out;
     }
 
     /** A replica no metadata record lists on its node. */

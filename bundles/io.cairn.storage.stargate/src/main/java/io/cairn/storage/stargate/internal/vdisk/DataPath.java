@@ -236,6 +236,50 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
+    /**
+     * Has {@code target} copy the first {@code bytes} of the extent group from {@code sources} (in
+     * that order, each 1 MiB verified slice by slice; a source that fails or returns a bad slice is
+     * skipped for that chunk): the data moves from a source to the target without passing through the
+     * owner, so a rebuild's copying spreads over the nodes. Fenced like extent writes by the
+     * owner's epoch.
+     */
+    void copyTo(UUID target, long eg, long bytes, List<UUID> sources, long vdiskId, long epoch) {
+        if (target.equals(peers.self())) {
+            checkEpoch(vdiskId, epoch);
+            copyIn(eg, bytes, sources);
+            return;
+        }
+        try {
+            peers.callSync(target, DataRpc.EGROUP_COPY, Wire.encode(Map.of("eg", eg, "bytes", bytes, "vdisk", vdiskId, "epoch", epoch,
+                    "sources", sources.stream().map(UUID::toString).toList()), null));
+        } catch (RpcException e) {
+            throw DataRpc.unwrap(e);
+        }
+    }
+
+    /** This node's side of {@link #copyTo}. */
+    void copyIn(long eg, long bytes, List<UUID> sources) {
+        final int chunk = 1 << 20;
+        for (long at = 0; at < bytes; at += chunk) {
+            int len = (int) Math.min(chunk, bytes - at);
+            byte[] data = null;
+            RuntimeException last = null;
+            for (UUID source : sources) {
+                try {
+                    data = readEgroup(source, eg, (int) at, len);
+                    break;
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            if (data == null) {
+                throw new StargateException(Reason.DATA_ERROR, "extent group " + eg + ": no source of " + sources
+                        + " returned verified data at offset " + at + (last == null ? "" : " (" + last.getMessage() + ")"), last);
+            }
+            estore.write(eg, (int) at, ByteBuffer.wrap(data));
+        }
+    }
+
     /** Deletes {@code node}'s replica of an extent group (Curator's garbage collection). */
     public void deleteReplica(UUID node, long eg) {
         deleteEgroup(node, eg);

@@ -40,10 +40,12 @@ public final class DataRpc {
     public static final String EGROUP_LIST = "stargate.egroup.list";
     /** Whether this node holds a replica of an extent group. */
     public static final String EGROUP_HAS = "stargate.egroup.has";
+    /** Copy an extent group's used bytes from other replicas into this node (a vDisk owner restoring its replication factor). */
+    public static final String EGROUP_COPY = "stargate.egroup.copy";
     /** Serve the vDisk (take it if its recorded owner is this node or not alive), so its OpLog data drains. */
     public static final String VDISK_ADOPT = "stargate.vdisk.adopt";
     public static final List<String> METHODS = List.of(OPLOG_APPEND, OPLOG_TAKE, OPLOG_RELEASE, EGROUP_READ, EGROUP_WRITE, EGROUP_REPAIR,
-            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS);
+            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS, EGROUP_COPY);
 
     /** In an error message: the peer's OpLog has seen a newer owner epoch for the vDisk. */
     static final String STALE_EPOCH_MARK = "newer owner epoch";
@@ -73,6 +75,17 @@ public final class DataRpc {
                     throw new CairnException(ErrorCode.CONFLICT, e.getMessage());
                 }
                 path.estore().write(w.longField("eg"), (int) w.longField("offset"), w.dataBuffer());
+                yield Wire.encode(Map.of(), null);
+            }
+            case EGROUP_COPY -> {
+                try {
+                    path.checkEpoch(w.longField("vdisk"), w.longField("epoch"));
+                } catch (io.cairn.storage.api.stargate.StargateException e) {
+                    throw new CairnException(ErrorCode.CONFLICT, e.getMessage());
+                }
+                List<UUID> sources = new ArrayList<>();
+                w.header().path("sources").forEach(n -> sources.add(UUID.fromString(n.asText())));
+                path.copyIn(w.longField("eg"), w.longField("bytes"), sources);
                 yield Wire.encode(Map.of(), null);
             }
             case EGROUP_REPAIR -> {

@@ -680,18 +680,19 @@ final class VDiskController {
             long bytes = (long) g.slots() * VBLOCK;
             for (UUID target : targets) {
                 try {
-                    for (long at = 0; at < bytes; at += VBLOCK) {
-                        byte[] data = readSlices(new VDiskMeta.BlockRef(eg, (int) (at / VBLOCK)), 0, (int) VBLOCK);
-                        path.writeEgroup(target, eg, (int) at, data, id(), epoch).get(path.opTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    // the target pulls from the live replicas (this node's first): the copy's bytes do not pass through here
+                    List<UUID> sources = new ArrayList<>(live);
+                    if (sources.remove(self)) {
+                        sources.add(0, self);
                     }
+                    path.copyTo(target, eg, bytes, sources, id(), epoch);
                     added.add(target);
                     keep.add(target);
-                } catch (ExecutionException | TimeoutException e) {
-                    logger.warn("vDisk {}: copying extent group {} to {} failed: {}", record.name(), eg, target,
-                            (e instanceof ExecutionException ? e.getCause() : e).toString());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StargateException(Reason.TIMEOUT, "interrupted while copying extent group " + eg);
+                } catch (StargateException e) {
+                    if (e.reason() == Reason.STALE_OWNER) {
+                        throw e;
+                    }
+                    logger.warn("vDisk {}: copying extent group {} to {} failed: {}", record.name(), eg, target, e.getMessage());
                 }
             }
             if (added.isEmpty()) {
