@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,16 +48,8 @@ class CuratorTest {
         }
     }
 
-    Proc tool(Duration timeout, String... command) throws IOException, InterruptedException {
-        return Proc.run(timeout, work, Map.of(), List.of(command));
-    }
-
-    /** fio's nbd engine on node {@code node}'s Unix socket for local clients. */
     Proc fio(int node, String export, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("fio", "--name=job", "--ioengine=nbd",
-                "--uri=nbd+unix:///" + export + "?socket=" + cluster.home(node).resolve("run/nbd.sock")));
-        cmd.addAll(List.of(args));
-        return tool(Duration.ofSeconds(400), cmd.toArray(String[]::new));
+        return cluster.fio(node, export, work, Duration.ofSeconds(400), args);
     }
 
     /** Extent-group fault tolerance as node {@code node} reports it (-1 before Curator's first scan). */

@@ -185,6 +185,18 @@ final class LoopbackCluster implements AutoCloseable {
         }, "16 Medusa shards with a leader");
     }
 
+    /** A vDisk's URI on node {@code node}'s NBD Unix socket for local clients (no TLS; the test runs as the nodes' user). */
+    String nbdUnix(int node, String export) {
+        return "nbd+unix:///" + export + "?socket=" + home(node).resolve("run/nbd.sock");
+    }
+
+    /** fio's nbd engine against a vDisk through node {@code node}'s Unix socket, run in {@code dir}. */
+    Proc fio(int node, String export, Path dir, Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("fio", "--name=job", "--ioengine=nbd", "--uri=" + nbdUnix(node, export)));
+        cmd.addAll(List.of(args));
+        return Proc.run(timeout, dir, java.util.Map.of(), cmd);
+    }
+
     /** {@code cairn ncli WORDS} against node {@code node} with the admin credential. */
     Proc ncli(int node, String... words) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("ncli"));

@@ -54,13 +54,11 @@ class StargateCapacityTest {
     }
 
     String uri(int node, String export) {
-        return "nbd+unix:///" + export + "?socket=" + cluster.home(node).resolve("run/nbd.sock");
+        return cluster.nbdUnix(node, export);
     }
 
     Proc fio(int node, String export, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("fio", "--name=job", "--ioengine=nbd", "--uri=" + uri(node, export)));
-        cmd.addAll(List.of(args));
-        return tool(Duration.ofSeconds(300), cmd.toArray(String[]::new));
+        return cluster.fio(node, export, work, Duration.ofSeconds(300), args);
     }
 
     Proc qemuIo(int node, String export, String... commands) throws IOException, InterruptedException {

@@ -248,10 +248,7 @@ class StargateTest {
 
     /** fio's nbd engine on node {@code node}'s Unix socket for local clients (no TLS; the test runs as the nodes' user). */
     Proc fio(int node, String export, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("fio", "--name=job", "--ioengine=nbd",
-                "--uri=nbd+unix:///" + export + "?socket=" + cluster.home(node).resolve("run/nbd.sock")));
-        cmd.addAll(List.of(args));
-        return tool(Duration.ofSeconds(300), cmd.toArray(String[]::new));
+        return cluster.fio(node, export, work, Duration.ofSeconds(300), args);
     }
 
     /** Node {@code node}'s 2009-page row of the vDisk, or an empty object if it does not own it. */
