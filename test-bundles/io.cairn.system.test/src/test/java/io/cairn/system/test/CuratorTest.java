@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -23,9 +26,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * writing and verifying over NBD while a node is killed with -9; Curator notices the node's
  * Stargate leave, scans at once and has the vDisk owners re-replicate every extent group that had
  * a copy there; the fault tolerance of extent groups goes 1 → 0 → 1 and fio sees no error. When the
- * node returns, the copies it kept were replaced meanwhile: the next full scan deletes them.
+ * node returns, the copies it kept were replaced meanwhile: the next full scan deletes them. Bit rot
+ * in a replica nobody reads is found by the scrubber (full scans) and repaired from the good replica.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CuratorTest {
 
     private LoopbackCluster cluster;
@@ -79,6 +84,7 @@ class CuratorTest {
     }
 
     @Test
+    @Order(1)
     void givenFioOnAnRf2VDisk_whenANodeIsKilled_thenCuratorReReplicatesEverythingAndFioSeesNoError() throws Exception {
         Proc ctr = cluster.ncli(0, "ctr", "create", "name=ctr1", "rf=2");
         assertThat(ctr.exitCode()).as(ctr.output()).isZero();
@@ -142,5 +148,60 @@ class CuratorTest {
         Proc bad = cluster.ncli(1, "cluster", "get-domain-fault-tolerance-status", "type=galaxy");
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.output()).contains("type=node");
+    }
+
+    /** Every extent-group file on every node's data disk. */
+    List<Path> egroupFiles() throws IOException {
+        List<Path> out = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Path dir = cluster.home(i).resolve("data/disks/d0/estore");
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    files.filter(f -> f.toString().endsWith(".eg")).forEach(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(2)
+    void givenBitRotInAReplicaNobodyReads_whenAFullScanScrubs_thenTheReplicaIsRepairedFromTheGoodOne() throws Exception {
+        List<Path> before = egroupFiles();
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=rot", "size=16M");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        Proc fill = fio(1, "ctr1/rot", "--rw=write", "--bs=1M", "--iodepth=2", "--size=8M", "--verify=crc32c", "--do_verify=0");
+        assertThat(fill.exitCode()).as(fill.output()).isZero();
+        // its data drains into new extent groups on two nodes
+        List<Path> fresh = new java.util.ArrayList<>();
+        LoopbackCluster.waitFor(Duration.ofSeconds(90), () -> {
+            try {
+                fresh.clear();
+                egroupFiles().stream().filter(f -> !before.contains(f)).forEach(fresh::add);
+                return fresh.size() >= 2 && Files.size(fresh.getFirst()) > 4096;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the new vDisk's extent groups on disk");
+        Path victim = fresh.getFirst();
+        byte[] bytes = Files.readAllBytes(victim);
+        byte original = bytes[100];
+        try (var ch = java.nio.channels.FileChannel.open(victim, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (original ^ 0x5A)}), 100);
+        }
+        // no client reads it: the scrubber of the next full scan must find it, and the owner rewrites the slice
+        Proc full = cluster.cli(2, "curator_cli", "start_scan", "task_type=2");
+        assertThat(full.exitCode()).as(full.output()).isZero();
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> {
+            try {
+                return Files.readAllBytes(victim)[100] == original;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the rotten slice of " + victim + " rewritten with the good replica's bytes");
+        Proc verify = fio(0, "ctr1/rot", "--rw=read", "--bs=1M", "--iodepth=2", "--size=8M", "--verify=crc32c", "--do_verify=1",
+                "--verify_only=1");
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        assertThat(verify.output()).doesNotContain("verify: bad");
     }
 }

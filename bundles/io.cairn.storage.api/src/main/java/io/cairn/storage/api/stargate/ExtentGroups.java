@@ -16,10 +16,12 @@ public interface ExtentGroups {
 
     /**
      * Brings the extent group back to its container's replication factor on live nodes of distinct
-     * fault domains: the vDisk's owner (this node takes it if it has none) copies the group's used
-     * bytes from a live replica, verifying every slice, and records the new replicas; replicas on
-     * nodes that are not alive leave the record when new ones replace them. Surplus replicas (more
-     * live ones than the factor) are removed and deleted. Returns what changed.
+     * fault domains: the vDisk's owner (this node takes it if it has none) has each new replica
+     * copy the group's used bytes from a live replica, verifying every slice, and records the new
+     * replicas; replicas on nodes that are not alive, or that no longer hold the group, leave the
+     * record when new ones replace them. A replica its node's scrub found failing is repaired from
+     * a good one first. Surplus replicas (more live ones than the factor) are removed and deleted.
+     * Returns what changed.
      *
      * @throws StargateException UNAVAILABLE when no live replica or no target node exists now,
      *                           DATA_ERROR when no live replica returns verified data, NOT_FOUND
@@ -41,6 +43,20 @@ public interface ExtentGroups {
      * update, or by a node that returned after its copies were replaced). The caller checks that.
      */
     void deleteReplica(UUID node, long egroup);
+
+    /**
+     * Has {@code node} verify every slice of every extent group it holds now (the scrubber's pass,
+     * spec 20 §9). Replicas that fail stay marked until repaired: {@link #protect} on their vDisk
+     * rewrites the bad slices from a good replica.
+     */
+    ScrubResult scrub(UUID node);
+
+    /** A scrub pass: extent groups verified, and those with slices failing their checksum. */
+    record ScrubResult(long verified, List<Long> bad) {
+        public ScrubResult {
+            bad = List.copyOf(bad);
+        }
+    }
 
     /** A replica on a node: the extent group and the time since it was last written (null: unknown). */
     record Replica(long egroup, java.time.Duration sinceWritten) {

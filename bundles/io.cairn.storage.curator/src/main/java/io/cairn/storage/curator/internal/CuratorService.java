@@ -262,7 +262,8 @@ public final class CuratorService implements LeadershipListener {
      */
     ScanResult scan(Scan s, Leadership l) throws InterruptedException {
         long started = clock.millis();
-        Tally before = tally(true);
+        Map<UUID, Set<Long>> rotten = s.type() == ScanType.FULL ? scrub() : Map.of();
+        Tally before = tally(true, rotten);
         publish(l, s, started, 0, before, "running");
         logger.info("Curator scan {} ({}, {}): {} extent groups, {} under-replicated, {} to repair", s.id(), s.type(), s.reason(),
                 before.scanned, before.underReplicated(), before.work.size());
@@ -289,7 +290,7 @@ public final class CuratorService implements LeadershipListener {
         }
         int collected = s.type() == ScanType.FULL ? collect(before.orphans) : 0;
         // the outcome as the metadata says now
-        Tally after = tally(false);
+        Tally after = tally(false, Map.of());
         publish(l, s, started, done, after, "succeeded");
         logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} extent groups still "
                 + "under-replicated, {} orphaned replicas left", s.id(), clock.millis() - started, done, collected, after.underReplicated(),
@@ -319,7 +320,7 @@ public final class CuratorService implements LeadershipListener {
      * a drain writes data before its record, so a record read second never looks like an orphan's).
      * A replica counts when its node is alive and, if the node answered, holds it.
      */
-    private Tally tally(boolean withWork) {
+    private Tally tally(boolean withWork, Map<UUID, Set<Long>> rotten) {
         Set<UUID> alive = stargates();
         Tally t = new Tally();
         Map<UUID, Map<Long, Duration>> inventory = new LinkedHashMap<>();
@@ -349,7 +350,8 @@ public final class CuratorService implements LeadershipListener {
                     c[0]++;
                     c[1] += g.bytes();
                 }
-                if (withWork && (present.size() != rf || present.size() != g.replicas().size())) {
+                boolean scrubbedBad = present.stream().anyMatch(n -> rotten.getOrDefault(n, Set.of()).contains(g.id()));
+                if (withWork && (present.size() != rf || present.size() != g.replicas().size() || scrubbedBad)) {
                     t.work.add(new Work(v, g.id()));
                 }
             }
@@ -377,6 +379,32 @@ public final class CuratorService implements LeadershipListener {
             }
         }
         return out;
+    }
+
+    /**
+     * The scrubber's pass, run by full scans (so every disk is fully verified at least every 6 h,
+     * within the spec's week): every live node verifies the slices of the extent groups it holds,
+     * nodes one after another so the disks stay mostly free for user I/O. Returns, per node, the
+     * extent groups with slices failing their checksum; their owners repair them from good replicas.
+     */
+    private Map<UUID, Set<Long>> scrub() {
+        Map<UUID, Set<Long>> bad = new LinkedHashMap<>();
+        long verified = 0;
+        for (UUID node : stargates()) {
+            try {
+                ExtentGroups.ScrubResult r = egroups.scrub(node);
+                verified += r.verified();
+                if (!r.bad().isEmpty()) {
+                    bad.put(node, new HashSet<>(r.bad()));
+                }
+            } catch (StargateException e) {
+                logger.info("node {} did not scrub this time: {}", node, e.getMessage());
+            }
+        }
+        int found = bad.values().stream().mapToInt(Set::size).sum();
+        logger.info("scrub: {} extent-group replicas verified, {} with slices failing their checksum{}", verified, found,
+                found == 0 ? "" : " " + bad);
+        return bad;
     }
 
     /** A replica no metadata record lists on its node. */

@@ -300,6 +300,11 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     }
 
     @Override
+    public ScrubResult scrub(UUID node) {
+        return data.scrub(node);
+    }
+
+    @Override
     public void deleteReplica(UUID node, long egroup) {
         data.deleteReplica(node, egroup);
     }

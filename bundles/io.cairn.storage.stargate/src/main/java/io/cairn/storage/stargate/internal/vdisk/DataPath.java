@@ -223,19 +223,6 @@ public final class DataPath implements AutoCloseable {
         return out;
     }
 
-    /** Whether {@code node} holds a replica of the extent group: true/false as it answered, empty when it could not be asked. */
-    Optional<Boolean> holds(UUID node, long eg) {
-        if (node.equals(peers.self())) {
-            return Optional.of(estore.contains(eg));
-        }
-        try {
-            return Optional.of(Wire.decode(peers.callSync(node, DataRpc.EGROUP_HAS, Wire.encode(Map.of("eg", eg), null))).header()
-                    .path("has").asBoolean());
-        } catch (RpcException e) {
-            return Optional.empty();
-        }
-    }
-
     /**
      * Has {@code target} copy the first {@code bytes} of the extent group from {@code sources} (in
      * that order, each 1 MiB verified slice by slice; a source that fails or returns a bad slice is
@@ -277,6 +264,96 @@ public final class DataPath implements AutoCloseable {
                         + " returned verified data at offset " + at + (last == null ? "" : " (" + last.getMessage() + ")"), last);
             }
             estore.write(eg, (int) at, ByteBuffer.wrap(data));
+        }
+    }
+
+    /** Local extent groups whose last scrub found slices failing their checksum, until they are repaired. */
+    private final Map<Long, List<Integer>> suspects = new ConcurrentHashMap<>();
+    /** Pause between extent groups while scrubbing, so user I/O keeps the disks (spec 20 §9: scrub only lightly loaded disks). */
+    private static final long SCRUB_PAUSE_MILLIS = 5;
+
+    /**
+     * Verifies every slice of every extent group this node holds (the scrubber's pass, spec 20 §9) and
+     * remembers the ones that fail until they are repaired; returns how many were verified and the
+     * failing ones.
+     */
+    public io.cairn.storage.api.stargate.ExtentGroups.ScrubResult scrubLocal() {
+        long verified = 0;
+        List<Long> bad = new ArrayList<>();
+        for (io.cairn.storage.stargate.internal.estore.EgroupLocation l : estore.list()) {
+            if (!l.available()) {
+                continue;
+            }
+            try {
+                List<Integer> slices = estore.verify(l.egroupId());
+                verified++;
+                if (slices.isEmpty()) {
+                    suspects.remove(l.egroupId());
+                } else {
+                    suspects.put(l.egroupId(), slices);
+                    bad.add(l.egroupId());
+                }
+            } catch (RuntimeException e) {
+                logger.info("scrub: extent group {} could not be verified: {}", l.egroupId(), e.toString());
+            }
+            try {
+                Thread.sleep(SCRUB_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!bad.isEmpty()) {
+            logger.warn("scrub: {} of {} extent groups on this node have slices failing their checksum: {}", bad.size(), verified, bad);
+        }
+        return new io.cairn.storage.api.stargate.ExtentGroups.ScrubResult(verified, bad);
+    }
+
+    /** Whether this node's replica of the extent group failed its last scrub (not repaired since). */
+    boolean suspect(long eg) {
+        return suspects.containsKey(eg);
+    }
+
+    /** A repair rewrote slices of a local extent group: verify it again, and forget the suspicion if it passes. */
+    void repaired(long eg) {
+        if (suspects.containsKey(eg)) {
+            try {
+                if (estore.verify(eg).isEmpty()) {
+                    suspects.remove(eg);
+                }
+            } catch (RuntimeException e) {
+                // stays suspect
+            }
+        }
+    }
+
+    /** Has {@code node} scrub its extent groups (see {@link #scrubLocal}). */
+    public io.cairn.storage.api.stargate.ExtentGroups.ScrubResult scrub(UUID node) {
+        if (node.equals(peers.self())) {
+            return scrubLocal();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode h = Wire.decode(peers.callSync(node, DataRpc.EGROUP_SCRUB, Wire.encode(Map.of(), null)))
+                    .header();
+            List<Long> bad = new ArrayList<>();
+            h.path("bad").forEach(n -> bad.add(n.asLong()));
+            return new io.cairn.storage.api.stargate.ExtentGroups.ScrubResult(h.path("verified").asLong(), bad);
+        } catch (RpcException e) {
+            throw new StargateException(Reason.UNAVAILABLE, "node " + node + " did not scrub: " + e.getMessage(), e);
+        }
+    }
+
+    /** What {@code node} says of its replica: held, and whether its last scrub failed; empty when it could not be asked. */
+    Optional<boolean[]> replicaState(UUID node, long eg) {
+        if (node.equals(peers.self())) {
+            return Optional.of(new boolean[] {estore.contains(eg), suspect(eg)});
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode h = Wire.decode(peers.callSync(node, DataRpc.EGROUP_HAS, Wire.encode(Map.of("eg", eg), null)))
+                    .header();
+            return Optional.of(new boolean[] {h.path("has").asBoolean(), h.path("bad").asBoolean()});
+        } catch (RpcException e) {
+            return Optional.empty();
         }
     }
 
@@ -594,6 +671,7 @@ public final class DataPath implements AutoCloseable {
     void repairEgroup(UUID node, long eg, int offset, byte[] good) {
         if (node.equals(peers.self())) {
             estore.repair(eg, offset, ByteBuffer.wrap(good));
+            repaired(eg);
             return;
         }
         try {

@@ -40,12 +40,14 @@ public final class DataRpc {
     public static final String EGROUP_LIST = "stargate.egroup.list";
     /** Whether this node holds a replica of an extent group. */
     public static final String EGROUP_HAS = "stargate.egroup.has";
+    /** Verify every local extent group now (the scrubber's pass); replies with the count and the failing ones. */
+    public static final String EGROUP_SCRUB = "stargate.egroup.scrub";
     /** Copy an extent group's used bytes from other replicas into this node (a vDisk owner restoring its replication factor). */
     public static final String EGROUP_COPY = "stargate.egroup.copy";
     /** Serve the vDisk (take it if its recorded owner is this node or not alive), so its OpLog data drains. */
     public static final String VDISK_ADOPT = "stargate.vdisk.adopt";
     public static final List<String> METHODS = List.of(OPLOG_APPEND, OPLOG_TAKE, OPLOG_RELEASE, EGROUP_READ, EGROUP_WRITE, EGROUP_REPAIR,
-            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS, EGROUP_COPY);
+            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS, EGROUP_COPY, EGROUP_SCRUB);
 
     /** In an error message: the peer's OpLog has seen a newer owner epoch for the vDisk. */
     static final String STALE_EPOCH_MARK = "newer owner epoch";
@@ -90,6 +92,7 @@ public final class DataRpc {
             }
             case EGROUP_REPAIR -> {
                 path.estore().repair(w.longField("eg"), (int) w.longField("offset"), w.dataBuffer());
+                path.repaired(w.longField("eg"));
                 yield Wire.encode(Map.of(), null);
             }
             case EGROUP_DELETE -> {
@@ -97,7 +100,11 @@ public final class DataRpc {
                 yield Wire.encode(Map.of(), null);
             }
             case EGROUP_LIST -> Wire.encode(Map.of("egroups", path.localInventory()), null);
-            case EGROUP_HAS -> Wire.encode(Map.of("has", path.estore().contains(w.longField("eg"))), null);
+            case EGROUP_HAS -> Wire.encode(Map.of("has", path.estore().contains(w.longField("eg")), "bad", path.suspect(w.longField("eg"))), null);
+            case EGROUP_SCRUB -> {
+                var r = path.scrubLocal();
+                yield Wire.encode(Map.of("verified", r.verified(), "bad", r.bad()), null);
+            }
             case VDISK_ADOPT -> {
                 path.adopt(path.catalog().requireVDisk(UUID.fromString(w.textField("vdisk"))));
                 yield Wire.encode(Map.of(), null);

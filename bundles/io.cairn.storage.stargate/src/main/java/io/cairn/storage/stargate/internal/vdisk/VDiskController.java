@@ -452,11 +452,16 @@ final class VDiskController {
 
     /** Verified bytes of an extent (slice-aligned range) from a replica: this node's first, then the others. */
     byte[] readSlices(VDiskMeta.BlockRef ref, int offsetInExtent, int length) {
+        return readSlices(ref, offsetInExtent, length, self);
+    }
+
+    /** The same, trying {@code first} first (a replica that fails its checksum is repaired from the next good one). */
+    private byte[] readSlices(VDiskMeta.BlockRef ref, int offsetInExtent, int length, UUID first) {
         VDiskMeta.Egroup g = egroup(ref.eg()).value();
         int egOffset = ref.slot() * (int) VBLOCK + offsetInExtent;
         List<UUID> order = new ArrayList<>(g.replicas());
-        if (order.remove(self)) {
-            order.add(0, self);
+        if (order.remove(first)) {
+            order.add(0, first);
         }
         List<UUID> bad = new ArrayList<>();
         Throwable last = null;
@@ -655,8 +660,21 @@ final class VDiskController {
         VDiskMeta.Egroup g = found.get().value();
         Set<UUID> alive = path.peers().alive();
         // a live node that answers that it has no copy lost it (a failed disk): it counts as gone
-        List<UUID> live = g.replicas().stream().filter(alive::contains).filter(n -> path.holds(n, eg).orElse(true)).toList();
+        Map<UUID, boolean[]> states = new HashMap<>();
+        g.replicas().stream().filter(alive::contains).forEach(n -> path.replicaState(n, eg).ifPresent(st -> states.put(n, st)));
+        List<UUID> live = g.replicas().stream().filter(alive::contains).filter(n -> !states.containsKey(n) || states.get(n)[0]).toList();
         int rf = record.replicationFactor();
+        List<UUID> rotten = live.stream().filter(n -> states.containsKey(n) && states.get(n)[1]).toList();
+        if (!rotten.isEmpty()) {
+            // the scrubber found slices failing their checksum there: read every slot with that replica first, so
+            // the bad slices are detected and rewritten with verified data from another replica
+            for (UUID bad : rotten) {
+                for (int slot = 0; slot < g.slots(); slot++) {
+                    readSlices(new VDiskMeta.BlockRef(eg, slot), 0, (int) VBLOCK, bad);
+                }
+            }
+            logger.info("vDisk {}: extent group {}: scrubbed replica(s) on {} repaired", record.name(), eg, rotten);
+        }
         List<UUID> added = new ArrayList<>();
         List<UUID> removed = new ArrayList<>();
         List<UUID> keep = new ArrayList<>(live);
