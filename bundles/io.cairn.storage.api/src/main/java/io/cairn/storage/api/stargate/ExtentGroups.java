@@ -11,6 +11,9 @@ import java.util.UUID;
 @org.osgi.annotation.versioning.ProviderType
 public interface ExtentGroups {
 
+    /** The nodes whose Stargate runs now (their Zeus presence): the ones that can serve and take replicas. */
+    java.util.Set<UUID> liveNodes();
+
     /** Every extent group of the vDisk: its replicas (nodes) and bytes in use. */
     List<ExtentGroup> list(UUID vdisk);
 

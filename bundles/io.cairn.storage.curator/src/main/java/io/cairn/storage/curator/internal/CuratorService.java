@@ -30,7 +30,6 @@ import io.cairn.cluster.api.Leadership;
 import io.cairn.cluster.api.LeadershipListener;
 import io.cairn.cluster.api.NodeIdentity;
 import io.cairn.cluster.api.Registration;
-import io.cairn.cluster.api.ServicePresence;
 import io.cairn.cluster.api.Zeus;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.ready.ReadyMarker;
@@ -57,7 +56,6 @@ public final class CuratorService implements LeadershipListener {
     static final String ROLE = "curator";
     static final String STATUS_DOC = "curator.status";
     static final String SETTINGS_DOC = "curator.settings";
-    static final String STARGATE = "Stargate";
     static final Duration FULL_EVERY = Duration.ofHours(6);
     static final Duration PARTIAL_EVERY = Duration.ofHours(1);
     /** Repairs running at once: each is one extent group at its vDisk's owner. */
@@ -247,13 +245,7 @@ public final class CuratorService implements LeadershipListener {
     }
 
     private Set<UUID> stargates() {
-        Set<UUID> out = new HashSet<>();
-        for (ServicePresence p : zeus.presences()) {
-            if (p.service().equals(STARGATE)) {
-                out.add(p.node());
-            }
-        }
-        return out;
+        return egroups.liveNodes();
     }
 
     /**

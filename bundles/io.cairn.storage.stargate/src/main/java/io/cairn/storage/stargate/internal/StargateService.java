@@ -300,6 +300,11 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     }
 
     @Override
+    public java.util.Set<UUID> liveNodes() {
+        return data.peers().alive();
+    }
+
+    @Override
     public ScrubResult scrub(UUID node) {
         return data.scrub(node);
     }

@@ -95,7 +95,7 @@ public final class DataPath implements AutoCloseable {
         this.drainer = Thread.ofPlatform().daemon(true).name("stargate-drain").start(this::drainLoop);
     }
 
-    Peers peers() {
+    public Peers peers() {
         return peers;
     }
 
