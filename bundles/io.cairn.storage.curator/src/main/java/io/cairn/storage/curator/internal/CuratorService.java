@@ -34,6 +34,7 @@ import io.cairn.cluster.api.Zeus;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.storage.curator.internal.ft.FaultTolerance;
+import io.cairn.storage.curator.internal.scan.Orphans;
 import io.cairn.storage.api.medusa.Medusa;
 import io.cairn.storage.api.medusa.ShardStatus;
 import io.cairn.storage.api.stargate.ExtentGroups;
@@ -298,7 +299,7 @@ public final class CuratorService implements LeadershipListener {
         final Map<String, long[]> perContainer = new LinkedHashMap<>();
         final List<Work> work = new ArrayList<>();
         final List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
-        final List<Orphan> orphans = new ArrayList<>();
+        final List<Orphans.Orphan> orphans = new ArrayList<>();
         long scanned;
         boolean incomplete;
 
@@ -349,12 +350,7 @@ public final class CuratorService implements LeadershipListener {
             }
         }
         // replicas no record lists on their node, written long enough ago that no drain or copy is still recording them
-        Duration grace = settings().orphanGrace();
-        inventory.forEach((node, held) -> held.forEach((eg, age) -> {
-            if (!listed.getOrDefault(eg, Set.of()).contains(node) && age.compareTo(grace) > 0) {
-                t.orphans.add(new Orphan(node, eg));
-            }
-        }));
+        t.orphans.addAll(Orphans.find(inventory, listed, settings().orphanGrace()));
         return t;
     }
 
@@ -399,14 +395,10 @@ public final class CuratorService implements LeadershipListener {
         return bad;
     }
 
-    /** A replica no metadata record lists on its node. */
-    private record Orphan(UUID node, long egroup) {
-    }
-
     /** Deletes orphaned replicas (full scans only, spec 20 §21); returns how many went. */
-    private int collect(List<Orphan> orphans) {
+    private int collect(List<Orphans.Orphan> orphans) {
         int n = 0;
-        for (Orphan o : orphans) {
+        for (Orphans.Orphan o : orphans) {
             try {
                 egroups.deleteReplica(o.node(), o.egroup());
                 n++;
