@@ -41,9 +41,7 @@ class CuratorTest {
         work = Files.createTempDirectory("cairn-curator");
         cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 100, 4);
         cluster.startAll();
-        Proc create = cluster.create();
-        assertThat(create.exitCode()).as(create.output()).isZero();
-        cluster.medusaAvailable(Duration.ofSeconds(150));
+        cluster.createWithMedusa();
     }
 
     @AfterAll

@@ -185,6 +185,13 @@ final class LoopbackCluster implements AutoCloseable {
         }, "16 Medusa shards with a leader");
     }
 
+    /** Forms the cluster from the running nodes ({@link #create}) and waits until Medusa serves every shard: a storage test's set-up. */
+    void createWithMedusa() throws Exception {
+        Proc create = create();
+        assertThat(create.exitCode()).as(create.output()).isZero();
+        medusaAvailable(Duration.ofSeconds(150));
+    }
+
     /** A vDisk's URI on node {@code node}'s NBD Unix socket for local clients (no TLS; the test runs as the nodes' user). */
     String nbdUnix(int node, String export) {
         return "nbd+unix:///" + export + "?socket=" + home(node).resolve("run/nbd.sock");

@@ -37,9 +37,7 @@ class StargateCapacityTest {
             Path d0 = Files.createDirectories(cluster.home(i).resolve("data/disks/d0"));
             Files.writeString(d0.resolve("disk.json"), "{\"id\":\"d0\",\"tier\":\"SSD\",\"capacity_bytes\":" + (160L << 20) + "}\n");
         }
-        Proc create = cluster.create();
-        assertThat(create.exitCode()).as(create.output()).isZero();
-        cluster.medusaAvailable(Duration.ofSeconds(150));
+        cluster.createWithMedusa();
     }
 
     @AfterAll

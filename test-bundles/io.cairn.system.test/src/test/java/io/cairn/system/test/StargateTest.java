@@ -46,9 +46,7 @@ class StargateTest {
         work = Files.createTempDirectory("cairn-stargate");
         cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 70, 3);
         cluster.startAll();
-        Proc create = cluster.create();
-        assertThat(create.exitCode()).as(create.output()).isZero();
-        cluster.medusaAvailable(Duration.ofSeconds(150));
+        cluster.createWithMedusa();
         // the admin credential, laid out as GnuTLS clients (qemu, libnbd) expect it
         tls = Files.createDirectories(work.resolve("tls"));
         Files.copy(cluster.admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"));

@@ -365,8 +365,9 @@ public final class DataPath implements AutoCloseable {
     /** Restores the extent group's redundancy at the vDisk's owner (this node when nobody else serves it). */
     public io.cairn.storage.api.stargate.ExtentGroups.Protection protect(VDiskRecord r, long eg) {
         io.cairn.storage.api.stargate.ExtentGroups.Protection[] out = new io.cairn.storage.api.stargate.ExtentGroups.Protection[1];
-        new Handle(r).route(c -> out[0] = c.protect(eg), () -> {
-            com.fasterxml.jackson.databind.JsonNode h = Wire.decode(new Handle(r).forwardRaw("protect", eg, 0, null)).header();
+        Handle handle = new Handle(r);
+        handle.route(c -> out[0] = c.protect(eg), () -> {
+            com.fasterxml.jackson.databind.JsonNode h = Wire.decode(handle.forwardRaw("protect", eg, 0, null)).header();
             List<UUID> added = new ArrayList<>();
             List<UUID> removed = new ArrayList<>();
             h.path("added").forEach(n -> added.add(UUID.fromString(n.asText())));
