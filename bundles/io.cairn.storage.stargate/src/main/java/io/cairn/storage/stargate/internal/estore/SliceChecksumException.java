@@ -10,6 +10,10 @@ import java.util.List;
  */
 public final class SliceChecksumException extends ExtentStoreException {
 
+    /** In the message, also when it reaches another node as an RPC error: the slices fail their checksum. */
+    public static final String MARK = "fail their CRC32C check";
+
+
     private static final long serialVersionUID = 1L;
 
     private final long egroupId;
@@ -19,7 +23,7 @@ public final class SliceChecksumException extends ExtentStoreException {
 
     public SliceChecksumException(long egroupId, String diskId, Path file, List<Integer> badSlices) {
         super(Reason.CHECKSUM_MISMATCH, "egroup " + ExtentStore.hex(egroupId) + " on disk '" + diskId + "' (" + file
-                + "): slice(s) " + badSlices + " (4 KiB each, slice n at byte n*4096) fail their CRC32C check; read "
+                + "): slice(s) " + badSlices + " (4 KiB each, slice n at byte n*4096) " + MARK + "; read "
                 + "another replica and repair these slices with its data");
         this.egroupId = egroupId;
         this.diskId = diskId;

@@ -27,6 +27,7 @@ import io.cairn.storage.api.stargate.StoragePool;
 import io.cairn.storage.api.stargate.VDisk;
 import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
+import io.cairn.storage.stargate.internal.estore.SliceChecksumException;
 import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
 import io.cairn.storage.stargate.internal.estore.DiskSpec;
@@ -640,6 +641,11 @@ public final class DataPath implements AutoCloseable {
             byte[] reply = peers.callSync(node, DataRpc.EGROUP_READ, Wire.encode(Map.of("eg", eg, "offset", offset, "length", length), null));
             return Wire.decode(reply).dataBytes();
         } catch (RpcException e) {
+            if (e.getMessage() != null && e.getMessage().contains(SliceChecksumException.MARK)) {
+                // the remote replica failed its CRC32C check: the caller reads another replica and repairs this one
+                throw new StargateException(Reason.DATA_ERROR, "checksum mismatch in extent group " + eg + " on " + node + ": "
+                        + e.getMessage(), e);
+            }
             throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " on " + node + ": " + e.getMessage(), e);
         }
     }
