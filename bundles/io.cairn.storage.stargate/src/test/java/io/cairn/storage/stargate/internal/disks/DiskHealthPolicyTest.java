@@ -1,12 +1,12 @@
-package io.cairn.storage.curator.internal.health;
+package io.cairn.storage.stargate.internal.disks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.storage.curator.internal.health.DiskHealthPolicy.DiskState;
-import io.cairn.storage.curator.internal.health.DiskHealthPolicy.SmartResult;
-import io.cairn.storage.curator.internal.health.DiskHealthPolicy.Thresholds;
-import io.cairn.storage.curator.internal.health.DiskHealthPolicy.Transition;
+import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.DiskState;
+import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.SmartResult;
+import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.Thresholds;
+import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.Transition;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -1,4 +1,4 @@
-package io.cairn.storage.curator.internal.health;
+package io.cairn.storage.stargate.internal.disks;
 
 import java.time.Duration;
 import java.time.Instant;
