@@ -55,7 +55,8 @@ import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
  *
  * <p><b>Disks.</b> A disk that cannot be opened starts offline; an I/O error is reported to the
  * {@link DiskFailureListener} and thrown as a {@link DiskException}; {@link #takeOffline} makes the
- * egroups on a disk unavailable. Nothing here retries: the caller reads another replica.
+ * egroups on a disk unavailable and {@link #bringOnline} available again. Nothing here retries:
+ * the caller reads another replica.
  *
  * <p>The store does not own the {@link LocalMetadataStore}: close this store first, then the metadata store.
  */
@@ -324,8 +325,9 @@ public final class ExtentStore implements AutoCloseable {
     /**
      * Takes a disk offline (disk health decided it failed, or it is being removed): its egroups are
      * unavailable, operations on them throw {@link DiskException} {@code DISK_OFFLINE}, and no new
-     * egroup goes to it. Operations already running finish. It stays offline until the store is
-     * reopened with it. Returns the egroups now unavailable, for re-replication.
+     * egroup goes to it. Operations already running finish. It stays offline until
+     * {@link #bringOnline} or the store is reopened with it. Returns the egroups now unavailable, for
+     * re-replication.
      */
     public List<Long> takeOffline(String diskId) {
         Disk disk = configuredDisk(diskId, "");
@@ -334,6 +336,40 @@ public final class ExtentStore implements AutoCloseable {
         logger.info("Disk '{}' ({}) taken offline: its {} egroup replica(s) are unavailable", diskId, disk.spec.root(),
                 unavailable.size());
         return unavailable;
+    }
+
+    /**
+     * Brings an offline disk back (disk health's SMART check passed): if its {@value #DIRECTORY}
+     * directory can be listed, removes egroup files whose records were deleted while it was offline,
+     * and its egroups are available again; otherwise it stays offline. Their replicas may be stale
+     * or already re-replicated elsewhere: which replicas count is global metadata's business (an
+     * unlisted one is an orphan for Curator). Returns whether the disk is online.
+     */
+    public boolean bringOnline(String diskId) {
+        checkOpen();
+        Disk disk = configuredDisk(diskId, "");
+        if (disk.online) {
+            return true;
+        }
+        try {
+            if (!Files.isDirectory(disk.dir)) {
+                throw new IOException("the directory is missing");
+            }
+            try (DirectoryStream<Path> ignored = Files.newDirectoryStream(disk.dir)) {
+                // listable
+            }
+            if (disk.fileStore == null) {
+                disk.fileStore = Files.getFileStore(disk.dir);
+            }
+        } catch (IOException e) {
+            logger.info("Disk '{}' ({}) stays offline: {} cannot be read: {}", diskId, disk.spec.root(), disk.dir, e.toString());
+            return false;
+        }
+        removeOrphanFiles(disk, listOnDisk(diskId));
+        disk.online = true;
+        logger.info("Disk '{}' ({}) back online: its {} egroup replica(s) are available", diskId, disk.spec.root(),
+                disk.egroups.get());
+        return true;
     }
 
     /** The counters since the store opened. */
@@ -625,7 +661,7 @@ public final class ExtentStore implements AutoCloseable {
     private static final class Disk {
         final DiskSpec spec;
         final Path dir;
-        final FileStore fileStore;  // null: unreadable when the store opened
+        volatile FileStore fileStore;  // null: unreadable when the store opened (until brought online)
         final long capacityBytes;
         final AtomicLong usedBytes = new AtomicLong();
         final AtomicLong egroups = new AtomicLong();

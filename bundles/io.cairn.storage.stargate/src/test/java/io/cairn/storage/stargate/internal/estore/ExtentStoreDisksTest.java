@@ -148,6 +148,38 @@ class ExtentStoreDisksTest {
     }
 
     @Test
+    void givenDiskTakenOffline_whenBroughtOnline_thenItsEgroupsAreAvailableAgainAndThoseDeletedMeanwhileAreGone() throws Exception {
+        open(16 * MIB);
+        store.write(1, 0, data(1, 0, SLICE, 0), "d1");
+        store.write(3, 0, data(3, 0, SLICE, 0), "d1");
+        store.takeOffline("d1");
+        assertThat(store.delete(3)).isTrue();
+
+        assertThat(store.bringOnline("d1")).isTrue();
+
+        assertThat(usage("d1").online()).isTrue();
+        assertThat(store.location(1)).hasValue(new EgroupLocation(1, "d1", true, 1));
+        assertThat(bytes(store.read(1, 0, SLICE))).isEqualTo(TestData.slice(1, 0, 0));
+        assertThat(Files.exists(egroupFile(dir.resolve("d1"), 3))).as("deleted while offline").isFalse();
+        assertThat(store.bringOnline("d1")).as("already online").isTrue();
+        assertThat(diskFailures).isEmpty();
+    }
+
+    @Test
+    void givenOfflineDiskWhoseDirectoryIsGone_whenBroughtOnline_thenItStaysOffline() throws Exception {
+        open(16 * MIB);
+        store.write(1, 0, data(1, 0, SLICE, 0), "d1");
+        store.takeOffline("d1");
+        Files.delete(egroupFile(dir.resolve("d1"), 1));
+        Files.delete(dir.resolve("d1").resolve(ExtentStore.DIRECTORY));
+
+        assertThat(store.bringOnline("d1")).isFalse();
+
+        assertThat(usage("d1").online()).isFalse();
+        assertThatThrownBy(() -> store.read(1, 0, SLICE)).isInstanceOf(DiskException.class);
+    }
+
+    @Test
     void givenEgroupFileLostOnDisk_whenRead_thenDiskIoErrorNamesTheDiskAndIsReported() throws Exception {
         open(16 * MIB);
         store.write(7, 0, data(7, 0, SLICE, 0), "d2");
