@@ -58,6 +58,11 @@ import java.time.Duration;
 public final class StargateService implements Stargate, io.cairn.storage.api.stargate.ExtentGroups {
 
     static final String PRESENCE = Peers.PRESENCE;
+    /**
+     * Presence attribute: this node's data disks out of service (offline or removed, spec 20 §11),
+     * comma-separated and sorted; empty when all serve. Curator starts a partial scan when it changes.
+     */
+    public static final String OFFLINE_DISKS = "offline_disks";
 
     private final Logger logger = LoggerFactory.getLogger(StargateService.class);
     private final Zeus zeus;
@@ -94,6 +99,7 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
                 UnifiedCache.sizeFor(Runtime.getRuntime().maxMemory(), config.unified__cache__bytes()),
                 config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes());
         this.presence = zeus.announce(PRESENCE, attributes());
+        data.onDiskStateChange(() -> timer.execute(this::publish)); // Curator hears of a disk failure at once
         timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
         logger.info("Stargate serving {} data disk(s): {}; OpLog {} MiB", disks.size(),
@@ -140,7 +146,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     }
 
     private Map<String, String> attributes() {
-        return Map.of(Pool.DISKS, Pool.encode(data.disks()), "free", Long.toString(data.free()));
+        return Map.of(Pool.DISKS, Pool.encode(data.disks()), "free", Long.toString(data.free()),
+                OFFLINE_DISKS, String.join(",", data.offlineDisks()));
     }
 
     /** Re-evaluates the pool's fill level (every second, off the I/O path). */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,8 @@ import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.estore.SliceChecksumException;
 import io.cairn.storage.stargate.internal.catalog.Catalog.VDiskRecord;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.disks.DiskHealth;
+import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy;
 import io.cairn.storage.stargate.internal.estore.DiskSpec;
 import io.cairn.storage.stargate.internal.estore.DiskUsage;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
@@ -60,6 +64,7 @@ public final class DataPath implements AutoCloseable {
     private final Catalog catalog;
     private final OpLogStore oplog;
     private final ExtentStore estore;
+    private final DiskHealth health;
     private final CapacityCheck capacity;
     private final UnifiedCache cache;
     private final WriteClassifier classifier;
@@ -90,7 +95,28 @@ public final class DataPath implements AutoCloseable {
         for (LocalDisks.Disk d : disks) {
             specs.add(new DiskSpec(d.id(), d.dir(), d.capacityBytes()));
         }
-        this.estore = ExtentStore.open(local, specs, failure -> logger.warn("data disk {} failed: {}", failure.diskId(), failure.getMessage()));
+        Map<String, Path> roots = new HashMap<>();
+        specs.forEach(d -> roots.put(d.id(), d.root()));
+        // the extent store reports errors from its constructor on; disk health acts on it once it exists
+        AtomicReference<ExtentStore> store = new AtomicReference<>();
+        this.health = new DiskHealth(new DiskHealthPolicy(clock::now), clock, DiskHealth.DEFAULT_SMART_DELAY,
+                DiskHealth.simulated(roots::get), new DiskHealth.Disks() {
+                    @Override
+                    public void takeOffline(String diskId) {
+                        ExtentStore s = store.get();
+                        if (s != null) {
+                            s.takeOffline(diskId);
+                        }
+                    }
+
+                    @Override
+                    public boolean bringOnline(String diskId) {
+                        ExtentStore s = store.get();
+                        return s != null && s.bringOnline(diskId);
+                    }
+                });
+        this.estore = ExtentStore.open(local, specs, health);
+        store.set(estore);
         // one segment size for every OpLog size, so a node whose disks changed still recovers its segments
         this.oplog = OpLogStore.open(new OpLogConfig(oplogDir, oplogBytes, OPLOG_SEGMENT_BYTES, vdiskBaseline), clock);
         this.drainer = Thread.ofPlatform().daemon(true).name("stargate-drain").start(this::drainLoop);
@@ -131,6 +157,16 @@ public final class DataPath implements AutoCloseable {
             out.add(new StoragePool.Disk(u.diskId(), peers.self(), "SSD", u.capacityBytes(), u.usedBytes(), u.online()));
         }
         return out;
+    }
+
+    /** Tells {@code listener} of every change of a data disk's service (offline, back online, removed). */
+    public void onDiskStateChange(Runnable listener) {
+        health.onChange(listener);
+    }
+
+    /** The ids of this node's data disks that are not serving (offline or removed), sorted. */
+    public List<String> offlineDisks() {
+        return estore.usage().stream().filter(u -> !u.online()).map(DiskUsage::diskId).sorted().toList();
     }
 
     /** Free extent-store bytes on this node. */
@@ -190,11 +226,17 @@ public final class DataPath implements AutoCloseable {
         return out;
     }
 
-    /** This node's extent groups as [id, milliseconds since last written (-1: unknown)]. */
+    /**
+     * This node's available extent groups as [id, milliseconds since last written (-1: unknown)];
+     * those on an offline disk are left out.
+     */
     List<long[]> localInventory() {
         long now = System.currentTimeMillis();
         List<long[]> out = new ArrayList<>();
         for (io.cairn.storage.stargate.internal.estore.EgroupLocation l : estore.list()) {
+            if (!l.available()) {
+                continue; // its disk is offline: the replica counts as missing, so Curator re-replicates it
+            }
             long age = estore.lastWritten(l.egroupId()).map(t -> Math.max(0, now - t.toEpochMilli())).orElse(-1L);
             out.add(new long[] {l.egroupId(), age});
         }
