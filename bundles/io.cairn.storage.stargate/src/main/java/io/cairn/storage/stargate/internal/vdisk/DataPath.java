@@ -386,10 +386,15 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
+    /** Whether this node holds a usable replica of the egroup: one on an offline disk does not count. */
+    boolean holds(long eg) {
+        return estore.location(eg).map(io.cairn.storage.stargate.internal.estore.EgroupLocation::available).orElse(false);
+    }
+
     /** What {@code node} says of its replica: held, and whether its last scrub failed; empty when it could not be asked. */
     Optional<boolean[]> replicaState(UUID node, long eg) {
         if (node.equals(peers.self())) {
-            return Optional.of(new boolean[] {estore.contains(eg), suspect(eg)});
+            return Optional.of(new boolean[] {holds(eg), suspect(eg)});
         }
         try {
             com.fasterxml.jackson.databind.JsonNode h = Wire.decode(peers.callSync(node, DataRpc.EGROUP_HAS, Wire.encode(Map.of("eg", eg), null)))

@@ -100,7 +100,7 @@ public final class DataRpc {
                 yield Wire.encode(Map.of(), null);
             }
             case EGROUP_LIST -> Wire.encode(Map.of("egroups", path.localInventory()), null);
-            case EGROUP_HAS -> Wire.encode(Map.of("has", path.estore().contains(w.longField("eg")), "bad", path.suspect(w.longField("eg"))), null);
+            case EGROUP_HAS -> Wire.encode(Map.of("has", path.holds(w.longField("eg")), "bad", path.suspect(w.longField("eg"))), null);
             case EGROUP_SCRUB -> {
                 var r = path.scrubLocal();
                 yield Wire.encode(Map.of("verified", r.verified(), "bad", r.bad()), null);
