@@ -47,7 +47,8 @@ import io.cairn.storage.api.stargate.VDisk;
  * lacks redundancy (replicas on nodes that are down, fewer live replicas than the container's
  * replication factor) or has too much, and has each vDisk's owning Stargate repair it. Scans run
  * fully every 6 h and partially every hour (injectable clock), at once when a node's Stargate
- * leaves (its Zeus session ended: node failure), and on request. The outcome of the last scan
+ * leaves (its Zeus session ended: node failure) or reports a data disk out of service in its
+ * presence (disk failure), and on request. The outcome of the last scan
  * (under-replication per container, fault tolerance per component) is published in the Zeus
  * document {@value #STATUS_DOC}, so every node answers status queries.
  */
@@ -178,6 +179,7 @@ public final class CuratorService implements LeadershipListener {
         long lastFull = clock.millis();
         long lastPartial = lastFull;
         Set<UUID> up = stargates();
+        Map<UUID, Set<String>> offlineDisks = offlineDisks();
         long retryAt = Long.MAX_VALUE;
         synchronized (this) {
             // a new leader scans at once: the previous one may have died mid-scan, or a node with it
@@ -196,6 +198,15 @@ public final class CuratorService implements LeadershipListener {
                     start(ScanType.PARTIAL, "node failure");
                 } else if (!back.isEmpty()) {
                     start(ScanType.PARTIAL, "node returned");
+                }
+                Map<UUID, Set<String>> disksNow = offlineDisks();
+                OfflineDisks.Change disks = OfflineDisks.compare(offlineDisks, disksNow);
+                offlineDisks = disksNow;
+                if (disks == OfflineDisks.Change.FAILED) {
+                    logger.info("data disk(s) out of service {}: scanning at once (disk failure)", disksNow);
+                    start(ScanType.PARTIAL, "disk failure");
+                } else if (disks == OfflineDisks.Change.RETURNED && gone.isEmpty()) {
+                    start(ScanType.PARTIAL, "disk returned");
                 }
                 long t = clock.millis();
                 if (t >= retryAt) {
@@ -243,6 +254,16 @@ public final class CuratorService implements LeadershipListener {
 
     /** The outcome of one scan: extent groups still under-replicated, and whether repairs (or a node's inventory) failed. */
     record ScanResult(long underReplicated, boolean blocked) {
+    }
+
+    /** Each node's data disks out of service, from the Stargate presences; empty when Zeus cannot say. */
+    private Map<UUID, Set<String>> offlineDisks() {
+        try {
+            return OfflineDisks.of(zeus.presences());
+        } catch (RuntimeException e) {
+            logger.info("could not read the Stargate presences for offline disks: {}", e.toString());
+            return Map.of();
+        }
     }
 
     private Set<UUID> stargates() {
