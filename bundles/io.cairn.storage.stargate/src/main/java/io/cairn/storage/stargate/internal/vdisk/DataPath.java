@@ -289,6 +289,10 @@ public final class DataPath implements AutoCloseable {
 
     /** This node's side of {@link #copyTo}. */
     void copyIn(long eg, long bytes, List<UUID> sources) {
+        if (estore.location(eg).filter(l -> !l.available()).isPresent()) {
+            // this node's old replica is on an offline disk: drop it (its file goes when the disk returns) and take a fresh one
+            estore.delete(eg);
+        }
         final int chunk = 1 << 20;
         for (long at = 0; at < bytes; at += chunk) {
             int len = (int) Math.min(chunk, bytes - at);
