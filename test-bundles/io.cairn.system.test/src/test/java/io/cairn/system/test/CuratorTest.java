@@ -202,4 +202,124 @@ class CuratorTest {
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).doesNotContain("verify: bad");
     }
+
+    /** Lines of node {@code node}'s controller log containing {@code text}. */
+    long logLines(int node, String text) {
+        Path log = cluster.home(node).resolve("logs/controller.log");
+        try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.contains(text)).count();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    long logLinesAnywhere(String text) {
+        long n = 0;
+        for (int i = 0; i < 4; i++) {
+            n += logLines(i, text);
+        }
+        return n;
+    }
+
+    /** Pulls node {@code node}'s data disk d0: its extent store directory goes, a plain file takes its place. */
+    Path pull(int node) throws IOException {
+        Path estore = cluster.home(node).resolve("data/disks/d0/estore");
+        Path away = estore.resolveSibling("estore.pulled");
+        Files.move(estore, away);
+        Files.createFile(estore);
+        return away;
+    }
+
+    void reinsert(int node, Path away) throws IOException {
+        Path estore = cluster.home(node).resolve("data/disks/d0/estore");
+        Files.deleteIfExists(estore);
+        Files.move(away, estore);
+    }
+
+    @Test
+    @Order(3)
+    void givenAVmReadingThroughItsNode_whenItsDataDiskIsPulled_thenTheDiskGoesOfflineAndItsDataIsReReplicatedWithoutAnError()
+            throws Exception {
+        int victim = 2;
+        Path disk = cluster.home(victim).resolve("data/disks/d0");
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=pull", "size=64M");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        // node 2 writes it, so it owns the vDisk and one replica of each extent group is on its disk
+        Proc fill = fio(victim, "ctr1/pull", "--rw=write", "--bs=1M", "--iodepth=4", "--size=48M", "--verify=crc32c", "--do_verify=0");
+        assertThat(fill.exitCode()).as(fill.output()).isZero();
+        Proc scan = cluster.cli(1, "curator_cli", "start_scan", "task_type=3");
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
+                "the new vDisk fully replicated (" + scan.output() + ")");
+        Thread.sleep(5_000); // the OpLog drains its last writes into the extent groups
+        long offlineBefore = logLines(victim, "data disk d0: ONLINE -> OFFLINE");
+        long diskScansBefore = logLinesAnywhere("scanning at once (disk failure)");
+        Files.writeString(disk.resolve("smart-fail"), "the SMART check of this disk fails\n");
+
+        Path away = pull(victim);
+        long pulled = System.nanoTime();
+        // the VM keeps reading (and verifying) through node 2: reads its disk can no longer serve come from the other replica
+        Proc read = fio(victim, "ctr1/pull", "--rw=read", "--bs=1M", "--iodepth=4", "--size=48M", "--verify=crc32c", "--do_verify=1",
+                "--verify_only=1");
+        assertThat(read.exitCode()).as(read.output()).isZero();
+        assertThat(read.output()).doesNotContain("verify: bad").contains("err= 0");
+        LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> logLines(victim, "data disk d0: ONLINE -> OFFLINE") > offlineBefore,
+                "node 3 takes its pulled disk offline after repeated I/O errors");
+        long offline = System.nanoTime();
+        LoopbackCluster.waitFor(Duration.ofSeconds(10), () -> logLinesAnywhere("scanning at once (disk failure)") > diskScansBefore,
+                "Curator starts a scan for the disk failure within 10 s");
+        long rebuild = System.nanoTime();
+        LoopbackCluster.waitFor(Duration.ofSeconds(240), () -> underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
+                "every extent group that had a replica on the pulled disk has two live replicas again");
+        long healed = System.nanoTime();
+        System.out.printf("curator: disk pulled → offline in %d ms, rebuild scan %d ms after that, fully re-protected %d ms after the pull%n",
+                TimeUnit.NANOSECONDS.toMillis(offline - pulled), TimeUnit.NANOSECONDS.toMillis(rebuild - offline),
+                TimeUnit.NANOSECONDS.toMillis(healed - pulled));
+        Proc verify = fio(0, "ctr1/pull", "--rw=read", "--bs=1M", "--iodepth=4", "--size=48M", "--verify=crc32c", "--do_verify=1",
+                "--verify_only=1");
+        assertThat(verify.exitCode()).as(verify.output()).isZero();
+        assertThat(verify.output()).doesNotContain("verify: bad");
+        // the SMART check 30 s after the failure fails: the disk stays out of service
+        LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> logLines(victim, "failed its SMART check") > 0,
+                "the SMART check of the pulled disk runs and fails");
+        assertThat(logLines(victim, "data disk d0: OFFLINE -> ONLINE")).isZero();
+
+        // the disk goes back in and node 3 restarts; it then fails twice more and passes its SMART checks:
+        // the third time within an hour it is removed for good
+        reinsert(victim, away);
+        Files.delete(disk.resolve("smart-fail"));
+        cluster.kill9(victim);
+        Proc back = cluster.startNode(victim);
+        assertThat(back.exitCode()).as(back.output()).isZero();
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
+                "node 3 back with its disk");
+        for (int round = 1; round <= 3; round++) {
+            long offlines = logLines(victim, "data disk d0: ONLINE -> OFFLINE");
+            away = pull(victim);
+            // a full scan's scrub reads every replica on the disk: the errors take it offline
+            Proc full = cluster.cli(1, "curator_cli", "start_scan", "task_type=2");
+            assertThat(full.exitCode()).as(full.output()).isZero();
+            int r = round;
+            LoopbackCluster.waitFor(Duration.ofSeconds(90), () -> logLines(victim, "data disk d0: ONLINE -> OFFLINE") > offlines,
+                    "round " + r + ": the pulled disk goes offline");
+            reinsert(victim, away);
+            if (round < 3) {
+                long online = logLines(victim, "data disk d0: OFFLINE -> ONLINE");
+                LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> logLines(victim, "data disk d0: OFFLINE -> ONLINE") > online,
+                        "round " + r + ": the disk passes its SMART check and returns");
+            } else {
+                LoopbackCluster.waitFor(Duration.ofSeconds(10), () -> logLines(victim, "data disk d0: OFFLINE -> REMOVED") > 0,
+                        "the third offline within an hour removes the disk");
+            }
+        }
+        Thread.sleep(35_000); // past the SMART delay: a removed disk is not checked and does not return
+        assertThat(logLines(victim, "data disk d0: OFFLINE -> ONLINE")).isEqualTo(2);
+        LoopbackCluster.waitFor(Duration.ofSeconds(240), () -> underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
+                "everything re-replicated away from the removed disk");
+        for (int node : new int[] {victim, 0}) {
+            Proc again = fio(node, "ctr1/pull", "--rw=read", "--bs=1M", "--iodepth=4", "--size=48M", "--verify=crc32c", "--do_verify=1",
+                    "--verify_only=1");
+            assertThat(again.exitCode()).as(again.output()).isZero();
+            assertThat(again.output()).doesNotContain("verify: bad");
+        }
+    }
 }
