@@ -107,6 +107,7 @@ public final class CuratorRpc implements RpcHandler {
         out.put("containers", s.containers());
         out.put("underReplicatedEgroups", total);
         out.put("orphanedReplicas", s.orphans());
+        out.put("egroupsScanned", s.egroupsScanned());
         out.put("executionId", s.executionId());
         out.put("state", s.state());
         out.put("updated", s.updated());
