@@ -81,6 +81,46 @@ class CuratorTest {
         }
     }
 
+    /** The last scan's map tasks per node, as node {@code node} reports them (empty before Curator's first scan). */
+    JsonNode mapTasks(int node) {
+        try {
+            return cluster.call(node, "curator.under_replication", Map.of("summary", "true")).path("mapTasks");
+        } catch (IOException | RuntimeException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    /**
+     * Issue #7: a scan's map tasks run on every node, each over about 1/N of the Medusa shards. Waits for a scan over
+     * {@code live} live nodes, then checks that each ran its own map tasks (none fell back to the leader), every shard
+     * once, and each node's share within ±20 % of 1/N (MapTaskAssigner's bounds: where the counts cannot meet that,
+     * ⌊S/N⌋..⌈S/N⌉).
+     */
+    void assertEachLiveNodeRanAboutOneNthOfTheMapTasks(int node, int live) throws InterruptedException {
+        JsonNode[] tasks = {com.fasterxml.jackson.databind.node.MissingNode.getInstance()};
+        try {
+            LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> {
+                tasks[0] = mapTasks(node);
+                return tasks[0].size() == live;
+            }, "a Curator scan whose map tasks ran on " + live + " live nodes");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the last scan's map tasks: " + tasks[0], e);
+        }
+        List<Integer> shards = new java.util.ArrayList<>();
+        tasks[0].forEach(t -> t.path("shards").forEach(s -> shards.add(s.asInt())));
+        assertThat(shards).as("every Medusa shard in one map task: %s", tasks[0]).isNotEmpty().doesNotHaveDuplicates();
+        int s = shards.size();
+        long lo = Math.min(Math.ceilDiv(80L * s, 100L * live), s / live);
+        long hi = Math.max(120L * s / (100L * live), Math.ceilDiv(s, live));
+        for (JsonNode t : tasks[0]) {
+            String address = t.path("address").asText();
+            assertThat((long) t.path("shards").size()).as("map tasks of %s (%d shards, %d nodes): %s", address, s, live, tasks[0])
+                    .isBetween(lo, hi);
+            assertThat(t.path("ranOn").asText()).as("%s ran its own map tasks: %s", address, tasks[0]).isEqualTo(address);
+        }
+        System.out.printf("curator: map tasks of %d shards on %d nodes: %s%n", s, live, tasks[0]);
+    }
+
     @Test
     @Order(1)
     void givenFioOnAnRf2VDisk_whenANodeIsKilled_thenCuratorReReplicatesEverythingAndFioSeesNoError() throws Exception {
@@ -94,6 +134,7 @@ class CuratorTest {
         Proc scan = cluster.cli(1, "curator_cli", "start_scan", "task_type=3");
         LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> extentGroupTolerance(2) == 1 && underReplicated(2) == 0,
                 "Curator reports extent groups at fault tolerance 1 (" + scan.output() + ")");
+        assertEachLiveNodeRanAboutOneNthOfTheMapTasks(2, 4);
 
         // fio keeps writing and verifying through node 0 while node 3 dies
         CompletableFuture<Proc> load = CompletableFuture.supplyAsync(() -> {
@@ -110,6 +151,7 @@ class CuratorTest {
         LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> extentGroupTolerance(1) == 0 || underReplicated(1) > 0,
                 "Curator sees the lost replicas");
         long noticed = System.nanoTime();
+        assertEachLiveNodeRanAboutOneNthOfTheMapTasks(1, 3);
         // the killed node returns while the rebuild runs: its copies count again, the ones already replaced are surplus
         Proc settings = cluster.cli(1, "zeus", "write", "curator.settings", "-1", "{\"orphan_grace_secs\": 1}");
         assertThat(settings.exitCode()).as(settings.output()).isZero();

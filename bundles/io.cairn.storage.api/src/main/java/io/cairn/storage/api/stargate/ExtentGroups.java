@@ -18,6 +18,14 @@ public interface ExtentGroups {
     List<ExtentGroup> list(UUID vdisk);
 
     /**
+     * The Medusa shard ({@link io.cairn.storage.api.medusa.Medusa#shardOf}) that holds every metadata
+     * record of the vDisk (owner, block map, extent groups), so whoever reads it where that shard is
+     * led reads it locally: Curator's map tasks each list the vDisks of the shards they were given.
+     * Needs no record of the vDisk; the key format stays Stargate's.
+     */
+    int metadataShard(UUID vdisk);
+
+    /**
      * Brings the extent group back to its container's replication factor on live nodes of distinct
      * fault domains: the vDisk's owner (this node takes it if it has none) has each new replica
      * copy the group's used bytes from a live replica, verifying every slice, and records the new

@@ -21,30 +21,38 @@ import io.cairn.common.ready.ReadyMarker;
 /**
  * Curator over the cluster RPC, answered by every node: {@code ncli cluster
  * get-domain-fault-tolerance-status type=node|rackable_unit}, {@code curator_cli
- * get_under_replication_info summary=true}, and starting a scan ({@code task_type} 2 full, 3
- * partial; sent on to the leader). Replies carry the objects and a {@code text} rendering.
+ * get_under_replication_info summary=true}, starting a scan ({@code task_type} 2 full, 3
+ * partial; sent on to the leader), and running a scan's map tasks over the Medusa shards the
+ * leader names ({@value #MAP_TASK}). Replies carry the objects and a {@code text} rendering.
  */
 @Component(service = RpcHandler.class, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
         RpcHandler.METHOD + "=" + CuratorRpc.FT_STATUS, RpcHandler.METHOD + "=" + CuratorRpc.UNDER_REPLICATION,
-        RpcHandler.METHOD + "=" + CuratorRpc.START})
+        RpcHandler.METHOD + "=" + CuratorRpc.START, RpcHandler.METHOD + "=" + CuratorRpc.MAP_TASK})
 public final class CuratorRpc implements RpcHandler {
 
     static final String FT_STATUS = "curator.ft_status";
     static final String UNDER_REPLICATION = "curator.under_replication";
     static final String START = "curator.start";
+    /** A scan's map tasks on this node: {@code {"shards":[...]}} → the vDisks of those shards and their extent groups. */
+    static final String MAP_TASK = "curator.map_task";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CuratorService curator;
+    private final MapTaskRunner mapTasks;
     private final RpcClient rpc;
 
     @Activate
-    public CuratorRpc(@Reference CuratorService curator, @Reference RpcClient rpc) {
+    public CuratorRpc(@Reference CuratorService curator, @Reference MapTaskRunner mapTasks, @Reference RpcClient rpc) {
         this.curator = curator;
+        this.mapTasks = mapTasks;
         this.rpc = rpc;
     }
 
     @Override
     public byte[] handle(RpcCall call) throws Exception {
+        if (call.method().equals(MAP_TASK)) {
+            return mapTasks.serve(call.body(), call.deadline());
+        }
         JsonNode body = call.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(call.body());
         return switch (call.method()) {
             case FT_STATUS -> JSON.writeValueAsBytes(faultTolerance(body.path("type").asText("node")));
@@ -103,11 +111,19 @@ public final class CuratorRpc implements RpcHandler {
         }
         t.append(String.format("Scan %d (%s, %s) %s at %s; %d extent groups scanned, %d repairs done, %d orphaned replicas%n",
                 s.executionId(), s.type(), s.reason(), s.state(), s.updated(), s.egroupsScanned(), s.repairs(), s.orphans()));
+        if (!s.mapTasks().isEmpty()) {
+            t.append(String.format("%-24s %10s %10s %16s  %s%n", "Map tasks on node", "Shards", "vDisks", "Extent groups", "Ran on"));
+            for (CuratorStatus.MapTasks m : s.mapTasks()) {
+                t.append(String.format("%-24s %10d %10d %16d  %s%n", m.address(), m.shards().size(), m.vdisks(), m.egroups(),
+                        m.failure() == null ? m.ranOn() : m.ranOn() + " (failed on the node: " + m.failure() + ")"));
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("containers", s.containers());
         out.put("underReplicatedEgroups", total);
         out.put("orphanedReplicas", s.orphans());
         out.put("egroupsScanned", s.egroupsScanned());
+        out.put("mapTasks", s.mapTasks());
         out.put("executionId", s.executionId());
         out.put("state", s.state());
         out.put("updated", s.updated());

@@ -34,16 +34,18 @@ import io.cairn.cluster.api.Zeus;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.storage.curator.internal.ft.FaultTolerance;
+import io.cairn.storage.curator.internal.scan.MapPhase;
 import io.cairn.storage.curator.internal.scan.Orphans;
+import io.cairn.storage.curator.internal.scan.ScanReduce;
 import io.cairn.storage.api.medusa.Medusa;
 import io.cairn.storage.api.medusa.ShardStatus;
 import io.cairn.storage.api.stargate.ExtentGroups;
-import io.cairn.storage.api.stargate.Stargate;
 import io.cairn.storage.api.stargate.StargateException;
 import io.cairn.storage.api.stargate.VDisk;
 
 /**
- * Curator (spec 20 §11, §21): the elected leader scans the extent groups of every vDisk, finds what
+ * Curator (spec 20 §11, §21): the elected leader scans the extent groups of every vDisk (map tasks
+ * on every live node, each over the Medusa shards it leads, {@link MapTaskRunner}), finds what
  * lacks redundancy (replicas on nodes that are down, fewer live replicas than the container's
  * replication factor) or has too much, and has each vDisk's owning Stargate repair it. Scans run
  * fully every 6 h and partially every hour (injectable clock), at once when a node's Stargate
@@ -75,7 +77,7 @@ public final class CuratorService implements LeadershipListener {
     private final Logger logger = LoggerFactory.getLogger(CuratorService.class);
     private final Zeus zeus;
     private final Clock clock;
-    private final Stargate stargate;
+    private final MapTaskRunner mapTasks;
     private final ExtentGroups egroups;
     private final Medusa medusa;
     private final io.cairn.cluster.api.LocalNode local;
@@ -90,12 +92,12 @@ public final class CuratorService implements LeadershipListener {
     }
 
     @Activate
-    public CuratorService(@Reference Zeus zeus, @Reference Clock clock, @Reference Stargate stargate, @Reference ExtentGroups egroups,
+    public CuratorService(@Reference Zeus zeus, @Reference Clock clock, @Reference MapTaskRunner mapTasks, @Reference ExtentGroups egroups,
             @Reference Medusa medusa, @Reference io.cairn.cluster.api.LocalNode local) {
         this.local = local;
         this.zeus = zeus;
         this.clock = clock;
-        this.stargate = stargate;
+        this.mapTasks = mapTasks;
         this.egroups = egroups;
         this.medusa = medusa;
         this.election = zeus.elect(ROLE, this);
@@ -321,6 +323,7 @@ public final class CuratorService implements LeadershipListener {
         final List<Work> work = new ArrayList<>();
         final List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
         final List<Orphans.Orphan> orphans = new ArrayList<>();
+        final List<CuratorStatus.MapTasks> mapTasks = new ArrayList<>();
         long scanned;
         boolean incomplete;
 
@@ -331,11 +334,14 @@ public final class CuratorService implements LeadershipListener {
 
     /**
      * Reads every live node's extent-store inventory, then every extent group record (in that order:
-     * a drain writes data before its record, so a record read second never looks like an orphan's).
-     * A replica counts when its node is alive and, if the node answered, holds it.
+     * a drain writes data before its record, so a record read second never looks like an orphan's):
+     * the records through the scan's map tasks, started once the inventories are in, on every live
+     * node over the Medusa shards it leads; the reduce ({@link ScanReduce}) merges their output with
+     * the inventories. A replica counts when its node is alive and, if the node answered, holds it.
      */
-    private Tally tally(boolean withWork, Map<UUID, Set<Long>> rotten) {
+    private Tally tally(boolean withWork, Map<UUID, Set<Long>> rotten) throws InterruptedException {
         Set<UUID> alive = stargates();
+        CuratorSettings settings = settings();
         Tally t = new Tally();
         Map<UUID, Map<Long, Duration>> inventory = new LinkedHashMap<>();
         for (UUID node : alive) {
@@ -350,44 +356,17 @@ public final class CuratorService implements LeadershipListener {
                 logger.info("node {} did not list its extent groups; its replicas count as present this scan: {}", node, e.getMessage());
             }
         }
-        Map<Long, Set<UUID>> listed = new java.util.HashMap<>();
-        for (VDisk v : vdisks()) {
-            long[] c = t.perContainer.computeIfAbsent(v.containerName(), k -> new long[2]);
-            int rf = v.replicationFactor();
-            for (ExtentGroups.ExtentGroup g : egroups.list(v.uuid())) {
-                t.scanned++;
-                listed.computeIfAbsent(g.id(), k -> new HashSet<>()).addAll(g.replicas());
-                List<UUID> present = g.replicas().stream().distinct().filter(alive::contains)
-                        .filter(n -> !inventory.containsKey(n) || inventory.get(n).containsKey(g.id())).toList();
-                t.placements.add(new FaultTolerance.ReplicaPlacement(rf, present));
-                if (present.size() < rf) {
-                    c[0]++;
-                    c[1] += g.bytes();
-                }
-                boolean scrubbedBad = present.stream().anyMatch(n -> rotten.getOrDefault(n, Set.of()).contains(g.id()));
-                if (withWork && (present.size() != rf || present.size() != g.replicas().size() || scrubbedBad)) {
-                    t.work.add(new Work(v, g.id()));
-                }
-            }
+        MapPhase.Outcome maps = mapTasks.runAll(local.identity().uuid(), alive, settings.mapTaskTimeout());
+        ScanReduce.Result r = ScanReduce.reduce(alive, inventory, maps.scans(), rotten, settings.orphanGrace());
+        r.containers().forEach((name, u) -> t.perContainer.put(name, new long[] {u.egroups(), u.bytes()}));
+        if (withWork) {
+            r.repairs().forEach(w -> t.work.add(new Work(w.vdisk(), w.egroup())));
         }
-        // replicas no record lists on their node, written long enough ago that no drain or copy is still recording them
-        t.orphans.addAll(Orphans.find(inventory, listed, settings().orphanGrace()));
+        t.placements.addAll(r.placements());
+        t.orphans.addAll(r.orphans());
+        t.scanned = r.scanned();
+        t.mapTasks.addAll(mapTasks.status(maps));
         return t;
-    }
-
-    /** Every vDisk of every container (a container removed meanwhile has none left to scan). */
-    private List<VDisk> vdisks() {
-        List<VDisk> out = new ArrayList<>();
-        for (io.cairn.storage.api.stargate.Container c : stargate.containers()) {
-            try {
-                out.addAll(stargate.vdisks(c.name()));
-            } catch (StargateException e) {
-                if (e.reason() != StargateException.Reason.NOT_FOUND) {
-                    throw e;
-                }
-            }
-        }
-        return out;
     }
 
     /**
@@ -514,7 +493,7 @@ public final class CuratorService implements LeadershipListener {
         t.perContainer.forEach((name, c) -> containers.add(new CuratorStatus.Container(name, c[0], c[1])));
         CuratorStatus st = new CuratorStatus(local.identity().address(), s.id(), s.type().name(), s.reason(), state,
                 Instant.ofEpochMilli(started).toString(), clock.now().toString(), t.scanned, repairs, t.work.size(), t.orphans.size(),
-                containers, tolerance(t));
+                containers, tolerance(t), t.mapTasks);
         try {
             byte[] data = JSON.writeValueAsBytes(st);
             int version = zeus.read(STATUS_DOC).map(d -> d.version()).orElse(io.cairn.cluster.api.VersionedDocument.ABSENT);

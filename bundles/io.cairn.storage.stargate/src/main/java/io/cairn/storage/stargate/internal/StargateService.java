@@ -302,6 +302,11 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     }
 
     @Override
+    public int metadataShard(UUID vdisk) {
+        return data.metadataShard(vdisk);
+    }
+
+    @Override
     public List<Replica> replicas(UUID node) {
         return data.inventory(node);
     }

@@ -151,6 +151,24 @@ class MapTaskAssignerTest {
     }
 
     @Test
+    void given16ShardsUnderAnyLeadership_on3And4Nodes_thenEachNodesShareIsWithin20PercentOfOneNth() {
+        Random r = new Random(16);
+        for (int n : new int[] {3, 4}) {
+            for (int round = 0; round < 1000; round++) {
+                Map<Integer, UUID> leaders = new HashMap<>();
+                for (int shard : SIXTEEN) {
+                    if (r.nextInt(10) != 0) {
+                        leaders.put(shard, node(1 + r.nextInt(n + 1))); // node n + 1 is down
+                    }
+                }
+                MapTaskAssignment a = MapTaskAssigner.assign(SIXTEEN, leaders, nodes(n));
+                assertWithin20Percent(a, 16, n);
+                assertThat(a.nodeOfShard()).hasSize(16);
+            }
+        }
+    }
+
+    @Test
     void givenShardsButNoLiveNode_thenTheMessageSaysSo() {
         assertThatThrownBy(() -> MapTaskAssigner.assign(SIXTEEN, Map.of(), Set.of()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -226,6 +226,11 @@ public final class DataPath implements AutoCloseable {
         return out;
     }
 
+    /** The Medusa shard holding every metadata record of the vDisk. */
+    public int metadataShard(UUID vdisk) {
+        return medusa.shardOf(VDiskMeta.routingPart(vdisk));
+    }
+
     /**
      * This node's available extent groups as [id, milliseconds since last written (-1: unknown)];
      * those on an offline disk are left out.

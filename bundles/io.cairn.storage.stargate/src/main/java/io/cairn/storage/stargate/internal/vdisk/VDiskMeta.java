@@ -65,7 +65,12 @@ public final class VDiskMeta {
     public VDiskMeta(Medusa medusa, UUID vdisk) {
         this.medusa = medusa;
         this.vdisk = vdisk;
-        this.route = "vdisk:" + vdisk + "#";
+        this.route = routingPart(vdisk) + "#";
+    }
+
+    /** The routing part every metadata key of the vDisk shares: it decides the vDisk's Medusa shard. */
+    public static String routingPart(UUID vdisk) {
+        return "vdisk:" + vdisk;
     }
 
     String ownerKey() {

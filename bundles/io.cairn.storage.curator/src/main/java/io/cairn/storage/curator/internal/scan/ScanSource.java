@@ -1,0 +1,21 @@
+package io.cairn.storage.curator.internal.scan;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.cairn.storage.api.stargate.ExtentGroups;
+import io.cairn.storage.api.stargate.VDisk;
+
+/** What a map task reads on its node: the catalog, each vDisk's metadata shard and its extent-group records. */
+public interface ScanSource {
+
+    /** Every vDisk of every container, as the catalog lists them now. */
+    List<VDisk> vdisks();
+
+    /** The Medusa shard that holds every metadata record of the vDisk. */
+    int metadataShard(UUID vdisk);
+
+    /** The vDisk's extent-group records; empty when the vDisk was deleted meanwhile. */
+    Optional<List<ExtentGroups.ExtentGroup>> egroups(UUID vdisk);
+}
