@@ -24,7 +24,7 @@ import io.cairn.common.ready.ReadyMarker;
  * get_under_replication_info summary=true}, and starting a scan ({@code task_type} 2 full, 3
  * partial; sent on to the leader). Replies carry the objects and a {@code text} rendering.
  */
-@Component(service = RpcHandler.class, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
+@Component(service = RpcHandler.class, configurationPid = CuratorConfig.PID, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
         RpcHandler.METHOD + "=" + CuratorRpc.FT_STATUS, RpcHandler.METHOD + "=" + CuratorRpc.UNDER_REPLICATION,
         RpcHandler.METHOD + "=" + CuratorRpc.START})
 public final class CuratorRpc implements RpcHandler {
@@ -36,11 +36,14 @@ public final class CuratorRpc implements RpcHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CuratorService curator;
     private final RpcClient rpc;
+    /** The port of the Curator pages, for curator_cli's first line "Using curator leader: <ip>:2010". */
+    private final int pagePort;
 
     @Activate
-    public CuratorRpc(@Reference CuratorService curator, @Reference RpcClient rpc) {
+    public CuratorRpc(@Reference CuratorService curator, @Reference RpcClient rpc, CuratorConfig config) {
         this.curator = curator;
         this.rpc = rpc;
+        this.pagePort = config.http__port();
     }
 
     @Override
@@ -94,7 +97,7 @@ public final class CuratorRpc implements RpcHandler {
     Map<String, Object> underReplication() {
         CuratorStatus s = status();
         StringBuilder t = new StringBuilder();
-        t.append("Using curator leader: ").append(s.leader()).append(":2010\n");
+        t.append("Using curator leader: ").append(curator.leader().orElse(s.leader())).append(':').append(pagePort).append('\n');
         t.append(String.format("%-24s %28s %28s%n", "Container", "Under-replicated egroups", "Under-replicated bytes"));
         long total = 0;
         for (CuratorStatus.Container c : s.containers()) {
@@ -128,6 +131,8 @@ public final class CuratorRpc implements RpcHandler {
             return rpc.call(leader, START, call.body(), Duration.ofSeconds(10));
         }
         long id = curator.start(scan, "manual (task_type=" + type + ")");
-        return JSON.writeValueAsBytes(Map.of("executionId", id, "text", "Curator scan " + id + " (" + scan + ") queued\n"));
+        String leader = curator.leader().orElse("this node");
+        return JSON.writeValueAsBytes(Map.of("executionId", id, "text",
+                "Using curator leader: " + leader + ":" + pagePort + "\nCurator scan " + id + " (" + scan + ") queued\n"));
     }
 }
