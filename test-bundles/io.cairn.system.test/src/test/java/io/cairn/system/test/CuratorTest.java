@@ -3,6 +3,10 @@ package io.cairn.system.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -449,5 +453,71 @@ class CuratorTest {
             assertThat(read.exitCode()).as(read.output()).isZero();
             assertThat(read.output()).doesNotContain("verify: bad");
         }
+    }
+
+    /** GET {@code http://<node>:2010<path>}; {@code follow} lets the client follow a non-leader's 307 to the leader. */
+    HttpResponse<String> page(int node, String path, boolean follow) throws IOException, InterruptedException {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(follow ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER).build()) {
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + cluster.ips.get(node) + ":2010" + path))
+                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    @Test
+    @Order(5)
+    void givenTheCluster_whenThe2010PagesAreUsed_thenNonLeadersRedirectAndAFullScanSentToAllNodesHasOneExecutionId() throws Exception {
+        JsonNode overview = LoopbackCluster.JSON.readTree(page(0, "/?format=json", false).body());
+        String leader = overview.path("leader").asText();
+        int leaderIndex = cluster.indexOf(leader);
+        int other = (leaderIndex + 1) % 4;
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = page(i, "/", false);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("Curator Nodes", "Curator Jobs", "Queued Curator Jobs", "Last Successful Curator Scans");
+            if (i != leaderIndex) {
+                assertThat(r.body()).contains("Curator Leader: <a href=\"http://" + leader + ":2010/\">");
+            }
+        }
+        HttpResponse<String> moved = page(other, "/master/api/client/StartCuratorTasks?task_type=2", false);
+        assertThat(moved.statusCode()).isEqualTo(307);
+        assertThat(moved.headers().firstValue("Location")).hasValue("http://" + leader + ":2010/master/api/client/StartCuratorTasks?task_type=2");
+        assertThat(page(leaderIndex, "/master/api/client/StartCuratorTasks?task_type=5", false).statusCode()).isEqualTo(400);
+
+        // spec 20 §21: task_type=2 sent to all nodes at once → one execution id
+        List<CompletableFuture<HttpResponse<String>>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int n = i;
+            all.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return page(n, "/master/api/client/StartCuratorTasks?task_type=2", true);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            ids.add(LoopbackCluster.JSON.readTree(r.body()).path("executionId").asLong());
+        }
+        assertThat(ids).hasSize(1);
+        long id = ids.iterator().next();
+        LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> {
+            try {
+                JsonNode j = LoopbackCluster.JSON.readTree(page(leaderIndex, "/?format=json", false).body());
+                return j.path("lastSuccessful").path("FULL").path("executionId").asLong() == id;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, "full scan " + id + " listed as the last successful full scan on the leader's 2010 page");
+
+        Proc cli = cluster.cli(other, "curator_cli", "start_scan", "task_type=3");
+        assertThat(cli.exitCode()).as(cli.output()).isZero();
+        assertThat(cli.output()).contains("Using curator leader: " + leader + ":2010");
     }
 }

@@ -25,7 +25,7 @@ import io.cairn.common.ready.ReadyMarker;
  * partial; sent on to the leader), and running a scan's map tasks over the Medusa shards the
  * leader names ({@value #MAP_TASK}). Replies carry the objects and a {@code text} rendering.
  */
-@Component(service = RpcHandler.class, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
+@Component(service = RpcHandler.class, configurationPid = CuratorConfig.PID, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
         RpcHandler.METHOD + "=" + CuratorRpc.FT_STATUS, RpcHandler.METHOD + "=" + CuratorRpc.UNDER_REPLICATION,
         RpcHandler.METHOD + "=" + CuratorRpc.START, RpcHandler.METHOD + "=" + CuratorRpc.MAP_TASK})
 public final class CuratorRpc implements RpcHandler {
@@ -40,12 +40,15 @@ public final class CuratorRpc implements RpcHandler {
     private final CuratorService curator;
     private final MapTaskRunner mapTasks;
     private final RpcClient rpc;
+    /** The port of the Curator pages, for curator_cli's first line "Using curator leader: <ip>:2010". */
+    private final int pagePort;
 
     @Activate
-    public CuratorRpc(@Reference CuratorService curator, @Reference MapTaskRunner mapTasks, @Reference RpcClient rpc) {
+    public CuratorRpc(@Reference CuratorService curator, @Reference MapTaskRunner mapTasks, @Reference RpcClient rpc, CuratorConfig config) {
         this.curator = curator;
         this.mapTasks = mapTasks;
         this.rpc = rpc;
+        this.pagePort = config.http__port();
     }
 
     @Override
@@ -102,7 +105,7 @@ public final class CuratorRpc implements RpcHandler {
     Map<String, Object> underReplication() {
         CuratorStatus s = status();
         StringBuilder t = new StringBuilder();
-        t.append("Using curator leader: ").append(s.leader()).append(":2010\n");
+        t.append("Using curator leader: ").append(curator.leader().orElse(s.leader())).append(':').append(pagePort).append('\n');
         t.append(String.format("%-24s %28s %28s%n", "Container", "Under-replicated egroups", "Under-replicated bytes"));
         long total = 0;
         for (CuratorStatus.Container c : s.containers()) {
@@ -145,6 +148,8 @@ public final class CuratorRpc implements RpcHandler {
             return rpc.call(leader, START, call.body(), Duration.ofSeconds(10));
         }
         long id = curator.start(scan, "manual (task_type=" + type + ")");
-        return JSON.writeValueAsBytes(Map.of("executionId", id, "text", "Curator scan " + id + " (" + scan + ") queued\n"));
+        String leader = curator.leader().orElse("this node");
+        return JSON.writeValueAsBytes(Map.of("executionId", id, "text",
+                "Using curator leader: " + leader + ":" + pagePort + "\nCurator scan " + id + " (" + scan + ") queued\n"));
     }
 }

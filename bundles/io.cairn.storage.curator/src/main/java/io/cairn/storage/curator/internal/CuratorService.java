@@ -86,9 +86,12 @@ public final class CuratorService implements LeadershipListener {
     private final AtomicLong executions = new AtomicLong();
     private volatile Thread loop;
     private volatile Leadership leadership;
+    /** Scans this node ran as leader, for the 2010 page. */
+    private final ScanHistory history = new ScanHistory();
+    private volatile Instant leaderSince;
 
     /** A scan queued or running: its execution id, type and why it runs. */
-    record Scan(long id, ScanType type, String reason) {
+    public record Scan(long id, ScanType type, String reason) {
     }
 
     @Activate
@@ -113,6 +116,7 @@ public final class CuratorService implements LeadershipListener {
     public synchronized void acquired(Leadership l) {
         stop();
         leadership = l;
+        leaderSince = clock.now();
         executions.set(lastExecution());
         Thread t = Thread.ofPlatform().daemon(true).name("curator-leader").unstarted(() -> run(l));
         loop = t; // assigned before start: the loop runs only while it is the current one
@@ -162,6 +166,22 @@ public final class CuratorService implements LeadershipListener {
 
     public boolean isLeader() {
         return leadership != null;
+    }
+
+    /** Since when this node leads, while it does. */
+    public Optional<Instant> leaderSince() {
+        Instant since = leaderSince;
+        return isLeader() && since != null ? Optional.of(since) : Optional.empty();
+    }
+
+    /** The scans queued here (the running one first), while this node leads. */
+    public synchronized List<Scan> queued() {
+        return List.copyOf(queue);
+    }
+
+    /** The scans this node ran as leader: running, completed, last successful per type. */
+    public ScanHistory history() {
+        return history;
     }
 
     /** The last published status (empty before the first scan). */
@@ -231,7 +251,7 @@ public final class CuratorService implements LeadershipListener {
                         continue;
                     }
                 }
-                ScanResult r = scan(next, l);
+                ScanResult r = scanRecorded(next, l);
                 synchronized (this) {
                     queue.remove(next);
                 }
@@ -255,7 +275,27 @@ public final class CuratorService implements LeadershipListener {
     }
 
     /** The outcome of one scan: extent groups still under-replicated, and whether repairs (or a node's inventory) failed. */
-    record ScanResult(long underReplicated, boolean blocked) {
+    record ScanResult(long underReplicated, boolean blocked, int repairs, int orphansDeleted) {
+    }
+
+    /** {@link #scan}, recorded in the {@link ScanHistory} the 2010 page shows. */
+    private ScanResult scanRecorded(Scan s, Leadership l) throws InterruptedException {
+        Instant began = clock.now();
+        long t0 = clock.nanoTime();
+        history.started(new ScanHistory.Running(s.id(), s.type(), s.reason(), began));
+        ScanResult r = null;
+        String outcome = ScanHistory.INTERRUPTED;
+        try {
+            r = scan(s, l);
+            outcome = ScanHistory.SUCCEEDED;
+            return r;
+        } catch (RuntimeException e) {
+            outcome = "failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            throw e;
+        } finally {
+            history.finished(new ScanHistory.Entry(s.id(), s.type(), s.reason(), began, Duration.ofNanos(clock.nanoTime() - t0),
+                    r == null ? 0 : r.repairs(), r == null ? 0 : r.orphansDeleted(), r == null ? -1 : r.underReplicated(), outcome));
+        }
     }
 
     /** Each node's data disks out of service, from the Stargate presences; empty when Zeus cannot say. */
@@ -311,7 +351,7 @@ public final class CuratorService implements LeadershipListener {
         logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} extent groups still "
                 + "under-replicated, {} orphaned replicas left", s.id(), clock.millis() - started, done, collected, after.underReplicated(),
                 after.orphans.size());
-        return new ScanResult(after.underReplicated(), blocked || before.incomplete || after.incomplete);
+        return new ScanResult(after.underReplicated(), blocked || before.incomplete || after.incomplete, done, collected);
     }
 
     private record Work(VDisk vdisk, long egroup) {
