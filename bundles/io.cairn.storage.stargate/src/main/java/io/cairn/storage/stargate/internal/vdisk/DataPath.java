@@ -298,25 +298,44 @@ public final class DataPath implements AutoCloseable {
             // this node's old replica is on an offline disk: drop it (its file goes when the disk returns) and take a fresh one
             estore.delete(eg);
         }
+        if (bytes <= 0) {
+            return;
+        }
+        // the next chunk is fetched (and verified) while this one is written
         final int chunk = 1 << 20;
+        java.util.concurrent.CompletableFuture<byte[]> next = fetchChunk(eg, 0, (int) Math.min(chunk, bytes), sources);
         for (long at = 0; at < bytes; at += chunk) {
-            int len = (int) Math.min(chunk, bytes - at);
-            byte[] data = null;
+            byte[] data;
+            try {
+                data = next.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            long following = at + chunk;
+            if (following < bytes) {
+                next = fetchChunk(eg, following, (int) Math.min(chunk, bytes - following), sources);
+            }
+            estore.write(eg, (int) at, ByteBuffer.wrap(data));
+        }
+    }
+
+    /** Reads {@code len} verified bytes of the extent group at {@code at} from the first source that returns them, on a virtual thread. */
+    private java.util.concurrent.CompletableFuture<byte[]> fetchChunk(long eg, long at, int len, List<UUID> sources) {
+        java.util.concurrent.CompletableFuture<byte[]> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("egroup-copy").start(() -> {
             RuntimeException last = null;
             for (UUID source : sources) {
                 try {
-                    data = readEgroup(source, eg, (int) at, len);
-                    break;
+                    f.complete(readEgroup(source, eg, (int) at, len));
+                    return;
                 } catch (RuntimeException e) {
                     last = e;
                 }
             }
-            if (data == null) {
-                throw new StargateException(Reason.DATA_ERROR, "extent group " + eg + ": no source of " + sources
-                        + " returned verified data at offset " + at + (last == null ? "" : " (" + last.getMessage() + ")"), last);
-            }
-            estore.write(eg, (int) at, ByteBuffer.wrap(data));
-        }
+            f.completeExceptionally(new StargateException(Reason.DATA_ERROR, "extent group " + eg + ": no source of " + sources
+                    + " returned verified data at offset " + at + (last == null ? "" : " (" + last.getMessage() + ")"), last));
+        });
+        return f;
     }
 
     /** Local extent groups whose last scrub found slices failing their checksum, until they are repaired. */

@@ -631,15 +631,43 @@ final class VDiskController {
 
     /**
      * Restores the replication factor of extent group {@code eg} (see
-     * {@link io.cairn.storage.api.stargate.ExtentGroups#protect}). Holds the drain lock and the extent
-     * lock's write side, so no drain or direct write changes the group while it is copied: the copy is
-     * exact, and the record is changed by this owner only, fenced by its ownership record.
+     * {@link io.cairn.storage.api.stargate.ExtentGroups#protect}). The plan (which replicas live,
+     * which nodes take copies) is made under the drain lock and the extent lock's write side; the
+     * copying, the long part, runs without them, so user I/O and the drain go on and several groups
+     * of one vDisk are copied at once; the record is changed under the locks again, by this owner
+     * only, fenced by its ownership record, and only when neither the record nor the group's data
+     * changed meanwhile ({@link #writeGenerations}). Otherwise the whole repair runs again under the
+     * locks (the copies made meanwhile are left as orphans for Curator). Surplus removal and the
+     * repair of scrubbed replicas run under the locks throughout.
      */
     ExtentGroups.Protection protect(long eg) {
+        CopyPlan plan;
         drainLock.lock();
         try {
             extentLock.writeLock().lock();
             try {
+                Optional<CopyPlan> p = planCopy(eg);
+                if (p.isEmpty()) {
+                    return protectLocked(eg);
+                }
+                plan = p.get();
+            } finally {
+                extentLock.writeLock().unlock();
+            }
+        } finally {
+            drainLock.unlock();
+        }
+        List<UUID> added = copy(plan);
+        drainLock.lock();
+        try {
+            extentLock.writeLock().lock();
+            try {
+                Optional<VDiskMeta.Versioned<VDiskMeta.Egroup>> now = closed ? Optional.empty() : meta.egroup(eg);
+                if (now.isPresent() && now.get().version() == plan.version() && writeGeneration(eg) == plan.generation()) {
+                    return commit(plan, added);
+                }
+                logger.info("vDisk {}: extent group {} changed while it was copied to {}; copying again under the locks", record.name(), eg,
+                        added);
                 return protectLocked(eg);
             } finally {
                 extentLock.writeLock().unlock();
@@ -647,6 +675,95 @@ final class VDiskController {
         } finally {
             drainLock.unlock();
         }
+    }
+
+    /**
+     * Writes to each extent group since this owner took the vDisk (by the group's id modulo the
+     * array): {@link #writeBlock} counts one before it writes, under the extent lock, so a repair
+     * that sees the same count before and after its copy (both under the write side) copied data
+     * nobody changed meanwhile.
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray writeGenerations = new java.util.concurrent.atomic.AtomicLongArray(1024);
+
+    private long writeGeneration(long eg) {
+        return writeGenerations.get((int) Math.floorMod(eg, (long) writeGenerations.length()));
+    }
+
+    /**
+     * A repair that only adds copies: the record as read (and its version), the live replicas, the
+     * nodes to copy to, the bytes to copy and the group's write count when planned.
+     */
+    private record CopyPlan(long eg, VDiskMeta.Egroup group, long version, List<UUID> live, List<UUID> targets, long bytes,
+            long generation) {
+    }
+
+    /** Reads the record and the replicas' state; the plan when the repair only adds copies, else empty (run it all under the locks). */
+    private Optional<CopyPlan> planCopy(long eg) {
+        if (closed) {
+            throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": vDisk " + record.name() + " moved");
+        }
+        Optional<VDiskMeta.Versioned<VDiskMeta.Egroup>> found = meta.egroup(eg);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        VDiskMeta.Egroup g = found.get().value();
+        Set<UUID> alive = path.peers().alive();
+        Map<UUID, boolean[]> states = new HashMap<>();
+        g.replicas().stream().filter(alive::contains).forEach(n -> path.replicaState(n, eg).ifPresent(st -> states.put(n, st)));
+        List<UUID> live = g.replicas().stream().filter(alive::contains).filter(n -> !states.containsKey(n) || states.get(n)[0]).toList();
+        int rf = record.replicationFactor();
+        boolean rotten = live.stream().anyMatch(n -> states.containsKey(n) && states.get(n)[1]);
+        if (rotten || live.isEmpty() || live.size() >= rf) {
+            return Optional.empty();
+        }
+        List<UUID> targets = targets(g, alive, live, rf, eg);
+        return Optional.of(new CopyPlan(eg, g, found.get().version(), live, targets, (long) g.slots() * VBLOCK, writeGeneration(eg)));
+    }
+
+    /** Nodes to take the missing copies: live, not holding one, on fault domains the live replicas do not use. */
+    private List<UUID> targets(VDiskMeta.Egroup g, Set<UUID> alive, List<UUID> live, int rf, long eg) {
+        Set<UUID> exclude = new HashSet<>(g.replicas());
+        exclude.removeAll(alive.stream().filter(n -> !live.contains(n)).toList()); // a live node that lost its copy may take a new one
+        exclude.addAll(live);
+        List<UUID> targets = path.peers().choose(rf - live.size(), exclude, live, eg);
+        if (targets.isEmpty()) {
+            throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name() + " has "
+                    + live.size() + " of " + rf + " replicas and no other live node can take a copy now");
+        }
+        return targets;
+    }
+
+    /** Has each target pull the group from the live replicas (this node's first); returns the targets that took it. */
+    private List<UUID> copy(CopyPlan plan) {
+        List<UUID> added = new ArrayList<>();
+        for (UUID target : plan.targets()) {
+            try {
+                // the target pulls from the live replicas: the copy's bytes do not pass through here
+                List<UUID> sources = new ArrayList<>(plan.live());
+                if (sources.remove(self)) {
+                    sources.add(0, self);
+                }
+                path.copyTo(target, plan.eg(), plan.bytes(), sources, id(), epoch);
+                added.add(target);
+            } catch (StargateException e) {
+                if (e.reason() == Reason.STALE_OWNER) {
+                    throw e;
+                }
+                logger.warn("vDisk {}: copying extent group {} to {} failed: {}", record.name(), plan.eg(), target, e.getMessage());
+            }
+        }
+        if (added.isEmpty()) {
+            throw new StargateException(Reason.UNAVAILABLE, "extent group " + plan.eg() + " of vDisk " + record.name()
+                    + ": no copy to " + plan.targets() + " succeeded; Curator tries again");
+        }
+        return added;
+    }
+
+    /** Records the live replicas and the new copies (under the locks, fenced by the ownership record). */
+    private ExtentGroups.Protection commit(CopyPlan plan, List<UUID> added) {
+        List<UUID> keep = new ArrayList<>(plan.live());
+        keep.addAll(added);
+        return record(plan.eg(), plan.group(), plan.version(), plan.live(), keep, added, List.of());
     }
 
     private ExtentGroups.Protection protectLocked(long eg) {
@@ -687,42 +804,22 @@ final class VDiskController {
                 throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name()
                         + " has no replica on a live node (" + g.replicas() + "): it is rebuilt when one of them returns");
             }
-            Set<UUID> exclude = new HashSet<>(g.replicas());
-            exclude.removeAll(alive.stream().filter(n -> !live.contains(n)).toList()); // a live node that lost its copy may take a new one
-            exclude.addAll(live);
-            List<UUID> targets = path.peers().choose(rf - live.size(), exclude, live, eg);
-            if (targets.isEmpty()) {
-                throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name() + " has "
-                        + live.size() + " of " + rf + " replicas and no other live node can take a copy now");
-            }
-            long bytes = (long) g.slots() * VBLOCK;
-            for (UUID target : targets) {
-                try {
-                    // the target pulls from the live replicas (this node's first): the copy's bytes do not pass through here
-                    List<UUID> sources = new ArrayList<>(live);
-                    if (sources.remove(self)) {
-                        sources.add(0, self);
-                    }
-                    path.copyTo(target, eg, bytes, sources, id(), epoch);
-                    added.add(target);
-                    keep.add(target);
-                } catch (StargateException e) {
-                    if (e.reason() == Reason.STALE_OWNER) {
-                        throw e;
-                    }
-                    logger.warn("vDisk {}: copying extent group {} to {} failed: {}", record.name(), eg, target, e.getMessage());
-                }
-            }
-            if (added.isEmpty()) {
-                throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name()
-                        + ": no copy to " + targets + " succeeded; Curator tries again");
-            }
+            CopyPlan plan = new CopyPlan(eg, g, found.get().version(), live, targets(g, alive, live, rf, eg), (long) g.slots() * VBLOCK,
+                    writeGeneration(eg));
+            added.addAll(copy(plan));
+            keep.addAll(added);
         }
+        return record(eg, g, found.get().version(), live, keep, added, removed);
+    }
+
+    /** Writes the group's new replica list (if it changed) and deletes the surplus replicas. */
+    private ExtentGroups.Protection record(long eg, VDiskMeta.Egroup g, long version, List<UUID> live, List<UUID> keep, List<UUID> added,
+            List<UUID> removed) {
         if (keep.equals(g.replicas())) {
             return new ExtentGroups.Protection(eg, List.of(), List.of());
         }
         VDiskMeta.Batch commit = meta.batch(ownerVersion);
-        commit.egroup(eg, new VDiskMeta.Egroup(List.copyOf(keep), g.slots()), found.get().version());
+        commit.egroup(eg, new VDiskMeta.Egroup(List.copyOf(keep), g.slots()), version);
         commit.commit();
         egroups.remove(eg);
         for (UUID node : removed) {
@@ -802,6 +899,7 @@ final class VDiskController {
             }
         }
         int egOffset = ref.slot() * (int) VBLOCK + first;
+        writeGenerations.incrementAndGet((int) Math.floorMod(ref.eg(), (long) writeGenerations.length()));
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (UUID node : g.replicas()) {
             writes.add(path.writeEgroup(node, ref.eg(), egOffset, image, id(), epoch));
