@@ -42,7 +42,8 @@ public interface ExtentGroups {
 
     /**
      * The extent-group replicas {@code node} holds physically (its extent store's inventory, whatever
-     * the metadata says), each with the time since it was last written.
+     * the metadata says), each with the time since it was last written and whether the node's
+     * scrubber found it failing its checksum (not repaired since).
      *
      * @throws StargateException UNAVAILABLE when the node cannot be asked
      */
@@ -56,9 +57,11 @@ public interface ExtentGroups {
     void deleteReplica(UUID node, long egroup);
 
     /**
-     * Has {@code node} verify every slice of every extent group it holds now (the scrubber's pass,
-     * spec 20 §9). Replicas that fail stay marked until repaired: {@link #protect} on their vDisk
-     * rewrites the bad slices from a good replica.
+     * Has {@code node} verify every slice of every extent group it holds now, at once and unpaced
+     * (an on-demand pass for tests and operators; every Stargate also scrubs continuously in the
+     * background, spec 20 §9). Replicas that fail stay marked until repaired: {@link #replicas}
+     * flags them {@link Replica#suspect suspect}, and {@link #protect} on their vDisk rewrites the
+     * bad slices from a good replica.
      */
     ScrubResult scrub(UUID node);
 
@@ -69,8 +72,16 @@ public interface ExtentGroups {
         }
     }
 
-    /** A replica on a node: the extent group and the time since it was last written (null: unknown). */
-    record Replica(long egroup, java.time.Duration sinceWritten) {
+    /**
+     * A replica on a node: the extent group, the time since it was last written (null: unknown) and
+     * whether the node's scrubber found slices of it failing their checksum (not repaired since;
+     * {@code suspect} is new in 1.2).
+     */
+    record Replica(long egroup, java.time.Duration sinceWritten, boolean suspect) {
+        /** A replica not known to be bad. */
+        public Replica(long egroup, java.time.Duration sinceWritten) {
+            this(egroup, sinceWritten, false);
+        }
     }
 
     /** One extent group: {@code slots} of its 1 MiB slots are handed out. */

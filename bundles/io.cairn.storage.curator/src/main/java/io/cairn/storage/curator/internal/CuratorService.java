@@ -50,7 +50,8 @@ import io.cairn.storage.api.stargate.VDisk;
  * replication factor) or has too much, and has each vDisk's owning Stargate repair it. Scans run
  * fully every 6 h and partially every hour (injectable clock), at once when a node's Stargate
  * leaves (its Zeus session ended: node failure) or reports a data disk out of service in its
- * presence (disk failure), and on request. The outcome of the last scan
+ * presence (disk failure) or its scrubber reports a replica failing its checksum (the scan repairs
+ * the replicas the nodes' inventories flag suspect), and on request. The outcome of the last scan
  * (under-replication per container, fault tolerance per component) is published in the Zeus
  * document {@value #STATUS_DOC}, so every node answers status queries.
  */
@@ -202,6 +203,7 @@ public final class CuratorService implements LeadershipListener {
         long lastPartial = lastFull;
         Set<UUID> up = stargates();
         Map<UUID, Set<String>> offlineDisks = offlineDisks();
+        Map<UUID, ScrubSuspects.Report> scrubbed = scrubReports();
         long retryAt = Long.MAX_VALUE;
         synchronized (this) {
             // a new leader scans at once: the previous one may have died mid-scan, or a node with it
@@ -230,6 +232,14 @@ public final class CuratorService implements LeadershipListener {
                 } else if (disks == OfflineDisks.Change.RETURNED && gone.isEmpty()) {
                     start(ScanType.PARTIAL, "disk returned");
                 }
+                Map<UUID, ScrubSuspects.Report> scrubbedNow = scrubReports();
+                if (ScrubSuspects.newlyFound(scrubbed, scrubbedNow)) {
+                    logger.info("a scrubber found extent-group replicas failing their checksum (suspects per node: {}): scanning at once",
+                            scrubbedNow.entrySet().stream().filter(e -> e.getValue().suspects() > 0)
+                                    .map(e -> e.getKey() + "=" + e.getValue().suspects()).toList());
+                    start(ScanType.PARTIAL, "scrubber found bad replicas");
+                }
+                scrubbed = scrubbedNow;
                 long t = clock.millis();
                 if (t >= retryAt) {
                     retryAt = Long.MAX_VALUE;
@@ -308,6 +318,16 @@ public final class CuratorService implements LeadershipListener {
         }
     }
 
+    /** What each node's scrubber reports, from the Stargate presences; empty when Zeus cannot say. */
+    private Map<UUID, ScrubSuspects.Report> scrubReports() {
+        try {
+            return ScrubSuspects.of(zeus.presences());
+        } catch (RuntimeException e) {
+            logger.info("could not read the Stargate presences for scrubber findings: {}", e.toString());
+            return Map.of();
+        }
+    }
+
     private Set<UUID> stargates() {
         return egroups.liveNodes();
     }
@@ -318,8 +338,7 @@ public final class CuratorService implements LeadershipListener {
      */
     ScanResult scan(Scan s, Leadership l) throws InterruptedException {
         long started = clock.millis();
-        Map<UUID, Set<Long>> rotten = s.type() == ScanType.FULL ? scrub() : Map.of();
-        Tally before = tally(true, rotten);
+        Tally before = tally(true);
         publish(l, s, started, 0, before, "running");
         logger.info("Curator scan {} ({}, {}): {} extent groups, {} under-replicated, {} to repair", s.id(), s.type(), s.reason(),
                 before.scanned, before.underReplicated(), before.work.size());
@@ -346,7 +365,7 @@ public final class CuratorService implements LeadershipListener {
         }
         int collected = s.type() == ScanType.FULL ? collect(before.orphans) : 0;
         // the outcome as the metadata says now
-        Tally after = tally(false, Map.of());
+        Tally after = tally(false);
         publish(l, s, started, done, after, "succeeded");
         logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} extent groups still "
                 + "under-replicated, {} orphaned replicas left", s.id(), clock.millis() - started, done, collected, after.underReplicated(),
@@ -378,17 +397,22 @@ public final class CuratorService implements LeadershipListener {
      * the records through the scan's map tasks, started once the inventories are in, on every live
      * node over the Medusa shards it leads; the reduce ({@link ScanReduce}) merges their output with
      * the inventories. A replica counts when its node is alive and, if the node answered, holds it.
+     * A group with a replica its node's scrubber flags as failing its checksum is repaired too.
      */
-    private Tally tally(boolean withWork, Map<UUID, Set<Long>> rotten) throws InterruptedException {
+    private Tally tally(boolean withWork) throws InterruptedException {
         Set<UUID> alive = stargates();
         CuratorSettings settings = settings();
         Tally t = new Tally();
         Map<UUID, Map<Long, Duration>> inventory = new LinkedHashMap<>();
+        Map<UUID, Set<Long>> rotten = new java.util.HashMap<>();
         for (UUID node : alive) {
             try {
                 Map<Long, Duration> held = new java.util.HashMap<>();
                 for (ExtentGroups.Replica r : egroups.replicas(node)) {
                     held.put(r.egroup(), r.sinceWritten() == null ? Duration.ZERO : r.sinceWritten());
+                    if (r.suspect()) {
+                        rotten.computeIfAbsent(node, k -> new HashSet<>()).add(r.egroup());
+                    }
                 }
                 inventory.put(node, held);
             } catch (StargateException e) {
@@ -407,32 +431,6 @@ public final class CuratorService implements LeadershipListener {
         t.scanned = r.scanned();
         t.mapTasks.addAll(mapTasks.status(maps));
         return t;
-    }
-
-    /**
-     * The scrubber's pass, run by full scans (so every disk is fully verified at least every 6 h,
-     * within the spec's week): every live node verifies the slices of the extent groups it holds,
-     * nodes one after another so the disks stay mostly free for user I/O. Returns, per node, the
-     * extent groups with slices failing their checksum; their owners repair them from good replicas.
-     */
-    private Map<UUID, Set<Long>> scrub() {
-        Map<UUID, Set<Long>> bad = new LinkedHashMap<>();
-        long verified = 0;
-        for (UUID node : stargates()) {
-            try {
-                ExtentGroups.ScrubResult r = egroups.scrub(node);
-                verified += r.verified();
-                if (!r.bad().isEmpty()) {
-                    bad.put(node, new HashSet<>(r.bad()));
-                }
-            } catch (StargateException e) {
-                logger.info("node {} did not scrub this time: {}", node, e.getMessage());
-            }
-        }
-        int found = bad.values().stream().mapToInt(Set::size).sum();
-        logger.info("scrub: {} extent-group replicas verified, {} with slices failing their checksum{}", verified, found,
-                found == 0 ? "" : " " + bad);
-        return bad;
     }
 
     /** Deletes orphaned replicas (full scans only, spec 20 §21); returns how many went. */

@@ -32,4 +32,16 @@ public @interface StargateConfig {
 
     @AttributeDefinition(description = "Deadline of one vDisk operation, seconds")
     int op__timeout__secs() default 30;
+
+    @AttributeDefinition(description = "The scrubber verifies each data disk's used bytes in a full pass within this many seconds "
+            + "(spec 20 §9 cairn.scrub.pass_secs); the Zeus document stargate.settings overrides it cluster-wide", min = "1")
+    long scrub__pass__secs() default 604800;
+
+    @AttributeDefinition(description = "The scrubber works on a disk only while its reads and writes kept it busy less than this "
+            + "percentage of the last second (spec 20 §9 cairn.scrub.max_disk_busy_pct)", min = "1", max = "100")
+    int scrub__max__disk__busy__pct() default 30;
+
+    @AttributeDefinition(description = "Extent groups written less than this many seconds ago wait for the scrubber's next pass",
+            min = "0")
+    long scrub__cold__secs() default 60;
 }

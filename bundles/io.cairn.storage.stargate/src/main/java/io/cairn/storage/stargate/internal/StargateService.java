@@ -34,6 +34,7 @@ import io.cairn.storage.api.stargate.VDisk;
 import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.estore.Scrubber;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.common.alerts.AlertService;
 import io.cairn.storage.stargate.internal.io.CapacityGuard;
@@ -63,6 +64,17 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
      * comma-separated and sorted; empty when all serve. Curator starts a partial scan when it changes.
      */
     public static final String OFFLINE_DISKS = "offline_disks";
+    /**
+     * Presence attribute: how many of this node's extent-group replicas the scrubber found failing
+     * their checksum and are not repaired yet (spec 20 §9).
+     */
+    public static final String SCRUB_SUSPECTS = "scrub_suspects";
+    /**
+     * Presence attribute: how many failing verifications the scrubber has made since this Stargate
+     * started; republished at once when it grows. Curator starts a partial scan when it changes
+     * while {@value #SCRUB_SUSPECTS} is not 0, and its scan repairs the replicas the inventory flags.
+     */
+    public static final String SCRUB_FOUND = "scrub_found";
 
     private final Logger logger = LoggerFactory.getLogger(StargateService.class);
     private final Zeus zeus;
@@ -70,6 +82,7 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     private final List<LocalDisks.Disk> disks;
     private final DataPath data;
     private final Presence presence;
+    private final io.cairn.cluster.api.Registration settingsWatch;
     private final ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon(true).name("stargate-presence").factory());
     private String published = "";
@@ -94,12 +107,15 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         Peers peers = new Peers(zeus, rpc, join.self().uuid(), timeout);
         this.guard = new CapacityGuard(75);
         long oplogBytes = oplogBytes(disks, config.oplog__bytes());
+        Scrubber.Settings configured = StargateSettings.scrub(config);
         this.data = new DataPath(peers, medusa, catalog, localMetadata, disks, home.resolve("data/oplog"), oplogBytes,
                 config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite,
                 UnifiedCache.sizeFor(Runtime.getRuntime().maxMemory(), config.unified__cache__bytes()),
-                config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes());
+                config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes(), configured);
         this.presence = zeus.announce(PRESENCE, attributes());
         data.onDiskStateChange(() -> timer.execute(this::publish)); // Curator hears of a disk failure at once
+        data.scrubber().onChange(() -> timer.execute(this::publish)); // and of a replica the scrubber found bad
+        this.settingsWatch = zeus.watch(StargateSettings.DOCUMENT, doc -> applySettings(configured, doc));
         timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
         logger.info("Stargate serving {} data disk(s): {}; OpLog {} MiB", disks.size(),
@@ -124,8 +140,18 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return Math.max(MIN_OPLOG_BYTES, Math.min(configured, layout));
     }
 
+    /** Applies the cluster-wide overrides of the Zeus document {@value StargateSettings#DOCUMENT} (or the node's own settings without it). */
+    private void applySettings(Scrubber.Settings configured, Optional<io.cairn.cluster.api.VersionedDocument> doc) {
+        try {
+            data.scrubber().settings(doc.isEmpty() ? configured : StargateSettings.scrub(configured, doc.get().data()));
+        } catch (IllegalArgumentException e) {
+            logger.warn("{}; the scrubber keeps its settings {}", e.getMessage(), data.scrubber().settings());
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        settingsWatch.close();
         timer.shutdownNow();
         presence.close();
         data.close();
@@ -147,7 +173,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
 
     private Map<String, String> attributes() {
         return Map.of(Pool.DISKS, Pool.encode(data.disks()), "free", Long.toString(data.free()),
-                OFFLINE_DISKS, String.join(",", data.offlineDisks()));
+                OFFLINE_DISKS, String.join(",", data.offlineDisks()),
+                SCRUB_SUSPECTS, Integer.toString(data.scrubber().suspects().size()), SCRUB_FOUND, Long.toString(data.scrubber().found()));
     }
 
     /** Re-evaluates the pool's fill level (every second, off the I/O path). */

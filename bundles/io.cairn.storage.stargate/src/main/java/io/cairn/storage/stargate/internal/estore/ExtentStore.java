@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 
 import org.slf4j.Logger;
@@ -58,9 +59,13 @@ import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
  * egroups on a disk unavailable and {@link #bringOnline} available again. Nothing here retries:
  * the caller reads another replica.
  *
+ * <p><b>Busy time.</b> Each disk adds up how long the data I/O of reads, writes and repairs took
+ * ({@link #busyNanos}; not {@link #verify}'s), for the {@link Scrubber}, which scrubs a disk only
+ * while that stays low.
+ *
  * <p>The store does not own the {@link LocalMetadataStore}: close this store first, then the metadata store.
  */
-public final class ExtentStore implements AutoCloseable {
+public final class ExtentStore implements AutoCloseable, Scrubber.Store {
 
     /** The checksum and I/O unit. */
     public static final int SLICE_BYTES = 4096;
@@ -80,6 +85,7 @@ public final class ExtentStore implements AutoCloseable {
     private final LocalMetadataStore metadata;
     private final Map<String, Disk> disks; // configuration order
     private final DiskFailureListener failureListener;
+    private final LongSupplier nanoTime;
     private final ConcurrentHashMap<Long, EgroupState> egroups = new ConcurrentHashMap<>();
     private final LongAdder checksumErrors = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
@@ -89,9 +95,10 @@ public final class ExtentStore implements AutoCloseable {
     private final LongAdder diskIoErrors = new LongAdder();
     private volatile boolean closed;
 
-    private ExtentStore(LocalMetadataStore metadata, DiskFailureListener failureListener) {
+    private ExtentStore(LocalMetadataStore metadata, DiskFailureListener failureListener, LongSupplier nanoTime) {
         this.metadata = metadata;
         this.failureListener = failureListener;
+        this.nanoTime = nanoTime;
         this.disks = new LinkedHashMap<>();
     }
 
@@ -104,13 +111,23 @@ public final class ExtentStore implements AutoCloseable {
      * {@code failureListener}.
      */
     public static ExtentStore open(LocalMetadataStore metadata, List<DiskSpec> disks, DiskFailureListener failureListener) {
+        return open(metadata, disks, failureListener, System::nanoTime);
+    }
+
+    /**
+     * As {@link #open(LocalMetadataStore, List, DiskFailureListener)}, measuring each disk's
+     * {@linkplain #busyNanos busy time} with {@code nanoTime} (monotonic nanoseconds: the node's clock).
+     */
+    public static ExtentStore open(LocalMetadataStore metadata, List<DiskSpec> disks, DiskFailureListener failureListener,
+            LongSupplier nanoTime) {
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(failureListener, "failureListener");
+        Objects.requireNonNull(nanoTime, "nanoTime");
         if (disks.isEmpty()) {
             throw new ExtentStoreException(Reason.INVALID_REQUEST, "the extent store needs at least one disk; configure the node's data disks");
         }
         Set<Path> roots = new HashSet<>();
-        ExtentStore store = new ExtentStore(metadata, failureListener);
+        ExtentStore store = new ExtentStore(metadata, failureListener, nanoTime);
         for (DiskSpec spec : disks) {
             if (store.disks.containsKey(spec.id()) || !roots.add(spec.root().toAbsolutePath().normalize())) {
                 throw new ExtentStoreException(Reason.INVALID_REQUEST, "disk '" + spec.id() + "' at " + spec.root()
@@ -160,7 +177,13 @@ public final class ExtentStore implements AutoCloseable {
         ByteBuffer data = withSlices(egroupId, first, first + length / SLICE_BYTES - 1, false, state -> {
             EgroupRecord record = requireRecord(state, egroupId, "read");
             Disk disk = onlineDisk(record.diskId(), egroupId);
-            ByteBuffer buf = readData(disk, egroupId, offset, length);
+            long started = nanoTime.getAsLong();
+            ByteBuffer buf;
+            try {
+                buf = readData(disk, egroupId, offset, length);
+            } finally {
+                disk.busyNanos.add(nanoTime.getAsLong() - started);
+            }
             List<Integer> bad = badSlices(record, first, buf);
             if (!bad.isEmpty()) {
                 checksumErrors.add(bad.size());
@@ -372,6 +395,17 @@ public final class ExtentStore implements AutoCloseable {
         return true;
     }
 
+    /**
+     * How long, in total, the data I/O of reads, writes and repairs on the disk took since the store
+     * opened (nanoseconds; concurrent operations add up). {@link #verify} is not counted: it is the
+     * scrubber's own I/O. 0 for a disk that is not configured.
+     */
+    @Override
+    public long busyNanos(String diskId) {
+        Disk disk = disks.get(diskId);
+        return disk == null ? 0 : disk.busyNanos.sum();
+    }
+
     /** The counters since the store opened. */
     public ExtentStoreCounters counters() {
         return new ExtentStoreCounters(checksumErrors.sum(), bytesRead.sum(), bytesWritten.sum(), slicesRepaired.sum(),
@@ -405,7 +439,12 @@ public final class ExtentStore implements AutoCloseable {
             Placement placement = place(state, egroupId, first, count, diskId, repair);
             boolean recorded = false;
             try {
-                writeData(placement.disk(), egroupId, offset, src);
+                long started = nanoTime.getAsLong();
+                try {
+                    writeData(placement.disk(), egroupId, offset, src);
+                } finally {
+                    placement.disk().busyNanos.add(nanoTime.getAsLong() - started);
+                }
                 state.recordLock.lock();
                 try {
                     persist(state, egroupId, requireRecord(state, egroupId, op).withSlices(first, crcs));
@@ -665,6 +704,7 @@ public final class ExtentStore implements AutoCloseable {
         final long capacityBytes;
         final AtomicLong usedBytes = new AtomicLong();
         final AtomicLong egroups = new AtomicLong();
+        final LongAdder busyNanos = new LongAdder();
         volatile boolean online;
 
         Disk(DiskSpec spec, FileStore fileStore, long capacityBytes, boolean online) {

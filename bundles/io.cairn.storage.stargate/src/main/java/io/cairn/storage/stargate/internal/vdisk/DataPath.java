@@ -38,6 +38,7 @@ import io.cairn.storage.stargate.internal.estore.DiskSpec;
 import io.cairn.storage.stargate.internal.estore.DiskUsage;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.storage.stargate.internal.estore.ExtentStore;
+import io.cairn.storage.stargate.internal.estore.Scrubber;
 import io.cairn.storage.stargate.internal.io.WriteClassifier;
 import io.cairn.storage.stargate.internal.oplog.DrainBatch;
 import io.cairn.storage.stargate.internal.oplog.DrainExtent;
@@ -64,6 +65,9 @@ public final class DataPath implements AutoCloseable {
     private final Catalog catalog;
     private final OpLogStore oplog;
     private final ExtentStore estore;
+    private final Scrubber scrubber;
+    private final Thread scrubLoop;
+    private final Clock clock;
     private final DiskHealth health;
     private final CapacityCheck capacity;
     private final UnifiedCache cache;
@@ -83,8 +87,9 @@ public final class DataPath implements AutoCloseable {
 
     public DataPath(Peers peers, Medusa medusa, Catalog catalog, LocalMetadataStore local, List<LocalDisks.Disk> disks, Path oplogDir,
             long oplogBytes, long vdiskBaseline, Clock clock, Duration opTimeout, CapacityCheck capacity, long cacheBytes,
-            long skipOpLogOutstandingBytes) throws Exception {
+            long skipOpLogOutstandingBytes, Scrubber.Settings scrub) throws Exception {
         this.peers = peers;
+        this.clock = clock;
         this.cache = new UnifiedCache(cacheBytes);
         this.classifier = new WriteClassifier(skipOpLogOutstandingBytes);
         this.medusa = medusa;
@@ -115,11 +120,13 @@ public final class DataPath implements AutoCloseable {
                         return s != null && s.bringOnline(diskId);
                     }
                 });
-        this.estore = ExtentStore.open(local, specs, health);
+        this.estore = ExtentStore.open(local, specs, health, clock::nanoTime);
         store.set(estore);
+        this.scrubber = new Scrubber(estore, clock, scrub);
         // one segment size for every OpLog size, so a node whose disks changed still recovers its segments
         this.oplog = OpLogStore.open(new OpLogConfig(oplogDir, oplogBytes, OPLOG_SEGMENT_BYTES, vdiskBaseline), clock);
         this.drainer = Thread.ofPlatform().daemon(true).name("stargate-drain").start(this::drainLoop);
+        this.scrubLoop = Thread.ofPlatform().daemon(true).name("stargate-scrub").start(this::scrubLoop);
     }
 
     public Peers peers() {
@@ -132,6 +139,11 @@ public final class DataPath implements AutoCloseable {
 
     public ExtentStore estore() {
         return estore;
+    }
+
+    /** This node's scrubber (its settings, findings and counters). */
+    public Scrubber scrubber() {
+        return scrubber;
     }
 
     UnifiedCache cache() {
@@ -232,8 +244,9 @@ public final class DataPath implements AutoCloseable {
     }
 
     /**
-     * This node's available extent groups as [id, milliseconds since last written (-1: unknown)];
-     * those on an offline disk are left out.
+     * This node's available extent groups as [id, milliseconds since last written (-1: unknown),
+     * 1 if the scrubber found it failing its checksum (not repaired since) else 0]; those on an
+     * offline disk are left out.
      */
     List<long[]> localInventory() {
         long now = System.currentTimeMillis();
@@ -243,7 +256,7 @@ public final class DataPath implements AutoCloseable {
                 continue; // its disk is offline: the replica counts as missing, so Curator re-replicates it
             }
             long age = estore.lastWritten(l.egroupId()).map(t -> Math.max(0, now - t.toEpochMilli())).orElse(-1L);
-            out.add(new long[] {l.egroupId(), age});
+            out.add(new long[] {l.egroupId(), age, scrubber.suspect(l.egroupId()) ? 1 : 0});
         }
         return out;
     }
@@ -258,7 +271,7 @@ public final class DataPath implements AutoCloseable {
                 com.fasterxml.jackson.databind.JsonNode h = Wire.decode(peers.callSync(node, DataRpc.EGROUP_LIST, Wire.encode(Map.of(), null)))
                         .header();
                 for (com.fasterxml.jackson.databind.JsonNode r : h.path("egroups")) {
-                    rows.add(new long[] {r.get(0).asLong(), r.get(1).asLong()});
+                    rows.add(new long[] {r.get(0).asLong(), r.get(1).asLong(), r.path(2).asLong(0)}); // a node before 1.2 sends no flag
                 }
             } catch (RpcException e) {
                 throw new StargateException(Reason.UNAVAILABLE, "cannot list the extent groups of node " + node + ": " + e.getMessage(), e);
@@ -266,7 +279,7 @@ public final class DataPath implements AutoCloseable {
         }
         List<io.cairn.storage.api.stargate.ExtentGroups.Replica> out = new ArrayList<>(rows.size());
         for (long[] r : rows) {
-            out.add(new io.cairn.storage.api.stargate.ExtentGroups.Replica(r[0], r[1] < 0 ? null : Duration.ofMillis(r[1])));
+            out.add(new io.cairn.storage.api.stargate.ExtentGroups.Replica(r[0], r[1] < 0 ? null : Duration.ofMillis(r[1]), r[2] != 0));
         }
         return out;
     }
@@ -338,62 +351,50 @@ public final class DataPath implements AutoCloseable {
         return f;
     }
 
-    /** Local extent groups whose last scrub found slices failing their checksum, until they are repaired. */
-    private final Map<Long, List<Integer>> suspects = new ConcurrentHashMap<>();
-    /** Pause between extent groups while scrubbing, so user I/O keeps the disks (spec 20 §9: scrub only lightly loaded disks). */
-    private static final long SCRUB_PAUSE_MILLIS = 5;
+    /** Pause between extent groups of an on-demand scrub, so user I/O keeps the disks. */
+    private static final Duration SCRUB_ALL_PAUSE = Duration.ofMillis(5);
+    /** How often the background scrubber looks at what is due. */
+    private static final Duration SCRUB_STEP = Duration.ofMillis(200);
 
     /**
-     * Verifies every slice of every extent group this node holds (the scrubber's pass, spec 20 §9) and
-     * remembers the ones that fail until they are repaired; returns how many were verified and the
-     * failing ones.
+     * Verifies every slice of every extent group this node holds now, unpaced (an on-demand scrub;
+     * the {@link Scrubber} does the same in the background); the failing ones stay suspects until
+     * they are repaired. Returns how many were verified and the failing ones.
      */
     public io.cairn.storage.api.stargate.ExtentGroups.ScrubResult scrubLocal() {
-        long verified = 0;
-        List<Long> bad = new ArrayList<>();
-        for (io.cairn.storage.stargate.internal.estore.EgroupLocation l : estore.list()) {
-            if (!l.available()) {
-                continue;
-            }
-            try {
-                List<Integer> slices = estore.verify(l.egroupId());
-                verified++;
-                if (slices.isEmpty()) {
-                    suspects.remove(l.egroupId());
-                } else {
-                    suspects.put(l.egroupId(), slices);
-                    bad.add(l.egroupId());
-                }
-            } catch (RuntimeException e) {
-                logger.info("scrub: extent group {} could not be verified: {}", l.egroupId(), e.toString());
-            }
-            try {
-                Thread.sleep(SCRUB_PAUSE_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            Scrubber.Sweep r = scrubber.scrubAll(SCRUB_ALL_PAUSE);
+            return new io.cairn.storage.api.stargate.ExtentGroups.ScrubResult(r.verified(), r.bad());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StargateException(Reason.UNAVAILABLE, "the scrub of this node was interrupted (the node is stopping)", e);
         }
-        if (!bad.isEmpty()) {
-            logger.warn("scrub: {} of {} extent groups on this node have slices failing their checksum: {}", bad.size(), verified, bad);
-        }
-        return new io.cairn.storage.api.stargate.ExtentGroups.ScrubResult(verified, bad);
     }
 
-    /** Whether this node's replica of the extent group failed its last scrub (not repaired since). */
+    /** Whether this node's replica of the extent group failed its last verification (not repaired since). */
     boolean suspect(long eg) {
-        return suspects.containsKey(eg);
+        return scrubber.suspect(eg);
     }
 
     /** A repair rewrote slices of a local extent group: verify it again, and forget the suspicion if it passes. */
     void repaired(long eg) {
-        if (suspects.containsKey(eg)) {
+        scrubber.repaired(eg);
+    }
+
+    /** The background scrubber's thread: a step every {@link #SCRUB_STEP} until closed. */
+    private void scrubLoop() {
+        while (!closed) {
             try {
-                if (estore.verify(eg).isEmpty()) {
-                    suspects.remove(eg);
-                }
+                scrubber.step();
             } catch (RuntimeException e) {
-                // stays suspect
+                if (!closed) {
+                    logger.info("scrubber: step failed; trying again: {}", e.toString());
+                }
+            }
+            try {
+                clock.sleep(SCRUB_STEP);
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
@@ -677,7 +678,9 @@ public final class DataPath implements AutoCloseable {
     /**
      * The essentials of this Stargate's 2009 page: per owned vDisk its operations, average latency,
      * where writes went (OpLog or extent store) and where reads came from (OpLog, cache, extent
-     * store); the OpLog and the unified cache.
+     * store); the OpLog and the unified cache; the scrubber per disk; and the vars of spec 20 §9
+     * ({@code checksum_errors}: slices that failed their check on reads and verifications;
+     * {@code scrub_bytes}: bytes the scrubber verified) with the scrubber's other counters.
      */
     public Map<String, Object> page() {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -687,11 +690,30 @@ public final class DataPath implements AutoCloseable {
         out.put("vdisks", rows);
         out.put("oplog", oplog.stats());
         out.put("cache", cache.stats());
+        io.cairn.storage.stargate.internal.estore.ExtentStoreCounters ec = estore.counters();
+        Scrubber.Stats ss = scrubber.stats();
+        Map<String, Object> vars = new java.util.LinkedHashMap<>();
+        vars.put("checksum_errors", ec.checksumErrors());
+        vars.put("scrub_bytes", ss.scrubBytes());
+        vars.put("scrub_egroups_verified", ss.egroupsVerified());
+        vars.put("scrub_passes", ss.passes());
+        vars.put("scrub_found", ss.found());
+        vars.put("scrub_suspects", ss.suspects());
+        vars.put("slices_repaired", ec.slicesRepaired());
+        out.put("vars", vars);
+        out.put("scrub", ss.disks());
         StringBuilder t = new StringBuilder();
         t.append(String.format("Stargate %s: OpLog %d/%d MiB used, %d fsyncs, %d waits for space; cache %d/%d MiB, hit rate %.1f%%%n",
                 peers.self(), oplog.stats().usedBytes() >> 20, oplog.stats().capacityBytes() >> 20, oplog.stats().fsyncs(),
                 oplog.stats().spaceWaits(), cache.stats().usedBytes() >> 20, cache.stats().capacityBytes() >> 20,
                 100 * cache.stats().hitRate()));
+        t.append(String.format("Scrubber: %d extent groups verified (%d MiB), %d passes, %d failing found, %d suspect now; "
+                + "checksum errors %d, slices repaired %d%n", ss.egroupsVerified(), ss.scrubBytes() >> 20, ss.passes(), ss.found(),
+                ss.suspects(), ec.checksumErrors(), ec.slicesRepaired()));
+        for (Scrubber.DiskStats d : ss.disks()) {
+            t.append(String.format("  disk %-8s %-9s %8d KiB/s  busy %3d%%  pass %d/%d  passes %d%n", d.diskId(), d.state(),
+                    d.bytesPerSec() >> 10, d.busyPct(), d.passDone(), d.passTotal(), d.passes()));
+        }
         t.append(String.format("%-24s %9s %9s %9s %9s %10s %10s %10s %10s %10s%n", "vDisk", "writes", "avg us", "reads", "avg us",
                 "w:oplog", "w:estore", "r:oplog", "r:cache", "r:estore"));
         for (Map<String, Object> r : rows) {
@@ -814,8 +836,10 @@ public final class DataPath implements AutoCloseable {
     public void close() {
         closed = true;
         drainer.interrupt();
+        scrubLoop.interrupt();
         try {
             drainer.join(5000);
+            scrubLoop.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

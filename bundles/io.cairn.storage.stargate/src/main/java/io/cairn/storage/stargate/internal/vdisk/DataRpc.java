@@ -36,11 +36,14 @@ public final class DataRpc {
     public static final String EGROUP_REPAIR = "stargate.egroup.repair";
     public static final String EGROUP_DELETE = "stargate.egroup.delete";
     public static final String VDISK_IO = "stargate.vdisk.io";
-    /** Every extent group this node holds, each with the milliseconds since it was last written (-1: unknown). */
+    /**
+     * Every extent group this node holds, each as [id, milliseconds since it was last written (-1:
+     * unknown), 1 if its scrubber found it failing its checksum and it is not repaired yet, else 0].
+     */
     public static final String EGROUP_LIST = "stargate.egroup.list";
     /** Whether this node holds a replica of an extent group. */
     public static final String EGROUP_HAS = "stargate.egroup.has";
-    /** Verify every local extent group now (the scrubber's pass); replies with the count and the failing ones. */
+    /** Verify every local extent group now, unpaced (on demand; the scrubber does it in the background); replies with the count and the failing ones. */
     public static final String EGROUP_SCRUB = "stargate.egroup.scrub";
     /** Copy an extent group's used bytes from other replicas into this node (a vDisk owner restoring its replication factor). */
     public static final String EGROUP_COPY = "stargate.egroup.copy";

@@ -1,0 +1,39 @@
+package io.cairn.storage.stargate.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import io.cairn.storage.stargate.internal.estore.Scrubber;
+
+class StargateSettingsTest {
+
+    static byte[] json(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void givenTheZeusDocument_whenApplied_thenTheKeysItSetsOverrideTheNodesConfiguration() {
+        Scrubber.Settings base = Scrubber.Settings.DEFAULTS;
+        assertThat(StargateSettings.scrub(base, json("{\"scrub_pass_secs\": 20, \"scrub_cold_secs\": 0, \"other\": true}")))
+                .isEqualTo(new Scrubber.Settings(20, 30, 0));
+        assertThat(StargateSettings.scrub(base, json("{\"scrub_max_disk_busy_pct\": 100}"))).isEqualTo(new Scrubber.Settings(604800, 100, 60));
+        assertThat(StargateSettings.scrub(base, json("{}"))).isEqualTo(base);
+        assertThat(StargateSettings.scrub(base, new byte[0])).isEqualTo(base);
+    }
+
+    @Test
+    void givenABadDocument_whenApplied_thenRefusedSayingWhatIsWrong() {
+        Scrubber.Settings base = Scrubber.Settings.DEFAULTS;
+        assertThatThrownBy(() -> StargateSettings.scrub(base, json("{\"scrub_pass_secs\": \"soon\"}")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scrub_pass_secs").hasMessageContaining("whole number");
+        assertThatThrownBy(() -> StargateSettings.scrub(base, json("{\"scrub_pass_secs\": 0}"))).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> StargateSettings.scrub(base, json("{\"scrub_max_disk_busy_pct\": 4294967326}")))
+                .hasMessageContaining("whole number");
+        assertThatThrownBy(() -> StargateSettings.scrub(base, json("[1]"))).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> StargateSettings.scrub(base, json("{nope"))).hasMessageContaining("not valid JSON");
+    }
+}
