@@ -65,6 +65,18 @@ public interface ExtentGroups {
      */
     ScrubResult scrub(UUID node);
 
+    /**
+     * Reads and writes this node's Stargate served over about the last second for the vDisks it
+     * owns (whichever node they came from): the user-I/O signal background work yields to, so user
+     * I/O keeps its share (spec 20 §21; Curator's Chronos throttles its tasks by it). 0 when idle,
+     * and from a provider that does not measure it.
+     *
+     * @since 1.2
+     */
+    default long userOpsPerSecond() {
+        return 0;
+    }
+
     /** A scrub pass: extent groups verified, and those with slices failing their checksum. */
     record ScrubResult(long verified, List<Long> bad) {
         public ScrubResult {

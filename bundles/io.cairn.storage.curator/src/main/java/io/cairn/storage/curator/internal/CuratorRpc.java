@@ -17,17 +17,20 @@ import io.cairn.cluster.rpc.RpcHandler;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.curator.internal.chronos.Chronos;
 
 /**
  * Curator over the cluster RPC, answered by every node: {@code ncli cluster
  * get-domain-fault-tolerance-status type=node|rackable_unit}, {@code curator_cli
  * get_under_replication_info summary=true}, starting a scan ({@code task_type} 2 full, 3
- * partial; sent on to the leader), and running a scan's map tasks over the Medusa shards the
- * leader names ({@value #MAP_TASK}). Replies carry the objects and a {@code text} rendering.
+ * partial; sent on to the leader), running a scan's map tasks over the Medusa shards the
+ * leader names ({@value #MAP_TASK}), and Chronos's queues and counters per node (the 2011 page's
+ * data). Replies carry the objects and a {@code text} rendering.
  */
 @Component(service = RpcHandler.class, configurationPid = CuratorConfig.PID, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
         RpcHandler.METHOD + "=" + CuratorRpc.FT_STATUS, RpcHandler.METHOD + "=" + CuratorRpc.UNDER_REPLICATION,
-        RpcHandler.METHOD + "=" + CuratorRpc.START, RpcHandler.METHOD + "=" + CuratorRpc.MAP_TASK})
+        RpcHandler.METHOD + "=" + CuratorRpc.START, RpcHandler.METHOD + "=" + CuratorRpc.MAP_TASK,
+        RpcHandler.METHOD + "=" + CuratorRpc.CHRONOS})
 public final class CuratorRpc implements RpcHandler {
 
     static final String FT_STATUS = "curator.ft_status";
@@ -35,6 +38,7 @@ public final class CuratorRpc implements RpcHandler {
     static final String START = "curator.start";
     /** A scan's map tasks on this node: {@code {"shards":[...]}} → the vDisks of those shards and their extent groups. */
     static final String MAP_TASK = "curator.map_task";
+    static final String CHRONOS = "curator.chronos";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CuratorService curator;
@@ -61,6 +65,7 @@ public final class CuratorRpc implements RpcHandler {
             case FT_STATUS -> JSON.writeValueAsBytes(faultTolerance(body.path("type").asText("node")));
             case UNDER_REPLICATION -> JSON.writeValueAsBytes(underReplication());
             case START -> start(body, call);
+            case CHRONOS -> JSON.writeValueAsBytes(chronos());
             default -> throw CairnException.notFound("no method " + call.method());
         };
     }
@@ -130,6 +135,36 @@ public final class CuratorRpc implements RpcHandler {
         out.put("executionId", s.executionId());
         out.put("state", s.state());
         out.put("updated", s.updated());
+        out.put("text", t.toString());
+        return out;
+    }
+
+    /** Chronos now: per node its tasks (most urgent first) and the tasks done and given up per kind. */
+    Map<String, Object> chronos() {
+        Chronos.Snapshot s = curator.chronosSnapshot();
+        StringBuilder t = new StringBuilder();
+        t.append("Chronos leader: ").append(curator.leader().orElse("none elected yet")).append(" (with the Curator leader), at ")
+                .append(s.taken()).append('\n');
+        for (Chronos.NodeQueue n : s.nodes()) {
+            t.append('\n').append("Node ").append(n.node()).append(": ");
+            if (n.error() != null) {
+                t.append("queue not readable: ").append(n.error()).append('\n');
+                continue;
+            }
+            t.append(n.queued()).append(" queued, ").append(n.running()).append(" running, ").append(n.failed())
+                    .append(" given up; done ").append(n.done()).append(", given up ").append(n.givenUp()).append('\n');
+            if (!n.tasks().isEmpty()) {
+                t.append(String.format("  %-3s %-8s %8s %8s %9s  %s%n", "Pri", "State", "Attempts", "Age (s)", "Execution", "Task"));
+            }
+            for (Chronos.TaskView v : n.tasks()) {
+                t.append(String.format("  %-3d %-8s %8d %8d %9d  %s%s%n", v.priority(), v.state(), v.attempts(), v.ageSecs(), v.execution(),
+                        v.id(), v.error() == null ? "" : " (" + v.error() + ")"));
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("leader", curator.leader().orElse(null));
+        out.put("taken", s.taken());
+        out.put("nodes", s.nodes());
         out.put("text", t.toString());
         return out;
     }

@@ -12,9 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.service.component.annotations.Activate;
@@ -33,6 +30,11 @@ import io.cairn.cluster.api.Registration;
 import io.cairn.cluster.api.Zeus;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.curator.internal.chronos.Chronos;
+import io.cairn.storage.curator.internal.chronos.CuratorTasks;
+import io.cairn.storage.curator.internal.chronos.Priority;
+import io.cairn.storage.curator.internal.chronos.Task;
+import io.cairn.storage.curator.internal.chronos.TaskKind;
 import io.cairn.storage.curator.internal.ft.FaultTolerance;
 import io.cairn.storage.curator.internal.scan.MapPhase;
 import io.cairn.storage.curator.internal.scan.Orphans;
@@ -47,7 +49,8 @@ import io.cairn.storage.api.stargate.VDisk;
  * Curator (spec 20 §11, §21): the elected leader scans the extent groups of every vDisk (map tasks
  * on every live node, each over the Medusa shards it leads, {@link MapTaskRunner}), finds what
  * lacks redundancy (replicas on nodes that are down, fewer live replicas than the container's
- * replication factor) or has too much, and has each vDisk's owning Stargate repair it. Scans run
+ * replication factor) or has too much, and has each vDisk's owning Stargate repair it, through
+ * {@link Chronos} tasks queued per node (every node runs its own queue's worker). Scans run
  * fully every 6 h and partially every hour (injectable clock), at once when a node's Stargate
  * leaves (its Zeus session ended: node failure) or reports a data disk out of service in its
  * presence (disk failure) or its scrubber reports a replica failing its checksum (the scan repairs
@@ -63,8 +66,8 @@ public final class CuratorService implements LeadershipListener {
     static final String SETTINGS_DOC = "curator.settings";
     static final Duration FULL_EVERY = Duration.ofHours(6);
     static final Duration PARTIAL_EVERY = Duration.ofHours(1);
-    /** Repairs running at once: each is one extent group at its vDisk's owner. */
-    static final int PARALLEL_REPAIRS = 4;
+    /** How long a scan waits for the Chronos tasks it emitted; those still queued then are left to run. */
+    static final Duration TASKS_WAIT = Duration.ofMinutes(10);
     /** A scan that left under-replicated groups runs again after this; after this when repairs failed. */
     static final Duration RETRY_SOON = Duration.ofSeconds(2);
     static final Duration RETRY_BLOCKED = Duration.ofSeconds(20);
@@ -82,6 +85,7 @@ public final class CuratorService implements LeadershipListener {
     private final ExtentGroups egroups;
     private final Medusa medusa;
     private final io.cairn.cluster.api.LocalNode local;
+    private final Chronos chronos;
     private final Registration election;
     private final Deque<Scan> queue = new ArrayDeque<>();
     private final AtomicLong executions = new AtomicLong();
@@ -104,13 +108,22 @@ public final class CuratorService implements LeadershipListener {
         this.mapTasks = mapTasks;
         this.egroups = egroups;
         this.medusa = medusa;
-        this.election = zeus.elect(ROLE, this);
+        this.chronos = new Chronos(medusa, local.identity().uuid(), clock, new CuratorTasks(egroups, clock), () -> settings().chronosLimits(),
+                egroups::userOpsPerSecond);
+        chronos.start();
+        try {
+            this.election = zeus.elect(ROLE, this);
+        } catch (RuntimeException e) {
+            chronos.close();
+            throw e;
+        }
     }
 
     @Deactivate
     void deactivate() {
         election.close();
         stop();
+        chronos.close();
     }
 
     @Override
@@ -183,6 +196,16 @@ public final class CuratorService implements LeadershipListener {
     /** The scans this node ran as leader: running, completed, last successful per type. */
     public ScanHistory history() {
         return history;
+    }
+
+    /** Chronos's queues and counters on every node, for the 2011 page (read from Medusa: any node answers). */
+    public Chronos.Snapshot chronosSnapshot() {
+        return chronos.snapshot(nodes());
+    }
+
+    /** Every node of the cluster, up or not. */
+    private List<UUID> nodes() {
+        return zeus.cluster().nodes().stream().map(NodeIdentity::uuid).toList();
     }
 
     /** The last published status (empty before the first scan). */
@@ -334,7 +357,8 @@ public final class CuratorService implements LeadershipListener {
 
     /**
      * One scan: every extent group of every vDisk against the live nodes; publishes the status first
-     * (so fault tolerance drops at once), then repairs in parallel and publishes again.
+     * (so fault tolerance drops at once), then queues the repairs (and in full scans the orphans'
+     * deletions) as Chronos tasks, waits for them (at most {@link #TASKS_WAIT}) and publishes again.
      */
     ScanResult scan(Scan s, Leadership l) throws InterruptedException {
         long started = clock.millis();
@@ -344,26 +368,29 @@ public final class CuratorService implements LeadershipListener {
                 before.scanned, before.underReplicated(), before.work.size());
         int done = 0;
         boolean blocked = false;
-        if (!before.work.isEmpty()) {
-            try (ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_REPAIRS, Thread.ofVirtual().name("curator-repair-", 0).factory())) {
-                List<Future<Boolean>> results = new ArrayList<>();
-                for (Work w : before.work) {
-                    results.add(pool.submit(() -> repair(w)));
-                }
-                for (Future<Boolean> f : results) {
-                    try {
-                        if (f.get()) {
-                            done++;
-                        } else {
-                            blocked = true;
-                        }
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        blocked = true;
-                    }
-                }
+        int collected = 0;
+        List<Task> tasks = new ArrayList<>();
+        for (Work w : before.work) {
+            tasks.add(Task.protect(w.vdisk().uuid(), w.egroup(), w.vdisk().owner(), w.priority()));
+        }
+        if (s.type() == ScanType.FULL) {
+            // garbage collection (spec 20 §21): each on the node holding the replica, unless written since this scan began
+            for (Orphans.Orphan o : before.orphans) {
+                tasks.add(Task.deleteReplica(o.node(), o.egroup(), started));
             }
         }
-        int collected = s.type() == ScanType.FULL ? collect(before.orphans) : 0;
+        if (!tasks.isEmpty()) {
+            Chronos.Submission sub = chronos.submit(s.id(), tasks, nodes(), stargates());
+            logger.info("Curator scan {}: {} Chronos tasks, {} queued, {} queued already, {} moved, not placeable {}", s.id(), tasks.size(),
+                    sub.queued(), sub.adopted(), sub.moved(), sub.unplaced());
+            Chronos.Outcome o = chronos.await(sub, TASKS_WAIT, this::stargates, l::valid);
+            done = o.done(TaskKind.PROTECT);
+            collected = o.done(TaskKind.DELETE_REPLICA);
+            blocked = o.failed(TaskKind.PROTECT) > 0 || o.pending(TaskKind.PROTECT) > 0;
+            if (!o.failed().isEmpty() || !o.pending().isEmpty()) {
+                logger.info("Curator scan {}: Chronos tasks failed {}, still queued {}", s.id(), o.failed(), o.pending());
+            }
+        }
         // the outcome as the metadata says now
         Tally after = tally(false);
         publish(l, s, started, done, after, "succeeded");
@@ -373,7 +400,7 @@ public final class CuratorService implements LeadershipListener {
         return new ScanResult(after.underReplicated(), blocked || before.incomplete || after.incomplete, done, collected);
     }
 
-    private record Work(VDisk vdisk, long egroup) {
+    private record Work(VDisk vdisk, long egroup, Priority priority) {
     }
 
     /** One pass over every extent group: under-replication per container, extent-group fault tolerance, and (if asked) the repairs to make. */
@@ -424,30 +451,14 @@ public final class CuratorService implements LeadershipListener {
         ScanReduce.Result r = ScanReduce.reduce(alive, inventory, maps.scans(), rotten, settings.orphanGrace());
         r.containers().forEach((name, u) -> t.perContainer.put(name, new long[] {u.egroups(), u.bytes()}));
         if (withWork) {
-            r.repairs().forEach(w -> t.work.add(new Work(w.vdisk(), w.egroup())));
+            r.repairs().forEach(w -> t.work.add(new Work(w.vdisk(), w.egroup(),
+                    Priority.ofRepair(w.vdisk().replicationFactor(), w.present(), w.failing()))));
         }
         t.placements.addAll(r.placements());
         t.orphans.addAll(r.orphans());
         t.scanned = r.scanned();
         t.mapTasks.addAll(mapTasks.status(maps));
         return t;
-    }
-
-    /** Deletes orphaned replicas (full scans only, spec 20 §21); returns how many went. */
-    private int collect(List<Orphans.Orphan> orphans) {
-        int n = 0;
-        for (Orphans.Orphan o : orphans) {
-            try {
-                egroups.deleteReplica(o.node(), o.egroup());
-                n++;
-            } catch (StargateException e) {
-                logger.info("orphaned extent group {} on node {} stays until the next full scan: {}", o.egroup(), o.node(), e.getMessage());
-            }
-        }
-        if (n > 0) {
-            logger.info("Curator deleted {} orphaned extent-group replica(s)", n);
-        }
-        return n;
     }
 
     /** Curator settings from the optional Zeus document {@value #SETTINGS_DOC} (JSON), defaults otherwise. */
@@ -460,19 +471,6 @@ public final class CuratorService implements LeadershipListener {
                 return CuratorSettings.DEFAULTS;
             }
         }).orElse(CuratorSettings.DEFAULTS);
-    }
-
-    private boolean repair(Work w) {
-        try {
-            ExtentGroups.Protection p = egroups.protect(w.vdisk().uuid(), w.egroup());
-            if (!p.added().isEmpty() || !p.removed().isEmpty()) {
-                logger.debug("extent group {} of {}: added {}, removed {}", w.egroup(), w.vdisk().name(), p.added(), p.removed());
-            }
-            return true;
-        } catch (StargateException e) {
-            logger.info("extent group {} of vDisk {} not repaired yet: {}", w.egroup(), w.vdisk().name(), e.getMessage());
-            return false;
-        }
     }
 
     /**

@@ -92,6 +92,11 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     private final java.util.UUID self;
     /** The fill level last alerted on (from this node: the live Stargate with the lowest node id raises them). */
     private CapacityLevel alerted = CapacityLevel.NORMAL;
+    private final Clock clock;
+    /** {@link DataPath#userOps} and the clock's nanoTime at the last sample, and the rate between the last two samples. */
+    private long userOpsSampled = -1;
+    private long userOpsSampledAt;
+    private volatile long userOpsPerSecond;
 
     @Activate
     public StargateService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference Zeus zeus, @Reference Medusa medusa,
@@ -99,6 +104,7 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
             StargateConfig config) throws Exception {
         this.zeus = zeus;
         this.alerts = alerts;
+        this.clock = clock;
         this.self = join.self().uuid();
         this.catalog = new Catalog(medusa, zeus::cluster, clock::millis);
         Path home = local.home();
@@ -118,6 +124,7 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         this.settingsWatch = zeus.watch(StargateSettings.DOCUMENT, doc -> applySettings(configured, doc));
         timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::sampleUserOps, 1, 1, TimeUnit.SECONDS);
         logger.info("Stargate serving {} data disk(s): {}; OpLog {} MiB", disks.size(),
                 disks.stream().map(d -> d.id() + "=" + d.dir() + " (" + (d.capacityBytes() >> 20) + " MiB)").toList(), oplogBytes >> 20);
     }
@@ -229,6 +236,24 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
             throw new io.cairn.storage.api.stargate.StargateException(io.cairn.storage.api.stargate.StargateException.Reason.STORAGE_FULL,
                     e.getMessage(), e);
         }
+    }
+
+    /** Samples the user operations of the vDisks this node serves (every second, off the I/O path). */
+    private void sampleUserOps() {
+        long ops = data.userOps();
+        long at = clock.nanoTime();
+        long before = userOpsSampled;
+        long elapsed = at - userOpsSampledAt;
+        userOpsSampled = ops;
+        userOpsSampledAt = at;
+        if (before >= 0 && elapsed > 0) {
+            userOpsPerSecond = Math.max(0, ops - before) * 1_000_000_000L / elapsed; // a vDisk that moved away drops the sum: 0 then
+        }
+    }
+
+    @Override
+    public long userOpsPerSecond() {
+        return userOpsPerSecond;
     }
 
     /** The 2009 page essentials of this node (see {@link DataPath#page}). */

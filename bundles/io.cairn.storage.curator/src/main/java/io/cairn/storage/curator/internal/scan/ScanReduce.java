@@ -29,7 +29,7 @@ public final class ScanReduce {
     }
 
     /** An extent group to restore to its replication factor (or to repair a scrubbed replica of). */
-    public record Repair(VDisk vdisk, long egroup) {
+    public record Repair(VDisk vdisk, long egroup, int present, int failing) {
     }
 
     /** Under-replicated extent groups of one container and the bytes they hold. */
@@ -93,9 +93,9 @@ public final class ScanReduce {
                     c[0]++;
                     c[1] += g.bytes();
                 }
-                boolean scrubbedBad = present.stream().anyMatch(n -> rotten.getOrDefault(n, Set.of()).contains(g.id()));
-                if (present.size() != rf || present.size() != g.replicas().size() || scrubbedBad) {
-                    repairs.add(new Repair(v, g.id()));
+                int scrubbedBad = (int) present.stream().filter(n -> rotten.getOrDefault(n, Set.of()).contains(g.id())).count();
+                if (present.size() != rf || present.size() != g.replicas().size() || scrubbedBad > 0) {
+                    repairs.add(new Repair(v, g.id(), present.size(), scrubbedBad));
                 }
             }
         }

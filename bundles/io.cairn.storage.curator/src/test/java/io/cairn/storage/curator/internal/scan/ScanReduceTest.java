@@ -192,7 +192,7 @@ class ScanReduceTest {
 
         assertThat(res.containers()).containsExactly(Map.entry("ctr1", new ScanReduce.UnderReplication(1, 4L << 20)),
                 Map.entry("ctr2", new ScanReduce.UnderReplication(1, 2L << 20)));
-        assertThat(res.repairs()).containsExactly(new ScanReduce.Repair(v1, 2), new ScanReduce.Repair(v2, 1));
+        assertThat(res.repairs()).containsExactly(new ScanReduce.Repair(v1, 2, 1, 0), new ScanReduce.Repair(v2, 1, 1, 0));
         assertThat(res.scanned()).isEqualTo(2);
     }
 }

@@ -673,6 +673,18 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads and writes served so far by the vDisks this node owns now (their 2009-page counters,
+     * summed; a vDisk that moved away takes its counts along, so the sum may drop).
+     */
+    public long userOps() {
+        long n = 0;
+        for (VDiskController c : owned.values()) {
+            n += c.stats.reads.sum() + c.stats.writes.sum();
+        }
+        return n;
+    }
+
     // ---------------------------------------------------------------- 2009 page
 
     /**

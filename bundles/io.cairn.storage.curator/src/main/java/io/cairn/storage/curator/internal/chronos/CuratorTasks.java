@@ -1,0 +1,84 @@
+package io.cairn.storage.curator.internal.chronos;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.common.clock.Clock;
+import io.cairn.storage.api.stargate.ExtentGroups;
+import io.cairn.storage.api.stargate.StargateException;
+
+/**
+ * The work of Curator's tasks on this node. {@link TaskKind#PROTECT} asks the vDisk's owning
+ * Stargate to restore the extent group's replication factor (forwarded to the owner; idempotent; a
+ * vDisk deleted meanwhile needs nothing). {@link TaskKind#DELETE_REPLICA} deletes a node's
+ * orphaned replica (queued on that node, so it is local), unless it was written since the scan found it: a task may wait in the queue
+ * long after the scan, and a replica written since (re-replicated onto this node and recorded) is
+ * no orphan any more. {@link #SKEW} covers clock differences between the leader and this node.
+ */
+public final class CuratorTasks implements TaskRunner {
+
+    static final Duration SKEW = Duration.ofSeconds(5);
+
+    private final Logger logger = LoggerFactory.getLogger(CuratorTasks.class);
+    private final ExtentGroups egroups;
+    private final Clock clock;
+
+    public CuratorTasks(ExtentGroups egroups, Clock clock) {
+        this.egroups = egroups;
+        this.clock = clock;
+    }
+
+    @Override
+    public void run(String id, TaskRecord t) {
+        switch (t.taskKind()) {
+            case PROTECT -> protect(t);
+            case DELETE_REPLICA -> deleteReplica(t);
+        }
+    }
+
+    private void protect(TaskRecord t) {
+        UUID vdisk = t.uuidArg(Task.VDISK);
+        long egroup = t.longArg(Task.EGROUP);
+        try {
+            ExtentGroups.Protection p = egroups.protect(vdisk, egroup);
+            if (!p.added().isEmpty() || !p.removed().isEmpty()) {
+                logger.debug("extent group {} of vDisk {}: added {}, removed {}", egroup, vdisk, p.added(), p.removed());
+            }
+        } catch (StargateException e) {
+            if (e.reason() == StargateException.Reason.NOT_FOUND) {
+                logger.debug("extent group {} of vDisk {}: the vDisk is gone, nothing to protect", egroup, vdisk);
+                return;
+            }
+            throw e;
+        }
+    }
+
+    private void deleteReplica(TaskRecord t) {
+        UUID node = t.uuidArg(Task.NODE);
+        long egroup = t.longArg(Task.EGROUP);
+        long unwrittenSince = t.longArg(Task.UNWRITTEN_SINCE);
+        for (ExtentGroups.Replica r : egroups.replicas(node)) { // local when the task runs on the replica's node, as placed
+            if (r.egroup() != egroup) {
+                continue;
+            }
+            long sinceScan = clock.millis() - unwrittenSince;
+            if (!orphanStill(r.sinceWritten(), sinceScan)) {
+                logger.info("extent group {}: the replica on node {} was written {} ago, after the scan found it orphaned; kept", egroup,
+                        node, r.sinceWritten());
+                return;
+            }
+            egroups.deleteReplica(node, egroup);
+            logger.info("deleted the orphaned replica of extent group {} on node {} (last written {} ago)", egroup, node, r.sinceWritten());
+            return;
+        }
+        // gone already: done
+    }
+
+    /** Whether a replica last written {@code sinceWritten} ago was not written in the last {@code sinceScanMillis} (give or take {@link #SKEW}). */
+    static boolean orphanStill(Duration sinceWritten, long sinceScanMillis) {
+        return sinceWritten != null && sinceWritten.toMillis() > Math.max(0, sinceScanMillis) + SKEW.toMillis();
+    }
+}

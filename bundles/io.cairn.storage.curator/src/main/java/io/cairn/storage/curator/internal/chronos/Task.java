@@ -1,0 +1,54 @@
+package io.cairn.storage.curator.internal.chronos;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * A task a scan emits: its kind and arguments, its priority and a placement hint ({@code home}: the
+ * vDisk's owner as last seen for {@link TaskKind#PROTECT}, null when unknown; the replica's node for
+ * {@link TaskKind#DELETE_REPLICA}). Its {@link #id} depends on the kind and the arguments that name
+ * the work only, so the same work emitted again (by a later scan, by a new leader) has the same id.
+ */
+public record Task(TaskKind kind, Map<String, String> args, Priority priority, UUID home) {
+
+    static final String VDISK = "vdisk";
+    static final String EGROUP = "egroup";
+    static final String NODE = "node";
+    /** Of a replica deletion: a time (epoch ms) before the scan read the node's inventory; the replica must not have been written since. */
+    static final String UNWRITTEN_SINCE = "unwritten_since";
+
+    public Task {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(priority, "priority");
+        args = Map.copyOf(args);
+    }
+
+    /** Restore the redundancy of extent group {@code egroup} of {@code vdisk}; {@code owner} is a placement hint (may be null). */
+    public static Task protect(UUID vdisk, long egroup, UUID owner, Priority priority) {
+        return new Task(TaskKind.PROTECT, Map.of(VDISK, vdisk.toString(), EGROUP, Long.toString(egroup)), priority, owner);
+    }
+
+    /**
+     * Delete {@code node}'s orphaned replica of {@code egroup}, unless it was written after
+     * {@code unwrittenSinceMillis} (a time before the scan read the node's inventory).
+     */
+    public static Task deleteReplica(UUID node, long egroup, long unwrittenSinceMillis) {
+        return new Task(TaskKind.DELETE_REPLICA, Map.of(NODE, node.toString(), EGROUP, Long.toString(egroup), UNWRITTEN_SINCE,
+                Long.toString(unwrittenSinceMillis)), Priority.GARBAGE, node);
+    }
+
+    /** {@code protect:<vdisk>:<egroup>} or {@code delete_replica:<node>:<egroup>}. */
+    public String id() {
+        return switch (kind) {
+            case PROTECT -> kind.label() + ":" + args.get(VDISK) + ":" + args.get(EGROUP);
+            case DELETE_REPLICA -> kind.label() + ":" + args.get(NODE) + ":" + args.get(EGROUP);
+        };
+    }
+
+    /** The arguments in key order (as stored). */
+    Map<String, String> sortedArgs() {
+        return new TreeMap<>(args);
+    }
+}

@@ -1,0 +1,103 @@
+package io.cairn.storage.curator.internal.chronos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.cairn.common.clock.ManualClock;
+import io.cairn.storage.api.stargate.ExtentGroups;
+import io.cairn.storage.api.stargate.StargateException;
+
+class CuratorTasksTest {
+
+    static final UUID NODE = new UUID(0, 1);
+    static final UUID VDISK = new UUID(7, 1);
+
+    final ManualClock clock = new ManualClock();
+    final List<String> calls = new ArrayList<>();
+    Map<Long, Duration> inventory = Map.of();
+    RuntimeException protectFails;
+
+    final ExtentGroups egroups = new ExtentGroups() {
+        @Override
+        public Set<UUID> liveNodes() {
+            return Set.of(NODE);
+        }
+
+        @Override
+        public List<ExtentGroup> list(UUID vdisk) {
+            return List.of();
+        }
+
+        @Override
+        public int metadataShard(UUID vdisk) {
+            return 0;
+        }
+
+        @Override
+        public Protection protect(UUID vdisk, long egroup) {
+            calls.add("protect " + vdisk + " " + egroup);
+            if (protectFails != null) {
+                throw protectFails;
+            }
+            return new Protection(egroup, List.of(NODE), List.of());
+        }
+
+        @Override
+        public List<Replica> replicas(UUID node) {
+            return inventory.entrySet().stream().map(e -> new Replica(e.getKey(), e.getValue())).toList();
+        }
+
+        @Override
+        public void deleteReplica(UUID node, long egroup) {
+            calls.add("delete " + node + " " + egroup);
+        }
+
+        @Override
+        public ScrubResult scrub(UUID node) {
+            return new ScrubResult(0, List.of());
+        }
+    };
+    final CuratorTasks tasks = new CuratorTasks(egroups, clock);
+
+    static TaskRecord record(Task t) {
+        return TaskRecord.queued(t, 1, 0);
+    }
+
+    @Test
+    void givenARepair_thenTheOwnerIsAskedToProtect_andAVDiskDeletedMeanwhileNeedsNothing() {
+        tasks.run("x", record(Task.protect(VDISK, 42, null, Priority.LAST_REPLICA)));
+        assertThat(calls).containsExactly("protect " + VDISK + " 42");
+        protectFails = new StargateException(StargateException.Reason.NOT_FOUND, "no vDisk");
+        tasks.run("x", record(Task.protect(VDISK, 42, null, Priority.LAST_REPLICA)));
+        protectFails = new StargateException(StargateException.Reason.UNAVAILABLE, "no target node");
+        assertThatThrownBy(() -> tasks.run("x", record(Task.protect(VDISK, 42, null, Priority.LAST_REPLICA))))
+                .hasMessageContaining("no target node");
+    }
+
+    @Test
+    void givenAnOrphanNotWrittenSinceTheScan_thenItIsDeleted_butOneWrittenSinceIsKept() {
+        long scanStart = clock.millis();
+        Task t = Task.deleteReplica(NODE, 5, scanStart);
+        clock.advance(Duration.ofMinutes(3)); // queued for a while
+        inventory = Map.of(5L, Duration.ofMinutes(2)); // re-replicated onto this node and recorded after the scan
+        tasks.run("x", record(t));
+        assertThat(calls).isEmpty();
+        inventory = Map.of(5L, Duration.ofHours(2));
+        tasks.run("x", record(t));
+        assertThat(calls).containsExactly("delete " + NODE + " 5");
+        calls.clear();
+        inventory = Map.of(6L, Duration.ofHours(2));
+        tasks.run("x", record(t));
+        assertThat(calls).as("gone already").isEmpty();
+        assertThat(CuratorTasks.orphanStill(null, 0)).as("age unknown: kept").isFalse();
+    }
+}
