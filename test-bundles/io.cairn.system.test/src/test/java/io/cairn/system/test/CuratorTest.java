@@ -460,9 +460,14 @@ class CuratorTest {
 
     /** GET {@code http://<node>:2010<path>}; {@code follow} lets the client follow a non-leader's 307 to the leader. */
     HttpResponse<String> page(int node, String path, boolean follow) throws IOException, InterruptedException {
+        return page(node, 2010, path, follow);
+    }
+
+    /** GET {@code http://<node>:<port><path>} (2010 Curator, 2011 Chronos). */
+    HttpResponse<String> page(int node, int port, String path, boolean follow) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(follow ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER).build()) {
-            return http.send(HttpRequest.newBuilder(URI.create("http://" + cluster.ips.get(node) + ":2010" + path))
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + cluster.ips.get(node) + ":" + port + path))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         }
     }
@@ -481,6 +486,14 @@ class CuratorTest {
             if (i != leaderIndex) {
                 assertThat(r.body()).contains("Curator Leader: <a href=\"http://" + leader + ":2010/\">");
             }
+            // the Chronos page (2011): every node answers it, from the queues in Medusa
+            HttpResponse<String> chronos = page(i, 2011, "/?format=json", false);
+            assertThat(chronos.statusCode()).as(chronos.body()).isEqualTo(200);
+            assertThat(chronos.headers().firstValue("Content-Type")).hasValue("application/json");
+            assertThat(LoopbackCluster.JSON.readTree(chronos.body()).path("nodes").isArray()).as(chronos.body()).isTrue();
+            HttpResponse<String> chronosPage = page(i, 2011, "/", false);
+            assertThat(chronosPage.statusCode()).isEqualTo(200);
+            assertThat(chronosPage.body()).contains("Chronos", "Tasks per node");
         }
         HttpResponse<String> moved = page(other, "/master/api/client/StartCuratorTasks?task_type=2", false);
         assertThat(moved.statusCode()).isEqualTo(307);

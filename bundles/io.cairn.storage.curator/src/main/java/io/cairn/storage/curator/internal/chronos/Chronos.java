@@ -2,6 +2,7 @@ package io.cairn.storage.curator.internal.chronos;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -279,9 +280,20 @@ public final class Chronos implements AutoCloseable {
     public record Snapshot(String taken, List<NodeQueue> nodes) {
     }
 
-    /** One node's queue: counts by state, the tasks listed, and tasks done and given up per kind since its queue was first used. */
-    public record NodeQueue(String node, int queued, int running, int failed, List<TaskView> tasks, Map<String, Long> done,
-            Map<String, Long> givenUp, String error) {
+    /**
+     * One node's queue: counts by state, the queued tasks per priority (index: {@link Priority#digit()};
+     * counted over the whole queue, not only the tasks listed), the tasks listed, and tasks done and
+     * given up per kind since its queue was first used.
+     */
+    public record NodeQueue(String node, int queued, int running, int failed, List<Integer> queuedByPriority, List<TaskView> tasks,
+            Map<String, Long> done, Map<String, Long> givenUp, String error) {
+
+        public NodeQueue {
+            queuedByPriority = List.copyOf(queuedByPriority);
+            tasks = List.copyOf(tasks);
+            done = Map.copyOf(done);
+            givenUp = Map.copyOf(givenUp);
+        }
     }
 
     /** One task: its age is since it was queued; {@code retryInSecs} while it waits after a failure. */
@@ -298,10 +310,15 @@ public final class Chronos implements AutoCloseable {
                 List<Queued> tasks = queue.list(n);
                 ChronosQueue.Counters c = queue.counters(n);
                 int[] states = new int[TaskRecord.State.values().length];
+                Integer[] byPriority = new Integer[Priority.values().length];
+                Arrays.fill(byPriority, 0);
                 List<TaskView> views = new ArrayList<>();
                 for (Queued q : tasks) {
                     TaskRecord r = q.task();
                     states[r.state().ordinal()]++;
+                    if (r.state() == TaskRecord.State.QUEUED) {
+                        byPriority[q.priority().digit()]++;
+                    }
                     if (views.size() < SNAPSHOT_TASKS) {
                         views.add(new TaskView(q.id(), r.kind(), q.priority().digit(), r.state().name().toLowerCase(java.util.Locale.ROOT),
                                 r.attempts(), Math.max(0, now - r.created()) / 1000, r.execution(), r.runner(),
@@ -309,9 +326,9 @@ public final class Chronos implements AutoCloseable {
                     }
                 }
                 out.add(new NodeQueue(n.toString(), states[TaskRecord.State.QUEUED.ordinal()], states[TaskRecord.State.RUNNING.ordinal()],
-                        states[TaskRecord.State.FAILED.ordinal()], views, c.done(), c.failed(), null));
+                        states[TaskRecord.State.FAILED.ordinal()], List.of(byPriority), views, c.done(), c.failed(), null));
             } catch (MedusaException e) {
-                out.add(new NodeQueue(n.toString(), 0, 0, 0, List.of(), Map.of(), Map.of(), e.getMessage()));
+                out.add(new NodeQueue(n.toString(), 0, 0, 0, List.of(), List.of(), Map.of(), Map.of(), e.getMessage()));
             }
         }
         return new Snapshot(clock.now().toString(), out);

@@ -22,6 +22,7 @@ import io.cairn.storage.curator.internal.CuratorService;
 import io.cairn.storage.curator.internal.CuratorService.ScanType;
 import io.cairn.storage.curator.internal.CuratorStatus;
 import io.cairn.storage.curator.internal.ScanHistory;
+import io.cairn.storage.curator.internal.chronos.Priority;
 
 /**
  * The Curator pages (spec 20 §21, spec 10 §20.3), on every node at {@code http://<node>:2010}:
@@ -88,14 +89,17 @@ public final class CuratorPage implements PageHandler {
     private final Source source;
     private final Clock clock;
     private final int port;
+    private final int chronosPort;
 
     /**
-     * @param port the port the pages use on every node (where non-leaders send {@code /master/} requests)
+     * @param port        the port the pages use on every node (where non-leaders send {@code /master/} requests)
+     * @param chronosPort the port of the {@link ChronosPage} (2011), which lists the scans' background tasks
      */
-    public CuratorPage(Source source, Clock clock, int port) {
+    public CuratorPage(Source source, Clock clock, int port, int chronosPort) {
         this.source = source;
         this.clock = clock;
         this.port = port;
+        this.chronosPort = chronosPort;
     }
 
     @Override
@@ -132,6 +136,10 @@ public final class CuratorPage implements PageHandler {
     }
 
     private String url(String address) {
+        return url(address, port);
+    }
+
+    private static String url(String address, int port) {
         return "http://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + port;
     }
 
@@ -239,16 +247,18 @@ public final class CuratorPage implements PageHandler {
             for (ScanHistory.Entry e : done) {
                 if (e.repairs() > 0) {
                     tasks.add(List.of(Long.toString(e.executionId()), "restore replication (ExtentGroups.protect)", Integer.toString(e.repairs()),
-                            "-"));
+                            "0-3, per extent group"));
                 }
                 if (e.orphansDeleted() > 0) {
-                    tasks.add(List.of(Long.toString(e.executionId()), "delete orphaned replica", Integer.toString(e.orphansDeleted()), "-"));
+                    tasks.add(List.of(Long.toString(e.executionId()), "delete orphaned replica", Integer.toString(e.orphansDeleted()),
+                            ChronosPage.priority(Priority.GARBAGE.digit())));
                 }
             }
             p.table(List.of("Execution ID", "Task type", "Count", "Priority"), tasks, "no background tasks in the completed scans");
-            if (!tasks.isEmpty()) {
-                p.note("Tasks run at the vDisk owners as the scan finds them; priorities come with Chronos.");
-            }
+            p.note("Scans queue these as Chronos tasks on the nodes that run them, most urgent first (0: data with at most one good "
+                    + "replica left, 1: other under-replication, 2: replicas failing their checksum, 3: garbage); the Chronos page lists "
+                    + "every node's queue, priorities, attempts and errors.");
+            p.link("Chronos page:", url(source.self(), chronosPort) + "/", url(source.self(), chronosPort) + "/");
         }
 
         p.heading("MapReduce Jobs");

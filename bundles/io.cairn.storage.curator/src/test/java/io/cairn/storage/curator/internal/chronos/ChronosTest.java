@@ -445,6 +445,7 @@ class ChronosTest {
         Chronos.NodeQueue n2 = snap.nodes().get(1);
         assertThat(n2.running()).isEqualTo(1);
         assertThat(n2.queued()).isEqualTo(1);
+        assertThat(n2.queuedByPriority()).as("queued (not running) tasks per priority digit").containsExactly(0, 0, 0, 1);
         assertThat(n2.tasks()).extracting(Chronos.TaskView::priority).containsExactly(0, 3);
         assertThat(n2.tasks().getFirst().state()).isEqualTo("running");
         assertThat(n2.tasks().getFirst().ageSecs()).isEqualTo(30);

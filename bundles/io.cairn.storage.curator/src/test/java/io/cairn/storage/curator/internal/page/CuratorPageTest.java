@@ -120,7 +120,7 @@ class CuratorPageTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = PageServer.start("curator-test", new CuratorPage(curator, clock, 2010), List.of(new InetSocketAddress("127.0.0.1", 0)));
+        server = PageServer.start("curator-test", new CuratorPage(curator, clock, 2010, 2011), List.of(new InetSocketAddress("127.0.0.1", 0)));
     }
 
     @AfterEach
@@ -160,7 +160,8 @@ class CuratorPageTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(r.body()).contains("Curator Leader", "127.0.1.1 (this node)", "Build", "Curator up since", "Curator Nodes", "Curator Jobs",
                 "Background Task Stats", "MapReduce Jobs", "[0, 3, 5]", "failed: ", "Queued Curator Jobs", "Last Successful Curator Scans", "Last Published Status",
-                "node failure", "periodic (6 h)", "1 min 15 s", "/master/control");
+                "node failure", "periodic (6 h)", "1 min 15 s", "/master/control", "3 (GARBAGE)",
+                "Chronos page: <a href=\"http://127.0.1.1:2011/\">");
         assertThat(r.body()).doesNotContain("<script>").doesNotContain("alert('x')").contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
     }
 
