@@ -697,8 +697,16 @@ final class VDiskController {
             long generation) {
     }
 
-    /** Reads the record and the replicas' state; the plan when the repair only adds copies, else empty (run it all under the locks). */
-    private Optional<CopyPlan> planCopy(long eg) {
+    /**
+     * An extent group's record as read now (and its version), the live nodes, its replicas on live
+     * nodes that still hold it (a live node that answers that it has no copy lost it, e.g. a failed
+     * disk: it counts as gone) and those of them whose scrubber flagged them failing.
+     */
+    private record ReplicaView(VDiskMeta.Egroup group, long version, Set<UUID> alive, List<UUID> live, List<UUID> rotten) {
+    }
+
+    /** The group's {@link ReplicaView}; empty when its record is gone (deleted meanwhile). */
+    private Optional<ReplicaView> view(long eg) {
         if (closed) {
             throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": vDisk " + record.name() + " moved");
         }
@@ -711,13 +719,23 @@ final class VDiskController {
         Map<UUID, boolean[]> states = new HashMap<>();
         g.replicas().stream().filter(alive::contains).forEach(n -> path.replicaState(n, eg).ifPresent(st -> states.put(n, st)));
         List<UUID> live = g.replicas().stream().filter(alive::contains).filter(n -> !states.containsKey(n) || states.get(n)[0]).toList();
-        int rf = record.replicationFactor();
-        boolean rotten = live.stream().anyMatch(n -> states.containsKey(n) && states.get(n)[1]);
-        if (rotten || live.isEmpty() || live.size() >= rf) {
+        List<UUID> rotten = live.stream().filter(n -> states.containsKey(n) && states.get(n)[1]).toList();
+        return Optional.of(new ReplicaView(g, found.get().version(), alive, live, rotten));
+    }
+
+    /** The plan when the repair only adds copies, else empty (run it all under the locks). */
+    private Optional<CopyPlan> planCopy(long eg) {
+        Optional<ReplicaView> found = view(eg);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        List<UUID> targets = targets(g, alive, live, rf, eg);
-        return Optional.of(new CopyPlan(eg, g, found.get().version(), live, targets, (long) g.slots() * VBLOCK, writeGeneration(eg)));
+        ReplicaView v = found.get();
+        int rf = record.replicationFactor();
+        if (!v.rotten().isEmpty() || v.live().isEmpty() || v.live().size() >= rf) {
+            return Optional.empty();
+        }
+        return Optional.of(new CopyPlan(eg, v.group(), v.version(), v.live(), targets(v.group(), v.alive(), v.live(), rf, eg),
+                (long) v.group().slots() * VBLOCK, writeGeneration(eg)));
     }
 
     /** Nodes to take the missing copies: live, not holding one, on fault domains the live replicas do not use. */
@@ -767,21 +785,16 @@ final class VDiskController {
     }
 
     private ExtentGroups.Protection protectLocked(long eg) {
-        if (closed) {
-            throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": vDisk " + record.name() + " moved");
-        }
-        Optional<VDiskMeta.Versioned<VDiskMeta.Egroup>> found = meta.egroup(eg);
-        if (found.isEmpty()) {
+        Optional<ReplicaView> view = view(eg);
+        if (view.isEmpty()) {
             return new ExtentGroups.Protection(eg, List.of(), List.of()); // deleted meanwhile
         }
-        VDiskMeta.Egroup g = found.get().value();
-        Set<UUID> alive = path.peers().alive();
-        // a live node that answers that it has no copy lost it (a failed disk): it counts as gone
-        Map<UUID, boolean[]> states = new HashMap<>();
-        g.replicas().stream().filter(alive::contains).forEach(n -> path.replicaState(n, eg).ifPresent(st -> states.put(n, st)));
-        List<UUID> live = g.replicas().stream().filter(alive::contains).filter(n -> !states.containsKey(n) || states.get(n)[0]).toList();
+        VDiskMeta.Egroup g = view.get().group();
+        long version = view.get().version();
+        Set<UUID> alive = view.get().alive();
+        List<UUID> live = view.get().live();
+        List<UUID> rotten = view.get().rotten();
         int rf = record.replicationFactor();
-        List<UUID> rotten = live.stream().filter(n -> states.containsKey(n) && states.get(n)[1]).toList();
         if (!rotten.isEmpty()) {
             // the scrubber found slices failing their checksum there: read every slot with that replica first, so
             // the bad slices are detected and rewritten with verified data from another replica
@@ -804,12 +817,12 @@ final class VDiskController {
                 throw new StargateException(Reason.UNAVAILABLE, "extent group " + eg + " of vDisk " + record.name()
                         + " has no replica on a live node (" + g.replicas() + "): it is rebuilt when one of them returns");
             }
-            CopyPlan plan = new CopyPlan(eg, g, found.get().version(), live, targets(g, alive, live, rf, eg), (long) g.slots() * VBLOCK,
+            CopyPlan plan = new CopyPlan(eg, g, version, live, targets(g, alive, live, rf, eg), (long) g.slots() * VBLOCK,
                     writeGeneration(eg));
             added.addAll(copy(plan));
             keep.addAll(added);
         }
-        return record(eg, g, found.get().version(), live, keep, added, removed);
+        return record(eg, g, version, live, keep, added, removed);
     }
 
     /** Writes the group's new replica list (if it changed) and deletes the surplus replicas. */
