@@ -30,7 +30,7 @@ import io.cairn.storage.curator.internal.chronos.Chronos;
 @Component(service = RpcHandler.class, configurationPid = CuratorConfig.PID, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
         RpcHandler.METHOD + "=" + CuratorRpc.FT_STATUS, RpcHandler.METHOD + "=" + CuratorRpc.UNDER_REPLICATION,
         RpcHandler.METHOD + "=" + CuratorRpc.START, RpcHandler.METHOD + "=" + CuratorRpc.MAP_TASK,
-        RpcHandler.METHOD + "=" + CuratorRpc.CHRONOS})
+        RpcHandler.METHOD + "=" + CuratorRpc.CHRONOS, RpcHandler.METHOD + "=" + CuratorRpc.RESILIENT_CAPACITY})
 public final class CuratorRpc implements RpcHandler {
 
     static final String FT_STATUS = "curator.ft_status";
@@ -39,17 +39,24 @@ public final class CuratorRpc implements RpcHandler {
     /** A scan's map tasks on this node: {@code {"shards":[...]}} → the vDisks of those shards and their extent groups. */
     static final String MAP_TASK = "curator.map_task";
     static final String CHRONOS = "curator.chronos";
+    /** The pool's resilient capacity now (spec 20 §12), {@code type=node|rackable_unit}. */
+    static final String RESILIENT_CAPACITY = "curator.resilient_capacity";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CuratorService curator;
     private final MapTaskRunner mapTasks;
     private final RpcClient rpc;
+    private final io.cairn.storage.api.stargate.Stargate stargate;
+    private final io.cairn.cluster.api.Zeus zeus;
     /** The port of the Curator pages, for curator_cli's first line "Using curator leader: <ip>:2010". */
     private final int pagePort;
 
     @Activate
-    public CuratorRpc(@Reference CuratorService curator, @Reference MapTaskRunner mapTasks, @Reference RpcClient rpc, CuratorConfig config) {
+    public CuratorRpc(@Reference CuratorService curator, @Reference MapTaskRunner mapTasks, @Reference RpcClient rpc,
+            @Reference io.cairn.storage.api.stargate.Stargate stargate, @Reference io.cairn.cluster.api.Zeus zeus, CuratorConfig config) {
         this.curator = curator;
+        this.stargate = stargate;
+        this.zeus = zeus;
         this.mapTasks = mapTasks;
         this.rpc = rpc;
         this.pagePort = config.http__port();
@@ -66,6 +73,7 @@ public final class CuratorRpc implements RpcHandler {
             case UNDER_REPLICATION -> JSON.writeValueAsBytes(underReplication());
             case START -> start(body, call);
             case CHRONOS -> JSON.writeValueAsBytes(chronos());
+            case RESILIENT_CAPACITY -> JSON.writeValueAsBytes(resilientCapacity(body.path("type").asText("node")));
             default -> throw CairnException.notFound("no method " + call.method());
         };
     }
@@ -75,14 +83,19 @@ public final class CuratorRpc implements RpcHandler {
                 "Curator has not finished a scan yet (leader: " + curator.leader().orElse("none elected yet") + "); try again in a minute"));
     }
 
-    /** Failures tolerable now per component at the node or block (rackable unit) level (spec 20 §11). */
-    Map<String, Object> faultTolerance(String type) {
-        String domain = switch (type.toLowerCase(java.util.Locale.ROOT)) {
+    /** NODE or RACKABLE_UNIT for the {@code type} a command gives. */
+    private static String domainLevel(String type) {
+        return switch (type.toLowerCase(java.util.Locale.ROOT)) {
             case "node" -> "NODE";
             case "rackable_unit" -> "RACKABLE_UNIT";
             default -> throw new CairnException(ErrorCode.INVALID_ARGUMENT, "type=" + type
                     + " is not a fault domain type; use type=node or type=rackable_unit (racks are not defined yet)");
         };
+    }
+
+    /** Failures tolerable now per component at the node or block (rackable unit) level (spec 20 §11). */
+    Map<String, Object> faultTolerance(String type) {
+        String domain = domainLevel(type);
         CuratorStatus s = status();
         StringBuilder t = new StringBuilder();
         t.append("    Domain Type               : ").append(domain).append('\n');
@@ -103,6 +116,47 @@ public final class CuratorRpc implements RpcHandler {
         out.put("components", components);
         out.put("faultTolerance", s.overall(domain));
         out.put("updated", s.updated());
+        out.put("text", t.toString());
+        return out;
+    }
+
+    /**
+     * The pool's resilient capacity now (spec 20 §12): online disk capacity per fault domain (node,
+     * or block for {@code rackable_unit}), the highest replication factor of the containers (2 when
+     * there is none yet) and the fault tolerance the cluster is built for.
+     */
+    Map<String, Object> resilientCapacity(String type) {
+        String level = domainLevel(type);
+        Map<java.util.UUID, String> domains = new LinkedHashMap<>();
+        for (io.cairn.cluster.api.NodeIdentity n : zeus.cluster().nodes()) {
+            domains.put(n.uuid(), level.equals("NODE") ? n.address() : n.faultDomain().block());
+        }
+        int rf = stargate.containers().stream().mapToInt(io.cairn.storage.api.stargate.Container::replicationFactor).max().orElse(2);
+        int ft = Math.max(1, zeus.cluster().faultTolerance());
+        var r = io.cairn.storage.curator.internal.capacity.PoolCapacity.of(stargate.pool(), domains, rf, ft);
+        var c = r.capacity();
+        StringBuilder t = new StringBuilder();
+        t.append(String.format("    Fault Domain Type         : %s%n", level));
+        t.append(String.format("    Replication Factor        : %d (highest of the containers)%n", rf));
+        t.append(String.format("    Fault Tolerance           : %d%n", ft));
+        t.append(String.format("    Total Capacity            : %d bytes%n", c.totalBytes()));
+        t.append(String.format("    Resilient Capacity        : %d bytes%n", c.resilientBytes()));
+        t.append(String.format("    Warning Threshold         : %d bytes (%d %%)%n", c.warnThresholdBytes(),
+                io.cairn.storage.curator.internal.capacity.ResilientCapacity.DEFAULT_WARN_PCT));
+        t.append(String.format("    Used                      : %d bytes%n", r.usedBytes()));
+        t.append(String.format("    Status                    : %s%n", r.level()));
+        c.perFaultDomainBytes().forEach((d, b) -> t.append(String.format("    Fault Domain %-12s : %d bytes%s%n", d, b,
+                c.droppedFaultDomains().contains(d) ? " (counted as failed)" : "")));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("domainType", level);
+        out.put("replicationFactor", rf);
+        out.put("faultTolerance", ft);
+        out.put("totalBytes", c.totalBytes());
+        out.put("resilientBytes", c.resilientBytes());
+        out.put("warnThresholdBytes", c.warnThresholdBytes());
+        out.put("usedBytes", r.usedBytes());
+        out.put("status", r.level().name());
+        out.put("perFaultDomainBytes", c.perFaultDomainBytes());
         out.put("text", t.toString());
         return out;
     }

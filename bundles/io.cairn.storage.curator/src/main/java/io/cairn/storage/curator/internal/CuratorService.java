@@ -371,7 +371,8 @@ public final class CuratorService implements LeadershipListener {
         int collected = 0;
         List<Task> tasks = new ArrayList<>();
         for (Work w : before.work) {
-            tasks.add(Task.protect(w.vdisk().uuid(), w.egroup(), w.vdisk().owner(), w.priority()));
+            // no home: the repairs of one vDisk spread over every node's queue and run in parallel (each is forwarded to the owner)
+            tasks.add(Task.protect(w.vdisk().uuid(), w.egroup(), null, w.priority()));
         }
         if (s.type() == ScanType.FULL) {
             // garbage collection (spec 20 §21): each on the node holding the replica, unless written since this scan began

@@ -6,8 +6,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * A task a scan emits: its kind and arguments, its priority and a placement hint ({@code home}: the
- * vDisk's owner as last seen for {@link TaskKind#PROTECT}, null when unknown; the replica's node for
+ * A task a scan emits: its kind and arguments, its priority and where to run it ({@code home}: a node
+ * for {@link TaskKind#PROTECT}, null to spread repairs by hash; the replica's node for
  * {@link TaskKind#DELETE_REPLICA}). Its {@link #id} depends on the kind and the arguments that name
  * the work only, so the same work emitted again (by a later scan, by a new leader) has the same id.
  */
@@ -25,9 +25,12 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
         args = Map.copyOf(args);
     }
 
-    /** Restore the redundancy of extent group {@code egroup} of {@code vdisk}; {@code owner} is a placement hint (may be null). */
-    public static Task protect(UUID vdisk, long egroup, UUID owner, Priority priority) {
-        return new Task(TaskKind.PROTECT, Map.of(VDISK, vdisk.toString(), EGROUP, Long.toString(egroup)), priority, owner);
+    /**
+     * Restore the redundancy of extent group {@code egroup} of {@code vdisk}, on {@code home} while it
+     * is alive (null: on the node a hash of the vDisk and group picks, see {@link TaskPlacement}).
+     */
+    public static Task protect(UUID vdisk, long egroup, UUID home, Priority priority) {
+        return new Task(TaskKind.PROTECT, Map.of(VDISK, vdisk.toString(), EGROUP, Long.toString(egroup)), priority, home);
     }
 
     /**

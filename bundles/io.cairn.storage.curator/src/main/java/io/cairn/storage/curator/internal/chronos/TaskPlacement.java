@@ -6,12 +6,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Which node's queue a task goes to. A redundancy repair goes to the vDisk's owner when it is known
- * and alive (the owner does the copying; {@code protect} run elsewhere is forwarded to it);
- * otherwise to the live node a stable hash of the vDisk picks (rendezvous hashing: the same node for
- * the same live set, and only the vDisks of a node that leaves move), so repairs spread over all
- * nodes. An orphaned replica's deletion goes to the node holding it, and nowhere while that node is
- * down.
+ * Which node's queue a task goes to. A redundancy repair goes to its {@code home} when one is given
+ * and alive, else to the live node a stable hash of its
+ * vDisk and extent group picks (rendezvous hashing: the same node for the same live set, and only
+ * the tasks of a node that leaves move), so the repairs of one large vDisk spread over every node's
+ * queue and run in parallel: {@code protect} is forwarded to the vDisk's owner, which holds its locks
+ * only to plan and to record, while the new replicas pull the data from the live ones. An orphaned
+ * replica's deletion goes to the node holding it, and nowhere while that node is down.
  */
 public final class TaskPlacement {
 
@@ -20,8 +21,14 @@ public final class TaskPlacement {
 
     public static Optional<UUID> place(Task t, Set<UUID> live) {
         return switch (t.kind()) {
-            case PROTECT -> t.home() != null && live.contains(t.home()) ? Optional.of(t.home())
-                    : byHash(UUID.fromString(t.args().get(Task.VDISK)), live);
+            case PROTECT -> {
+                if (t.home() != null && live.contains(t.home())) {
+                    yield Optional.of(t.home());
+                }
+                UUID vdisk = UUID.fromString(t.args().get(Task.VDISK));
+                long egroup = Long.parseLong(t.args().get(Task.EGROUP));
+                yield byHash(new UUID(vdisk.getMostSignificantBits() ^ mix(egroup), vdisk.getLeastSignificantBits()), live);
+            }
             case DELETE_REPLICA -> live.contains(t.home()) ? Optional.of(t.home()) : Optional.empty();
         };
     }

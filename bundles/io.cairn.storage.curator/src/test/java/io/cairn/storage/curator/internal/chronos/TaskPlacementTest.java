@@ -19,29 +19,29 @@ class TaskPlacementTest {
     static final UUID D = new UUID(4, 4);
 
     @Test
-    void givenAKnownLiveOwner_thenARepairGoesToIt() {
+    void givenALiveHome_thenARepairGoesToIt() {
         Task t = Task.protect(UUID.randomUUID(), 7, B, Priority.LAST_REPLICA);
         assertThat(TaskPlacement.place(t, Set.of(A, B, C))).contains(B);
     }
 
     @Test
-    void givenNoOwnerOrADeadOne_thenARepairGoesToTheNodeTheVDiskHashesTo_stableAndSpread() {
+    void givenTheRepairsOfOneVDisk_thenTheySpreadOverEveryLiveNode_stably_andOnlyALeavingNodesTasksMove() {
         Set<UUID> live = Set.of(A, B, C, D);
+        UUID vdisk = UUID.randomUUID();
         Map<UUID, Integer> perNode = new HashMap<>();
-        Map<UUID, UUID> first = new HashMap<>();
-        for (int i = 0; i < 4000; i++) {
-            UUID vdisk = new UUID(i * 7919L, i);
-            UUID n = TaskPlacement.place(Task.protect(vdisk, 1, null, Priority.UNDER_REPLICATED), live).orElseThrow();
-            assertThat(TaskPlacement.place(Task.protect(vdisk, 9, null, Priority.GARBAGE), live)).as("same vDisk, same node").contains(n);
+        Map<Long, UUID> first = new HashMap<>();
+        for (long eg = 1; eg <= 4000; eg++) {
+            UUID n = TaskPlacement.place(Task.protect(vdisk, eg, null, Priority.UNDER_REPLICATED), live).orElseThrow();
+            assertThat(TaskPlacement.place(Task.protect(vdisk, eg, null, Priority.GARBAGE), live)).as("same group, same node").contains(n);
             perNode.merge(n, 1, Integer::sum);
-            first.put(vdisk, n);
+            first.put(eg, n);
         }
         assertThat(perNode).containsOnlyKeys(A, B, C, D);
         perNode.values().forEach(c -> assertThat(c).isBetween(800, 1200));
-        // a node leaves: only its vDisks move
+        // a node leaves: only its tasks move
         Set<UUID> three = new HashSet<>(List.of(A, B, D));
-        first.forEach((vdisk, n) -> {
-            UUID now = TaskPlacement.place(Task.protect(vdisk, 1, null, Priority.UNDER_REPLICATED), three).orElseThrow();
+        first.forEach((eg, n) -> {
+            UUID now = TaskPlacement.place(Task.protect(vdisk, eg, null, Priority.UNDER_REPLICATED), three).orElseThrow();
             if (!n.equals(C)) {
                 assertThat(now).isEqualTo(n);
             }
