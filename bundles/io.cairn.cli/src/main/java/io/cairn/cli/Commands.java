@@ -128,11 +128,13 @@ final class Commands {
                     String entity = o.word(1, "the entity: sp, ctr, vdisk or cluster");
                     String action = o.word(2, "the action, e.g. ls or create");
                     if (entity.equals("cluster")) {
-                        if (!action.equals("get-domain-fault-tolerance-status")) {
-                            throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status type=node|rackable_unit "
-                                    + "here, not '" + action + "' (cluster create/add-node are 'cairn cluster ...')");
-                        }
-                        method = "curator.ft_status";
+                        method = switch (action) {
+                            case "get-domain-fault-tolerance-status" -> "curator.ft_status";
+                            case "get-resilient-capacity" -> "curator.resilient_capacity";
+                            default -> throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status and "
+                                    + "get-resilient-capacity type=node|rackable_unit here, not '" + action
+                                    + "' (cluster create/add-node are 'cairn cluster ...')");
+                        };
                     } else if (java.util.Set.of("sp", "ctr", "vdisk").contains(entity)) {
                         method = "stargate." + entity + "." + (action.equals("list") ? "ls" : action);
                     } else {

@@ -35,6 +35,7 @@ public final class Main {
                 ncli vdisk resize ctr=NAME name=NAME size=SIZE | ncli vdisk remove ctr=NAME name=NAME
                                      vDisks are served over NBD with TLS: nbds://NODE:10809/CONTAINER/VDISK
               ncli cluster get-domain-fault-tolerance-status type=node|rackable_unit   failures tolerable now, per component
+              ncli cluster get-resilient-capacity [type=node|rackable_unit]   capacity usable while RF can still be restored after FT failures
               curator_cli get_under_replication_info summary=true   under-replicated extent groups per container
               curator_cli start_scan task_type=2|3   start a full (2) or partial (3) Curator scan now
               tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID

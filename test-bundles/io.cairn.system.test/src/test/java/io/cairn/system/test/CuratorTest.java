@@ -207,6 +207,14 @@ class CuratorTest {
         Proc status = cluster.ncli(1, "cluster", "get-domain-fault-tolerance-status", "type=node");
         assertThat(status.exitCode()).as(status.output()).isZero();
         assertThat(status.output()).contains("EXTENT_GROUPS").contains("Current Fault Tolerance");
+        Proc resilient = cluster.ncli(1, "cluster", "get-resilient-capacity", "type=node");
+        assertThat(resilient.exitCode()).as(resilient.output()).isZero();
+        assertThat(resilient.output()).contains("Resilient Capacity").contains("Status                    : OK");
+        // four nodes with equal data disks, RF2, FT1 (spec 20 §12): (total − one node)·0.95
+        JsonNode rc = cluster.call(1, "curator.resilient_capacity", Map.of("type", "node"));
+        long total = rc.path("totalBytes").asLong();
+        assertThat(rc.path("perFaultDomainBytes").size()).isEqualTo(4);
+        assertThat((double) rc.path("resilientBytes").asLong()).isCloseTo((total - total / 4) * 0.95, org.assertj.core.data.Offset.offset(1e6));
         Proc bad = cluster.ncli(1, "cluster", "get-domain-fault-tolerance-status", "type=galaxy");
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.output()).contains("type=node");
