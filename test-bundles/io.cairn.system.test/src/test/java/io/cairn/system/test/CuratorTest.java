@@ -369,7 +369,8 @@ class CuratorTest {
         for (int round = 1; round <= 3; round++) {
             long offlines = logLines(victim, "data disk d0: ONLINE -> OFFLINE");
             away = pull(victim);
-            // a full scan's scrub reads every replica on the disk: the errors take it offline
+            // the background scrubber (a pass every 20 s since the bit-rot test's stargate.settings) reads every replica on the
+            // disk, and a full scan runs meanwhile: the read errors take the disk offline
             Proc full = cluster.cli(1, "curator_cli", "start_scan", "task_type=2");
             assertThat(full.exitCode()).as(full.output()).isZero();
             int r = round;
