@@ -15,7 +15,15 @@ find_jdk
 data_mib="${1:-2048}"; user_secs="${2:-20}"
 work=$(mktemp -d /tmp/cairn-bench-rebuild.XXXXXX)
 ips=(127.0.1.111 127.0.1.112 127.0.1.113 127.0.1.114)
-cleanup() { bench_cluster_stop "$work"; }
+cleanup() {
+  local rc=$?
+  if [ "$rc" != 0 ]; then # keep the controllers' logs of a failed run
+    local keep="/tmp/cairn-bench-rebuild-logs.$(date +%s)"
+    mkdir -p "$keep" && for n in "$work"/n*; do cp "$n/logs/controller.log" "$keep/$(basename "$n").log" 2>/dev/null || true; done
+    echo "the run failed; controller logs in $keep" >&2
+  fi
+  bench_cluster_stop "$work"
+}
 trap cleanup EXIT
 CAIRN_JVM_OPTS="${CAIRN_JVM_OPTS:--XX:TieredStopAtLevel=4}" bench_cluster "$work" rebuild "${ips[@]}"
 cli() { local n="$1"; shift; "$CAIRN_ROOT/bin/cairn" "$@" --node "${ips[$n]}" --admin "$work/admin"; }

@@ -247,7 +247,7 @@ public final class MedusaController implements LeadershipListener {
             for (ShardMap.Group g : groups) {
                 RaftGroup group = ratis.group(g);
                 for (UUID member : g.members()) {
-                    adds.add(pool.submit(() -> addReplica(ratis, group, member)));
+                    adds.add(pool.submit(() -> addReplica(ratis, group, member, true)));
                 }
             }
             for (var f : adds) {
@@ -268,17 +268,26 @@ public final class MedusaController implements LeadershipListener {
     /**
      * Creates the replica of {@code group} on {@code member} (idempotent). Bounded: a member that does
      * not answer within {@link #ADD_TIMEOUT} fails this step, which the next step retries.
+     *
+     * <p>{@code fresh}: the shards are being created and no shard map is published yet, so no group
+     * holds data. A replica left by an earlier creation attempt (interrupted, then retried with more
+     * nodes up and so another placement) may have other members than this attempt gives the group;
+     * it is removed and created again. Kept, it would hold an old configuration: its elections would
+     * reach a leader that does not count it as a member, which tells it to shut down, and the shard
+     * would silently run one replica short (a second failure then loses its quorum).
      */
-    private void addReplica(RatisNode ratis, RaftGroup group, UUID member) {
+    private void addReplica(RatisNode ratis, RaftGroup group, UUID member, boolean fresh) {
         java.util.concurrent.FutureTask<Void> add = new java.util.concurrent.FutureTask<>(() -> {
+            var api = ratis.admin(member).getGroupManagementApi(RatisNode.peerId(member));
             try {
-                ratis.admin(member).getGroupManagementApi(RatisNode.peerId(member)).add(group);
+                api.add(group);
             } catch (AlreadyExistsException e) {
-                // it is there already
+                replaceIfStale(api, group, member, fresh);
             } catch (IOException e) {
                 if (!String.valueOf(e.getMessage()).contains("already exists") && !(e.getCause() instanceof AlreadyExistsException)) {
                     throw e;
                 }
+                replaceIfStale(api, group, member, fresh);
             }
             return null;
         });
@@ -351,6 +360,25 @@ public final class MedusaController implements LeadershipListener {
         return map.withHealth(down, detached, back);
     }
 
+    /** While creating ({@code fresh}), re-creates {@code member}'s existing replica of the group if its members differ. */
+    private void replaceIfStale(org.apache.ratis.client.api.GroupManagementApi api, RaftGroup group, UUID member, boolean fresh)
+            throws IOException {
+        if (!fresh) {
+            return; // it is there already
+        }
+        java.util.Set<org.apache.ratis.protocol.RaftPeerId> want = new java.util.HashSet<>();
+        group.getPeers().forEach(p -> want.add(p.getId()));
+        java.util.Set<org.apache.ratis.protocol.RaftPeerId> has = new java.util.HashSet<>();
+        api.info(group.getGroupId()).getGroup().getPeers().forEach(p -> has.add(p.getId()));
+        if (has.equals(want)) {
+            return;
+        }
+        logger.info("node {} holds a replica of group {} with members {} from an earlier creation attempt; creating it again with {}",
+                member, group.getGroupId().getUuid(), has, want);
+        api.remove(group.getGroupId(), true, false);
+        api.add(group);
+    }
+
     /**
      * One step of shard {@code g} toward {@code want}: finish a pending add, add one member, remove one
      * member, or change the preferred leader. Returns whether it changed something.
@@ -367,7 +395,7 @@ public final class MedusaController implements LeadershipListener {
             if (g.adding() == null) {
                 version = leadership.write(ShardMap.DOCUMENT, map.with(g.withMembers(members, add)).toJson(), version).version();
             }
-            addReplica(ratis, ratis.group(g), add);
+            addReplica(ratis, ratis.group(g), add, false);
             List<UUID> grown = new ArrayList<>(members);
             grown.add(add);
             setConfiguration(ratis, g, grown, want);
