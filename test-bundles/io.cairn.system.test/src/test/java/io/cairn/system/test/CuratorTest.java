@@ -189,10 +189,12 @@ class CuratorTest {
         Proc full = cluster.cli(2, "curator_cli", "start_scan", "task_type=2");
         assertThat(full.exitCode()).as(full.output()).isZero();
         LoopbackCluster.waitFor(Duration.ofSeconds(180), () -> {
-            if (orphans(1) != 0 || underReplicated(1) != 0 || extentGroupTolerance(1) != 1) {
-                return false;
-            }
             try {
+                if (orphans(1) != 0 || underReplicated(1) != 0 || extentGroupTolerance(1) != 1) {
+                    // an orphan whose group that scan was still repairing goes in a later full scan
+                    cluster.cli(2, "curator_cli", "start_scan", "task_type=2");
+                    return false;
+                }
                 cluster.cli(2, "curator_cli", "start_scan", "task_type=3");
                 long scanned = cluster.call(1, "curator.under_replication", Map.of("summary", "true")).path("egroupsScanned").asLong(-1);
                 return scanned > 0 && egroupFiles().size() == 2 * scanned;

@@ -375,9 +375,15 @@ public final class CuratorService implements LeadershipListener {
             tasks.add(Task.protect(w.vdisk().uuid(), w.egroup(), null, w.priority()));
         }
         if (s.type() == ScanType.FULL) {
-            // garbage collection (spec 20 §21): each on the node holding the replica, unless written since this scan began
+            // garbage collection (spec 20 §21): each on the node holding the replica, unless written since this scan began.
+            // Not for a group this scan also repairs: its repair may copy onto that very node while the deletion runs
+            // (Chronos runs both at once); the next full scan collects what is still orphaned then.
+            Set<Long> repairing = new HashSet<>();
+            before.work.forEach(w -> repairing.add(w.egroup()));
             for (Orphans.Orphan o : before.orphans) {
-                tasks.add(Task.deleteReplica(o.node(), o.egroup(), started));
+                if (!repairing.contains(o.egroup())) {
+                    tasks.add(Task.deleteReplica(o.node(), o.egroup(), started));
+                }
             }
         }
         if (!tasks.isEmpty()) {
