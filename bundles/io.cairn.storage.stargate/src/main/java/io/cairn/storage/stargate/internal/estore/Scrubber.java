@@ -328,8 +328,12 @@ public final class Scrubber {
         return new Sweep(n, bad);
     }
 
-    /** A repair rewrote slices of the group: verify it again (a suspect that passes is one no more). */
-    public void repaired(long eg) {
+    /**
+     * A repair rewrote slices of the group: verify it again (a suspect that passes is one no more).
+     * On the monitor {@link #step} holds, so a verification that read the group before the repair
+     * cannot record it as a suspect after this one cleared it.
+     */
+    public synchronized void repaired(long eg) {
         if (suspects.containsKey(eg)) {
             verify(eg, null);
         }
