@@ -225,12 +225,7 @@ public final class CuratorRpc implements RpcHandler {
 
     private byte[] start(JsonNode body, RpcCall call) throws Exception {
         String type = body.path("task_type").asText("");
-        CuratorService.ScanType scan = switch (type) {
-            case "2" -> CuratorService.ScanType.FULL;
-            case "3" -> CuratorService.ScanType.PARTIAL;
-            default -> throw new CairnException(ErrorCode.INVALID_ARGUMENT, "task_type=" + type
-                    + " is not a scan type; use task_type=2 (full scan) or task_type=3 (partial scan)");
-        };
+        CuratorService.ScanType scan = CuratorService.ScanType.ofTaskType(type);
         if (!curator.isLeader()) {
             String leader = curator.leader().orElseThrow(() -> new CairnException(ErrorCode.UNAVAILABLE,
                     "no Curator leader is elected yet; try again in a few seconds"));

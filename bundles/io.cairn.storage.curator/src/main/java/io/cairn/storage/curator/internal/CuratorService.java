@@ -74,7 +74,19 @@ public final class CuratorService implements LeadershipListener {
 
     /** Kinds of scan (spec 20 §21): the HTTP trigger's task_type 2 is FULL, 3 is PARTIAL. */
     public enum ScanType {
-        FULL, PARTIAL
+        FULL, PARTIAL;
+
+        /** Advice for a bad {@code task_type}. */
+        public static final String TASK_TYPES = "use task_type=2 (full scan) or task_type=3 (partial scan)";
+
+        /** The scan a {@code task_type} of the HTTP trigger or {@code curator_cli start_scan} names: 2 full, 3 partial. */
+        public static ScanType ofTaskType(String taskType) {
+            return switch (taskType) {
+                case "2" -> FULL;
+                case "3" -> PARTIAL;
+                default -> throw io.cairn.common.error.CairnException.invalid("task_type=" + taskType + " is not a scan type; " + TASK_TYPES);
+            };
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -104,11 +104,6 @@ public final class ChronosQueue {
         }
     }
 
-    /** The task at {@code key} now, if any. */
-    Optional<Queued> get(UUID node, String key) {
-        return medusa.get(key).map(e -> parse(node, tasksPrefix(node), e));
-    }
-
     private static Queued parse(UUID node, String prefix, Entry e) {
         String rest = e.key().substring(prefix.length()); // <digit>:<id>
         Priority p = Priority.ofDigit(rest.charAt(0) - '0');

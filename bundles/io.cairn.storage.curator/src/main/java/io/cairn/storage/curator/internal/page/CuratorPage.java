@@ -44,7 +44,7 @@ public final class CuratorPage implements PageHandler {
     static final String CONTROL = "/master/control";
     static final String START = "/master/api/client/StartCuratorTasks";
     static final String REFRESH = "/master/api/client/RefreshStats";
-    static final String TASK_TYPES = "use task_type=2 (full scan) or task_type=3 (partial scan)";
+    static final String TASK_TYPES = ScanType.TASK_TYPES;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -145,11 +145,7 @@ public final class CuratorPage implements PageHandler {
 
     private PageResponse start(PageRequest r) throws JsonProcessingException {
         String taskType = r.param("task_type").orElseThrow(() -> CairnException.invalid("task_type is missing; " + TASK_TYPES));
-        ScanType type = switch (taskType) {
-            case "2" -> ScanType.FULL;
-            case "3" -> ScanType.PARTIAL;
-            default -> throw CairnException.invalid("task_type=" + taskType + " is not a scan type; " + TASK_TYPES);
-        };
+        ScanType type = ScanType.ofTaskType(taskType);
         long id;
         try {
             id = source.start(type, "manual (task_type=" + taskType + ")");
