@@ -9,6 +9,7 @@
 #     throughput = bytes under-replicated at the first scan / time from that scan's start until
 #     under-replication is 0. The same fio job runs meanwhile (user I/O during the rebuild).
 # Usage: bench/curator-rebuild.sh [DATA_MIB] [USER_SECS]   (needs ./cairn build; fio)
+# CAIRN_BENCH_KEEP_LOGS=1 keeps the controllers' logs of a successful run too.
 set -euo pipefail
 . "$(dirname "$0")/../bin/lib.sh"
 find_jdk
@@ -17,10 +18,10 @@ work=$(mktemp -d /tmp/cairn-bench-rebuild.XXXXXX)
 ips=(127.0.1.111 127.0.1.112 127.0.1.113 127.0.1.114)
 cleanup() {
   local rc=$?
-  if [ "$rc" != 0 ]; then # keep the controllers' logs of a failed run
+  if [ "$rc" != 0 ] || [ -n "${CAIRN_BENCH_KEEP_LOGS:-}" ]; then # keep the controllers' logs of a failed run (or when asked)
     local keep="/tmp/cairn-bench-rebuild-logs.$(date +%s)"
     mkdir -p "$keep" && for n in "$work"/n*; do cp "$n/logs/controller.log" "$keep/$(basename "$n").log" 2>/dev/null || true; done
-    echo "the run failed; controller logs in $keep" >&2
+    echo "controller logs kept in $keep" >&2
   fi
   bench_cluster_stop "$work"
 }

@@ -571,6 +571,15 @@ final class VDiskController {
      * commits); with {@code requireAll} nothing is recorded and false is returned.
      */
     private boolean persist(Map<Long, List<DrainExtent>> byBlock, boolean requireAll) {
+        List<Long> touched = new ArrayList<>();
+        try {
+            return persist(byBlock, requireAll, touched);
+        } finally {
+            touched.forEach(this::endChange); // after the record commit: a repair planned meanwhile sees the change
+        }
+    }
+
+    private boolean persist(Map<Long, List<DrainExtent>> byBlock, boolean requireAll, List<Long> touched) {
         VDiskMeta.Batch commit = meta.batch(ownerVersion);
         Map<Long, VDiskMeta.BlockRef> newBlocks = new HashMap<>();
         Map<Long, VDiskMeta.Egroup> changedEgroups = new LinkedHashMap<>();
@@ -585,6 +594,8 @@ final class VDiskController {
                 }
                 VDiskMeta.Egroup g = changedEgroups.containsKey(target.eg()) ? changedEgroups.get(target.eg())
                         : egroup(target.eg()).value();
+                beginChange(target.eg());
+                touched.add(target.eg());
                 List<UUID> ok = writeBlock(vb, target, g, b.getValue(), ref.isEmpty());
                 if (ok.size() < g.replicas().size()) {
                     if (requireAll) {
@@ -631,43 +642,41 @@ final class VDiskController {
 
     /**
      * Restores the replication factor of extent group {@code eg} (see
-     * {@link io.cairn.storage.api.stargate.ExtentGroups#protect}). The plan (which replicas live,
-     * which nodes take copies) is made under the drain lock and the extent lock's write side; the
-     * copying, the long part, runs without them, so user I/O and the drain go on and several groups
-     * of one vDisk are copied at once; the record is changed under the locks again, by this owner
-     * only, fenced by its ownership record, and only when neither the record nor the group's data
-     * changed meanwhile ({@link #writeGenerations}). Otherwise the whole repair runs again under the
-     * locks (the copies made meanwhile are left as orphans for Curator). Surplus removal and the
-     * repair of scrubbed replicas run under the locks throughout.
+     * {@link io.cairn.storage.api.stargate.ExtentGroups#protect}). When no change to the group is in
+     * flight, the plan (which replicas live, which nodes take copies) and the copying, the long parts,
+     * run without the vDisk's locks, so user I/O, the drain and the repairs of other groups of this
+     * vDisk go on meanwhile; the record is then changed under the extent lock's write side, by this
+     * owner only, fenced by its ownership record, and only when no change to the group started since
+     * the plan ({@link #changesStarted}). Otherwise the whole repair runs again under the drain and
+     * extent locks (the copies made meanwhile are left as orphans for Curator). Surplus removal and
+     * the repair of scrubbed replicas run under the locks throughout.
      */
     ExtentGroups.Protection protect(long eg) {
-        CopyPlan plan;
-        drainLock.lock();
+        long generation = quiescent(eg);
+        Optional<CopyPlan> p = generation < 0 ? Optional.empty() : planCopy(eg, generation);
+        if (p.isEmpty()) {
+            return protectUnderLocks(eg);
+        }
+        CopyPlan plan = p.get();
+        List<UUID> added = copy(plan);
+        extentLock.writeLock().lock();
         try {
-            extentLock.writeLock().lock();
-            try {
-                Optional<CopyPlan> p = planCopy(eg);
-                if (p.isEmpty()) {
-                    return protectLocked(eg);
-                }
-                plan = p.get();
-            } finally {
-                extentLock.writeLock().unlock();
+            // writes to the group (direct ones and the drain's) run under the read or write side, so none is in flight here
+            if (!closed && changesStarted(eg) == plan.generation()) {
+                return commit(plan, added);
             }
         } finally {
-            drainLock.unlock();
+            extentLock.writeLock().unlock();
         }
-        List<UUID> added = copy(plan);
+        logger.info("vDisk {}: extent group {} changed while it was copied to {}; copying again under the locks", record.name(), eg, added);
+        return protectUnderLocks(eg);
+    }
+
+    private ExtentGroups.Protection protectUnderLocks(long eg) {
         drainLock.lock();
         try {
             extentLock.writeLock().lock();
             try {
-                Optional<VDiskMeta.Versioned<VDiskMeta.Egroup>> now = closed ? Optional.empty() : meta.egroup(eg);
-                if (now.isPresent() && now.get().version() == plan.version() && writeGeneration(eg) == plan.generation()) {
-                    return commit(plan, added);
-                }
-                logger.info("vDisk {}: extent group {} changed while it was copied to {}; copying again under the locks", record.name(), eg,
-                        added);
                 return protectLocked(eg);
             } finally {
                 extentLock.writeLock().unlock();
@@ -678,15 +687,43 @@ final class VDiskController {
     }
 
     /**
-     * Writes to each extent group since this owner took the vDisk (by the group's id modulo the
-     * array): {@link #writeBlock} counts one before it writes, under the extent lock, so a repair
-     * that sees the same count before and after its copy (both under the write side) copied data
-     * nobody changed meanwhile.
+     * Changes to each extent group since this owner took the vDisk, by the group's id modulo the
+     * arrays (so unrelated groups may share a counter; that only costs a repair its lock-free path):
+     * a change (the data writes of a drain or direct write together with their record commit, or a
+     * repair's record commit) counts one in {@code changesStarted} before it begins and one in
+     * {@code changesFinished} after it ended, successful or not. A repair that reads both equal
+     * before its plan (no change in flight) and {@code changesStarted} unchanged at its commit copied
+     * data and planned from a record that nobody changed meanwhile.
      */
-    private final java.util.concurrent.atomic.AtomicLongArray writeGenerations = new java.util.concurrent.atomic.AtomicLongArray(1024);
+    private final java.util.concurrent.atomic.AtomicLongArray changesStarted = new java.util.concurrent.atomic.AtomicLongArray(1024);
+    private final java.util.concurrent.atomic.AtomicLongArray changesFinished = new java.util.concurrent.atomic.AtomicLongArray(1024);
 
-    private long writeGeneration(long eg) {
-        return writeGenerations.get((int) Math.floorMod(eg, (long) writeGenerations.length()));
+    private static int changeSlot(long eg) {
+        return (int) Math.floorMod(eg, 1024L);
+    }
+
+    private void beginChange(long eg) {
+        changesStarted.incrementAndGet(changeSlot(eg));
+    }
+
+    private void endChange(long eg) {
+        changesFinished.incrementAndGet(changeSlot(eg));
+    }
+
+    private long changesStarted(long eg) {
+        return changesStarted.get(changeSlot(eg));
+    }
+
+    /**
+     * The group's change count when no change to it is in flight, else -1. Reads the finished count
+     * first: started never falls below finished and only grows, so equal reads in this order mean
+     * that nothing was in flight when the finished count was read and nothing began until the
+     * started count was.
+     */
+    private long quiescent(long eg) {
+        long finished = changesFinished.get(changeSlot(eg));
+        long started = changesStarted.get(changeSlot(eg));
+        return started == finished ? started : -1;
     }
 
     /**
@@ -724,7 +761,7 @@ final class VDiskController {
     }
 
     /** The plan when the repair only adds copies, else empty (run it all under the locks). */
-    private Optional<CopyPlan> planCopy(long eg) {
+    private Optional<CopyPlan> planCopy(long eg, long generation) {
         Optional<ReplicaView> found = view(eg);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -735,7 +772,7 @@ final class VDiskController {
             return Optional.empty();
         }
         return Optional.of(new CopyPlan(eg, v.group(), v.version(), v.live(), targets(v.group(), v.alive(), v.live(), rf, eg),
-                (long) v.group().slots() * VBLOCK, writeGeneration(eg)));
+                (long) v.group().slots() * VBLOCK, generation));
     }
 
     /** Nodes to take the missing copies: live, not holding one, on fault domains the live replicas do not use. */
@@ -818,7 +855,7 @@ final class VDiskController {
                         + " has no replica on a live node (" + g.replicas() + "): it is rebuilt when one of them returns");
             }
             CopyPlan plan = new CopyPlan(eg, g, version, live, targets(g, alive, live, rf, eg), (long) g.slots() * VBLOCK,
-                    writeGeneration(eg));
+                    changesStarted(eg));
             added.addAll(copy(plan));
             keep.addAll(added);
         }
@@ -833,8 +870,13 @@ final class VDiskController {
         }
         VDiskMeta.Batch commit = meta.batch(ownerVersion);
         commit.egroup(eg, new VDiskMeta.Egroup(List.copyOf(keep), g.slots()), version);
-        commit.commit();
-        egroups.remove(eg);
+        beginChange(eg);
+        try {
+            commit.commit();
+            egroups.remove(eg);
+        } finally {
+            endChange(eg);
+        }
         for (UUID node : removed) {
             try {
                 path.deleteEgroup(node, eg);
@@ -912,7 +954,6 @@ final class VDiskController {
             }
         }
         int egOffset = ref.slot() * (int) VBLOCK + first;
-        writeGenerations.incrementAndGet((int) Math.floorMod(ref.eg(), (long) writeGenerations.length()));
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (UUID node : g.replicas()) {
             writes.add(path.writeEgroup(node, ref.eg(), egOffset, image, id(), epoch));
