@@ -150,6 +150,27 @@ final class Commands {
                                 + "start_scan task_type=2|3 (2 full, 3 partial), not '" + action + "'");
                     };
                     nameValues(o.words().subList(2, o.words().size()), body);
+                } else if (group.equals("hal")) {
+                    // hal fault list | inject DEVICE KIND [name=value ...] | clear DEVICE|*  (simulated disks, debug image)
+                    if (!verb.equals("fault")) {
+                        throw new Main.UsageException("hal knows 'fault list', 'fault inject DEVICE KIND [name=value ...]' and "
+                                + "'fault clear DEVICE', not '" + (verb.isEmpty() ? "(nothing)" : verb) + "'");
+                    }
+                    String action = o.word(2, "the action: list, inject or clear");
+                    switch (action) {
+                        case "list" -> method = "hal.faults.list";
+                        case "inject" -> {
+                            method = "hal.faults.inject";
+                            body.put("device", o.word(3, "the device id (cairn hal fault list shows them)"));
+                            body.put("fault", o.word(4, "the fault: eio, latency, disappear, full, bitflip or smart_fail"));
+                            nameValues(o.words().subList(5, o.words().size()), body);
+                        }
+                        case "clear" -> {
+                            method = "hal.faults.clear";
+                            body.put("device", o.word(3, "the device id, or * for every device"));
+                        }
+                        default -> throw new Main.UsageException("hal fault knows list, inject and clear, not '" + action + "'");
+                    }
                 } else if (group.equals("metrics")) {
                     method = "metrics.scrape";
                 } else if (group.equals("rpc")) {

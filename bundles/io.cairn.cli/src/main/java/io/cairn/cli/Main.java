@@ -7,7 +7,7 @@ import java.util.List;
 
 import io.cairn.common.error.CairnException;
 
-/** {@code cairn cluster|genesis|zeus|tasks|alerts|metrics|rpc ...}: exit 0 on success, 1 on failure, 2 on usage errors. */
+/** {@code cairn cluster|genesis|zeus|tasks|alerts|hal|metrics|rpc ...}: exit 0 on success, 1 on failure, 2 on usage errors. */
 public final class Main {
 
     static final String USAGE = """
@@ -40,6 +40,11 @@ public final class Main {
               curator_cli start_scan task_type=2|3   start a full (2) or partial (3) Curator scan now
               tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID
               alerts list | alerts raise SEVERITY SOURCE TITLE [MESSAGE] | alerts ack ID
+              hal fault list         this node's simulated disks and their injected faults (debug image: hal.sim)
+              hal fault inject DEVICE KIND [op=read|write|any] [offset=N] [length=N] [millis=N]
+                                     inject a fault into a simulated disk; KIND: eio (op, offset, length), latency
+                                     (op, millis), disappear, full, bitflip (offset, length), smart_fail
+              hal fault clear DEVICE|'*'   remove every fault of the device (or of every device)
               metrics                this node's metrics (Prometheus text format)
               rpc METHOD [JSON]      call any method (for debugging)
             Which controller: --home DIR (a node home on this machine: uses its address and credentials) or

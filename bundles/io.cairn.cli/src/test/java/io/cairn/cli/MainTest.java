@@ -70,4 +70,19 @@ class MainTest {
         assertThat(run("cluster", "status", "--bogus").err()).contains("unknown option '--bogus'");
         assertThat(run("rpc", "x", "{not json").err()).contains("the request is not valid JSON");
     }
+
+    @Test
+    void givenHalFaultCommands_whenIncomplete_thenUsageSaysWhatIsMissing() {
+        assertThat(run("help").out()).contains("hal fault inject DEVICE KIND", "smart_fail");
+        assertThat(run("hal", "faults").err()).contains("hal knows 'fault list'");
+        assertThat(run("hal", "fault").err()).contains("missing the action: list, inject or clear");
+        assertThat(run("hal", "fault", "zap").err()).contains("hal fault knows list, inject and clear, not 'zap'");
+        assertThat(run("hal", "fault", "inject").err()).contains("missing the device id");
+        assertThat(run("hal", "fault", "inject", "n1-d0").err()).contains("missing the fault: eio, latency");
+        assertThat(run("hal", "fault", "inject", "n1-d0", "eio", "op").err()).contains("'op' is not name=value");
+        assertThat(run("hal", "fault", "clear").err()).contains("missing the device id, or * for every device");
+        Result r = run("hal", "fault", "inject", "n1-d0", "eio", "op=read", "--home", tmp.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("is not running (no run/ready)");
+    }
 }

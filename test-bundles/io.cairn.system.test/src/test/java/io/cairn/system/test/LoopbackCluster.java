@@ -34,6 +34,8 @@ final class LoopbackCluster implements AutoCloseable {
     final List<String> ips = new ArrayList<>();
     final Path admin;
     private RpcClient client;
+    /** Sizes of the simulated data disks every node gets on its first start ({@code --sim-disk}); none by default. */
+    private List<String> simDisks = List.of();
 
     LoopbackCluster(Path dir, String prefix, int base, int nodes) {
         this.dir = dir;
@@ -41,6 +43,38 @@ final class LoopbackCluster implements AutoCloseable {
             ips.add(prefix + "." + (base + i));
         }
         this.admin = dir.resolve("admin");
+    }
+
+    /**
+     * Nodes started from now on get simulated data disks (hal.sim; sizes such as {@code "1G"} or
+     * {@code "1G:HDD"}) instead of Stargate's default directory disk: {@code d0, d1, ...}, HAL devices
+     * {@link #simDevice}. Only a node's first start uses them.
+     */
+    LoopbackCluster withSimDisks(String... sizes) {
+        this.simDisks = List.of(sizes);
+        return this;
+    }
+
+    /** The HAL device id of node {@code i}'s simulated disk {@code d<disk>} (see {@code cairn node start --sim-disk}). */
+    String simDevice(int i, int disk) {
+        return home(i).getFileName() + "-d" + disk;
+    }
+
+    /** Injects a fault into a simulated disk of node {@code node}: {@code fault} as in {@code hal.faults.inject}, e.g. {@code Map.of("fault", "eio", "op", "read")}. */
+    JsonNode injectFault(int node, String device, java.util.Map<String, ?> fault) throws IOException {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>(fault);
+        body.put("device", device);
+        return call(node, "hal.faults.inject", body);
+    }
+
+    /** Clears every fault of a simulated disk of node {@code node} ({@code "*"}: of all its disks). */
+    JsonNode clearFaults(int node, String device) throws IOException {
+        return call(node, "hal.faults.clear", java.util.Map.of("device", device));
+    }
+
+    /** Node {@code node}'s simulated disks and their active faults ({@code hal.faults.list}). */
+    JsonNode faults(int node) throws IOException {
+        return call(node, "hal.faults.list", java.util.Map.of());
     }
 
     Path home(int i) {
@@ -70,8 +104,12 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     Proc startNode(int i) throws IOException, InterruptedException {
-        return Proc.cairn(START, "node", "start", "--home", home(i).toString(), "--ip", ips.get(i), "--image",
-                debugImage().toString());
+        List<String> args = new ArrayList<>(List.of("node", "start", "--home", home(i).toString(), "--ip", ips.get(i), "--image",
+                debugImage().toString()));
+        for (String size : simDisks) {
+            args.addAll(List.of("--sim-disk", size));
+        }
+        return Proc.cairn(START, args.toArray(String[]::new));
     }
 
     Proc create(String... extra) throws IOException, InterruptedException {

@@ -7,7 +7,8 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /** A fault a simulated device can be told to have. Ranges are byte ranges; length 0 means "to the end". */
 @ProviderType
-public sealed interface Fault permits Fault.IoError, Fault.Latency, Fault.Disappear, Fault.Full, Fault.BitFlip {
+public sealed interface Fault permits Fault.IoError, Fault.Latency, Fault.Disappear, Fault.Full, Fault.BitFlip,
+        Fault.SmartFailure {
 
     /** Which operations a fault applies to. */
     enum Op {
@@ -53,6 +54,13 @@ public sealed interface Fault permits Fault.IoError, Fault.Latency, Fault.Disapp
         public BitFlip {
             requireRange(offset, length);
         }
+    }
+
+    /**
+     * The device's self-test fails: its health reports SMART overall-health as failed
+     * ({@code smart_passed} = 0) while I/O still works. Clearing the device's faults passes again.
+     */
+    record SmartFailure() implements Fault {
     }
 
     private static void requireRange(long offset, long length) {

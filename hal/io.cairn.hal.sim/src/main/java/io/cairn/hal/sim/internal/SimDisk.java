@@ -140,7 +140,8 @@ final class SimDisk implements BlockDevice {
 
     @Override
     public DiskHealth health() {
-        return stats.health(Map.of("injected_faults", (long) faults.size()));
+        boolean smartFailed = faults.stream().anyMatch(f -> f instanceof Fault.SmartFailure);
+        return stats.health(Map.of("injected_faults", (long) faults.size(), "smart_passed", smartFailed ? 0L : 1L));
     }
 
     private void gone() throws DeviceUnavailableException {

@@ -154,6 +154,18 @@ class SimDiskFaultTest {
     }
 
     @Test
+    void givenSmartFailure_thenHealthReportsSmartFailedButIoWorksUntilCleared() throws Exception {
+        assertThat(disk.health().attributes()).containsEntry("smart_passed", 1L);
+        faults.inject("sim-ssd-0", new Fault.SmartFailure());
+        assertThat(disk.health().attributes()).containsEntry("smart_passed", 0L).containsEntry("injected_faults", 1L);
+        disk.write(0, block(6));
+        assertThat(readBlock(0)).isEqualTo(block(6));
+        assertThat(faults.active("sim-ssd-0")).containsExactly(new Fault.SmartFailure());
+        faults.clear("sim-ssd-0");
+        assertThat(disk.health().attributes()).containsEntry("smart_passed", 1L).containsEntry("injected_faults", 0L);
+    }
+
+    @Test
     void givenUnknownDevice_thenInjectorSaysWhichExist() {
         assertThatThrownBy(() -> faults.inject("nope", new Fault.Full())).hasMessageContaining("no simulated disk 'nope'")
                 .hasMessageContaining("sim-ssd-0");
