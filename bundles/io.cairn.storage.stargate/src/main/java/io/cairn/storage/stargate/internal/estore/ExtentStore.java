@@ -806,7 +806,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         final AtomicLong egroups = new AtomicLong();
         final LongAdder busyNanos = new LongAdder();
         volatile boolean online;
-        volatile String offlineReason = "offline";
+        volatile String offlineReason = "not serving";
         boolean waitingForDevice;      // guarded by this: comes online when its device is attached
 
         Disk(DiskSpec spec, long capacityBytes) {
@@ -950,7 +950,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         Disk disk = disks.get(diskId);
         if (disk == null || !disk.online) {
             throw new DiskException(Reason.DISK_OFFLINE, diskId, "egroup " + hex(egroupId) + " is on disk '" + diskId + "', which is "
-                    + (disk == null ? "not configured on this node" : "offline") + "; use another replica", null);
+                    + (disk == null ? "not configured on this node" : "offline (" + disk.offlineReason + ")") + "; use another replica", null);
         }
         return disk;
     }
