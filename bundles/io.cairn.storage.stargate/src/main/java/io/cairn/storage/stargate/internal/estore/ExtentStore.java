@@ -36,7 +36,8 @@ import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
 
 /**
  * This node's extent store (spec 20 §5, §9): its replicas of extent groups, one sparse file per
- * egroup on one of the node's disks, written and read in whole 4 KiB slices. Every slice's CRC32C
+ * egroup on one of the node's disks (on a disk backed by a HAL block device, one 4 MiB slot of the
+ * device), written and read in whole 4 KiB slices. Every slice's CRC32C
  * is recorded in the node-local metadata store when it is written and checked on every read, so
  * corrupt data is never returned: the caller gets a {@link SliceChecksumException}, reads another
  * replica and {@link #repair repairs} this one. Which nodes hold an egroup is global metadata and
