@@ -30,6 +30,10 @@ public @interface StargateConfig {
     @AttributeDefinition(description = "Whether local clients may use the NBD Unix socket HOME/run/nbd.sock (no TLS; mode 0600, this user only)")
     boolean nbd__unix__socket() default true;
 
+    @AttributeDefinition(description = "How long Stargate waits at start for the HAL block devices its data disks name "
+            + "(disk.json hal_device) before opening them offline; a device appearing later is attached then, seconds", min = "0")
+    long hal__device__wait__secs() default 30;
+
     @AttributeDefinition(description = "Deadline of one vDisk operation, seconds")
     int op__timeout__secs() default 30;
 

@@ -33,6 +33,7 @@ import io.cairn.storage.api.stargate.StoragePool;
 import io.cairn.storage.api.stargate.VDisk;
 import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
+import io.cairn.storage.stargate.internal.disks.HalDevices;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
 import io.cairn.storage.stargate.internal.estore.Scrubber;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
@@ -101,14 +102,19 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Activate
     public StargateService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference Zeus zeus, @Reference Medusa medusa,
             @Reference LocalMetadataStore localMetadata, @Reference RpcClient rpc, @Reference Clock clock, @Reference AlertService alerts,
-            StargateConfig config) throws Exception {
+            @Reference HalDevices devices, StargateConfig config) throws Exception {
         this.zeus = zeus;
         this.alerts = alerts;
         this.clock = clock;
         this.self = join.self().uuid();
         this.catalog = new Catalog(medusa, zeus::cluster, clock::millis);
         Path home = local.home();
-        this.disks = LocalDisks.open(home.resolve("data/disks"), config.default__disk__bytes());
+        this.devices = devices;
+        List<LocalDisks.Disk> described = LocalDisks.open(home.resolve("data/disks"), config.default__disk__bytes());
+        awaitDevices(described, devices, Duration.ofSeconds(config.hal__device__wait__secs()), clock);
+        // a device-backed disk without a configured capacity counts its device's size (for the OpLog's share)
+        this.disks = described.stream().map(d -> d.halDevice() == null || d.capacityBytes() > 0 || devices.get(d.halDevice()) == null ? d
+                : new LocalDisks.Disk(d.id(), d.dir(), d.tier(), devices.get(d.halDevice()).capacityBytes(), d.halDevice())).toList();
         Duration timeout = Duration.ofSeconds(config.op__timeout__secs());
         Peers peers = new Peers(zeus, rpc, join.self().uuid(), timeout);
         this.guard = new CapacityGuard(75);
@@ -117,16 +123,20 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         this.data = new DataPath(peers, medusa, catalog, localMetadata, disks, home.resolve("data/oplog"), oplogBytes,
                 config.oplog__vdisk__baseline__bytes(), clock, timeout, this::checkUserWrite,
                 UnifiedCache.sizeFor(Runtime.getRuntime().maxMemory(), config.unified__cache__bytes()),
-                config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes(), configured);
+                config.vdisk__distributed__oplog__skip__min__outstanding__write__bytes(), configured, devices::get);
         this.presence = zeus.announce(PRESENCE, attributes());
         data.onDiskStateChange(() -> timer.execute(this::publish)); // Curator hears of a disk failure at once
+        // devices arriving late, leaving and coming back: attached and detached off the registering thread
+        devices.addListener(deviceListener);
+        devices.all().forEach(d -> timer.execute(() -> attach(d))); // any that arrived since the store opened
         data.scrubber().onChange(() -> timer.execute(this::publish)); // and of a replica the scrubber found bad
         this.settingsWatch = zeus.watch(StargateSettings.DOCUMENT, doc -> applySettings(configured, doc));
         timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::sampleUserOps, 1, 1, TimeUnit.SECONDS);
         logger.info("Stargate serving {} data disk(s): {}; OpLog {} MiB", disks.size(),
-                disks.stream().map(d -> d.id() + "=" + d.dir() + " (" + (d.capacityBytes() >> 20) + " MiB)").toList(), oplogBytes >> 20);
+                disks.stream().map(d -> d.id() + "=" + (d.halDevice() == null ? d.dir() : "hal:" + d.halDevice()) + " ("
+                        + (d.capacityBytes() >> 20) + " MiB)").toList(), oplogBytes >> 20);
     }
 
     /** Smallest OpLog a node runs with: four segments. */
@@ -156,8 +166,55 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         }
     }
 
+    /**
+     * Waits (bounded) for the HAL devices the data disks name, so a provider registering its devices
+     * just after Stargate does not make their disks start offline (which Curator would start
+     * re-replicating); a device still missing after the wait is attached whenever it appears.
+     */
+    private void awaitDevices(List<LocalDisks.Disk> disks, HalDevices devices, Duration wait, Clock clock) throws InterruptedException {
+        java.util.Set<String> wanted = new java.util.TreeSet<>();
+        disks.stream().map(LocalDisks.Disk::halDevice).filter(java.util.Objects::nonNull).forEach(wanted::add);
+        if (wanted.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> missing = devices.await(wanted, wait, clock);
+        if (!missing.isEmpty()) {
+            logger.info("HAL device(s) {} of this node's data disks not registered after {} s: those disks start offline and come "
+                    + "online when their device appears (check the HAL provider's configuration, e.g. io.cairn.hal.sim.disk)",
+                    missing, wait.toSeconds());
+        }
+    }
+
+    private final HalDevices devices;
+    private final HalDevices.Listener deviceListener = new HalDevices.Listener() {
+        @Override
+        public void added(io.cairn.hal.api.BlockDevice device) {
+            timer.execute(() -> attach(device));
+        }
+
+        @Override
+        public void removed(String deviceId) {
+            timer.execute(() -> {
+                if (data.estore().detachDevice(deviceId).isPresent()) {
+                    publish();
+                }
+            });
+        }
+    };
+
+    private void attach(io.cairn.hal.api.BlockDevice device) {
+        try {
+            if (data.estore().attachDevice(device).isPresent()) {
+                publish();
+            }
+        } catch (RuntimeException e) {
+            logger.info("could not attach HAL device {}: {}", device.id(), e.toString());
+        }
+    }
+
     @Deactivate
     void deactivate() {
+        devices.removeListener(deviceListener);
         settingsWatch.close();
         timer.shutdownNow();
         presence.close();

@@ -1,6 +1,7 @@
 package io.cairn.storage.stargate.internal.disks;
 
 import io.cairn.common.clock.Clock;
+import io.cairn.hal.api.BlockDevice;
 import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.DiskState;
 import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.SmartResult;
 import io.cairn.storage.stargate.internal.disks.DiskHealthPolicy.Transition;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code smartDelay} later on the clock: PASS brings it {@linkplain Disks#bringOnline back} (if its
  * directory reads again; otherwise it counts as a FAIL), FAIL keeps it offline. A REMOVED disk stays
  * offline for good. Every change of service is reported to {@code onChange} (to publish it at once).
+ * The SMART check is {@link #simulated} for directory disks and {@link #hal} for disks on HAL block devices.
  * A FAIL is not retried: the disk stays offline until the node restarts.
  */
 public final class DiskHealth implements DiskFailureListener {
@@ -55,6 +57,35 @@ public final class DiskHealth implements DiskFailureListener {
         return diskId -> {
             Path root = roots.apply(diskId);
             return root != null && !Files.exists(root.resolve(SMART_FAIL_FILE)) ? SmartResult.PASS : SmartResult.FAIL;
+        };
+    }
+
+    /** The HAL device attribute of the SMART overall self-assessment: 1 PASSED, 0 FAILED. */
+    public static final String SMART_PASSED = "smart_passed";
+
+    /**
+     * The SMART check of disks on HAL block devices: the device's
+     * {@link BlockDevice#health() health} attribute {@value #SMART_PASSED}: 0 is FAIL, anything else
+     * PASS, and PASS when the device does not report it (no SMART, e.g. a simulated disk); FAIL when
+     * the device is gone ({@code devices} returns null) or {@code health()} throws.
+     *
+     * @param devices each disk's block device now, by disk id (null: absent)
+     */
+    public static SmartCheck hal(Function<String, BlockDevice> devices) {
+        return diskId -> {
+            BlockDevice device = devices.apply(diskId);
+            if (device == null) {
+                return SmartResult.FAIL;
+            }
+            Long passed;
+            try {
+                passed = device.health().attributes().get(SMART_PASSED);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(DiskHealth.class).info("SMART check of data disk {}: device {} cannot report its health: {}",
+                        diskId, device.id(), e.toString());
+                return SmartResult.FAIL;
+            }
+            return passed == null || passed != 0 ? SmartResult.PASS : SmartResult.FAIL;
         };
     }
 

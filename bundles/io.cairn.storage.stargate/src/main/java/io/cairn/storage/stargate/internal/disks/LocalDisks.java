@@ -15,11 +15,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * system on a real node; a plain directory on a loopback dev node) with a {@code disk.json}
  * naming its id, tier and the capacity Stargate may use ({@code capacity_bytes}; 0: what the file
  * system has). A node with no disk gets one ({@code d0}) of the configured default capacity.
+ *
+ * <p>With {@code "hal_device": "<hal.device.id>"} the disk's data lives on that HAL
+ * {@code BlockDevice} instead of in the directory (which then only describes the disk);
+ * {@code capacity_bytes} 0 then means the device's size.
  */
 public final class LocalDisks {
 
-    /** One data disk: where its files go and what it may hold. */
-    public record Disk(String id, Path dir, String tier, long capacityBytes) {
+    /**
+     * One data disk: where its files go (or its HAL device), and what it may hold.
+     *
+     * @param capacityBytes the configured capacity; for a device-backed disk 0 means the device's size
+     * @param halDevice     the {@code hal.device.id} of the block device holding its data, or null (files in {@code dir})
+     */
+    public record Disk(String id, Path dir, String tier, long capacityBytes, String halDevice) {
+
+        public Disk(String id, Path dir, String tier, long capacityBytes) {
+            this(id, dir, tier, capacityBytes, null);
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,10 +71,15 @@ public final class LocalDisks {
                 }
                 String id = n.path("id").asText(dir.getFileName().toString());
                 long capacity = n.path("capacity_bytes").asLong(0);
-                if (capacity <= 0) {
-                    capacity = Files.getFileStore(dir).getTotalSpace();
+                String halDevice = n.hasNonNull("hal_device") ? n.get("hal_device").asText().trim() : null;
+                if (halDevice != null && halDevice.isEmpty()) {
+                    throw new IOException("disk description " + meta + " has an empty \"hal_device\"; give the device's hal.device.id, "
+                            + "or leave it out for a disk whose data is files in " + dir);
                 }
-                out.add(new Disk(id, dir, n.path("tier").asText("SSD"), capacity));
+                if (capacity <= 0) {
+                    capacity = halDevice != null ? 0 : Files.getFileStore(dir).getTotalSpace();
+                }
+                out.add(new Disk(id, dir, n.path("tier").asText("SSD"), capacity, halDevice));
             }
         }
         out.sort(java.util.Comparator.comparing(Disk::id));

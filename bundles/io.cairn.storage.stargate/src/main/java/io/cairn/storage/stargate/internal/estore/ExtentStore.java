@@ -2,12 +2,7 @@ package io.cairn.storage.stargate.internal.estore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -35,11 +30,14 @@ import org.slf4j.LoggerFactory;
 import io.cairn.storage.api.local.LocalEntry;
 import io.cairn.storage.api.local.LocalMetadataStore;
 import io.cairn.storage.api.local.LocalWrite;
+import io.cairn.hal.api.BlockDevice;
+import io.cairn.storage.stargate.internal.estore.DiskBackend.Listing;
 import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
 
 /**
  * This node's extent store (spec 20 §5, §9): its replicas of extent groups, one sparse file per
- * egroup on one of the node's disks, written and read in whole 4 KiB slices. Every slice's CRC32C
+ * egroup on one of the node's disks (on a disk backed by a HAL block device, one 4 MiB slot of the
+ * device), written and read in whole 4 KiB slices. Every slice's CRC32C
  * is recorded in the node-local metadata store when it is written and checked on every read, so
  * corrupt data is never returned: the caller gets a {@link SliceChecksumException}, reads another
  * replica and {@link #repair repairs} this one. Which nodes hold an egroup is global metadata and
@@ -86,6 +84,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     private final Map<String, Disk> disks; // configuration order
     private final DiskFailureListener failureListener;
     private final LongSupplier nanoTime;
+    private final LongSupplier wallMillis;
     private final ConcurrentHashMap<Long, EgroupState> egroups = new ConcurrentHashMap<>();
     private final LongAdder checksumErrors = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
@@ -95,10 +94,12 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     private final LongAdder diskIoErrors = new LongAdder();
     private volatile boolean closed;
 
-    private ExtentStore(LocalMetadataStore metadata, DiskFailureListener failureListener, LongSupplier nanoTime) {
+    private ExtentStore(LocalMetadataStore metadata, DiskFailureListener failureListener, LongSupplier nanoTime,
+            LongSupplier wallMillis) {
         this.metadata = metadata;
         this.failureListener = failureListener;
         this.nanoTime = nanoTime;
+        this.wallMillis = wallMillis;
         this.disks = new LinkedHashMap<>();
     }
 
@@ -120,20 +121,40 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
      */
     public static ExtentStore open(LocalMetadataStore metadata, List<DiskSpec> disks, DiskFailureListener failureListener,
             LongSupplier nanoTime) {
+        return open(metadata, disks, failureListener, nanoTime, System::currentTimeMillis, deviceId -> null);
+    }
+
+    /**
+     * As {@link #open(LocalMetadataStore, List, DiskFailureListener, LongSupplier)}, with the wall
+     * clock ({@code wallMillis}, epoch milliseconds) that stamps the last-written time of replicas on
+     * block devices, and the HAL block devices present now ({@code devices}: the device with a
+     * {@code hal.device.id}, or null). A device-backed disk ({@link DiskSpec#halDevice()}) whose
+     * device is not present starts offline until {@link #attachDevice} (not an I/O error); one whose
+     * device holds another disk or foreign data starts offline with a warning saying what to do.
+     */
+    public static ExtentStore open(LocalMetadataStore metadata, List<DiskSpec> disks, DiskFailureListener failureListener,
+            LongSupplier nanoTime, LongSupplier wallMillis, Function<String, BlockDevice> devices) {
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(failureListener, "failureListener");
         Objects.requireNonNull(nanoTime, "nanoTime");
+        Objects.requireNonNull(wallMillis, "wallMillis");
+        Objects.requireNonNull(devices, "devices");
         if (disks.isEmpty()) {
             throw new ExtentStoreException(Reason.INVALID_REQUEST, "the extent store needs at least one disk; configure the node's data disks");
         }
         Set<Path> roots = new HashSet<>();
-        ExtentStore store = new ExtentStore(metadata, failureListener, nanoTime);
+        Set<String> halDevices = new HashSet<>();
+        ExtentStore store = new ExtentStore(metadata, failureListener, nanoTime, wallMillis);
         for (DiskSpec spec : disks) {
             if (store.disks.containsKey(spec.id()) || !roots.add(spec.root().toAbsolutePath().normalize())) {
                 throw new ExtentStoreException(Reason.INVALID_REQUEST, "disk '" + spec.id() + "' at " + spec.root()
                         + " repeats the id or root of another disk; give every disk its own id and directory");
             }
-            store.disks.put(spec.id(), store.openDisk(spec));
+            if (spec.halDevice() != null && !halDevices.add(spec.halDevice())) {
+                throw new ExtentStoreException(Reason.INVALID_REQUEST, "disk '" + spec.id() + "' names HAL device '" + spec.halDevice()
+                        + "', which another disk already uses; give every disk its own device");
+            }
+            store.disks.put(spec.id(), store.openDisk(spec, spec.halDevice() == null ? null : devices.apply(spec.halDevice())));
         }
         return store;
     }
@@ -177,17 +198,19 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         ByteBuffer data = withSlices(egroupId, first, first + length / SLICE_BYTES - 1, false, state -> {
             EgroupRecord record = requireRecord(state, egroupId, "read");
             Disk disk = onlineDisk(record.diskId(), egroupId);
+            DiskBackend backend = disk.backend;
             long started = nanoTime.getAsLong();
             ByteBuffer buf;
             try {
-                buf = readData(disk, egroupId, offset, length);
+                buf = readData(disk, backend, egroupId, record, offset, length);
             } finally {
                 disk.busyNanos.add(nanoTime.getAsLong() - started);
             }
             List<Integer> bad = badSlices(record, first, buf);
             if (!bad.isEmpty()) {
                 checksumErrors.add(bad.size());
-                SliceChecksumException e = new SliceChecksumException(egroupId, disk.spec.id(), disk.file(egroupId), bad);
+                SliceChecksumException e = new SliceChecksumException(egroupId, disk.spec.id(), backend.file(egroupId),
+                        backend.locate(egroupId, record), bad);
                 logger.info("{}", e.getMessage());
                 throw e;
             }
@@ -220,7 +243,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
             bad.addAll(withSlices(egroupId, chunkFirst, chunkFirst + VERIFY_CHUNK_SLICES - 1, false, state -> {
                 EgroupRecord record = requireRecord(state, egroupId, "verify");
                 Disk disk = onlineDisk(record.diskId(), egroupId);
-                ByteBuffer buf = readData(disk, egroupId, chunkFirst * SLICE_BYTES, VERIFY_CHUNK_SLICES * SLICE_BYTES);
+                ByteBuffer buf = readData(disk, disk.backend, egroupId, record, chunkFirst * SLICE_BYTES, VERIFY_CHUNK_SLICES * SLICE_BYTES);
                 scrubBytes.add(buf.capacity());
                 return badSlices(record, chunkFirst, buf);
             }));
@@ -234,8 +257,9 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
 
     /**
      * Deletes this node's replica of the egroup: first its metadata (durable when this returns),
-     * then its file. Returns false if there was none. If the file cannot be removed (disk offline or
-     * failing) it is removed when the store next opens.
+     * then its file (or its device slot is discarded and freed). Returns false if there was none. If
+     * the file cannot be removed (disk offline or failing) it is removed when the store next opens; a
+     * device slot is free once the metadata is gone (a new egroup discards its slot first).
      */
     public boolean delete(long egroupId) {
         checkOpen();
@@ -262,12 +286,16 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
             if (disk != null) {
                 disk.usedBytes.addAndGet(-(long) record.writtenSlices() * SLICE_BYTES);
                 disk.egroups.decrementAndGet();
-                if (disk.online) {
+                DiskBackend backend = disk.backend;
+                if (disk.online && backend != null) {
                     try {
-                        Files.deleteIfExists(disk.file(egroupId));
+                        backend.delete(egroupId, record);
                     } catch (IOException e) {
-                        ioFailure(disk, egroupId, "deleting the file of", e); // reported; the deletion itself is durable
+                        ioFailure(disk, egroupId, "deleting the data of", e); // reported; the deletion itself is durable
                     }
+                }
+                if (backend != null) {
+                    backend.release(record.slot()); // no record names it any more
                 }
             }
             return true;
@@ -298,23 +326,33 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     }
 
     /**
-     * When this node last wrote its replica of the egroup (the file's modification time); empty when
-     * it holds none, its disk is not online, or the time cannot be read.
+     * When this node last wrote its replica of the egroup (the file's modification time; on a block
+     * device the time recorded with its last write); empty when it holds none, its disk is not
+     * online, or the time cannot be read.
      */
     public Optional<java.time.Instant> lastWritten(long egroupId) {
-        Optional<EgroupLocation> loc = location(egroupId);
-        if (loc.isEmpty()) {
-            return Optional.empty();
-        }
-        Disk d = disks.get(loc.get().diskId());
-        if (d == null || !d.online) {
-            return Optional.empty();
-        }
+        checkOpen();
+        EgroupRecord record;
+        EgroupState state = enter(egroupId);
         try {
-            return Optional.of(Files.getLastModifiedTime(d.file(egroupId)).toInstant());
-        } catch (IOException e) {
+            state.recordLock.lock();
+            try {
+                record = loadRecord(state, egroupId);
+            } finally {
+                state.recordLock.unlock();
+            }
+        } finally {
+            exit(egroupId);
+        }
+        if (record == null) {
             return Optional.empty();
         }
+        Disk d = disks.get(record.diskId());
+        DiskBackend backend = d == null ? null : d.backend;
+        if (d == null || !d.online || backend == null) {
+            return Optional.empty();
+        }
+        return backend.lastWritten(egroupId, record);
     }
 
     /** Every egroup replica on this node, in egroup-id order (unsigned), with its disk and availability. */
@@ -345,6 +383,64 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
                 d.capacityBytes, d.egroups.get())).toList();
     }
 
+    /** The HAL block device a device-backed disk is on now; empty for a directory disk or while its device is absent. */
+    public Optional<BlockDevice> device(String diskId) {
+        Disk disk = disks.get(diskId);
+        return disk != null && disk.backend instanceof DeviceBackend b ? Optional.of(b.device()) : Optional.empty();
+    }
+
+    /**
+     * A HAL block device appeared (or re-appeared): if a device-backed disk names it and has no
+     * device yet, its superblock is checked (written on a blank device with no egroups recorded) and
+     * the disk comes online, unless disk health took it offline (then its SMART check decides).
+     * Returns the disk's id, or empty when no disk waits for this device or it cannot be used (logged).
+     */
+    public Optional<String> attachDevice(BlockDevice device) {
+        checkOpen();
+        String halId = device.id();
+        Disk disk = disks.values().stream().filter(d -> halId.equals(d.spec.halDevice())).findFirst().orElse(null);
+        if (disk == null) {
+            return Optional.empty();
+        }
+        synchronized (disk) {
+            if (disk.backend != null) {
+                return Optional.empty();
+            }
+            if (!openBackend(disk, device, true)) {
+                return Optional.empty();
+            }
+            if (disk.waitingForDevice) {
+                disk.waitingForDevice = false;
+                disk.online = true;
+                logger.info("Disk '{}' on device {} online: {} egroup(s), {} of {} bytes used", disk.spec.id(), halId, disk.egroups.get(),
+                        disk.usedBytes.get(), disk.capacityBytes);
+            }
+        }
+        return Optional.of(disk.spec.id());
+    }
+
+    /**
+     * A HAL block device went away (its service was unregistered): the disk using it goes offline
+     * (its egroups are unavailable) until the device appears again. Returns the disk's id, if any.
+     */
+    public Optional<String> detachDevice(String halDeviceId) {
+        Disk disk = disks.values().stream().filter(d -> halDeviceId.equals(d.spec.halDevice())).findFirst().orElse(null);
+        if (disk == null) {
+            return Optional.empty();
+        }
+        synchronized (disk) {
+            if (disk.backend == null) {
+                return Optional.empty();
+            }
+            disk.backend = null;
+            disk.waitingForDevice = disk.online;
+            disk.online = false;
+            disk.offlineReason = "its device " + halDeviceId + " is gone";
+        }
+        logger.info("Disk '{}' offline: its device {} is gone; it comes back when the device does", disk.spec.id(), halDeviceId);
+        return Optional.of(disk.spec.id());
+    }
+
     /**
      * Takes a disk offline (disk health decided it failed, or it is being removed): its egroups are
      * unavailable, operations on them throw {@link DiskException} {@code DISK_OFFLINE}, and no new
@@ -356,15 +452,17 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         Disk disk = configuredDisk(diskId, "");
         disk.online = false;
         List<Long> unavailable = listOnDisk(diskId);
-        logger.info("Disk '{}' ({}) taken offline: its {} egroup replica(s) are unavailable", diskId, disk.spec.root(),
+        disk.offlineReason = "taken offline by disk health";
+        logger.info("Disk '{}' ({}) taken offline: its {} egroup replica(s) are unavailable", diskId, disk.where(),
                 unavailable.size());
         return unavailable;
     }
 
     /**
      * Brings an offline disk back (disk health's SMART check passed): if its {@value #DIRECTORY}
-     * directory can be listed, removes egroup files whose records were deleted while it was offline,
-     * and its egroups are available again; otherwise it stays offline. Their replicas may be stale
+     * directory can be listed (a device: its superblock still names the disk), removes egroup files
+     * whose records were deleted while it was offline, and its egroups are available again; otherwise
+     * it stays offline. Their replicas may be stale
      * or already re-replicated elsewhere: which replicas count is global metadata's business (an
      * unlisted one is an orphan for Curator). Returns whether the disk is online.
      */
@@ -374,23 +472,23 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         if (disk.online) {
             return true;
         }
-        try {
-            if (!Files.isDirectory(disk.dir)) {
-                throw new IOException("the directory is missing");
+        synchronized (disk) {
+            DiskBackend backend = disk.backend;
+            if (backend == null) {
+                logger.info("Disk '{}' ({}) stays offline: {}", diskId, disk.where(), disk.offlineReason);
+                disk.waitingForDevice = true; // online when the device appears
+                return false;
             }
-            try (DirectoryStream<Path> ignored = Files.newDirectoryStream(disk.dir)) {
-                // listable
+            Listing listing = indexed(diskId);
+            try {
+                backend.reopen(listing.egroups(), listing.slots());
+            } catch (IOException | ExtentStoreException e) {
+                logger.info("Disk '{}' ({}) stays offline: it cannot be read: {}", diskId, disk.where(), e.toString());
+                return false;
             }
-            if (disk.fileStore == null) {
-                disk.fileStore = Files.getFileStore(disk.dir);
-            }
-        } catch (IOException e) {
-            logger.info("Disk '{}' ({}) stays offline: {} cannot be read: {}", diskId, disk.spec.root(), disk.dir, e.toString());
-            return false;
+            disk.online = true;
         }
-        removeOrphanFiles(disk, listOnDisk(diskId));
-        disk.online = true;
-        logger.info("Disk '{}' ({}) back online: its {} egroup replica(s) are available", diskId, disk.spec.root(),
+        logger.info("Disk '{}' ({}) back online: its {} egroup replica(s) are available", diskId, disk.where(),
                 disk.egroups.get());
         return true;
     }
@@ -441,13 +539,13 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
             try {
                 long started = nanoTime.getAsLong();
                 try {
-                    writeData(placement.disk(), egroupId, offset, src);
+                    writeData(placement.disk(), egroupId, placement.record(), offset, src);
                 } finally {
                     placement.disk().busyNanos.add(nanoTime.getAsLong() - started);
                 }
                 state.recordLock.lock();
                 try {
-                    persist(state, egroupId, requireRecord(state, egroupId, op).withSlices(first, crcs));
+                    persist(state, egroupId, requireRecord(state, egroupId, op).withSlices(first, crcs).writtenAt(wallMillis.getAsLong()));
                 } finally {
                     state.recordLock.unlock();
                 }
@@ -467,8 +565,8 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         }
     }
 
-    /** The disk a write goes to and the bytes of never-written slices it adds, already counted as used. */
-    private record Placement(Disk disk, long newBytes) {
+    /** The disk a write goes to, the egroup's record before it, and the bytes of never-written slices it adds, already counted as used. */
+    private record Placement(Disk disk, EgroupRecord record, long newBytes) {
     }
 
     /**
@@ -485,15 +583,24 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
                 }
                 long bytes = (long) count * SLICE_BYTES;
                 Disk disk = diskId != null ? reserveOn(onlineDisk(diskId, egroupId), bytes, egroupId) : reserveOnEmptiest(bytes, egroupId);
+                EgroupRecord created;
                 try {
-                    createFile(disk, egroupId);
-                    persist(state, egroupId, EgroupRecord.empty(disk.spec.id()));
+                    DiskBackend backend = disk.backend;
+                    if (backend == null) {
+                        throw onlineDiskFailure(disk, egroupId);
+                    }
+                    int slot = createReplica(disk, backend, egroupId);
+                    created = slot == EgroupRecord.NO_SLOT ? EgroupRecord.empty(disk.spec.id())
+                            : EgroupRecord.emptyInSlot(disk.spec.id(), slot, wallMillis.getAsLong());
+                    // if this fails the record's outcome is unknown: the slot stays taken until the store reopens
+                    // (rebuilt from the records), so no two egroups can ever share one
+                    persist(state, egroupId, created);
                 } catch (RuntimeException e) {
                     disk.usedBytes.addAndGet(-bytes);
                     throw e;
                 }
                 disk.egroups.incrementAndGet();
-                return new Placement(disk, bytes);
+                return new Placement(disk, created, bytes);
             }
             if (diskId != null && !diskId.equals(record.diskId())) {
                 throw new ExtentStoreException(Reason.INVALID_REQUEST, "egroup " + hex(egroupId) + " is on disk '"
@@ -502,7 +609,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
             }
             Disk disk = onlineDisk(record.diskId(), egroupId);
             long bytes = (long) (count - record.writtenSlicesIn(first, count)) * SLICE_BYTES;
-            return new Placement(reserveOn(disk, bytes, egroupId), bytes);
+            return new Placement(reserveOn(disk, bytes, egroupId), record, bytes);
         } finally {
             state.recordLock.unlock();
         }
@@ -532,27 +639,23 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
                 + "); free space, bring disks back or add disks");
     }
 
-    private void createFile(Disk disk, long egroupId) {
-        Path file = disk.file(egroupId);
+    /** Creates the empty replica (a file, or a discarded device slot) durably; returns its slot. */
+    private int createReplica(Disk disk, DiskBackend backend, long egroupId) {
         try {
-            // truncates a file a failed delete left behind, so never-written slices read as zeros
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.force(true);
-            }
-            fsyncDirectory(disk.dir);
+            return backend.create(egroupId);
         } catch (IOException e) {
-            throw ioFailure(disk, egroupId, "creating the file of", e);
+            throw ioFailure(disk, egroupId, "creating the replica of", e);
         }
     }
 
-    private void writeData(Disk disk, long egroupId, int offset, ByteBuffer src) {
-        ByteBuffer buf = src.duplicate();
-        try (FileChannel ch = FileChannel.open(disk.file(egroupId), StandardOpenOption.WRITE)) {
-            while (buf.hasRemaining()) {
-                ch.write(buf, offset + buf.position());
+    /** Writes the data and makes it durable (fdatasync; a device flush) before the checksums are recorded. */
+    private void writeData(Disk disk, long egroupId, EgroupRecord record, int offset, ByteBuffer src) {
+        DiskBackend backend = disk.backend;
+        try {
+            if (backend == null) {
+                throw onlineDiskFailure(disk, egroupId);
             }
-            ch.force(false); // fdatasync: the data (and the file size) before the checksums
+            backend.write(egroupId, record, offset, src);
         } catch (IOException e) {
             throw ioFailure(disk, egroupId, "writing " + src.remaining() + " bytes at offset " + offset + " of", e);
         }
@@ -584,17 +687,16 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
 
     // ---- read path ----
 
-    /** Reads {@code length} bytes at {@code offset}; bytes past the end of the file read as zeros. */
-    private ByteBuffer readData(Disk disk, long egroupId, int offset, int length) {
-        ByteBuffer buf = ByteBuffer.allocate(length);
-        try (FileChannel ch = FileChannel.open(disk.file(egroupId), StandardOpenOption.READ)) {
-            while (buf.hasRemaining() && ch.read(buf, offset + buf.position()) >= 0) {
-                // positional reads until the range is filled or the file ends
+    /** Reads {@code length} bytes at {@code offset} into a heap buffer; never-written bytes read as zeros. */
+    private ByteBuffer readData(Disk disk, DiskBackend backend, long egroupId, EgroupRecord record, int offset, int length) {
+        try {
+            if (backend == null) {
+                throw onlineDiskFailure(disk, egroupId);
             }
+            return backend.read(egroupId, record, offset, length);
         } catch (IOException e) {
             throw ioFailure(disk, egroupId, "reading " + length + " bytes at offset " + offset + " of", e);
         }
-        return buf.clear();
     }
 
     /** The slices of {@code buf} (slice {@code first} onwards) that fail: CRC32C mismatch, or not zeros if never written. */
@@ -696,37 +798,32 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
 
     // ---- disks ----
 
-    /** One configured disk: its directory, capacity, usage and whether it is online. */
+    /** One configured disk: its backend (directory or block device), capacity, usage and whether it is online. */
     private static final class Disk {
         final DiskSpec spec;
-        final Path dir;
-        volatile FileStore fileStore;  // null: unreadable when the store opened (until brought online)
-        final long capacityBytes;
+        volatile DiskBackend backend;  // null: a device-backed disk whose device is absent or refused
+        volatile long capacityBytes;
         final AtomicLong usedBytes = new AtomicLong();
         final AtomicLong egroups = new AtomicLong();
         final LongAdder busyNanos = new LongAdder();
         volatile boolean online;
+        volatile String offlineReason = "not serving";
+        boolean waitingForDevice;      // guarded by this: comes online when its device is attached
 
-        Disk(DiskSpec spec, FileStore fileStore, long capacityBytes, boolean online) {
+        Disk(DiskSpec spec, long capacityBytes) {
             this.spec = spec;
-            this.dir = spec.root().resolve(DIRECTORY);
-            this.fileStore = fileStore;
             this.capacityBytes = capacityBytes;
-            this.online = online;
         }
 
-        Path file(long egroupId) {
-            return dir.resolve(hex(egroupId) + FILE_SUFFIX);
+        /** For messages: the directory, or the device. */
+        String where() {
+            return spec.halDevice() == null ? spec.root().toString() : "device " + spec.halDevice();
         }
 
-        /** Free bytes: the capacity left, but no more than the file system has. */
+        /** Free bytes: the capacity left, but no more than the medium has room for. */
         long free() {
-            long left = capacityBytes - usedBytes.get();
-            try {
-                return Math.min(left, fileStore == null ? 0 : fileStore.getUsableSpace());
-            } catch (IOException e) {
-                return 0;
-            }
+            DiskBackend b = backend;
+            return b == null ? 0 : Math.min(capacityBytes - usedBytes.get(), b.availableBytes());
         }
 
         /** Counts {@code bytes} as used if that stays within the capacity. */
@@ -742,50 +839,102 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         }
     }
 
-    private Disk openDisk(DiskSpec spec) {
-        Path dir = spec.root().resolve(DIRECTORY);
-        FileStore fileStore;
-        try {
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                fsyncDirectory(spec.root());
-            }
-            fileStore = Files.getFileStore(dir);
-        } catch (IOException e) {
-            Disk offline = new Disk(spec, null, spec.capacityBytes(), false);
-            ioFailure(offline, null, "opening the extent-store directory " + dir + " of", e);
-            return offline;
-        }
-        Disk disk = new Disk(spec, fileStore, spec.capacityBytes() > 0 ? spec.capacityBytes() : totalSpace(fileStore), true);
-        List<Long> indexed = new ArrayList<>();
+    private Disk openDisk(DiskSpec spec, BlockDevice device) {
+        Disk disk = new Disk(spec, spec.capacityBytes());
+        List<long[]> pairs = new ArrayList<>();
         scanAll(EgroupRecord.diskIndexPrefix(spec.id()), entry -> {
             long id = EgroupRecord.egroupIdOfIndexKey(entry.key());
-            indexed.add(id);
+            pairs.add(new long[] {id, EgroupRecord.slotOfIndexValue(entry.value())});
             disk.usedBytes.addAndGet((long) EgroupRecord.writtenSlicesOfIndexValue(id, entry.value()) * SLICE_BYTES);
         });
-        disk.egroups.set(indexed.size());
-        removeOrphanFiles(disk, indexed);
-        logger.info("Extent store disk '{}' at {}: {} egroup(s), {} of {} bytes used", spec.id(), spec.root(), indexed.size(),
+        Listing listing = Listing.of(pairs);
+        disk.egroups.set(pairs.size());
+        try {
+            checkMode(spec, listing);
+        } catch (ExtentStoreException e) {
+            disk.offlineReason = e.getMessage();
+            logger.warn("Extent store disk '{}' stays offline: {}", spec.id(), e.getMessage());
+            return disk;
+        }
+        if (spec.halDevice() == null) {
+            FileBackend files = new FileBackend(spec.id(), spec.root());
+            try {
+                files.open(listing.egroups(), listing.slots());
+            } catch (IOException e) {
+                disk.backend = files;
+                ioFailure(disk, null, "opening the extent-store directory " + spec.root().resolve(DIRECTORY) + " of", e);
+                disk.offlineReason = "its directory cannot be opened: " + e;
+                return disk;
+            }
+            disk.backend = files;
+            disk.capacityBytes = spec.capacityBytes() > 0 ? spec.capacityBytes() : files.mediumBytes();
+            disk.online = true;
+        } else if (device == null) {
+            disk.waitingForDevice = true;
+            disk.offlineReason = "its device " + spec.halDevice() + " is not present";
+            logger.info("Extent store disk '{}' waits for HAL device {} (not present yet): offline until it appears", spec.id(),
+                    spec.halDevice());
+            return disk;
+        } else if (openBackend(disk, device, false)) {
+            disk.online = true;
+        } else {
+            return disk;
+        }
+        logger.info("Extent store disk '{}' at {}: {} egroup(s), {} of {} bytes used", spec.id(), disk.where(), disk.egroups.get(),
                 disk.usedBytes.get(), disk.capacityBytes);
         return disk;
     }
 
-    /** Removes egroup files of {@code disk} with no metadata record: a crash interrupted their creation or deletion. */
-    private void removeOrphanFiles(Disk disk, List<Long> indexed) {
-        long[] known = indexed.stream().mapToLong(Long::longValue).sorted().toArray();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(disk.dir, "*" + FILE_SUFFIX)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                String hexId = name.substring(0, name.length() - FILE_SUFFIX.length());
-                if (hexId.length() == 16 && HexFormat.isHexDigit(hexId.charAt(0))
-                        && Arrays.binarySearch(known, Long.parseUnsignedLong(hexId, 16)) < 0) {
-                    Files.delete(file);
-                    logger.info("Removed {}: no metadata record (a crash interrupted its creation or deletion)", file);
-                }
+    /**
+     * Opens a device-backed disk's backend on {@code device} (superblock, free slots) and sets its
+     * capacity; on failure the disk keeps no backend, its reason says why, and a refusal is logged as
+     * a warning (an I/O error is also reported to the failure listener). Caller holds the disk's lock
+     * or owns it exclusively.
+     */
+    private boolean openBackend(Disk disk, BlockDevice device, boolean attaching) {
+        DiskSpec spec = disk.spec;
+        DeviceBackend backend;
+        try {
+            backend = new DeviceBackend(spec.id(), device);
+            Listing listing = indexed(spec.id());
+            checkMode(spec, listing);
+            backend.open(listing.egroups(), listing.slots());
+        } catch (ExtentStoreException e) {
+            disk.offlineReason = e.getMessage();
+            logger.warn("Extent store disk '{}' stays offline: {}", spec.id(), e.getMessage());
+            return false;
+        } catch (IOException | RuntimeException e) {
+            IOException cause = e instanceof IOException io ? io : new IOException(e.toString(), e);
+            disk.offlineReason = "its device " + device.id() + " cannot be read: " + e;
+            Disk reported = disk;
+            ioFailure(reported, null, (attaching ? "attaching" : "opening") + " device " + device.id() + " as", cause);
+            return false;
+        }
+        long medium = backend.mediumBytes();
+        disk.capacityBytes = spec.capacityBytes() > 0 ? Math.min(spec.capacityBytes(), medium) : medium;
+        disk.backend = backend;
+        return true;
+    }
+
+    /** The egroups the metadata's disk index lists on {@code diskId}, with their slots. */
+    private Listing indexed(String diskId) {
+        List<long[]> pairs = new ArrayList<>();
+        scanAll(EgroupRecord.diskIndexPrefix(diskId), entry -> pairs.add(new long[] {EgroupRecord.egroupIdOfIndexKey(entry.key()),
+                EgroupRecord.slotOfIndexValue(entry.value())}));
+        return Listing.of(pairs);
+    }
+
+    /** Refuses a disk switched between a directory and a device while it holds egroups: their data is on the other medium. */
+    private static void checkMode(DiskSpec spec, Listing listing) {
+        boolean device = spec.halDevice() != null;
+        for (int slot : listing.slots()) {
+            if ((slot != EgroupRecord.NO_SLOT) != device) {
+                throw new ExtentStoreException(Reason.INVALID_REQUEST, "disk '" + spec.id() + "' is configured as "
+                        + (device ? "HAL device " + spec.halDevice() : "a directory") + " but holds " + listing.egroups().length
+                        + " egroup(s) written " + (device ? "to files in a directory" : "to a block device")
+                        + "; a disk cannot switch between the two while it holds data: restore its disk.json"
+                        + (device ? " (remove hal_device)" : " (its hal_device)") + ", or give the new medium a new disk id");
             }
-        } catch (IOException | NumberFormatException e) {
-            logger.info("Could not remove orphan egroup files on disk '{}' ({}); they only take space: {}", disk.spec.id(),
-                    disk.dir, e.toString());
         }
     }
 
@@ -802,9 +951,15 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
         Disk disk = disks.get(diskId);
         if (disk == null || !disk.online) {
             throw new DiskException(Reason.DISK_OFFLINE, diskId, "egroup " + hex(egroupId) + " is on disk '" + diskId + "', which is "
-                    + (disk == null ? "not configured on this node" : "offline") + "; use another replica", null);
+                    + (disk == null ? "not configured on this node" : "offline (" + disk.offlineReason + ")") + "; use another replica", null);
         }
         return disk;
+    }
+
+    /** An online disk whose device vanished between the check and the I/O: as if it were offline. */
+    private static DiskException onlineDiskFailure(Disk disk, long egroupId) {
+        return new DiskException(Reason.DISK_OFFLINE, disk.spec.id(), "egroup " + hex(egroupId) + " is on disk '" + disk.spec.id()
+                + "', which is offline (" + disk.offlineReason + "); use another replica", null);
     }
 
     /**
@@ -812,8 +967,10 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
      * {@link DiskException} that is counted and reported to the failure listener first.
      */
     private ExtentStoreException ioFailure(Disk disk, Long egroupId, String what, IOException cause) {
-        String subject = (egroupId == null ? "" : "egroup " + hex(egroupId) + " on ") + "disk '" + disk.spec.id() + "' (" + disk.spec.root() + ")";
-        if (String.valueOf(cause.getMessage()).contains("No space left on device")) {
+        String subject = (egroupId == null ? "" : "egroup " + hex(egroupId) + " on ") + "disk '" + disk.spec.id() + "' (" + disk.where() + ")";
+        // a full file system is NO_SPACE; a device reporting full although it has free slots (a thin
+        // device out of space, an injected fault) is a device failure: disk health counts it
+        if (disk.spec.halDevice() == null && String.valueOf(cause.getMessage()).contains("No space left on device")) {
             return new ExtentStoreException(Reason.NO_SPACE, "the file system is full while " + what + " " + subject
                     + "; free space on it or lower its configured capacity", cause);
         }
@@ -827,20 +984,6 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
             logger.warn("The disk failure listener failed on '{}'", failure.getMessage(), e);
         }
         return failure;
-    }
-
-    private static long totalSpace(FileStore fileStore) {
-        try {
-            return fileStore.getTotalSpace();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 
     // ---- checks ----

@@ -22,7 +22,15 @@ public final class SliceChecksumException extends ExtentStoreException {
     private final List<Integer> badSlices;
 
     public SliceChecksumException(long egroupId, String diskId, Path file, List<Integer> badSlices) {
-        super(Reason.CHECKSUM_MISMATCH, "egroup " + ExtentStore.hex(egroupId) + " on disk '" + diskId + "' (" + file
+        this(egroupId, diskId, file, String.valueOf(file), badSlices);
+    }
+
+    /**
+     * @param file     the replica's file, or null when it is in a device slot
+     * @param location where the replica is, for the message: its file, or {@code device <id> slot <n>}
+     */
+    public SliceChecksumException(long egroupId, String diskId, Path file, String location, List<Integer> badSlices) {
+        super(Reason.CHECKSUM_MISMATCH, "egroup " + ExtentStore.hex(egroupId) + " on disk '" + diskId + "' (" + location
                 + "): slice(s) " + badSlices + " (4 KiB each, slice n at byte n*4096) " + MARK + "; read "
                 + "another replica and repair these slices with its data");
         this.egroupId = egroupId;
@@ -39,7 +47,7 @@ public final class SliceChecksumException extends ExtentStoreException {
         return diskId;
     }
 
-    /** The egroup's file on the disk. */
+    /** The egroup's file on the disk; null when the disk is a block device (the message names the device and slot). */
     public Path file() {
         return file;
     }

@@ -88,6 +88,19 @@ public final class DataPath implements AutoCloseable {
     public DataPath(Peers peers, Medusa medusa, Catalog catalog, LocalMetadataStore local, List<LocalDisks.Disk> disks, Path oplogDir,
             long oplogBytes, long vdiskBaseline, Clock clock, Duration opTimeout, CapacityCheck capacity, long cacheBytes,
             long skipOpLogOutstandingBytes, Scrubber.Settings scrub) throws Exception {
+        this(peers, medusa, catalog, local, disks, oplogDir, oplogBytes, vdiskBaseline, clock, opTimeout, capacity, cacheBytes,
+                skipOpLogOutstandingBytes, scrub, deviceId -> null);
+    }
+
+    /**
+     * As the constructor above, with the HAL block devices present now ({@code devices}: by
+     * {@code hal.device.id}, null when absent) for the disks whose data lives on one; a device that
+     * appears later is handed to {@link ExtentStore#attachDevice}.
+     */
+    public DataPath(Peers peers, Medusa medusa, Catalog catalog, LocalMetadataStore local, List<LocalDisks.Disk> disks, Path oplogDir,
+            long oplogBytes, long vdiskBaseline, Clock clock, Duration opTimeout, CapacityCheck capacity, long cacheBytes,
+            long skipOpLogOutstandingBytes, Scrubber.Settings scrub, java.util.function.Function<String, io.cairn.hal.api.BlockDevice> devices)
+            throws Exception {
         this.peers = peers;
         this.clock = clock;
         this.cache = new UnifiedCache(cacheBytes);
@@ -98,14 +111,23 @@ public final class DataPath implements AutoCloseable {
         this.capacity = capacity;
         List<DiskSpec> specs = new ArrayList<>();
         for (LocalDisks.Disk d : disks) {
-            specs.add(new DiskSpec(d.id(), d.dir(), d.capacityBytes()));
+            specs.add(new DiskSpec(d.id(), d.dir(), d.capacityBytes(), d.halDevice()));
         }
         Map<String, Path> roots = new HashMap<>();
         specs.forEach(d -> roots.put(d.id(), d.root()));
         // the extent store reports errors from its constructor on; disk health acts on it once it exists
         AtomicReference<ExtentStore> store = new AtomicReference<>();
+        // SMART: a directory disk's smart-fail file; a device-backed disk's smart_passed from the HAL
+        DiskHealth.SmartCheck simulated = DiskHealth.simulated(roots::get);
+        DiskHealth.SmartCheck hal = DiskHealth.hal(id -> {
+            ExtentStore s = store.get();
+            return s == null ? null : s.device(id).orElse(null);
+        });
+        Map<String, Boolean> onDevice = new HashMap<>();
+        specs.forEach(d -> onDevice.put(d.id(), d.halDevice() != null));
+        DiskHealth.SmartCheck smart = id -> Boolean.TRUE.equals(onDevice.get(id)) ? hal.check(id) : simulated.check(id);
         this.health = new DiskHealth(new DiskHealthPolicy(clock::now), clock, DiskHealth.DEFAULT_SMART_DELAY,
-                DiskHealth.simulated(roots::get), new DiskHealth.Disks() {
+                smart, new DiskHealth.Disks() {
                     @Override
                     public void takeOffline(String diskId) {
                         ExtentStore s = store.get();
@@ -120,7 +142,7 @@ public final class DataPath implements AutoCloseable {
                         return s != null && s.bringOnline(diskId);
                     }
                 });
-        this.estore = ExtentStore.open(local, specs, health, clock::nanoTime);
+        this.estore = ExtentStore.open(local, specs, health, clock::nanoTime, clock::millis, devices);
         store.set(estore);
         this.scrubber = new Scrubber(estore, clock, scrub);
         // one segment size for every OpLog size, so a node whose disks changed still recovers its segments

@@ -126,4 +126,62 @@ class DiskHealthTest {
 
         assertThat(check.check("d1")).isEqualTo(SmartResult.FAIL);
     }
+
+    /** A device whose health reports {@code attributes}, or throws when null. */
+    static io.cairn.hal.api.BlockDevice deviceReporting(java.util.Map<String, Long> attributes) {
+        return new io.cairn.hal.api.BlockDevice() {
+            @Override
+            public io.cairn.hal.api.DeviceIdentity identity() {
+                return new io.cairn.hal.api.DeviceIdentity("dev-1", "S1", "test", "/dev/null");
+            }
+
+            @Override
+            public io.cairn.hal.api.DeviceGeometry geometry() {
+                return new io.cairn.hal.api.DeviceGeometry(io.cairn.hal.api.DiskTier.SSD, 1L << 30, 4096, 4096);
+            }
+
+            @Override
+            public int read(long offset, java.nio.ByteBuffer dst) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int write(long offset, java.nio.ByteBuffer src) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void discard(long offset, long length) {
+            }
+
+            @Override
+            public io.cairn.hal.api.DiskHealth health() {
+                if (attributes == null) {
+                    throw new IllegalStateException("device gone");
+                }
+                io.cairn.hal.api.LatencyHistogram none = new io.cairn.hal.api.LatencyHistogram(new long[0]);
+                return new io.cairn.hal.api.DiskHealth(0, 0, none, none, attributes);
+            }
+        };
+    }
+
+    @Test
+    void givenDeviceBackedDisks_whenSmartChecked_thenSmartPassedAttributeDecides_absentPasses_goneOrFailingHealthFails() {
+        java.util.Map<String, io.cairn.hal.api.BlockDevice> devices = new java.util.HashMap<>();
+        devices.put("pass", deviceReporting(java.util.Map.of(DiskHealth.SMART_PASSED, 1L, "temperature_celsius", 40L)));
+        devices.put("fail", deviceReporting(java.util.Map.of(DiskHealth.SMART_PASSED, 0L)));
+        devices.put("no-smart", deviceReporting(java.util.Map.of("injected_faults", 0L)));
+        devices.put("broken", deviceReporting(null));
+        DiskHealth.SmartCheck check = DiskHealth.hal(devices::get);
+
+        assertThat(check.check("pass")).isEqualTo(SmartResult.PASS);
+        assertThat(check.check("fail")).isEqualTo(SmartResult.FAIL);
+        assertThat(check.check("no-smart")).isEqualTo(SmartResult.PASS);
+        assertThat(check.check("broken")).isEqualTo(SmartResult.FAIL);
+        assertThat(check.check("gone")).isEqualTo(SmartResult.FAIL);
+    }
 }

@@ -34,9 +34,29 @@ class EgroupRecordTest {
     }
 
     @Test
+    void givenRecordInADeviceSlot_whenEncodedAndDecoded_thenFormat2WithSlotAndTime_andTheIndexValueCarriesTheSlot() {
+        EgroupRecord record = EgroupRecord.emptyInSlot("disk-7", 5, 1_000L).withSlices(3, new int[] {0xcafebabe}).writtenAt(2_000L);
+        byte[] value = record.encode();
+        assertThat(value).hasSize(2 + 6 + 4 + 8 + 128 + 4096);
+        assertThat(value[0]).isEqualTo((byte) 2);
+        assertThat(java.util.Arrays.copyOfRange(value, 8, 12)).containsExactly(0, 0, 0, 5);
+
+        EgroupRecord decoded = EgroupRecord.decode(1, value);
+        assertThat(decoded.slot()).isEqualTo(5);
+        assertThat(decoded.writtenAtMillis()).isEqualTo(2_000L);
+        assertThat(decoded.crc(3)).isEqualTo(0xcafebabe);
+        assertThat(decoded.withSlices(4, new int[] {1}).slot()).as("kept by updates").isEqualTo(5);
+        assertThat(decoded.diskIndexValue()).containsExactly(0, 0, 0, 1, 0, 0, 0, 5);
+        assertThat(EgroupRecord.slotOfIndexValue(decoded.diskIndexValue())).isEqualTo(5);
+        assertThat(EgroupRecord.writtenSlicesOfIndexValue(1, decoded.diskIndexValue())).isEqualTo(1);
+        assertThat(EgroupRecord.slotOfIndexValue(EgroupRecord.empty("d").diskIndexValue())).isEqualTo(EgroupRecord.NO_SLOT);
+        assertThat(EgroupRecord.empty("d").writtenAt(5).encode()).as("a file's record stays format 1").hasSize(2 + 1 + 128 + 4096);
+    }
+
+    @Test
     void givenValueOfAnotherFormat_whenDecoded_thenCorruptMetadata() {
         byte[] value = EgroupRecord.empty("d").encode();
-        value[0] = 2;
+        value[0] = 3;
         assertThatThrownBy(() -> EgroupRecord.decode(0xa1, value)).isInstanceOfSatisfying(ExtentStoreException.class,
                 e -> assertThat(e.reason()).isEqualTo(Reason.CORRUPT_METADATA)).hasMessageContaining("00000000000000a1");
         assertThatThrownBy(() -> EgroupRecord.decode(0xa1, new byte[0])).isInstanceOf(ExtentStoreException.class);

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
 
-/** Two disks: placement by free space, capacity, offline disks, disk I/O errors. */
+/**
+ * Two disks: placement by free space, capacity, offline disks, disk I/O errors. Directory disks here;
+ * {@link ExtentStoreDisksOnDeviceTest} runs the same tests on hal.sim block devices.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExtentStoreDisksTest {
 
@@ -31,11 +34,17 @@ class ExtentStoreDisksTest {
     LocalMetadata metadata;
     ExtentStore store;
     final List<DiskException> diskFailures = new CopyOnWriteArrayList<>();
+    final Medium medium = medium();
+
+    /** Where the disks keep their data. */
+    Medium medium() {
+        return Medium.files();
+    }
 
     ExtentStore open(long capacityBytes) {
         metadata = LocalMetadata.open(dir.resolve("home"));
-        store = ExtentStore.open(metadata.store(), List.of(new DiskSpec("d1", dir.resolve("d1"), capacityBytes),
-                new DiskSpec("d2", dir.resolve("d2"), capacityBytes)), diskFailures::add);
+        store = medium.open(metadata.store(), List.of(medium.spec("d1", dir.resolve("d1"), capacityBytes),
+                medium.spec("d2", dir.resolve("d2"), capacityBytes)), diskFailures::add);
         return store;
     }
 
@@ -45,6 +54,15 @@ class ExtentStoreDisksTest {
             store.close();
             metadata.close();
         }
+    }
+
+    @AfterEach
+    void closeMedium() throws Exception {
+        medium.close();
+    }
+
+    void filesOnly() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(medium.isDevice(), "directory disks only (ExtentStoreDeviceTest has the device's)");
     }
 
     DiskUsage usage(String diskId) {
@@ -74,7 +92,7 @@ class ExtentStoreDisksTest {
                 new DiskUsage("d2", dir.resolve("d2"), true, 2 * MIB + 2 * SLICE, 16 * MIB, 3));
         assertThat(store.listOnDisk("d1")).containsExactly(1L, 5L);
         assertThat(store.listOnDisk("d2")).containsExactly(2L, 3L, 4L);
-        assertThat(egroupFile(dir.resolve("d2"), 4)).exists();
+        assertThat(medium.hasData(metadata.store(), dir.resolve("d2"), 4)).isTrue();
 
         // usage is rebuilt from the metadata's disk index after a restart
         List<DiskUsage> before = store.usage();
@@ -103,7 +121,7 @@ class ExtentStoreDisksTest {
         assertThat(store.delete(1)).isTrue();
         assertThat(usage(freed).usedBytes()).isZero();
         assertThat(usage(freed).egroups()).isZero();
-        assertThat(egroupFile(dir.resolve(freed), 1)).doesNotExist();
+        assertThat(medium.hasData(metadata.store(), dir.resolve(freed), 1)).isFalse();
         store.write(3, 0, data(3, 0, SLICE, 0));
         assertThat(diskOf(3)).isEqualTo(freed);
     }
@@ -160,13 +178,14 @@ class ExtentStoreDisksTest {
         assertThat(usage("d1").online()).isTrue();
         assertThat(store.location(1)).hasValue(new EgroupLocation(1, "d1", true, 1));
         assertThat(bytes(store.read(1, 0, SLICE))).isEqualTo(TestData.slice(1, 0, 0));
-        assertThat(Files.exists(egroupFile(dir.resolve("d1"), 3))).as("deleted while offline").isFalse();
+        assertThat(medium.hasData(metadata.store(), dir.resolve("d1"), 3)).as("deleted while offline").isFalse();
         assertThat(store.bringOnline("d1")).as("already online").isTrue();
         assertThat(diskFailures).isEmpty();
     }
 
     @Test
     void givenOfflineDiskWhoseDirectoryIsGone_whenBroughtOnline_thenItStaysOffline() throws Exception {
+        filesOnly();
         open(16 * MIB);
         store.write(1, 0, data(1, 0, SLICE, 0), "d1");
         store.takeOffline("d1");
@@ -181,6 +200,7 @@ class ExtentStoreDisksTest {
 
     @Test
     void givenEgroupFileLostOnDisk_whenRead_thenDiskIoErrorNamesTheDiskAndIsReported() throws Exception {
+        filesOnly();
         open(16 * MIB);
         store.write(7, 0, data(7, 0, SLICE, 0), "d2");
         Files.delete(egroupFile(dir.resolve("d2"), 7));
@@ -196,6 +216,7 @@ class ExtentStoreDisksTest {
 
     @Test
     void givenUnusableDiskRoot_whenOpened_thenThatDiskStartsOfflineAndIsReported() throws Exception {
+        filesOnly();
         Files.writeString(dir.resolve("d1"), "a file where the disk's directory should be");
         open(16 * MIB);
 

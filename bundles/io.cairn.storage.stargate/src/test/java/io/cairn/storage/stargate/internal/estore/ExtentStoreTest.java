@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.cairn.storage.stargate.internal.estore.ExtentStoreException.Reason;
 
-/** One disk: round trips, argument checks, checksum failures and repair, delete, restart. */
+/**
+ * One disk: round trips, argument checks, checksum failures and repair, delete, restart. On a
+ * directory disk here; {@link ExtentStoreOnDeviceTest} runs the same tests on a hal.sim block device.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExtentStoreTest {
 
@@ -36,12 +39,23 @@ class ExtentStoreTest {
     LocalMetadata metadata;
     ExtentStore store;
     final List<DiskException> diskFailures = new ArrayList<>();
+    final Medium medium = medium();
+
+    /** Where the disk keeps its data. */
+    Medium medium() {
+        return Medium.files();
+    }
 
     @BeforeEach
     void open() {
         disk = dir.resolve("disk1");
         metadata = LocalMetadata.open(dir.resolve("home"));
-        store = ExtentStore.open(metadata.store(), List.of(DiskSpec.wholeFileSystem("disk1", disk)), diskFailures::add);
+        store = medium.open(metadata.store(), List.of(medium.spec("disk1", disk, 0)), diskFailures::add);
+    }
+
+    @AfterEach
+    void closeMedium() throws Exception {
+        medium.close();
     }
 
     @AfterEach
@@ -97,7 +111,7 @@ class ExtentStoreTest {
         assertThat(bytes(store.read(EG, 100 * SLICE, 2 * SLICE))).hasSize(2 * SLICE).containsOnly(0);
         byte[] whole = bytes(store.read(EG, 0, ExtentStore.EGROUP_BYTES));
         assertThat(java.util.Arrays.copyOfRange(whole, SLICE, whole.length)).containsOnly(0);
-        assertThat(Files.exists(egroupFile(disk, EG))).isTrue();
+        assertThat(medium.hasData(metadata.store(), disk, EG)).isTrue();
     }
 
     @Test
@@ -154,14 +168,19 @@ class ExtentStoreTest {
     @Test
     void givenFlippedByteOnDisk_whenRead_thenChecksumErrorNamesSlice_andRepairRestoresIt() throws Exception {
         store.write(EG, 2 * SLICE, data(EG, 2 * SLICE, 4 * SLICE, 0)); // slices 2..5
-        TestData.flipByte(egroupFile(disk, EG), 4L * SLICE + 17);      // slice 4
+        medium.flipByte(metadata.store(), disk, EG, 4L * SLICE + 17);  // slice 4
 
         assertThatThrownBy(() -> store.read(EG, 0, 8 * SLICE)).isInstanceOfSatisfying(SliceChecksumException.class, e -> {
             assertThat(e.reason()).isEqualTo(Reason.CHECKSUM_MISMATCH);
             assertThat(e.egroupId()).isEqualTo(EG);
             assertThat(e.diskId()).isEqualTo("disk1");
             assertThat(e.badSlices()).containsExactly(4);
-            assertThat(e.file()).isEqualTo(egroupFile(disk, EG));
+            if (medium.isDevice()) {
+                assertThat(e.file()).isNull();
+                assertThat(e.getMessage()).contains("device sim-disk1 slot " + Medium.Devices.slot(metadata.store(), EG));
+            } else {
+                assertThat(e.file()).isEqualTo(egroupFile(disk, EG));
+            }
             assertThat(e.getMessage()).contains(ExtentStore.hex(EG), "disk1", "[4]", "repair");
         });
         assertThat(store.counters().checksumErrors()).isEqualTo(1);
@@ -184,8 +203,8 @@ class ExtentStoreTest {
         store.write(EG, 0, data(EG, 0, 2 * SLICE, 0));
         // what a crash between the data's fdatasync and the record leaves: new data under the old
         // checksum (slice 1), and data in a slice recorded as never written (slice 7)
-        TestData.overwrite(egroupFile(disk, EG), SLICE, TestData.slice(EG, 1, 1));
-        TestData.overwrite(egroupFile(disk, EG), 7L * SLICE, TestData.slice(EG, 7, 1));
+        medium.overwrite(metadata.store(), disk, EG, SLICE, TestData.slice(EG, 1, 1));
+        medium.overwrite(metadata.store(), disk, EG, 7L * SLICE, TestData.slice(EG, 7, 1));
 
         assertThatThrownBy(() -> store.read(EG, 0, 8 * SLICE)).isInstanceOfSatisfying(SliceChecksumException.class,
                 e -> assertThat(e.badSlices()).containsExactly(1, 7));
@@ -221,7 +240,7 @@ class ExtentStoreTest {
 
         assertThat(store.delete(EG)).isTrue();
         assertThat(store.contains(EG)).isFalse();
-        assertThat(egroupFile(disk, EG)).doesNotExist();
+        assertThat(medium.hasData(metadata.store(), disk, EG)).isFalse();
         assertThat(store.list()).extracting(EgroupLocation::egroupId).containsExactly(0xa2L);
         assertThat(store.usage().getFirst().usedBytes()).isEqualTo(SLICE);
         assertThat(store.usage().getFirst().egroups()).isEqualTo(1);
@@ -238,7 +257,9 @@ class ExtentStoreTest {
         store.write(-1L, 0, data(-1L, 0, SLICE, 0));
         store.write(1L, 0, data(1L, 0, SLICE, 0));
         assertThat(store.list()).extracting(EgroupLocation::egroupId).containsExactly(1L, -1L);
-        assertThat(egroupFile(disk, -1L).getFileName().toString()).isEqualTo("ffffffffffffffff.eg");
+        if (!medium.isDevice()) {
+            assertThat(egroupFile(disk, -1L).getFileName().toString()).isEqualTo("ffffffffffffffff.eg");
+        }
         assertThat(bytes(store.read(-1L, 0, SLICE))).isEqualTo(TestData.slice(-1L, 0, 0));
     }
 
@@ -261,13 +282,14 @@ class ExtentStoreTest {
             assertThat(store.verify(eg)).isEmpty();
         }
         // corruption after the restart is still caught against the persisted checksums
-        TestData.flipByte(egroupFile(disk, 2), 3L * SLICE);
+        medium.flipByte(metadata.store(), disk, 2, 3L * SLICE);
         assertThatThrownBy(() -> store.read(2, 0, 8 * SLICE)).isInstanceOfSatisfying(SliceChecksumException.class,
                 e -> assertThat(e.badSlices()).containsExactly(3));
     }
 
     @Test
     void givenEgroupFileWithoutRecord_whenStoreReopened_thenTheOrphanIsRemoved() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(medium.isDevice(), "files only: a device's unrecorded slots are simply free");
         store.write(EG, 0, data(EG, 0, SLICE, 0));
         Path orphan = egroupFile(disk, 0xdeadL);
         Files.write(orphan, new byte[SLICE]);
