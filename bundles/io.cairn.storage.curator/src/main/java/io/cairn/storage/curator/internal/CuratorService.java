@@ -382,10 +382,7 @@ public final class CuratorService implements LeadershipListener {
         boolean blocked = false;
         int collected = 0;
         List<Task> tasks = new ArrayList<>();
-        for (Work w : before.work) {
-            // no home: the repairs of one vDisk spread over every node's queue and run in parallel (each is forwarded to the owner)
-            tasks.add(Task.protect(w.vdisk().uuid(), w.egroup(), null, w.priority()));
-        }
+        tasks.addAll(repairTasks(before.work));
         if (s.type() == ScanType.FULL) {
             // garbage collection (spec 20 §21): each on the node holding the replica, unless written since this scan began.
             // Not for a group this scan also repairs: its repair may copy onto that very node while the deletion runs
@@ -419,7 +416,36 @@ public final class CuratorService implements LeadershipListener {
         return new ScanResult(after.underReplicated(), blocked || before.incomplete || after.incomplete, done, collected);
     }
 
-    private record Work(VDisk vdisk, long egroup, Priority priority) {
+    record Work(VDisk vdisk, long egroup, Priority priority) {
+    }
+
+    /** Repairs per task: enough tasks to keep every node's slots busy, few enough that each task's claim and outcome cost little. */
+    static int repairBatch(int repairs) {
+        return Math.clamp(repairs / 32, 1, 16);
+    }
+
+    /**
+     * The repair tasks for {@code work}: the groups of one vDisk and priority, by id, in batches of
+     * {@link #repairBatch} (so the same work gives the same tasks, and the same task ids, again). No
+     * home: the repairs of one vDisk spread over every node's queue and run in parallel (each is
+     * forwarded to the owner, which copies without holding the vDisk's locks).
+     */
+    static List<Task> repairTasks(List<Work> work) {
+        int batch = repairBatch(work.size());
+        record Key(Priority priority, UUID vdisk) {
+        }
+        Map<Key, List<Long>> groups = new java.util.TreeMap<>(java.util.Comparator.comparing(Key::priority).thenComparing(Key::vdisk));
+        for (Work w : work) {
+            groups.computeIfAbsent(new Key(w.priority(), w.vdisk().uuid()), k -> new ArrayList<>()).add(w.egroup());
+        }
+        List<Task> out = new ArrayList<>();
+        groups.forEach((k, egs) -> {
+            List<Long> sorted = egs.stream().sorted().toList();
+            for (int i = 0; i < sorted.size(); i += batch) {
+                out.add(Task.protect(k.vdisk(), sorted.subList(i, Math.min(sorted.size(), i + batch)), null, k.priority()));
+            }
+        });
+        return out;
     }
 
     /** One pass over every extent group: under-replication per container, extent-group fault tolerance, and (if asked) the repairs to make. */

@@ -105,7 +105,8 @@ public final class Chronos implements AutoCloseable {
     }
 
     /** A task a scan waits for: on {@code node}'s queue. */
-    public record Tracked(String id, TaskKind kind, UUID node) {
+    /** A submitted task: its id, kind, node, and how many pieces of work it does (extent groups of a repair; 1 otherwise). */
+    public record Tracked(String id, TaskKind kind, UUID node, int units) {
     }
 
     /**
@@ -148,7 +149,7 @@ public final class Chronos implements AutoCloseable {
             Optional<UUID> target = TaskPlacement.place(t, live);
             if (q == null) {
                 if (target.isEmpty()) {
-                    unplaced.merge(t.kind(), 1, Integer::sum);
+                    unplaced.merge(t.kind(), t.units(), Integer::sum);
                 } else {
                     create.computeIfAbsent(target.get(), k -> new ArrayList<>()).add(t);
                 }
@@ -163,23 +164,23 @@ public final class Chronos implements AutoCloseable {
                 case RUNNING -> !nodeLive && stale;
             };
             if (!move) {
-                tracked.put(t.id(), new Tracked(t.id(), t.kind(), q.node()));
+                tracked.put(t.id(), new Tracked(t.id(), t.kind(), q.node(), t.units()));
                 adopted++;
                 continue;
             }
             Optional<UUID> to = nodeLive ? Optional.of(q.node()) : target;
             Priority p = t.priority().compareTo(q.priority()) < 0 || r.state() == TaskRecord.State.FAILED ? t.priority() : q.priority();
             if (to.isEmpty()) {
-                unplaced.merge(t.kind(), 1, Integer::sum);
+                unplaced.merge(t.kind(), t.units(), Integer::sum);
                 continue;
             }
             Optional<Queued> m = queue.move(q, to.get(), p, r.replacedBy(t, execution, now));
             givenUp.remove(q);
             if (m.isPresent()) {
                 moved++;
-                tracked.put(t.id(), new Tracked(t.id(), t.kind(), to.get()));
+                tracked.put(t.id(), new Tracked(t.id(), t.kind(), to.get(), t.units()));
             } else {
-                tracked.put(t.id(), new Tracked(t.id(), t.kind(), q.node())); // changed meanwhile (its runner finished or claimed it)
+                tracked.put(t.id(), new Tracked(t.id(), t.kind(), q.node(), t.units())); // changed meanwhile (its runner finished or claimed it)
                 adopted++;
             }
         }
@@ -189,7 +190,7 @@ public final class Chronos implements AutoCloseable {
             queued += made.size();
             adopted += e.getValue().size() - made.size();
             for (Task t : e.getValue()) {
-                tracked.put(t.id(), new Tracked(t.id(), t.kind(), e.getKey()));
+                tracked.put(t.id(), new Tracked(t.id(), t.kind(), e.getKey(), t.units()));
             }
             if (e.getKey().equals(self)) {
                 worker.wake();
@@ -203,7 +204,10 @@ public final class Chronos implements AutoCloseable {
         return new Submission(execution, tracked, queued, adopted, moved, unplaced);
     }
 
-    /** What became of a scan's tasks, per kind: done, given up (or their node went down), still queued or running. */
+    /**
+     * What became of a scan's tasks, per kind, in pieces of work (a repair task of several extent
+     * groups counts each): done, given up (or their node went down), still queued or running.
+     */
     public record Outcome(Map<TaskKind, Integer> done, Map<TaskKind, Integer> failed, Map<TaskKind, Integer> pending) {
 
         public int done(TaskKind k) {
@@ -240,7 +244,7 @@ public final class Chronos implements AutoCloseable {
             for (Map.Entry<UUID, List<Tracked>> e : byNode.entrySet()) {
                 if (!up.contains(e.getKey())) {
                     for (Tracked t : e.getValue()) { // left queued there; the next scan moves it
-                        failed.merge(t.kind(), 1, Integer::sum);
+                        failed.merge(t.kind(), t.units(), Integer::sum);
                         pending.remove(t.id());
                     }
                     continue;
@@ -255,10 +259,10 @@ public final class Chronos implements AutoCloseable {
                 for (Tracked t : e.getValue()) {
                     Queued q = now.get(t.id());
                     if (q == null) {
-                        done.merge(t.kind(), 1, Integer::sum);
+                        done.merge(t.kind(), t.units(), Integer::sum);
                         pending.remove(t.id());
                     } else if (q.task().state() == TaskRecord.State.FAILED) {
-                        failed.merge(t.kind(), 1, Integer::sum);
+                        failed.merge(t.kind(), t.units(), Integer::sum);
                         pending.remove(t.id());
                         queue.remove(q); // counted by its node; the next scan emits it again if still needed
                     }
@@ -270,7 +274,7 @@ public final class Chronos implements AutoCloseable {
             clock.sleep(AWAIT_POLL);
         }
         Map<TaskKind, Integer> left = new EnumMap<>(TaskKind.class);
-        pending.values().forEach(t -> left.merge(t.kind(), 1, Integer::sum));
+        pending.values().forEach(t -> left.merge(t.kind(), t.units(), Integer::sum));
         return new Outcome(done, failed, left);
     }
 

@@ -1,6 +1,8 @@
 package io.cairn.storage.curator.internal.chronos;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.UUID;
 
 import org.slf4j.Logger;
@@ -32,27 +34,44 @@ public final class CuratorTasks implements TaskRunner {
     }
 
     @Override
-    public void run(String id, TaskRecord t) {
+    public void run(String id, TaskRecord t) throws InterruptedException {
         switch (t.taskKind()) {
             case PROTECT -> protect(t);
             case DELETE_REPLICA -> deleteReplica(t);
         }
     }
 
-    private void protect(TaskRecord t) {
+    /** Each group in turn; one that fails does not stop the others, and the task fails (to be retried) if any did. */
+    private void protect(TaskRecord t) throws InterruptedException {
         UUID vdisk = t.uuidArg(Task.VDISK);
-        long egroup = t.longArg(Task.EGROUP);
-        try {
-            ExtentGroups.Protection p = egroups.protect(vdisk, egroup);
-            if (!p.added().isEmpty() || !p.removed().isEmpty()) {
-                logger.debug("extent group {} of vDisk {}: added {}, removed {}", egroup, vdisk, p.added(), p.removed());
+        List<Long> groups = Task.egroups(t.args());
+        List<String> failed = new ArrayList<>();
+        StargateException first = null;
+        for (long egroup : groups) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("stopped before extent group " + egroup + " of vDisk " + vdisk);
             }
-        } catch (StargateException e) {
-            if (e.reason() == StargateException.Reason.NOT_FOUND) {
-                logger.debug("extent group {} of vDisk {}: the vDisk is gone, nothing to protect", egroup, vdisk);
-                return;
+            try {
+                ExtentGroups.Protection p = egroups.protect(vdisk, egroup);
+                if (!p.added().isEmpty() || !p.removed().isEmpty()) {
+                    logger.debug("extent group {} of vDisk {}: added {}, removed {}", egroup, vdisk, p.added(), p.removed());
+                }
+            } catch (StargateException e) {
+                if (e.reason() == StargateException.Reason.NOT_FOUND) {
+                    logger.debug("extent group {} of vDisk {}: the vDisk is gone, nothing to protect", egroup, vdisk);
+                    return;
+                }
+                if (groups.size() == 1) {
+                    throw e;
+                }
+                failed.add(egroup + ": " + e.getMessage());
+                first = first == null ? e : first;
             }
-            throw e;
+        }
+        if (first != null) {
+            throw new StargateException(first.reason(),
+                    failed.size() + " of " + groups.size() + " extent groups of vDisk " + vdisk + " were not protected: "
+                            + String.join("; ", failed.subList(0, Math.min(3, failed.size()))) + (failed.size() > 3 ? "; ..." : ""), first);
         }
     }
 

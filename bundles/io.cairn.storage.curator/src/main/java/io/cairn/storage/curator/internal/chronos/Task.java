@@ -1,5 +1,6 @@
 package io.cairn.storage.curator.internal.chronos;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -15,6 +16,8 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
 
     static final String VDISK = "vdisk";
     static final String EGROUP = "egroup";
+    /** Of a repair of several groups of one vDisk: all of them, comma-separated ({@link #EGROUP} is the first). */
+    static final String EGROUPS = "egroups";
     static final String NODE = "node";
     /** Of a replica deletion: a time (epoch ms) before the scan read the node's inventory; the replica must not have been written since. */
     static final String UNWRITTEN_SINCE = "unwritten_since";
@@ -34,6 +37,21 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
     }
 
     /**
+     * Restore the redundancy of several extent groups of {@code vdisk} in one task (one claim, one
+     * outcome), one after the other; placed like a repair of the first.
+     */
+    public static Task protect(UUID vdisk, List<Long> egroups, UUID home, Priority priority) {
+        if (egroups.isEmpty()) {
+            throw new IllegalArgumentException("a repair task needs at least one extent group");
+        }
+        if (egroups.size() == 1) {
+            return protect(vdisk, egroups.getFirst(), home, priority);
+        }
+        return new Task(TaskKind.PROTECT, Map.of(VDISK, vdisk.toString(), EGROUP, Long.toString(egroups.getFirst()), EGROUPS,
+                egroups.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))), priority, home);
+    }
+
+    /**
      * Delete {@code node}'s orphaned replica of {@code egroup}, unless it was written after
      * {@code unwrittenSinceMillis} (a time before the scan read the node's inventory).
      */
@@ -42,12 +60,30 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
                 Long.toString(unwrittenSinceMillis)), Priority.GARBAGE, node);
     }
 
-    /** {@code protect:<vdisk>:<egroup>} or {@code delete_replica:<node>:<egroup>}. */
+    /**
+     * {@code protect:<vdisk>:<egroup>} ({@code protect:<vdisk>:<first egroup>+<more>} for several) or
+     * {@code delete_replica:<node>:<egroup>}.
+     */
     public String id() {
         return switch (kind) {
-            case PROTECT -> kind.label() + ":" + args.get(VDISK) + ":" + args.get(EGROUP);
+            case PROTECT -> kind.label() + ":" + args.get(VDISK) + ":" + args.get(EGROUP)
+                    + (args.containsKey(EGROUPS) ? "+" + (egroups(args).size() - 1) : "");
             case DELETE_REPLICA -> kind.label() + ":" + args.get(NODE) + ":" + args.get(EGROUP);
         };
+    }
+
+    /** The extent groups a repair task names: its {@link #EGROUPS}, or its one {@link #EGROUP}. */
+    static List<Long> egroups(Map<String, String> args) {
+        String many = args.get(EGROUPS);
+        if (many == null) {
+            return List.of(Long.parseLong(args.get(EGROUP)));
+        }
+        return java.util.Arrays.stream(many.split(",")).map(Long::parseLong).toList();
+    }
+
+    /** Pieces of work: the extent groups of a repair, 1 for other tasks. */
+    public int units() {
+        return kind == TaskKind.PROTECT ? egroups(args).size() : 1;
     }
 
     /** The arguments in key order (as stored). */

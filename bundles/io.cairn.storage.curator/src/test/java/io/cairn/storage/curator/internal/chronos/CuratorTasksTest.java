@@ -25,6 +25,7 @@ class CuratorTasksTest {
     final List<String> calls = new ArrayList<>();
     Map<Long, Duration> inventory = Map.of();
     RuntimeException protectFails;
+    Set<Long> failingGroups = Set.of();
 
     final ExtentGroups egroups = new ExtentGroups() {
         @Override
@@ -47,6 +48,9 @@ class CuratorTasksTest {
             calls.add("protect " + vdisk + " " + egroup);
             if (protectFails != null) {
                 throw protectFails;
+            }
+            if (failingGroups.contains(egroup)) {
+                throw new StargateException(StargateException.Reason.UNAVAILABLE, "no target node for " + egroup);
             }
             return new Protection(egroup, List.of(NODE), List.of());
         }
@@ -73,7 +77,7 @@ class CuratorTasksTest {
     }
 
     @Test
-    void givenARepair_thenTheOwnerIsAskedToProtect_andAVDiskDeletedMeanwhileNeedsNothing() {
+    void givenARepair_thenTheOwnerIsAskedToProtect_andAVDiskDeletedMeanwhileNeedsNothing() throws Exception {
         tasks.run("x", record(Task.protect(VDISK, 42, null, Priority.LAST_REPLICA)));
         assertThat(calls).containsExactly("protect " + VDISK + " 42");
         protectFails = new StargateException(StargateException.Reason.NOT_FOUND, "no vDisk");
@@ -84,7 +88,31 @@ class CuratorTasksTest {
     }
 
     @Test
-    void givenAnOrphanNotWrittenSinceTheScan_thenItIsDeleted_butOneWrittenSinceIsKept() {
+    void givenARepairOfSeveralGroups_thenEachIsProtectedInTurn_andOneFailingFailsTheTaskAfterTheOthersRan() throws Exception {
+        Task t = Task.protect(VDISK, List.of(3L, 5L, 9L), null, Priority.UNDER_REPLICATED);
+        assertThat(t.id()).isEqualTo("protect:" + VDISK + ":3+2");
+        assertThat(t.units()).isEqualTo(3);
+        assertThat(Task.protect(VDISK, List.of(3L), null, Priority.UNDER_REPLICATED)).as("one group: the single form")
+                .isEqualTo(Task.protect(VDISK, 3L, null, Priority.UNDER_REPLICATED));
+        tasks.run("x", record(t));
+        assertThat(calls).containsExactly("protect " + VDISK + " 3", "protect " + VDISK + " 5", "protect " + VDISK + " 9");
+        calls.clear();
+        failingGroups = Set.of(5L);
+        assertThatThrownBy(() -> tasks.run("x", record(t))).isInstanceOf(StargateException.class)
+                .hasMessageContaining("1 of 3 extent groups").hasMessageContaining("no target node for 5");
+        assertThat(calls).as("the others still ran").hasSize(3);
+        calls.clear();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> tasks.run("x", record(t))).isInstanceOf(InterruptedException.class);
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void givenAnOrphanNotWrittenSinceTheScan_thenItIsDeleted_butOneWrittenSinceIsKept() throws Exception {
         long scanStart = clock.millis();
         Task t = Task.deleteReplica(NODE, 5, scanStart);
         clock.advance(Duration.ofMinutes(3)); // queued for a while
