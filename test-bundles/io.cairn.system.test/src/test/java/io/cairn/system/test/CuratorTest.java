@@ -44,7 +44,8 @@ class CuratorTest {
     @BeforeAll
     void form() throws Exception {
         work = Files.createTempDirectory("cairn-curator");
-        cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 100, 4);
+        // every node's data disk is a hal.sim device: disk faults are injected through the HAL (hal.faults.*)
+        cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 100, 4).withSimDisks("2G");
         cluster.startAll();
         cluster.createWithMedusa();
     }
@@ -197,11 +198,11 @@ class CuratorTest {
                 }
                 cluster.cli(2, "curator_cli", "start_scan", "task_type=3");
                 long scanned = cluster.call(1, "curator.under_replication", Map.of("summary", "true")).path("egroupsScanned").asLong(-1);
-                return scanned > 0 && egroupFiles().size() == 2 * scanned;
+                return scanned > 0 && replicasHeld() == 2 * scanned;
             } catch (IOException | InterruptedException | RuntimeException e) {
                 return false;
             }
-        }, "no orphaned or surplus copy left: exactly 2 extent-group files per extent group");
+        }, "no orphaned or surplus copy left: exactly 2 replicas per extent group on the nodes' disks");
         Proc again = fio(3, "ctr1/heal", "--rw=read", "--bs=1M", "--iodepth=4", "--size=64M", "--verify=crc32c", "--do_verify=1",
                 "--verify_only=1");
         assertThat(again.exitCode()).as(again.output()).isZero();
@@ -222,15 +223,39 @@ class CuratorTest {
         assertThat(bad.output()).contains("type=node");
     }
 
-    /** Every extent-group file on every node's data disk. */
-    List<Path> egroupFiles() throws IOException {
-        List<Path> out = new java.util.ArrayList<>();
+    /** The extent-group replicas the nodes' Stargates hold, summed (each node's 2009 page var {@code extent_groups}). */
+    long replicasHeld() throws IOException {
+        long n = 0;
         for (int i = 0; i < 4; i++) {
-            Path dir = cluster.home(i).resolve("data/disks/d0/estore");
-            if (Files.isDirectory(dir)) {
-                try (var files = Files.list(dir)) {
-                    files.filter(f -> f.toString().endsWith(".eg")).forEach(out::add);
+            n += cluster.call(i, "stargate.page", Map.of()).path("vars").path("extent_groups").asLong(-1_000_000);
+        }
+        return n;
+    }
+
+    /** Node {@code node}'s simulated data disk d0: the image file hal.sim keeps it in. */
+    Path diskImage(int node) {
+        return cluster.home(node).resolve("data/disks/d0.img");
+    }
+
+    /** The offsets of the 4 KiB blocks of {@code image} that hold {@code block} (a scan of the whole medium, as dd would). */
+    static List<Long> findBlocks(Path image, byte[] block) throws IOException {
+        List<Long> out = new java.util.ArrayList<>();
+        try (var ch = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 22);
+            long at = 0;
+            while (true) {
+                buf.clear();
+                int n = ch.read(buf, at);
+                if (n <= 0) {
+                    break;
                 }
+                byte[] a = buf.array();
+                for (int off = 0; off + 4096 <= n; off += 4096) {
+                    if (java.util.Arrays.equals(a, off, off + 4096, block, 0, 4096)) {
+                        out.add(at + off);
+                    }
+                }
+                at += n - n % 4096;
             }
         }
         return out;
@@ -239,42 +264,55 @@ class CuratorTest {
     @Test
     @Order(2)
     void givenBitRotInAReplicaNobodyReads_whenTheScrubberPasses_thenTheReplicaIsRepairedFromTheGoodOne() throws Exception {
-        List<Path> before = egroupFiles();
         Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=rot", "size=16M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
-        Proc fill = fio(1, "ctr1/rot", "--rw=write", "--bs=1M", "--iodepth=2", "--size=8M", "--verify=crc32c", "--do_verify=0");
+        // a pattern only this vDisk holds, so its blocks can be found on the raw media
+        // (32 bytes, so that every 4 KiB block of the data is the same)
+        String pattern = "0x" + java.util.HexFormat.of().formatHex(String.format("cairn-rot-%022d", System.nanoTime()).getBytes());
+        Proc fill = fio(1, "ctr1/rot", "--rw=write", "--bs=1M", "--iodepth=2", "--size=8M", "--verify=pattern",
+                "--verify_pattern=" + pattern, "--do_verify=0");
         assertThat(fill.exitCode()).as(fill.output()).isZero();
-        // its data drains into new extent groups on two nodes
-        List<Path> fresh = new java.util.ArrayList<>();
+        byte[] block = new byte[4096];
+        byte[] unit = java.util.HexFormat.of().parseHex(pattern.substring(2));
+        for (int i = 0; i < block.length; i++) {
+            block[i] = unit[i % unit.length];
+        }
+        // node 1 wrote it, so it owns the vDisk and holds a replica of its extent groups: once drained, its disk has the blocks
+        List<Long> found = new java.util.ArrayList<>();
         LoopbackCluster.waitFor(Duration.ofSeconds(90), () -> {
             try {
-                fresh.clear();
-                egroupFiles().stream().filter(f -> !before.contains(f)).forEach(fresh::add);
-                return fresh.size() >= 2 && Files.size(fresh.getFirst()) > 4096;
+                found.clear();
+                found.addAll(findBlocks(diskImage(1), block));
+                return found.size() >= 2048; // all 8 MiB
             } catch (IOException e) {
                 return false;
             }
-        }, "the new vDisk's extent groups on disk");
-        Path victim = fresh.getFirst();
-        byte[] bytes = Files.readAllBytes(victim);
-        byte original = bytes[100];
-        try (var ch = java.nio.channels.FileChannel.open(victim, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (original ^ 0x5A)}), 100);
+        }, "the new vDisk's data drained into extent groups on node 1's disk");
+        // bit rot on the medium: one byte of one block changes under the HAL, which reports no error
+        long at = found.getFirst() + 100;
+        byte original = block[100];
+        try (var ch = java.nio.channels.FileChannel.open(diskImage(1), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (original ^ 0x5A)}), at);
         }
-        // no client reads it: fast-forward the scrubbers (a full pass per disk within 20 s instead of a week; the flip just
-        // changed the file's modification time, so groups written moments ago are not left for the next pass either); the
-        // scrubber finds it, Curator hears of it through the node's presence and the owner rewrites the slice
+        long repairedBefore = cluster.call(1, "stargate.page", Map.of()).path("vars").path("slices_repaired").asLong();
+        // no client reads it: fast-forward the scrubbers (a full pass per disk within 20 s instead of a week, cold or not);
+        // the scrubber finds it, Curator hears of it through the node's presence and the owner rewrites the slice
         Proc settings = cluster.cli(1, "zeus", "write", "stargate.settings", "-1", "{\"scrub_pass_secs\": 20, \"scrub_cold_secs\": 0}");
         assertThat(settings.exitCode()).as(settings.output()).isZero();
         LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> {
-            try {
-                return Files.readAllBytes(victim)[100] == original;
+            try (var ch = java.nio.channels.FileChannel.open(diskImage(1), java.nio.file.StandardOpenOption.READ)) {
+                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                ch.read(one, at);
+                return one.get(0) == original;
             } catch (IOException e) {
                 return false;
             }
-        }, "the rotten slice of " + victim + " rewritten with the good replica's bytes");
-        Proc verify = fio(0, "ctr1/rot", "--rw=read", "--bs=1M", "--iodepth=2", "--size=8M", "--verify=crc32c", "--do_verify=1",
-                "--verify_only=1");
+        }, "the rotten slice at byte " + at + " of node 1's disk rewritten with the good replica's bytes");
+        JsonNode vars = cluster.call(1, "stargate.page", Map.of()).path("vars");
+        assertThat(vars.path("scrub_found").asLong()).as("the scrubber found it: %s", vars).isPositive();
+        assertThat(vars.path("slices_repaired").asLong()).as("and the slice was repaired: %s", vars).isGreaterThan(repairedBefore);
+        Proc verify = fio(0, "ctr1/rot", "--rw=read", "--bs=1M", "--iodepth=2", "--size=8M", "--verify=pattern",
+                "--verify_pattern=" + pattern, "--do_verify=1", "--verify_only=1");
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).doesNotContain("verify: bad");
     }
@@ -297,19 +335,14 @@ class CuratorTest {
         return n;
     }
 
-    /** Pulls node {@code node}'s data disk d0: its extent store directory goes, a plain file takes its place. */
-    Path pull(int node) throws IOException {
-        Path estore = cluster.home(node).resolve("data/disks/d0/estore");
-        Path away = estore.resolveSibling("estore.pulled");
-        Files.move(estore, away);
-        Files.createFile(estore);
-        return away;
+    /** Pulls node {@code node}'s data disk d0: through hal.sim, the device disappears (every I/O fails as if it were gone). */
+    void pull(int node) throws IOException {
+        cluster.injectFault(node, cluster.simDevice(node, 0), Map.of("fault", "disappear"));
     }
 
-    void reinsert(int node, Path away) throws IOException {
-        Path estore = cluster.home(node).resolve("data/disks/d0/estore");
-        Files.deleteIfExists(estore);
-        Files.move(away, estore);
+    /** Puts it back: every fault of the device is cleared. */
+    void reinsert(int node) throws IOException {
+        cluster.clearFaults(node, cluster.simDevice(node, 0));
     }
 
     @Test
@@ -317,7 +350,6 @@ class CuratorTest {
     void givenAVmReadingThroughItsNode_whenItsDataDiskIsPulled_thenTheDiskGoesOfflineAndItsDataIsReReplicatedWithoutAnError()
             throws Exception {
         int victim = 2;
-        Path disk = cluster.home(victim).resolve("data/disks/d0");
         Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ctr1", "name=pull", "size=64M");
         assertThat(vd.exitCode()).as(vd.output()).isZero();
         // node 2 writes it, so it owns the vDisk and one replica of each extent group is on its disk
@@ -329,9 +361,9 @@ class CuratorTest {
         Thread.sleep(5_000); // the OpLog drains its last writes into the extent groups
         long offlineBefore = logLines(victim, "data disk d0: ONLINE -> OFFLINE");
         long diskScansBefore = logLinesAnywhere("scanning at once (disk failure)");
-        Files.writeString(disk.resolve("smart-fail"), "the SMART check of this disk fails\n");
-
-        Path away = pull(victim);
+        // the disk's SMART health says FAIL (hal.sim smart_fail: the device reports smart_passed = 0) and it disappears
+        cluster.injectFault(victim, cluster.simDevice(victim, 0), Map.of("fault", "smart_fail"));
+        pull(victim);
         long pulled = System.nanoTime();
         // the VM keeps reading (and verifying) through node 2: reads its disk can no longer serve come from the other replica
         Proc read = fio(victim, "ctr1/pull", "--rw=read", "--bs=1M", "--iodepth=4", "--size=48M", "--verify=crc32c", "--do_verify=1",
@@ -361,8 +393,7 @@ class CuratorTest {
 
         // the disk goes back in and node 3 restarts; it then fails twice more and passes its SMART checks:
         // the third time within an hour it is removed for good
-        reinsert(victim, away);
-        Files.delete(disk.resolve("smart-fail"));
+        reinsert(victim);
         cluster.kill9(victim);
         Proc back = cluster.startNode(victim);
         assertThat(back.exitCode()).as(back.output()).isZero();
@@ -370,7 +401,7 @@ class CuratorTest {
                 "node 3 back with its disk");
         for (int round = 1; round <= 3; round++) {
             long offlines = logLines(victim, "data disk d0: ONLINE -> OFFLINE");
-            away = pull(victim);
+            pull(victim);
             // the background scrubber (a pass every 20 s since the bit-rot test's stargate.settings) reads every replica on the
             // disk, and a full scan runs meanwhile: the read errors take the disk offline
             Proc full = cluster.cli(1, "curator_cli", "start_scan", "task_type=2");
@@ -378,7 +409,7 @@ class CuratorTest {
             int r = round;
             LoopbackCluster.waitFor(Duration.ofSeconds(90), () -> logLines(victim, "data disk d0: ONLINE -> OFFLINE") > offlines,
                     "round " + r + ": the pulled disk goes offline");
-            reinsert(victim, away);
+            reinsert(victim);
             if (round < 3) {
                 long online = logLines(victim, "data disk d0: OFFLINE -> ONLINE");
                 LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> logLines(victim, "data disk d0: OFFLINE -> ONLINE") > online,

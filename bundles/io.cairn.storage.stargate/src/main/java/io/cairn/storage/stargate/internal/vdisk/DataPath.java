@@ -714,7 +714,8 @@ public final class DataPath implements AutoCloseable {
      * where writes went (OpLog or extent store) and where reads came from (OpLog, cache, extent
      * store); the OpLog and the unified cache; the scrubber per disk; and the vars of spec 20 §9
      * ({@code checksum_errors}: slices that failed their check on reads and verifications;
-     * {@code scrub_bytes}: bytes the scrubber verified) with the scrubber's other counters.
+     * {@code scrub_bytes}: bytes the scrubber verified) with the scrubber's other counters, and
+     * {@code extent_groups}: the extent-group replicas this node holds.
      */
     public Map<String, Object> page() {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -734,6 +735,7 @@ public final class DataPath implements AutoCloseable {
         vars.put("scrub_found", ss.found());
         vars.put("scrub_suspects", ss.suspects());
         vars.put("slices_repaired", ec.slicesRepaired());
+        vars.put("extent_groups", estore.list().size()); // replicas this node holds, on any of its disks
         out.put("vars", vars);
         out.put("scrub", ss.disks());
         StringBuilder t = new StringBuilder();
