@@ -78,6 +78,13 @@ public final class ZeusService implements Zeus, ClusterMembership {
     private final Duration sessionTimeout;
     private final ZookeeperMember member;
     private final MetricsRegistry metrics;
+    /**
+     * Every presence, mirrored from Zookeeper by a watch ({@link #presences} is called on hot paths:
+     * a direct listing costs one round trip per node and per service). Keyed by path, parsed once per change.
+     */
+    private final CuratorCache presenceCache;
+    private final Map<String, ServicePresence> presenceView = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean presenceViewReady;
 
     @Activate
     public ZeusService(@Reference ClusterJoin join, @Reference ZookeeperMember member, @Reference MetricsRegistry metrics,
@@ -102,6 +109,12 @@ public final class ZeusService implements Zeus, ClusterMembership {
         } finally {
             Thread.currentThread().setContextClassLoader(before);
         }
+        presenceCache = CuratorCache.build(curator, PRESENCE);
+        presenceCache.listenable().addListener(CuratorCacheListener.builder()
+                .forCreatesAndChanges((old, now) -> mirrorPresence(now.getPath(), now.getData()))
+                .forDeletes(gone -> mirrorPresence(gone.getPath(), null))
+                .forInitialized(() -> presenceViewReady = true).build());
+        presenceCache.start();
         metrics.gauge("cairn_zeus_connected", "1 while this node's Zeus session is connected", () -> connected() ? 1 : 0);
         metrics.gauge("cairn_zookeeper_member", "1 while this node runs a Zookeeper member", () -> member.running() ? 1 : 0);
         logger.info("Zeus client for node {} connecting to {}", self.address(), connect);
@@ -334,9 +347,42 @@ public final class ZeusService implements Zeus, ClusterMembership {
         };
     }
 
-    /** Replaces the attributes of an announced service (same registration). */
+    /** Keeps {@link #presenceView} in step with a change under {@code /cairn/presence} ({@code data} null: deleted). */
+    private void mirrorPresence(String path, byte[] data) {
+        String[] parts = path.substring(Math.min(path.length(), PRESENCE.length())).split("/");
+        if (parts.length != 3 || !parts[0].isEmpty()) {
+            return; // the root or a node's folder
+        }
+        if (data == null) {
+            presenceView.remove(path);
+            return;
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, String> attrs = Json.read(data, Map.class, "presence " + parts[1] + "/" + parts[2]);
+            presenceView.put(path, new ServicePresence(UUID.fromString(parts[1]), parts[2], attrs));
+        } catch (RuntimeException e) {
+            presenceView.remove(path);
+            logger.debug("presence {} is unreadable: {}", path, e.toString());
+        }
+    }
+
+    /**
+     * Every service presence. While the session is connected and the watch has caught up, from the
+     * mirror (it trails Zookeeper by the watch's delivery, milliseconds); otherwise read directly,
+     * which fails while Zookeeper is unreachable, so a node cut off never trusts a stale list.
+     */
     @Override
     public List<ServicePresence> presences() {
+        if (presenceViewReady && connected()) {
+            List<ServicePresence> out = new ArrayList<>(presenceView.values());
+            out.sort(Comparator.comparing((ServicePresence p) -> p.node().toString()).thenComparing(ServicePresence::service));
+            return out;
+        }
+        return readPresences();
+    }
+
+    private List<ServicePresence> readPresences() {
         return call("list presences", () -> {
             List<ServicePresence> out = new ArrayList<>();
             List<String> nodes;
@@ -533,6 +579,7 @@ public final class ZeusService implements Zeus, ClusterMembership {
         }
         metrics.remove("cairn_zeus_connected");
         metrics.remove("cairn_zookeeper_member");
+        presenceCache.close();
         curator.close();
     }
 }
