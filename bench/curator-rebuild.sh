@@ -9,7 +9,9 @@
 #     throughput = bytes under-replicated at the first scan / time from that scan's start until
 #     under-replication is 0. The same fio job runs meanwhile (user I/O during the rebuild).
 # Usage: bench/curator-rebuild.sh [DATA_MIB] [USER_SECS]   (needs ./cairn build; fio)
-# CAIRN_BENCH_KEEP_LOGS=1 keeps the controllers' logs of a successful run too.
+# CAIRN_BENCH_KEEP_LOGS=1 keeps the controllers' logs of a successful run too; CAIRN_BENCH_CURATOR_SETTINGS='{...}'
+# is written to curator.settings before the kill (experiments); the controllers' CPU ticks during the rebuild go to
+# /tmp/cairn-bench-rebuild-cpu.txt.
 set -euo pipefail
 . "$(dirname "$0")/../bin/lib.sh"
 find_jdk
@@ -88,6 +90,12 @@ user_job=(--ioengine=nbd --uri="nbd+unix:///data/user?socket=$sock" --rw=randrw 
 fio_json before "$work/user-before.json" "${user_job[@]}"
 user_before=$(iops "$work/user-before.json")
 
+if [ -n "${CAIRN_BENCH_CURATOR_SETTINGS:-}" ]; then # e.g. '{"chronos_max_tasks_per_node": 4}' for an experiment
+  cli 0 zeus write curator.settings -1 "$CAIRN_BENCH_CURATOR_SETTINGS" >/dev/null
+fi
+# CPU seconds of each controller and of fio, sampled every 2 s from the kill on (where the cores go during the rebuild)
+( while :; do echo "$(date +%s.%N) $(for n in 0 1 2; do p=$(cat "$work/n$n/run/node.pid" 2>/dev/null) && awk '{printf "%d ", $14+$15}' /proc/$p/stat 2>/dev/null; done) $(ps -C fio -o times= 2>/dev/null | awk '{s+=$1} END {print s+0}')"; sleep 2; done ) > "$work/cpu.txt" 2>/dev/null &
+cpu_pid=$!
 pid=$(cat "$work/n3/run/node.pid")
 kill -9 "$pid"
 killed=$(now)
@@ -104,6 +112,8 @@ while :; do
   sleep 0.5
 done
 wait "$fio_pid"
+kill "$cpu_pid" 2>/dev/null || true
+cp "$work/cpu.txt" "/tmp/cairn-bench-rebuild-cpu.txt" 2>/dev/null || true
 user_during=$(iops "$work/user-during.json")
 grep -h "Curator scan .* finished\|Curator scan .*under-replicated, .* to repair" "$work"/n*/logs/controller.log | tail -n 4 >&2 || true
 python3 - "$raw_w" "$raw_r" "$bytes" "$egroups" "$killed" "$seen" "$healed" "$user_before" "$user_during" "$user_secs" <<'EOF'

@@ -308,8 +308,8 @@ public final class DataPath implements AutoCloseable {
 
     /**
      * Has {@code target} copy the first {@code bytes} of the extent group from {@code sources} (in
-     * that order, each 1 MiB verified slice by slice; a source that fails or returns a bad slice is
-     * skipped for that chunk): the data moves from a source to the target without passing through the
+     * that order, in 1 MiB chunks fetched at once, each verified slice by slice; a source that fails
+     * or returns a bad slice is skipped for that chunk; the group is then written in one go): the data moves from a source to the target without passing through the
      * owner, so a rebuild's copying spreads over the nodes. Fenced like extent writes by the
      * owner's epoch.
      */
@@ -336,22 +336,22 @@ public final class DataPath implements AutoCloseable {
         if (bytes <= 0) {
             return;
         }
-        // the next chunk is fetched (and verified) while this one is written
+        // every 1 MiB chunk is fetched (and verified) at once, then the group is written in one go: one data sync and one
+        // record write instead of one per chunk
         final int chunk = 1 << 20;
-        java.util.concurrent.CompletableFuture<byte[]> next = fetchChunk(eg, 0, (int) Math.min(chunk, bytes), sources);
+        List<java.util.concurrent.CompletableFuture<byte[]>> parts = new ArrayList<>();
         for (long at = 0; at < bytes; at += chunk) {
-            byte[] data;
+            parts.add(fetchChunk(eg, at, (int) Math.min(chunk, bytes - at), sources));
+        }
+        ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(bytes));
+        for (java.util.concurrent.CompletableFuture<byte[]> part : parts) {
             try {
-                data = next.join();
+                all.put(part.join());
             } catch (java.util.concurrent.CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
-            long following = at + chunk;
-            if (following < bytes) {
-                next = fetchChunk(eg, following, (int) Math.min(chunk, bytes - following), sources);
-            }
-            estore.write(eg, (int) at, ByteBuffer.wrap(data));
         }
+        estore.write(eg, 0, all.flip());
     }
 
     /** Reads {@code len} verified bytes of the extent group at {@code at} from the first source that returns them, on a virtual thread. */
@@ -487,6 +487,11 @@ public final class DataPath implements AutoCloseable {
         VDiskController c = owned.get(r.uuid());
         if (c != null) {
             return Optional.of(c);
+        }
+        UUID known = owners.get(r.uuid());
+        if (known != null && !known.equals(peers.self()) && peers.alive().contains(known)) {
+            // the owner seen last is alive: no Medusa read (a moved owner answers STALE_OWNER, and route forgets it and looks again)
+            return Optional.empty();
         }
         synchronized (claimLocks.computeIfAbsent(r.uuid(), k -> new Object())) {
             c = owned.get(r.uuid());
