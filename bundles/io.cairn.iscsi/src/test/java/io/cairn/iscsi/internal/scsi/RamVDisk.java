@@ -17,6 +17,8 @@ final class RamVDisk implements VDiskIo {
     volatile StargateException failNext;
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile boolean closed;
+    /** Simulated latency of every read and write, in nanoseconds (widens race windows). */
+    volatile long latencyNanos;
 
     RamVDisk(long size) {
         data = new byte[(int) size];
@@ -59,13 +61,21 @@ final class RamVDisk implements VDiskIo {
         check(offset, dst.remaining());
         calls.add("read " + offset + " " + dst.remaining());
         dst.put(data, (int) offset, dst.remaining());
+        latency(); // a read sees the data as it was when it started
     }
 
     @Override
     public void write(long offset, ByteBuffer src, boolean fua) {
         check(offset, src.remaining());
         calls.add("write " + offset + " " + src.remaining() + (fua ? " fua" : ""));
+        latency(); // a write lands when it returns
         src.get(data, (int) offset, src.remaining());
+    }
+
+    private void latency() {
+        if (latencyNanos > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(latencyNanos);
+        }
     }
 
     @Override
