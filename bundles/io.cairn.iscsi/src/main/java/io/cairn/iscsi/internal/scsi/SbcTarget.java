@@ -165,14 +165,13 @@ final class SbcTarget implements ScsiTarget {
         long blocks = size / BLOCK;
         SharedLu.NexusState ns = lu.shared.nexus(nexus, size);
         ns.observeCapacity(size);
-        SharedLu.Pr pr = lu.shared.load(store);
-
         if (op == Cdb.INQUIRY) {
             return inquiry(lu, nexus, cdb, blocks);
         }
         if (op == Cdb.REPORT_LUNS) {
             return reportLuns(cdb);
         }
+        SharedLu.Pr pr = lu.shared.load(store);
         Integer ua = nextUa(lu, nexus, ns, pr);
         if (op == Cdb.REQUEST_SENSE) {
             return requestSense(cdb, ua == null ? Sense.fixed(Sense.NO_SENSE, 0, 0) : Sense.fixed(Sense.UNIT_ATTENTION, ua >> 8, ua & 0xFF));
