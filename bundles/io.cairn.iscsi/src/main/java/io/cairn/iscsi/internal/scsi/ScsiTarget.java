@@ -25,7 +25,8 @@ public interface ScsiTarget {
     /**
      * A task-management reset from {@code nexus}: LOGICAL UNIT RESET of {@code lun}, or with
      * {@code lun} -1 TARGET WARM RESET (every LUN). Persistent reservations survive; every other
-     * nexus gets UNIT ATTENTION 29/00 (POWER ON, RESET OR BUS DEVICE RESET OCCURRED) on its next command.
+     * nexus gets UNIT ATTENTION 29/00 (POWER ON, RESET OR BUS DEVICE RESET OCCURRED) on its next command
+     * ({@link SbcEngine}: 29/03 BUS DEVICE RESET FUNCTION OCCURRED for a LOGICAL UNIT RESET, as SAM-5 says).
      */
     void reset(Nexus nexus, int lun);
 
