@@ -57,6 +57,16 @@ public interface ExtentGroups {
     void deleteReplica(UUID node, long egroup);
 
     /**
+     * As {@link #deleteReplica}, but only if the replica was not written after {@code since} (by
+     * {@code node}'s clock), checked atomically with the deletion: a repair that copied onto the
+     * node after an orphan scan (and may be recording it now) keeps its copy. Returns whether it was
+     * deleted (false: written since, or gone already).
+     *
+     * @throws StargateException UNAVAILABLE when the node cannot be asked
+     */
+    boolean deleteReplicaIfUnwrittenSince(UUID node, long egroup, java.time.Instant since);
+
+    /**
      * Has {@code node} verify every slice of every extent group it holds now, at once and unpaced
      * (an on-demand pass for tests and operators; every Stargate also scrubs continuously in the
      * background, spec 20 §9). Replicas that fail stay marked until repaired: {@link #replicas}

@@ -436,6 +436,11 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     }
 
     @Override
+    public boolean deleteReplicaIfUnwrittenSince(UUID node, long egroup, java.time.Instant since) {
+        return data.deleteReplicaIfUnwrittenSince(node, egroup, since);
+    }
+
+    @Override
     public Protection protect(UUID vdisk, long egroup) {
         return data.protect(catalog.requireVDisk(vdisk), egroup);
     }

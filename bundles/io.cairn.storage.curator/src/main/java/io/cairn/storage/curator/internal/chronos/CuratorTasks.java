@@ -89,8 +89,13 @@ public final class CuratorTasks implements TaskRunner {
                         node, r.sinceWritten());
                 return;
             }
-            egroups.deleteReplica(node, egroup);
-            logger.info("deleted the orphaned replica of extent group {} on node {} (last written {} ago)", egroup, node, r.sinceWritten());
+            // again where it is deleted, atomically with the deletion: a repair may copy onto this node at any moment
+            if (egroups.deleteReplicaIfUnwrittenSince(node, egroup, java.time.Instant.ofEpochMilli(unwrittenSince).minus(SKEW))) {
+                logger.info("deleted the orphaned replica of extent group {} on node {} (last written {} ago)", egroup, node,
+                        r.sinceWritten());
+            } else {
+                logger.info("extent group {}: the replica on node {} was written after the scan found it orphaned; kept", egroup, node);
+            }
             return;
         }
         // gone already: done

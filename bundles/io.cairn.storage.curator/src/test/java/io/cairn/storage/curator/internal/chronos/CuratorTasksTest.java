@@ -24,6 +24,8 @@ class CuratorTasksTest {
     final ManualClock clock = new ManualClock();
     final List<String> calls = new ArrayList<>();
     Map<Long, Duration> inventory = Map.of();
+    /** When the store says each replica was last written (the atomic check at deletion). */
+    Map<Long, java.time.Instant> writtenAt = Map.of();
     RuntimeException protectFails;
     Set<Long> failingGroups = Set.of();
 
@@ -63,6 +65,15 @@ class CuratorTasksTest {
         @Override
         public void deleteReplica(UUID node, long egroup) {
             calls.add("delete " + node + " " + egroup);
+        }
+
+        @Override
+        public boolean deleteReplicaIfUnwrittenSince(UUID node, long egroup, java.time.Instant since) {
+            if (writtenAt.containsKey(egroup) && !writtenAt.get(egroup).isBefore(since)) {
+                return false;
+            }
+            calls.add("delete " + node + " " + egroup);
+            return true;
         }
 
         @Override
@@ -122,6 +133,12 @@ class CuratorTasksTest {
         inventory = Map.of(5L, Duration.ofHours(2));
         tasks.run("x", record(t));
         assertThat(calls).containsExactly("delete " + NODE + " 5");
+        calls.clear();
+        // the inventory was read before a repair copied onto the node: the store's own check, atomic with the deletion, keeps it
+        writtenAt = Map.of(5L, clock.now());
+        tasks.run("x", record(t));
+        assertThat(calls).as("written after the scan, seen at the deletion").isEmpty();
+        writtenAt = Map.of();
         calls.clear();
         inventory = Map.of(6L, Duration.ofHours(2));
         tasks.run("x", record(t));

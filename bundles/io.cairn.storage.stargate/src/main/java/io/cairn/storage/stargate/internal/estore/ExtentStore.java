@@ -262,6 +262,20 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
      * device slot is free once the metadata is gone (a new egroup discards its slot first).
      */
     public boolean delete(long egroupId) {
+        return deleteIf(egroupId, null);
+    }
+
+    /**
+     * Deletes the egroup as {@link #delete} does, but only if it was last written before
+     * {@code since} (an egroup whose write time is unknown, e.g. on an offline disk, is kept). The
+     * check runs under the same exclusive slice lock as the deletion, which every write holds while
+     * it writes, so no write can land between them. Returns whether it was deleted.
+     */
+    public boolean deleteIfUnwrittenSince(long egroupId, java.time.Instant since) {
+        return deleteIf(egroupId, java.util.Objects.requireNonNull(since, "since"));
+    }
+
+    private boolean deleteIf(long egroupId, java.time.Instant unwrittenSince) {
         checkOpen();
         return withSlices(egroupId, 0, SLICES_PER_EGROUP - 1, true, state -> {
             EgroupRecord record;
@@ -270,6 +284,15 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
                 record = loadRecord(state, egroupId);
                 if (record == null) {
                     return false;
+                }
+                if (unwrittenSince != null) {
+                    Disk d = disks.get(record.diskId());
+                    DiskBackend b = d == null ? null : d.backend;
+                    Optional<java.time.Instant> written = d == null || !d.online || b == null ? Optional.empty()
+                            : b.lastWritten(egroupId, record);
+                    if (written.isEmpty() || !written.get().isBefore(unwrittenSince)) {
+                        return false;
+                    }
                 }
                 try {
                     metadata.write(List.of(LocalWrite.delete(EgroupRecord.key(egroupId)),

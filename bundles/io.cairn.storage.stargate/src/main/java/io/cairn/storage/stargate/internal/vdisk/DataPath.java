@@ -826,6 +826,19 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
+    /** Deletes {@code node}'s replica unless it was written since {@code since} (atomically there); whether it was deleted. */
+    public boolean deleteReplicaIfUnwrittenSince(UUID node, long eg, java.time.Instant since) {
+        if (node.equals(peers.self())) {
+            return estore.deleteIfUnwrittenSince(eg, since);
+        }
+        try {
+            return Wire.decode(peers.callSync(node, DataRpc.EGROUP_DELETE, Wire.encode(Map.of("eg", eg, "unwritten_since",
+                    since.toEpochMilli()), null))).header().path("deleted").asBoolean(false);
+        } catch (RpcException e) {
+            throw new StargateException(Reason.UNAVAILABLE, e.getMessage(), e);
+        }
+    }
+
     void deleteEgroup(UUID node, long eg) {
         if (node.equals(peers.self())) {
             estore.delete(eg);

@@ -99,8 +99,11 @@ public final class DataRpc {
                 yield Wire.encode(Map.of(), null);
             }
             case EGROUP_DELETE -> {
-                path.estore().delete(w.longField("eg"));
-                yield Wire.encode(Map.of(), null);
+                // "unwritten_since" (epoch ms, from 1.3): delete only if not written since; older callers send none
+                boolean deleted = w.header().has("unwritten_since")
+                        ? path.estore().deleteIfUnwrittenSince(w.longField("eg"), java.time.Instant.ofEpochMilli(w.longField("unwritten_since")))
+                        : path.estore().delete(w.longField("eg"));
+                yield Wire.encode(Map.of("deleted", deleted), null);
             }
             case EGROUP_LIST -> Wire.encode(Map.of("egroups", path.localInventory()), null);
             case EGROUP_HAS -> Wire.encode(Map.of("has", path.holds(w.longField("eg")), "bad", path.suspect(w.longField("eg"))), null);

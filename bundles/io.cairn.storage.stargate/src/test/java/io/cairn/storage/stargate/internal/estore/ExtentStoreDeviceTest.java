@@ -445,4 +445,19 @@ class ExtentStoreDeviceTest {
         assertThat(store.lastWritten(1)).as("persisted in the record").hasValue(written);
         assertThat(store.lastWritten(2)).isEmpty();
     }
+
+    @Test
+    void givenAnEgroupWrittenAfterTheCutoff_whenDeletedIfUnwrittenSince_thenItIsKept_andAnOlderOneGoes() throws Exception {
+        open();
+        store.write(1, 0, data(1, 0, SLICE, 0));
+        Instant cutoff = wall.now().plusSeconds(1);
+        assertThat(store.deleteIfUnwrittenSince(1, wall.now())).as("written at the cutoff itself: kept").isFalse();
+        wall.advance(Duration.ofMinutes(5));
+        store.write(2, 0, data(2, 0, SLICE, 0)); // written after the cutoff
+        assertThat(store.deleteIfUnwrittenSince(2, cutoff)).isFalse();
+        assertThat(store.contains(2)).isTrue();
+        assertThat(store.deleteIfUnwrittenSince(1, cutoff)).isTrue();
+        assertThat(store.contains(1)).isFalse();
+        assertThat(store.deleteIfUnwrittenSince(1, cutoff)).as("gone already").isFalse();
+    }
 }
