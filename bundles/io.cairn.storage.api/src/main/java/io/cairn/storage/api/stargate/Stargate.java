@@ -13,6 +13,12 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Stargate {
 
+    /**
+     * The Zeus presence every running Stargate announces (its node's disks and their state in the
+     * attributes): a node's Stargate is up while this presence is there.
+     */
+    String PRESENCE = "Stargate";
+
     /** The largest vDisk: 2<sup>63</sup>−1 bytes. */
     long MAX_VDISK_BYTES = Long.MAX_VALUE;
 

@@ -18,7 +18,7 @@ import java.util.UUID;
 final class OfflineDisks {
 
     /** Stargate's Zeus presence. */
-    static final String PRESENCE = "Stargate";
+    static final String PRESENCE = io.cairn.storage.api.stargate.Stargate.PRESENCE;
     /** Its attribute listing the node's offline or removed data disks. */
     static final String ATTRIBUTE = "offline_disks";
 

@@ -17,7 +17,7 @@ import java.util.UUID;
 final class ScrubSuspects {
 
     /** Stargate's Zeus presence. */
-    static final String PRESENCE = "Stargate";
+    static final String PRESENCE = io.cairn.storage.api.stargate.Stargate.PRESENCE;
     static final String SUSPECTS = "scrub_suspects";
     static final String FOUND = "scrub_found";
 

@@ -49,7 +49,7 @@ import io.cairn.storage.curator.internal.chronos.Chronos;
 public final class CuratorPages implements CuratorPage.Source, ChronosPage.Source {
 
     /** Stargate's Zeus presence (Stargate's {@code Peers.PRESENCE}). */
-    static final String STARGATE = "Stargate";
+    static final String STARGATE = io.cairn.storage.api.stargate.Stargate.PRESENCE;
 
     private final Logger logger = LoggerFactory.getLogger(CuratorPages.class);
     private final CuratorService curator;

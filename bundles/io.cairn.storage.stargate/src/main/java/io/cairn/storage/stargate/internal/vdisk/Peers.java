@@ -23,7 +23,7 @@ import io.cairn.cluster.rpc.RpcClient;
  */
 public final class Peers {
 
-    public static final String PRESENCE = "Stargate";
+    public static final String PRESENCE = io.cairn.storage.api.stargate.Stargate.PRESENCE;
     private final Zeus zeus;
     private final RpcClient rpc;
     private final UUID self;
