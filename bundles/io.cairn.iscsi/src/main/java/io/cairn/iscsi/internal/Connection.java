@@ -51,6 +51,8 @@ final class Connection implements Runnable {
     static final long DRAIN_MS = 30_000;
     /** A LUN field this target cannot address: handed to the SCSI layer as a LUN it does not have. */
     static final int INVALID_LUN = 0xffff;
+    /** The logical block size of every LUN (spec 50 §1: 512 B logical). */
+    static final int LOGICAL_BLOCK = 512;
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final byte[] SENSE_INTERNAL_FAILURE = sense(0x04, 0x44, 0x00); // HARDWARE ERROR, INTERNAL TARGET FAILURE
@@ -416,13 +418,21 @@ final class Connection implements Runnable {
         int expected = task.read ? task.edtl : 0;
         int toSend = Math.min(length, expected);
         int residualFlags = 0;
-        int residual = 0;
+        long residual = 0;
         if (length > expected) {
             residualFlags = 0x04;
             residual = length - expected;
         } else if (length < expected) {
             residualFlags = 0x02;
             residual = expected - length;
+        }
+        long writeLength = task.write ? writeTransferLength(task.cdb) : -1;
+        if (writeLength > Integer.toUnsignedLong(task.edtl)) {
+            residualFlags = 0x04;
+            residual = writeLength - Integer.toUnsignedLong(task.edtl);
+        } else if (writeLength >= 0 && writeLength < Integer.toUnsignedLong(task.edtl)) {
+            residualFlags = 0x02;
+            residual = Integer.toUnsignedLong(task.edtl) - writeLength;
         }
         boolean statusInData = toSend > 0 && result.sense() == null;
         int maxPdu = s.params.initiatorMaxRecvDataSegment();
@@ -443,7 +453,7 @@ final class Connection implements Runnable {
             int flags = endOfSequence ? 0x80 : 0;
             if (last && statusInData) {
                 flags |= 0x01 | residualFlags;
-                pdu.u8(3, result.status()).i32(44, residual);
+                pdu.u8(3, result.status()).i32(44, (int) Math.min(residual, 0xffffffffL));
                 release(task);
             }
             pdu.flags(flags);
@@ -454,7 +464,7 @@ final class Connection implements Runnable {
             return;
         }
         Pdu response = Pdu.of(Opcode.SCSI_RESPONSE).flags(0x80 | residualFlags).u8(2, 0).u8(3, result.status()).itt(task.itt)
-                .i32(36, dataSn).i32(44, residual);
+                .i32(36, dataSn).i32(44, (int) Math.min(residual, 0xffffffffL));
         byte[] sense = result.sense();
         if (sense != null) {
             ByteBuffer segment = ByteBuffer.allocate(2 + sense.length);
@@ -756,6 +766,23 @@ final class Connection implements Runnable {
             cdb = concat(cdb, extended);
         }
         return ahs.hasRemaining() ? null : cdb;
+    }
+
+    /**
+     * The SCSI data-out length (SPDTL) a WRITE or WRITE AND VERIFY CDB asks for, in bytes of the
+     * 512-byte logical blocks every LUN has (spec 50 §1 geometry), or -1 for other commands. The
+     * write residual (U/O bits) is reported against it (RFC 7143 §11.4.5.1).
+     */
+    static long writeTransferLength(byte[] cdb) {
+        ByteBuffer b = ByteBuffer.wrap(cdb);
+        long blocks = switch (cdb[0] & 0xff) {
+            case 0x0a -> (cdb[4] & 0xff) == 0 ? 256 : cdb[4] & 0xff;
+            case 0x2a, 0x2e -> b.getShort(7) & 0xffff;
+            case 0xaa, 0xae -> b.getInt(6) & 0xffffffffL;
+            case 0x8a, 0x8e -> b.getInt(10) & 0xffffffffL;
+            default -> -1;
+        };
+        return blocks < 0 ? -1 : blocks * LOGICAL_BLOCK;
     }
 
     /** The LUN of a LUN field (SAM-5 §4.7): peripheral (bus 0) or flat space addressing, single level. */
