@@ -45,6 +45,8 @@ final class Connection implements Runnable {
     static final int KEEPALIVE_MISSES = 3;
     /** The largest write a single command may carry (buffered in memory before execution). */
     static final int MAX_WRITE_BYTES = 64 << 20;
+    /** Write data buffered per connection at most (commands beyond it get TASK SET FULL and are retried). */
+    static final long WRITE_BUFFER_BUDGET = 128L << 20;
     /** The largest text request (with continuations) accepted. */
     static final int MAX_TEXT_BYTES = 65536;
     /** How long logout and session end wait for commands in flight. */
@@ -65,6 +67,7 @@ final class Connection implements Runnable {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final AtomicInteger nextTtt = new AtomicInteger(1);
+    private final java.util.concurrent.atomic.AtomicLong bufferedWriteBytes = new java.util.concurrent.atomic.AtomicLong();
 
     // guarded by writeLock
     private int statSn;
@@ -128,6 +131,7 @@ final class Connection implements Runnable {
         } catch (IOException e) {
             reason = closing ? closeReason : "connection lost (" + e.getMessage() + ")";
         } catch (RuntimeException e) {
+            portal.connectionFailures.increment();
             logger.warn("iSCSI connection from {} failed", remote, e);
             reason = "internal error: " + e;
         } finally {
@@ -299,6 +303,12 @@ final class Connection implements Runnable {
                 respond(s, task, new ScsiResult(ScsiResult.CHECK_CONDITION, null, SENSE_INVALID_FIELD_IN_CDB));
                 return;
             }
+            if (task.write && bufferedWriteBytes.addAndGet(task.edtl) > WRITE_BUFFER_BUDGET) {
+                bufferedWriteBytes.addAndGet(-task.edtl);
+                task.startResponding();
+                respond(s, task, new ScsiResult(ScsiResult.TASK_SET_FULL, null, null));
+                return;
+            }
             if (task.write) {
                 task.dataOut = ByteBuffer.allocate(task.edtl);
                 task.dataOut.put(0, immediateData, immediateData.position(), immediateData.remaining());
@@ -402,8 +412,13 @@ final class Connection implements Runnable {
     /** The task is over (response sent, aborted or dropped): forget it and open the window by one. */
     private void release(Task task) {
         tasks.remove(task.itt, task);
-        if (task.finish() && !task.immediate) {
-            window.complete();
+        if (task.finish()) {
+            if (task.dataOut != null) {
+                bufferedWriteBytes.addAndGet(-task.edtl);
+            }
+            if (!task.immediate) {
+                window.complete();
+            }
         }
     }
 

@@ -38,6 +38,8 @@ final class PortalImpl implements Portal {
     private final SecureRandom random = new SecureRandom();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    /** Connections that ended on an unexpected exception (a bug: each is logged with its stack trace). */
+    final java.util.concurrent.atomic.LongAdder connectionFailures = new java.util.concurrent.atomic.LongAdder();
     // guarded by this
     private final Map<Integer, Session> byTsih = new HashMap<>();
     private final Map<Session.SessionKey, Session> byKey = new HashMap<>();
