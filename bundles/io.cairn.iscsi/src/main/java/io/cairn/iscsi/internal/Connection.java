@@ -126,7 +126,7 @@ final class Connection implements Runnable {
             } finally {
                 writeLock.unlock();
             }
-            channel.socket().setSoTimeout(KEEPALIVE_MS);
+            channel.socket().setSoTimeout(portal.keepaliveMillis);
             reason = fullFeature(in, s);
         } catch (IOException e) {
             reason = closing ? closeReason : "connection lost (" + e.getMessage() + ")";

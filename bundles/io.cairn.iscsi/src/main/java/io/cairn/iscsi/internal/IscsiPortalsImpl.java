@@ -2,10 +2,14 @@ package io.cairn.iscsi.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 import io.cairn.iscsi.internal.scsi.ScsiEngine;
 import io.cairn.storage.api.iscsi.IscsiPortals;
@@ -20,6 +24,7 @@ public final class IscsiPortalsImpl implements IscsiPortals {
     static final String SBC_ENGINE = "io.cairn.iscsi.internal.scsi.SbcEngine";
 
     private final Supplier<ScsiEngine> engine;
+    private final Set<PortalImpl> open = ConcurrentHashMap.newKeySet();
 
     public IscsiPortalsImpl() {
         this(IscsiPortalsImpl::sbcEngine);
@@ -40,7 +45,15 @@ public final class IscsiPortalsImpl implements IscsiPortals {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(options, "options");
-        return new PortalImpl(address, catalog, options, engine.get());
+        PortalImpl portal = new PortalImpl(address, catalog, options, engine.get(), open::remove);
+        open.add(portal);
+        return portal;
+    }
+
+    /** Portals still open when the bundle stops are closed with it. */
+    @Deactivate
+    void deactivate() {
+        List.copyOf(open).forEach(PortalImpl::close);
     }
 
     private static ScsiEngine sbcEngine() {

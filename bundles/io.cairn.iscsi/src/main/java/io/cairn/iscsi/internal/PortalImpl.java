@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.slf4j.Logger;
@@ -29,14 +30,20 @@ import io.cairn.storage.api.iscsi.TargetCatalog;
  */
 final class PortalImpl implements Portal {
 
+    /** How long {@link #close} waits for the connections to end their sessions. */
+    static final long CLOSE_WAIT_MS = 10_000;
+
     private final Logger logger = LoggerFactory.getLogger(PortalImpl.class);
     private final ServerSocketChannel server;
     private final InetSocketAddress address;
     private final TargetCatalog catalog;
     private final PortalOptions options;
     private final ScsiEngine engine;
+    private final java.util.function.Consumer<PortalImpl> onClose;
     private final SecureRandom random = new SecureRandom();
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<Connection, Thread> connections = new ConcurrentHashMap<>();
+    /** Idle time before a NOP-In keepalive (tests shorten it). */
+    volatile int keepaliveMillis = Connection.KEEPALIVE_MS;
     private final Thread acceptor;
     /** Connections that ended on an unexpected exception (a bug: each is logged with its stack trace). */
     final java.util.concurrent.atomic.LongAdder connectionFailures = new java.util.concurrent.atomic.LongAdder();
@@ -47,7 +54,9 @@ final class PortalImpl implements Portal {
     private int nextTsih = 1;
     private volatile boolean closed;
 
-    PortalImpl(InetSocketAddress bind, TargetCatalog catalog, PortalOptions options, ScsiEngine engine) throws IOException {
+    PortalImpl(InetSocketAddress bind, TargetCatalog catalog, PortalOptions options, ScsiEngine engine,
+            java.util.function.Consumer<PortalImpl> onClose) throws IOException {
+        this.onClose = onClose;
         this.catalog = catalog;
         this.options = options;
         this.engine = engine;
@@ -78,14 +87,15 @@ final class PortalImpl implements Portal {
             }
             try {
                 Connection c = new Connection(this, channel);
-                connections.add(c);
-                Thread.ofVirtual().name("iscsi-conn").start(() -> {
+                Thread t = Thread.ofVirtual().name("iscsi-conn").unstarted(() -> {
                     try {
                         c.run();
                     } finally {
                         connections.remove(c);
                     }
                 });
+                connections.put(c, t);
+                t.start();
                 if (closed) {
                     c.close("portal closed");
                 }
@@ -206,14 +216,23 @@ final class PortalImpl implements Portal {
         }
         closed = true;
         closeQuietly(server);
-        for (Connection c : List.copyOf(connections)) {
-            c.close("portal closed");
-        }
+        Map<Connection, Thread> open = Map.copyOf(connections);
+        open.keySet().forEach(c -> c.close("portal closed"));
         try {
             acceptor.join(5000);
+            // each connection ends its session (commands drained, SCSI target closed) on its own thread
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+            for (Thread t : open.values()) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || !t.join(java.time.Duration.ofMillis(left))) {
+                    logger.info("iSCSI portal {}: connections still ending after {} ms", address, CLOSE_WAIT_MS);
+                    break;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        onClose.accept(this);
         logger.info("iSCSI portal {} closed", address);
     }
 

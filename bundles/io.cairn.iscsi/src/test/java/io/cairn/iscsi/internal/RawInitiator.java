@@ -32,6 +32,8 @@ final class RawInitiator implements AutoCloseable {
     boolean headerDigest;
     boolean dataDigest;
     int tsih;
+    /** The ISID of {@link #login(int, int, boolean, Map)}. */
+    byte[] isid = ISID.clone();
     Map<String, String> lastKeys = new LinkedHashMap<>();
 
     RawInitiator(InetSocketAddress address) throws IOException {
@@ -50,7 +52,7 @@ final class RawInitiator implements AutoCloseable {
 
     /** Sends one login request and returns the response (keys in {@link #lastKeys}). */
     Pdu login(int csg, int nsg, boolean transit, Map<String, String> keys) throws IOException {
-        return login(csg, nsg, transit, ISID, keys);
+        return login(csg, nsg, transit, isid, keys);
     }
 
     Pdu login(int csg, int nsg, boolean transit, byte[] isid, Map<String, String> keys) throws IOException {

@@ -378,4 +378,26 @@ class RawProtocolTest {
             PortalFixtureAwait.until(() -> fixture.engine.closes.get() == 1);
         }
     }
+
+    @Test
+    void givenAnIdleSession_whenTheKeepaliveFires_thenTheTargetPings_andDropsAnInitiatorThatNeverAnswers() throws Exception {
+        ((PortalImpl) fixture.portal).keepaliveMillis = 150;
+        try (RawInitiator quiet = connect(); RawInitiator polite = connect()) {
+            quiet.loginNormal(PortalFixture.TARGET, keys());
+            polite.isid[5] = 2; // another session, not a reinstatement
+            polite.loginNormal(PortalFixture.TARGET, keys());
+            assertThat(fixture.portal.sessions()).hasSize(2);
+            Pdu ping = polite.await(Opcode.NOP_IN);
+            assertThat(ping.itt()).isEqualTo(Opcode.RESERVED_TAG);
+            assertThat(ping.i32(20)).isNotEqualTo(Opcode.RESERVED_TAG);
+            for (int n = 0; n < 6; n++) {
+                polite.send(Pdu.of(Opcode.NOP_OUT).immediate(true).flags(0x80).itt(Opcode.RESERVED_TAG).i32(20, ping.i32(20))
+                        .i32(24, polite.cmdSn));
+                ping = polite.await(Opcode.NOP_IN);
+            }
+
+            assertThat(quiet.closedByTarget()).as("no answer to 3 pings: dropped").isTrue();
+            assertThat(fixture.portal.sessions()).hasSize(1);
+        }
+    }
 }
