@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.cairn.storage.api.iscsi.ReservationStore;
 
 /** A ReservationStore in memory with a real compare-and-set. */
-final class MemoryReservationStore implements ReservationStore {
+public final class MemoryReservationStore implements ReservationStore {
 
     private final Map<String, Versioned> states = new HashMap<>();
     final AtomicInteger casCount = new AtomicInteger();
