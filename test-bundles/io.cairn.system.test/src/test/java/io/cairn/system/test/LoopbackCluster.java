@@ -77,6 +77,11 @@ final class LoopbackCluster implements AutoCloseable {
         return call(node, "hal.faults.list", java.util.Map.of());
     }
 
+    /** Node {@code i}'s address. */
+    String ip(int i) {
+        return ips.get(i);
+    }
+
     Path home(int i) {
         return dir.resolve("n" + (i + 1));
     }

@@ -30,6 +30,10 @@ public @interface StargateConfig {
     @AttributeDefinition(description = "Whether local clients may use the NBD Unix socket HOME/run/nbd.sock (no TLS; mode 0600, this user only)")
     boolean nbd__unix__socket() default true;
 
+    @AttributeDefinition(description = "TCP port of this node's Stargate iSCSI portal on the node's address (spec 40 §7: 3261, the "
+            + "host-internal portal the redirector sends logins to); 0 turns the portal off", min = "0", max = "65535")
+    int iscsi__port() default 3261;
+
     @AttributeDefinition(description = "How long Stargate waits at start for the HAL block devices its data disks name "
             + "(disk.json hal_device) before opening them offline; a device appearing later is attached then, seconds", min = "0")
     long hal__device__wait__secs() default 30;

@@ -363,7 +363,7 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return catalog.vdisks(c.uuid()).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
     }
 
-    List<VDisk> allVDisks() {
+    public List<VDisk> allVDisks() {
         return catalog.vdisks(null).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
     }
 
@@ -443,6 +443,16 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Override
     public Protection protect(UUID vdisk, long egroup) {
         return data.protect(catalog.requireVDisk(vdisk), egroup);
+    }
+
+    /** The vDisk's owner now (see {@link DataPath#ownerNow}). */
+    public Optional<UUID> ownerNow(UUID vdisk) {
+        return data.ownerNow(vdisk);
+    }
+
+    /** A member node's address. */
+    public String nodeAddress(UUID node) {
+        return data.peers().address(node);
     }
 
     Catalog catalog() {

@@ -214,6 +214,22 @@ public final class DataPath implements AutoCloseable {
         return free;
     }
 
+    /**
+     * The vDisk's owner: the one this node last saw, else the one its ownership record names now
+     * (empty: none, or the record cannot be read now).
+     */
+    public Optional<UUID> ownerNow(UUID vdisk) {
+        UUID known = owner(vdisk);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        try {
+            return new VDiskMeta(medusa, vdisk).owner().map(v -> v.value().node());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The owner this node last saw (null: none known). */
     public UUID owner(UUID vdisk) {
         if (owned.containsKey(vdisk)) {
