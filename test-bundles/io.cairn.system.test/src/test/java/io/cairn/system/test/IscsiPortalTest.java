@@ -122,4 +122,28 @@ class IscsiPortalTest {
         assertThat(io.exitCode()).as(io.output()).isZero();
         assertThat(io.output()).doesNotContain("Pattern verification failed").contains("wrote 512/512").contains("read 512/512");
     }
+
+    /** Whether CUnit's run summary says one test ran and none failed. */
+    static boolean cunitPassed(String output) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tests\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(output);
+        return m.find() && m.group(2).equals("1") && m.group(3).equals("1") && m.group(4).equals("0");
+    }
+
+    @Test
+    void givenTwoInitiators_whenLibiscsiRunsItsPersistentReservationTestsOnAClusterVDisk_thenTheyPass_andTheStateIsInZeus() throws Exception {
+        Proc vd = cluster.ncli(0, "vdisk", "create", "ctr=ic", "name=pr", "size=64M");
+        assertThat(vd.exitCode()).as(vd.output()).isZero();
+        String uuid = vdisk("pr").path("uuid").asText();
+        String url = portal(1) + "/iqn.2010-06.org.cairn:vmdisk-" + uuid + "/0";
+        for (String test : List.of("SCSI.ProutRegister.Simple", "SCSI.ProutReserve.Simple", "SCSI.ProutReserve.AccessWE",
+                "SCSI.ProutReserve.AccessEAAR", "SCSI.ProutPreempt.RemoveRegistration", "SCSI.ProutClear.Simple", "SCSI.PrinReadKeys.Simple",
+                "SCSI.PrinReportCapabilities.Simple")) {
+            Proc r = tool("iscsi-test-cu", "--dataloss", "-v", "--test=" + test, "-i", "iqn.2026-12.org.cairn:pr-a", "-I",
+                    "iqn.2026-12.org.cairn:pr-b", url);
+            assertThat(cunitPassed(r.output())).as(test + ":\n" + r.output()).isTrue();
+        }
+        // the reservation state lives in Zeus, where every node's portal reads it
+        Proc doc = cluster.cli(2, "zeus", "read", "iscsi/pr/" + uuid);
+        assertThat(doc.exitCode()).as(doc.output()).isZero();
+    }
 }
