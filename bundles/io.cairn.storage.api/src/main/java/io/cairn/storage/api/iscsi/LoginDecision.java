@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** What a portal does with a normal (non-discovery) login, as its {@link TargetCatalog} decides. */
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What a portal does with a normal (non-discovery) login, as its {@link TargetCatalog} decides (a closed set of records). */
+@ProviderType
 public sealed interface LoginDecision permits LoginDecision.Serve, LoginDecision.Redirect, LoginDecision.Refuse {
 
     /** Serve the target here: its LUNs, and the CHAP the login must pass (empty: none). */
