@@ -403,8 +403,8 @@ final class Connection implements Runnable {
             if (!task.startResponding()) {
                 return;
             }
+            s.commands.increment(); // before the response: whoever sees the response sees it counted
             respond(s, task, result);
-            s.commands.increment();
         } catch (IOException e) {
             close("connection lost (" + e.getMessage() + ")");
         } finally {
