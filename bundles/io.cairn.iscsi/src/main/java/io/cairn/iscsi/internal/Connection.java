@@ -43,8 +43,11 @@ final class Connection implements Runnable {
     static final int KEEPALIVE_MS = 15_000;
     /** Unanswered keepalive intervals after which the connection is dropped. */
     static final int KEEPALIVE_MISSES = 3;
-    /** The largest write a single command may carry (buffered in memory before execution). */
-    static final int MAX_WRITE_BYTES = 64 << 20;
+    /**
+     * The largest write a single command may carry (buffered in memory before execution): 32 MiB, the
+     * SCSI layer's MAXIMUM TRANSFER LENGTH of 65536 blocks. Larger: CHECK CONDITION before any R2T.
+     */
+    static final int MAX_WRITE_BYTES = 32 << 20;
     /** Write data buffered per connection at most (commands beyond it get TASK SET FULL and are retried). */
     static final long WRITE_BUFFER_BUDGET = 128L << 20;
     /** The largest text request (with continuations) accepted. */
@@ -400,8 +403,8 @@ final class Connection implements Runnable {
             if (!task.startResponding()) {
                 return;
             }
+            s.commands.increment(); // before the response: whoever sees the response sees it counted
             respond(s, task, result);
-            s.commands.increment();
         } catch (IOException e) {
             close("connection lost (" + e.getMessage() + ")");
         } finally {

@@ -28,7 +28,10 @@ class ScsiConformanceTest {
             "SCSI.GetLBAStatus", "SCSI.ProutRegister", "SCSI.ProutReserve", "SCSI.ProutClear", "SCSI.ProutPreempt", "SCSI.PrinReadKeys",
             "SCSI.PrinReportCapabilities", "SCSI.TestUnitReady", "SCSI.ModeSense6");
     /** Tests of those families left out, each with its reason. */
-    static final Map<String, String> EXCLUDED = Map.of();
+    static final Map<String, String> EXCLUDED = Map.of("SCSI.GetLBAStatus.UnmapSingle",
+            "libiscsi 1.19's second loop asks for LBA i+1 and wants the first descriptor to start at i+lbppb, which only holds"
+                    + " with LBPPBE 0; we report LBPPBE 3 (spec 50 §1) and, as SBC-3 requires, a first descriptor that starts at"
+                    + " the requested LBA");
 
     private PortalFixture fixture;
 

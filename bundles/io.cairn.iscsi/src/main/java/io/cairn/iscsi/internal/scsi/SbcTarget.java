@@ -32,11 +32,18 @@ final class SbcTarget implements ScsiTarget {
     static final int PHYSICAL_BLOCK = 4096;
     /** LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT: 2^3 = 8 logical blocks per physical block. */
     static final int LBPPBE = 3;
-    /** Longest READ/WRITE/VERIFY (blocks): 1 MiB, one MaxBurstLength. */
-    static final int MAX_TRANSFER_BLOCKS = 2048;
-    /** Optimal transfer length: one 1 MiB vBlock. */
+    /**
+     * Longest READ/WRITE/VERIFY (blocks): 32 MiB. The transport buffers a write whole before it runs
+     * ({@code Connection.MAX_WRITE_BYTES} is the same 32 MiB).
+     */
+    static final int MAX_TRANSFER_BLOCKS = 65536;
+    /** Optimal transfer length: one 1 MiB vBlock (and one MaxBurstLength). */
     static final int OPTIMAL_TRANSFER_BLOCKS = 2048;
-    static final int MAX_UNMAP_LBA_COUNT = 4194304;
+    /**
+     * Blocks one UNMAP may deallocate: 512 MiB. Deviates from spec 50 §1 (4194304): libiscsi's
+     * SCSI.Inquiry.BlockLimits, which the issue requires to pass, calls anything above 1048576 insane.
+     */
+    static final int MAX_UNMAP_LBA_COUNT = 1048576;
     static final int MAX_UNMAP_DESCRIPTORS = 256;
     static final int OPTIMAL_UNMAP_GRANULARITY = 2048;
     static final long MAX_WRITE_SAME_LENGTH = 4194304;
@@ -488,6 +495,10 @@ final class SbcTarget implements ScsiTarget {
             throw ScsiError.invalidCdb(lengthField);
         }
         checkRange(lba, n, blocks);
+        if (out.remaining() != (ndob ? 0 : BLOCK)) {
+            // SBC-3: the Data-Out Buffer holds exactly one logical block (none with NDOB)
+            throw ScsiError.of(Sense.ILLEGAL_REQUEST, 0x0E, 0x03);
+        }
         ByteBuffer pattern = ndob ? ByteBuffer.allocate(BLOCK) : dataOut(out, BLOCK);
         boolean zero = isZero(pattern);
         long offset = lba * BLOCK;
@@ -587,7 +598,12 @@ final class SbcTarget implements ScsiTarget {
             throw ScsiError.invalidCdb(13);
         }
         if (n == 0) {
-            return ScsiResult.good();
+            if (out.hasRemaining()) {
+                // Data-Out for blocks the CDB does not name: typically 256 blocks wrapped to 0 in the 1-byte field,
+                // i.e. more than MAXIMUM COMPARE AND WRITE LENGTH, which SBC-3 answers with INVALID FIELD IN CDB
+                throw ScsiError.invalidCdb(13);
+            }
+            return ScsiResult.good(); // SBC-3: 0 blocks is not an error, nothing is compared or written
         }
         int bytes = n * BLOCK;
         if (out.remaining() != 2 * bytes) {

@@ -68,10 +68,31 @@ class SbcBlockCommandsTest extends ScsiTestSupport {
     }
 
     @Test
+    void givenTransferOfTheMaximum32MiB_whenWrite16AndRead16_thenGoodAndSameBytes() {
+        RamVDisk big = new RamVDisk(40L << 20);
+        ScsiTarget t = engine.target(TARGET, java.util.List.of(new io.cairn.storage.api.iscsi.LogicalUnit(0, big, "big")), store);
+        assertThat(SbcTarget.MAX_TRANSFER_BLOCKS).isEqualTo(65536);
+        byte[] d = pattern(SbcTarget.MAX_TRANSFER_BLOCKS, 5);
+        assertGood(t.execute(a, 0, cdb16(Cdb.WRITE_16, 0, 8, SbcTarget.MAX_TRANSFER_BLOCKS), ByteBuffer.wrap(d), 0));
+        assertThat(big.calls).containsExactly("write 4096 33554432");
+        ScsiResult r = t.execute(a, 0, cdb16(Cdb.READ_16, 0, 8, SbcTarget.MAX_TRANSFER_BLOCKS), ByteBuffer.allocate(0), d.length);
+        assertThat(data(r)).isEqualTo(d);
+        assertGood(t.execute(a, 0, cdb16(Cdb.VERIFY_16, 0x02, 8, SbcTarget.MAX_TRANSFER_BLOCKS), ByteBuffer.wrap(d), 0));
+    }
+
+    @Test
     void givenTransferAboveMaximum_thenInvalidFieldInCdbPointingAtLength() {
-        ScsiResult r = exec(a, cdb10(Cdb.READ_10, 0, 0, SbcTarget.MAX_TRANSFER_BLOCKS + 1));
+        ScsiTarget t = engine.target(TARGET, java.util.List.of(new io.cairn.storage.api.iscsi.LogicalUnit(0, new HugeVDisk(), "huge")),
+                store);
+        long n = SbcTarget.MAX_TRANSFER_BLOCKS + 1;
+        for (byte[] cdb : new byte[][] {cdb16(Cdb.READ_16, 0, 0, n), cdb16(Cdb.WRITE_16, 0, 0, n), cdb16(Cdb.VERIFY_16, 0, 0, n)}) {
+            ScsiResult r = t.execute(a, 0, cdb, ByteBuffer.allocate((int) n * 512), 0);
+            assertSense(r, 5, 0x24, 0);
+            assertThat(fieldPointer(r)).isEqualTo(10);
+        }
+        ScsiResult r = t.execute(a, 0, cdb12(Cdb.READ_12, 0, 0, n), ByteBuffer.allocate(0), 0);
         assertSense(r, 5, 0x24, 0);
-        assertThat(fieldPointer(r)).isEqualTo(7);
+        assertThat(fieldPointer(r)).isEqualTo(6);
     }
 
     @Test
@@ -163,6 +184,21 @@ class SbcBlockCommandsTest extends ScsiTestSupport {
         assertGood(exec(a, cdb16(Cdb.WRITE_SAME_16, 0x08, BLOCKS - 1, 1), new byte[512]));
     }
 
+    @Test
+    void givenWriteSameWithDataOutOtherThanOneBlock_thenInvalidFieldInCommandIuAndNothingWritten() {
+        byte[] twoBlocks = pattern(2, 3);
+        for (byte[] cdb : new byte[][] {cdb10(Cdb.WRITE_SAME_10, 0, 0, 1), cdb10(Cdb.WRITE_SAME_10, 0x08, 0, 1),
+                cdb16(Cdb.WRITE_SAME_16, 0, 0, 1), cdb16(Cdb.WRITE_SAME_16, 0x08, 0, 1)}) {
+            assertSense(exec(a, cdb, java.util.Arrays.copyOf(twoBlocks, 256)), 5, 0x0E, 0x03);
+            assertSense(exec(a, cdb, twoBlocks), 5, 0x0E, 0x03);
+            assertSense(exec(a, cdb, new byte[0]), 5, 0x0E, 0x03);
+        }
+        assertSense(exec(a, cdb16(Cdb.WRITE_SAME_16, 0x01, 0, 1), new byte[512]), 5, 0x0E, 0x03); // NDOB: no Data-Out
+        assertThat(disk.calls).isEmpty();
+        assertGood(exec(a, cdb10(Cdb.WRITE_SAME_10, 0, 0, 1), java.util.Arrays.copyOf(twoBlocks, 512)));
+        assertThat(disk.calls).containsExactly("write 0 512");
+    }
+
     static byte[] unmapList(long[]... ranges) {
         byte[] p = new byte[8 + 16 * ranges.length];
         Cdb.put16(p, 0, p.length - 2);
@@ -248,6 +284,22 @@ class SbcBlockCommandsTest extends ScsiTestSupport {
         assertSense(exec(a, compareAndWrite(BLOCKS, 1), new byte[1024]), 5, 0x21, 0);
         assertSense(exec(a, compareAndWrite(0, 1), new byte[512]), 5, 0x0E, 0x03);
         assertSense(exec(a, compareAndWrite(0, 1), new byte[2048]), 5, 0x0E, 0x03);
+    }
+
+    @Test
+    void givenCompareAndWriteOfZeroBlocksWithDataOut_thenInvalidFieldInCdbAtTheLength_andWithoutDataOutGood() {
+        // 256 blocks wrap to 0 in the 1-byte NUMBER OF LOGICAL BLOCKS: the initiator sends 2 x 256 blocks
+        disk.fill(0, 256 * 512, (byte) 'A');
+        byte[] out = new byte[2 * 256 * 512];
+        java.util.Arrays.fill(out, 0, 256 * 512, (byte) 'A');
+        java.util.Arrays.fill(out, 256 * 512, out.length, (byte) 'B');
+        ScsiResult r = exec(a, compareAndWrite(0, 0), out);
+        assertSense(r, 5, 0x24, 0);
+        assertThat(fieldPointer(r)).isEqualTo(13);
+        assertSense(exec(a, compareAndWrite(BLOCKS - 256, 0), out), 5, 0x24, 0);
+        assertGood(exec(a, compareAndWrite(0, 0), new byte[0]));
+        assertThat(disk.calls).isEmpty();
+        assertThat(disk.bytes(0, 256 * 512)).containsOnly('A');
     }
 
     @Test

@@ -71,13 +71,14 @@ class SpcCommandsTest extends ScsiTestSupport {
     }
 
     @Test
-    void givenBlockLimitsVpd_thenSpecValues() {
+    void givenBlockLimitsVpd_thenSpecValuesAndTheUnmapDeviation() {
         byte[] b0 = data(exec(a, inquiry(1, 0xB0, 255)));
         assertThat(b0).hasSize(64);
         assertThat(Cdb.u16(b0, 2)).isEqualTo(0x3C);
         assertThat(b0[5] & 0xFF).as("MAX COMPARE AND WRITE LENGTH").isEqualTo(255);
-        assertThat(Cdb.u32(b0, 8)).as("MAX TRANSFER LENGTH").isEqualTo(2048);
-        assertThat(Cdb.u32(b0, 20)).as("MAX UNMAP LBA COUNT").isEqualTo(4194304);
+        assertThat(Cdb.u32(b0, 8)).as("MAX TRANSFER LENGTH").isEqualTo(65536);
+        assertThat(Cdb.u32(b0, 12)).as("OPTIMAL TRANSFER LENGTH").isEqualTo(2048);
+        assertThat(Cdb.u32(b0, 20)).as("MAX UNMAP LBA COUNT (libiscsi's sanity bound, not the spec's 4194304)").isEqualTo(1048576);
         assertThat(Cdb.u32(b0, 24)).as("MAX UNMAP DESCRIPTORS").isEqualTo(256);
         assertThat(Cdb.u32(b0, 28)).as("OPTIMAL UNMAP GRANULARITY").isEqualTo(2048);
         assertThat(Cdb.u64(b0, 36)).as("MAX WRITE SAME LENGTH").isEqualTo(4194304);
