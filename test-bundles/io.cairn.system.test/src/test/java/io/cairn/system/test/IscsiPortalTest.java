@@ -109,18 +109,21 @@ class IscsiPortalTest {
     }
 
     @Test
-    void givenA9ExabyteSparseVDisk_thenItsCapacityIsReported_andTheLastBlockIsWrittenAndReadBack() throws Exception {
+    void givenA9ExabyteSparseVDisk_thenItsCapacityIsReported_andItsLastBlocksAreWrittenAndReadBackVerified() throws Exception {
         long size = 9_000_000_000_000_000_000L;
         JsonNode created = cluster.call(0, "stargate.vdisk.create", Map.of("ctr", "ic", "name", "huge", "size", Long.toString(size)));
         String iqn = "iqn.2010-06.org.cairn:vmdisk-" + created.path("vdisks").get(0).path("uuid").asText();
         Proc cap = tool("iscsi-readcapacity16", portal(1) + "/" + iqn + "/0");
         assertThat(cap.exitCode()).as(cap.output()).isZero();
         assertThat(cap.output()).contains(Long.toString(size / 512 - 1));
-        String last = Long.toString(size - 512);
-        Proc io = tool("qemu-io", "-f", "raw", "-c", "write -P 0x5a " + last + " 512", "-c", "read -P 0x5a " + last + " 512",
-                portal(1) + "/" + iqn + "/0");
-        assertThat(io.exitCode()).as(io.output()).isZero();
-        assertThat(io.output()).doesNotContain("Pattern verification failed").contains("wrote 512/512").contains("read 512/512");
+        // the last blocks written and read back verified (libiscsi writes 1..256 blocks of 'A' ending at the last LBA, then
+        // COMPARE AND WRITEs them to 'B' and reads them back); QEMU's iSCSI driver cannot open a LUN this large (it allocates
+        // an allocation bitmap per cluster and fails with ENOMEM), so libiscsi's own tests do it
+        for (String test : List.of("SCSI.Write16.Simple", "SCSI.Read16.Simple", "SCSI.CompareAndWrite.Simple")) {
+            Proc r = tool("iscsi-test-cu", "--dataloss", "-v", "--test=" + test, "-i", "iqn.2026-12.org.cairn:huge", portal(1) + "/" + iqn
+                    + "/0");
+            assertThat(cunitPassed(r.output())).as(test + ":\n" + r.output()).isTrue();
+        }
     }
 
     /** Whether CUnit's run summary says one test ran and none failed. */
