@@ -65,6 +65,8 @@ final class ChronosWorker implements AutoCloseable {
         volatile Thread thread;
         volatile boolean interrupted;
         volatile boolean lost;
+        /** Its outcome is being or has been recorded: no more heartbeats (the task record may be gone already). */
+        volatile boolean finishing;
 
         Run(Queued claimed) {
             this.claimed = claimed;
@@ -271,6 +273,7 @@ final class ChronosWorker implements AutoCloseable {
 
     private void finish(Run run, String error) {
         synchronized (run) {
+            run.finishing = true;
             Queued q = run.claimed;
             TaskRecord t = q.task();
             String kind = t.kind();
@@ -309,7 +312,7 @@ final class ChronosWorker implements AutoCloseable {
             Run run = e.getValue();
             synchronized (run) {
                 Queued q = run.claimed;
-                if (q == null || run.lost) {
+                if (q == null || run.lost || run.finishing) {
                     continue;
                 }
                 if (now - q.task().started() > LEASE.toMillis() && !run.interrupted && run.thread != null) {
