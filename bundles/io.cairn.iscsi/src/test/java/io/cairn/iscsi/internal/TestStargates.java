@@ -2,11 +2,17 @@ package io.cairn.iscsi.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.cairn.iscsi.internal.scsi.Nexus;
+import io.cairn.iscsi.internal.scsi.ScsiResult;
+import io.cairn.iscsi.internal.scsi.ScsiTarget;
 import io.cairn.storage.api.iscsi.Chap;
 import io.cairn.storage.api.iscsi.DiscoveredTarget;
 import io.cairn.storage.api.iscsi.IscsiPortals;
@@ -24,7 +30,46 @@ import io.cairn.storage.api.iscsi.TargetCatalog;
 public final class TestStargates implements AutoCloseable {
 
     private final RamDiskTarget.Engine engine = new RamDiskTarget.Engine();
-    private final IscsiPortalsImpl portals = new IscsiPortalsImpl(engine);
+    /** Set: the next READ blocks until the latch opens ({@link #holdNextRead}). */
+    private final AtomicReference<CountDownLatch> readGate = new AtomicReference<>();
+    private volatile CountDownLatch heldRead = new CountDownLatch(1);
+    /** The RAM-disk engine, with the read gate in front. */
+    private final IscsiPortalsImpl portals = new IscsiPortalsImpl((name, luns, reservations) -> {
+        ScsiTarget t = engine.target(name, luns, reservations);
+        return new ScsiTarget() {
+            @Override
+            public ScsiResult execute(Nexus nexus, int lun, byte[] cdb, ByteBuffer dataOut, int edtl) {
+                int op = cdb[0] & 0xff;
+                if (op == 0x28 || op == 0x88) {
+                    CountDownLatch gate = readGate.getAndSet(null);
+                    if (gate != null) {
+                        heldRead.countDown();
+                        try {
+                            gate.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+                return t.execute(nexus, lun, cdb, dataOut, edtl);
+            }
+
+            @Override
+            public void reset(Nexus nexus, int lun) {
+                t.reset(nexus, lun);
+            }
+
+            @Override
+            public void nexusEnded(Nexus nexus) {
+                t.nexusEnded(nexus);
+            }
+
+            @Override
+            public void close() {
+                t.close();
+            }
+        };
+    });
     private final TestCatalog storage = new TestCatalog();
     private final List<Node> nodes = new ArrayList<>();
 
@@ -70,6 +115,17 @@ public final class TestStargates implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The next READ(10/16) on any node blocks (in flight, unanswered) until {@code release} opens;
+     * returns a latch that opens when that read has arrived.
+     */
+    public CountDownLatch holdNextRead(CountDownLatch release) {
+        CountDownLatch arrived = new CountDownLatch(1);
+        heldRead = arrived;
+        readGate.set(release);
+        return arrived;
     }
 
     /** The engine service the portals come from (a redirector can open its portal with it). */

@@ -201,7 +201,7 @@ class RedirectorTest {
         clock.advance(Duration.ofSeconds(1));
 
         Await.until("failback calls", Duration.ofSeconds(5), () -> endCalls.size() == sent.size());
-        assertThat(Map.copyOf(Map.ofEntries(endCalls.toArray(Map.Entry[]::new)))).isEqualTo(sent);
+        assertThat(endCalls.stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))).isEqualTo(sent);
         Await.until("nothing left to fail back", Duration.ofSeconds(5), () -> r.redirected().isEmpty());
         clock.advance(Duration.ofSeconds(5));
         assertThat(endCalls).hasSize(sent.size());
