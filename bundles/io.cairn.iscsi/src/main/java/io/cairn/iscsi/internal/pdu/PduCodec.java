@@ -38,6 +38,18 @@ public final class PduCodec {
      * caller may use it as an idle tick and read again.
      */
     public static Pdu read(InputStream in, Limits limits) throws IOException, PduException {
+        return read(in, limits, true);
+    }
+
+    /**
+     * Reads one PDU sent by a target (the initiator side, e.g. the redirector's portal probe):
+     * as {@link #read(InputStream, Limits)}, but the opcode must be a target opcode and AHS is not checked.
+     */
+    public static Pdu readFromTarget(InputStream in, Limits limits) throws IOException, PduException {
+        return read(in, limits, false);
+    }
+
+    private static Pdu read(InputStream in, Limits limits, boolean fromInitiator) throws IOException, PduException {
         byte[] bhs = new byte[Pdu.BHS_LENGTH];
         int first = readFully(in, bhs, 0, bhs.length, true);
         if (first < 0) {
@@ -75,11 +87,11 @@ public final class PduCodec {
                 throw new PduException("data digest error", Opcode.REJECT_DATA_DIGEST, bhs, false);
             }
         }
-        if (!Opcode.isInitiatorOpcode(pdu.opcode())) {
-            throw new PduException(String.format("opcode 0x%02x is not an initiator opcode", pdu.opcode()),
+        if (Opcode.isInitiatorOpcode(pdu.opcode()) != fromInitiator) {
+            throw new PduException(String.format("opcode 0x%02x is not %s opcode", pdu.opcode(), fromInitiator ? "an initiator" : "a target"),
                     Opcode.REJECT_COMMAND_NOT_SUPPORTED, bhs, false);
         }
-        if (ahsLength > 0 && pdu.opcode() != Opcode.SCSI_COMMAND) {
+        if (fromInitiator && ahsLength > 0 && pdu.opcode() != Opcode.SCSI_COMMAND) {
             throw new PduException(String.format("opcode 0x%02x carries no AHS", pdu.opcode()), Opcode.REJECT_PROTOCOL_ERROR, bhs,
                     false);
         }
