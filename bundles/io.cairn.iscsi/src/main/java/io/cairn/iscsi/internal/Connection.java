@@ -179,7 +179,9 @@ final class Connection implements Runnable {
                 s.target.close();
             }
         }
-        logger.info("iSCSI session ended: initiator {} isid {} target {} on portal {} from {}: {}", s.initiatorName, s.isid,
+        // discovery sessions (SendTargets, and every redirector's health probe once a second) at DEBUG
+        org.slf4j.event.Level level = s.discovery() ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.INFO;
+        logger.atLevel(level).log("iSCSI session ended: initiator {} isid {} target {} on portal {} from {}: {}", s.initiatorName, s.isid,
                 s.discovery() ? "(discovery)" : s.targetName, portal.address(), remote, closeReason == null ? reason : closeReason);
     }
 

@@ -281,7 +281,8 @@ final class Login {
                 portal.options().portalGroupTag(), negotiator.result(), connection);
         portal.addSession(session);
         respond(pdu, true, FULL_FEATURE, response, 0, tsih);
-        logger.info("iSCSI login: initiator {} target {} on portal {} from {}: {} session, TSIH {}{}", initiatorName,
+        logger.atLevel(discovery ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.INFO).log(
+                "iSCSI login: initiator {} target {} on portal {} from {}: {} session, TSIH {}{}", initiatorName,
                 discovery ? "(discovery)" : targetName, portal.address(), connection.remote(), discovery ? "discovery" : "normal", tsih,
                 chap.isPresent() ? ", CHAP" : "");
         return session;
