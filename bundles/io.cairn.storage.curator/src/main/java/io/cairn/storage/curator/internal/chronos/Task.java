@@ -61,15 +61,22 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
     }
 
     /**
-     * {@code protect:<vdisk>:<egroup>} ({@code protect:<vdisk>:<first egroup>+<more>} for several) or
+     * {@code protect:<vdisk>:<egroup>} ({@code protect:<vdisk>:<first egroup>+<more>:<hash of the list>} for several) or
      * {@code delete_replica:<node>:<egroup>}.
      */
     public String id() {
         return switch (kind) {
             case PROTECT -> kind.label() + ":" + args.get(VDISK) + ":" + args.get(EGROUP)
-                    + (args.containsKey(EGROUPS) ? "+" + (egroups(args).size() - 1) : "");
+                    + (args.containsKey(EGROUPS) ? "+" + (egroups(args).size() - 1) + ":" + listHash(args.get(EGROUPS)) : "");
             case DELETE_REPLICA -> kind.label() + ":" + args.get(NODE) + ":" + args.get(EGROUP);
         };
+    }
+
+    /** 8 hex digits naming a batch's group list, so two batches with the same first group and size get different ids. */
+    private static String listHash(String egroups) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(egroups.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return String.format("%08x", crc.getValue());
     }
 
     /** The extent groups a repair task names: its {@link #EGROUPS}, or its one {@link #EGROUP}. */

@@ -101,7 +101,9 @@ class CuratorTasksTest {
     @Test
     void givenARepairOfSeveralGroups_thenEachIsProtectedInTurn_andOneFailingFailsTheTaskAfterTheOthersRan() throws Exception {
         Task t = Task.protect(VDISK, List.of(3L, 5L, 9L), null, Priority.UNDER_REPLICATED);
-        assertThat(t.id()).isEqualTo("protect:" + VDISK + ":3+2");
+        assertThat(t.id()).startsWith("protect:" + VDISK + ":3+2:").hasSize(("protect:" + VDISK + ":3+2:").length() + 8);
+        assertThat(Task.protect(VDISK, List.of(3L, 6L, 9L), null, Priority.UNDER_REPLICATED).id()).as("same first group and size, other list")
+                .isNotEqualTo(t.id());
         assertThat(t.units()).isEqualTo(3);
         assertThat(Task.protect(VDISK, List.of(3L), null, Priority.UNDER_REPLICATED)).as("one group: the single form")
                 .isEqualTo(Task.protect(VDISK, 3L, null, Priority.UNDER_REPLICATED));

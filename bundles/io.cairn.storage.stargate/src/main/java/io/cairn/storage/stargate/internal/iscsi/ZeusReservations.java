@@ -25,12 +25,11 @@ public final class ZeusReservations implements ReservationStore, AutoCloseable {
 
     static final String PREFIX = "iscsi/pr/";
 
-    private record Mirror(Optional<Versioned> state, Registration watch) {
-    }
-
     private final Logger logger = LoggerFactory.getLogger(ZeusReservations.class);
     private final Zeus zeus;
-    private final Map<String, Mirror> mirrors = new ConcurrentHashMap<>();
+    /** The newest state seen per logical unit (empty: none yet); only ever moves to a higher version. */
+    private final Map<String, Optional<Versioned>> states = new ConcurrentHashMap<>();
+    private final Map<String, Registration> watches = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public ZeusReservations(Zeus zeus) {
@@ -46,26 +45,36 @@ public final class ZeusReservations implements ReservationStore, AutoCloseable {
 
     @Override
     public Optional<Versioned> load(String luId) {
-        Mirror m = mirrors.get(luId);
-        if (m != null) {
-            return m.state();
+        Optional<Versioned> known = states.get(luId);
+        if (known != null) {
+            return known;
         }
         String doc = document(luId);
-        Optional<Versioned> now = zeus.read(doc).map(ZeusReservations::versioned);
-        if (closed) {
-            return now;
-        }
-        mirrors.computeIfAbsent(luId, k -> new Mirror(now, zeus.watch(doc, d -> {
-            Mirror old = mirrors.get(k);
-            if (old != null) {
-                Optional<Versioned> next = d.map(ZeusReservations::versioned);
-                // never step back to an older version a late watch event carries
-                if (next.isEmpty() || old.state().isEmpty() || next.get().version() >= old.state().get().version()) {
-                    mirrors.replace(k, old, new Mirror(next, old.watch()));
+        if (!closed) {
+            // the watch first, so no change between the read below and the watch's start is missed; events and the read
+            // merge by version, whichever lands first
+            watches.computeIfAbsent(luId, k -> zeus.watch(doc, d -> merge(k, d.map(ZeusReservations::versioned))));
+            if (closed) {
+                Registration late = watches.remove(luId);
+                if (late != null) {
+                    late.close();
                 }
             }
-        })));
-        return mirrors.get(luId).state();
+        }
+        return merge(luId, zeus.read(doc).map(ZeusReservations::versioned));
+    }
+
+    /**
+     * Keeps the newer of what is known and {@code seen}: a higher version wins; "absent" never
+     * replaces a known state (the documents are never deleted, so an absent read is an old one).
+     */
+    private Optional<Versioned> merge(String luId, Optional<Versioned> seen) {
+        return states.merge(luId, seen, (cur, next) -> {
+            if (next.isEmpty()) {
+                return cur;
+            }
+            return cur.isEmpty() || next.get().version() > cur.get().version() ? next : cur;
+        });
     }
 
     @Override
@@ -76,16 +85,13 @@ public final class ZeusReservations implements ReservationStore, AutoCloseable {
             written = zeus.write(doc, state, (int) expectedVersion);
         } catch (CairnException e) {
             if (e.code() == ErrorCode.CONFLICT) {
-                Mirror stale = mirrors.remove(luId); // read it fresh next time
-                if (stale != null) {
-                    stale.watch().close();
-                }
+                merge(luId, zeus.read(doc).map(ZeusReservations::versioned)); // the next load sees the winner
                 return Optional.empty();
             }
             throw e;
         }
         Versioned v = versioned(written);
-        mirrors.computeIfPresent(luId, (k, m) -> new Mirror(Optional.of(v), m.watch()));
+        merge(luId, Optional.of(v));
         return Optional.of(v.version());
     }
 
@@ -96,13 +102,14 @@ public final class ZeusReservations implements ReservationStore, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        mirrors.values().forEach(m -> {
+        watches.values().forEach(w -> {
             try {
-                m.watch().close();
+                w.close();
             } catch (RuntimeException e) {
                 logger.debug("closing a reservation watch: {}", e.toString());
             }
         });
-        mirrors.clear();
+        watches.clear();
+        states.clear();
     }
 }

@@ -517,9 +517,13 @@ final class VDiskController {
     private VDiskMeta.Versioned<VDiskMeta.Egroup> egroup(long eg) {
         VDiskMeta.Versioned<VDiskMeta.Egroup> g = egroups.get(eg);
         if (g == null) {
-            g = meta.egroup(eg).orElseThrow(() -> new StargateException(Reason.DATA_ERROR, "vDisk " + record.name()
-                    + " maps a block to extent group " + eg + ", which has no record"));
-            egroups.put(eg, g);
+            long before = quiescent(eg);
+            VDiskMeta.Versioned<VDiskMeta.Egroup> loaded = meta.egroup(eg).orElseThrow(() -> new StargateException(Reason.DATA_ERROR,
+                    "vDisk " + record.name() + " maps a block to extent group " + eg + ", which has no record"));
+            // cached only if no change to the group began since before the read: a repair's or drain's commit removes the entry
+            // after its Medusa write (inside its change), and this must not put the older record back after that removal
+            egroups.compute(eg, (k, cur) -> cur != null ? cur : before >= 0 && changesStarted(eg) == before ? loaded : null);
+            g = loaded;
         }
         return g;
     }
@@ -653,7 +657,18 @@ final class VDiskController {
      */
     ExtentGroups.Protection protect(long eg) {
         long generation = quiescent(eg);
-        Optional<CopyPlan> p = generation < 0 ? Optional.empty() : planCopy(eg, generation);
+        Optional<CopyPlan> p = Optional.empty();
+        if (generation >= 0) {
+            Optional<ReplicaView> view = view(eg);
+            if (view.isEmpty()) {
+                return new ExtentGroups.Protection(eg, List.of(), List.of()); // deleted meanwhile
+            }
+            ReplicaView v = view.get();
+            if (v.rotten().isEmpty() && v.live().size() == record.replicationFactor() && v.live().equals(v.group().replicas())) {
+                return new ExtentGroups.Protection(eg, List.of(), List.of()); // healthy: nothing to do, no lock taken
+            }
+            p = planCopy(v, eg, generation);
+        }
         if (p.isEmpty()) {
             return protectUnderLocks(eg);
         }
@@ -761,12 +776,7 @@ final class VDiskController {
     }
 
     /** The plan when the repair only adds copies, else empty (run it all under the locks). */
-    private Optional<CopyPlan> planCopy(long eg, long generation) {
-        Optional<ReplicaView> found = view(eg);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        ReplicaView v = found.get();
+    private Optional<CopyPlan> planCopy(ReplicaView v, long eg, long generation) {
         int rf = record.replicationFactor();
         if (!v.rotten().isEmpty() || v.live().isEmpty() || v.live().size() >= rf) {
             return Optional.empty();
