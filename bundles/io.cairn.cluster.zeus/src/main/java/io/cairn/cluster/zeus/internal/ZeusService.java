@@ -114,6 +114,16 @@ public final class ZeusService implements Zeus, ClusterMembership {
                 .forCreatesAndChanges((old, now) -> mirrorPresence(now.getPath(), now.getData()))
                 .forDeletes(gone -> mirrorPresence(gone.getPath(), null))
                 .forInitialized(() -> presenceViewReady = true).build());
+        // after a disconnection the cache catches up in the background and says nothing when it has: until a direct
+        // read has replaced the view, presences() reads directly (and fails while still disconnected)
+        curator.getConnectionStateListenable().addListener((client, state) -> {
+            switch (state) {
+                case SUSPENDED, LOST -> presenceViewReady = false;
+                case RECONNECTED -> Thread.ofVirtual().name("zeus-presence-resync").start(this::resyncPresences);
+                default -> {
+                }
+            }
+        });
         presenceCache.start();
         metrics.gauge("cairn_zeus_connected", "1 while this node's Zeus session is connected", () -> connected() ? 1 : 0);
         metrics.gauge("cairn_zookeeper_member", "1 while this node runs a Zookeeper member", () -> member.running() ? 1 : 0);
@@ -345,6 +355,21 @@ public final class ZeusService implements Zeus, ClusterMembership {
                 }
             }
         };
+    }
+
+    /** Replaces the mirror by a direct listing (after a reconnection), then lets presences() use it again. */
+    private void resyncPresences() {
+        presenceViewReady = false;
+        try {
+            List<ServicePresence> now = readPresences();
+            Map<String, ServicePresence> fresh = new java.util.HashMap<>();
+            now.forEach(p -> fresh.put(PRESENCE + "/" + p.node() + "/" + p.service(), p));
+            presenceView.keySet().retainAll(fresh.keySet());
+            presenceView.putAll(fresh);
+            presenceViewReady = connected();
+        } catch (RuntimeException e) {
+            logger.debug("Zeus: presences not re-read after reconnecting ({}); read directly until the next reconnection", e.toString());
+        }
     }
 
     /** Keeps {@link #presenceView} in step with a change under {@code /cairn/presence} ({@code data} null: deleted). */
