@@ -332,7 +332,7 @@ public final class DataPath implements AutoCloseable {
     void copyTo(UUID target, long eg, long bytes, List<UUID> sources, long vdiskId, long epoch) {
         if (target.equals(peers.self())) {
             checkEpoch(vdiskId, epoch);
-            copyIn(eg, bytes, sources);
+            copyIn(eg, bytes, sources, () -> checkEpoch(vdiskId, epoch));
             return;
         }
         try {
@@ -343,8 +343,11 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
-    /** This node's side of {@link #copyTo}. */
-    void copyIn(long eg, long bytes, List<UUID> sources) {
+    /**
+     * This node's side of {@link #copyTo}; {@code fence} runs again just before the write (it throws
+     * when a newer owner fenced the vDisk while the chunks were fetched).
+     */
+    void copyIn(long eg, long bytes, List<UUID> sources, Runnable fence) {
         if (estore.location(eg).filter(l -> !l.available()).isPresent()) {
             // this node's old replica is on an offline disk: drop it (its file goes when the disk returns) and take a fresh one
             estore.delete(eg);
@@ -367,6 +370,7 @@ public final class DataPath implements AutoCloseable {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
+        fence.run();
         estore.write(eg, 0, all.flip());
     }
 

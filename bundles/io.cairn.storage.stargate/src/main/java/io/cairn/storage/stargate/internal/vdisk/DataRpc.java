@@ -90,7 +90,16 @@ public final class DataRpc {
                 }
                 List<UUID> sources = new ArrayList<>();
                 w.header().path("sources").forEach(n -> sources.add(UUID.fromString(n.asText())));
-                path.copyIn(w.longField("eg"), w.longField("bytes"), sources);
+                long vdisk = w.longField("vdisk");
+                long epoch = w.longField("epoch");
+                try {
+                    path.copyIn(w.longField("eg"), w.longField("bytes"), sources, () -> path.checkEpoch(vdisk, epoch));
+                } catch (io.cairn.storage.api.stargate.StargateException e) {
+                    if (e.reason() == io.cairn.storage.api.stargate.StargateException.Reason.STALE_OWNER) {
+                        throw new CairnException(ErrorCode.CONFLICT, e.getMessage());
+                    }
+                    throw e;
+                }
                 yield Wire.encode(Map.of(), null);
             }
             case EGROUP_REPAIR -> {
