@@ -396,11 +396,7 @@ final class SbcTarget implements ScsiTarget {
 
     private ScsiResult read(Lu lu, int op, byte[] cdb, long blocks) {
         checkProtect(op, cdb);
-        Span s = span(op, cdb);
-        checkRange(s.lba, s.blocks, blocks);
-        if (s.blocks > MAX_TRANSFER_BLOCKS) {
-            throw ScsiError.invalidCdb(s.lengthField);
-        }
+        Span s = transfer(op, cdb, blocks);
         if (s.blocks == 0) {
             return ScsiResult.good();
         }
@@ -409,13 +405,19 @@ final class SbcTarget implements ScsiTarget {
         return ScsiResult.good(buf);
     }
 
-    private ScsiResult write(Lu lu, int op, byte[] cdb, ByteBuffer out, long blocks) {
-        checkProtect(op, cdb);
+    /** A READ/WRITE/VERIFY CDB's range, checked against the capacity and the maximum transfer length. */
+    private Span transfer(int op, byte[] cdb, long blocks) {
         Span s = span(op, cdb);
         checkRange(s.lba, s.blocks, blocks);
         if (s.blocks > MAX_TRANSFER_BLOCKS) {
             throw ScsiError.invalidCdb(s.lengthField);
         }
+        return s;
+    }
+
+    private ScsiResult write(Lu lu, int op, byte[] cdb, ByteBuffer out, long blocks) {
+        checkProtect(op, cdb);
+        Span s = transfer(op, cdb, blocks);
         if (s.blocks == 0) {
             return ScsiResult.good();
         }
@@ -448,11 +450,7 @@ final class SbcTarget implements ScsiTarget {
         if (bytchk == 2) {
             throw ScsiError.invalidCdb(1, 2);
         }
-        Span s = span(op, cdb);
-        checkRange(s.lba, s.blocks, blocks);
-        if (s.blocks > MAX_TRANSFER_BLOCKS) {
-            throw ScsiError.invalidCdb(s.lengthField);
-        }
+        Span s = transfer(op, cdb, blocks);
         if (s.blocks == 0) {
             return ScsiResult.good();
         }
