@@ -131,8 +131,10 @@ final class Commands {
                         method = switch (action) {
                             case "get-domain-fault-tolerance-status" -> "curator.ft_status";
                             case "get-resilient-capacity" -> "curator.resilient_capacity";
-                            default -> throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status and "
-                                    + "get-resilient-capacity type=node|rackable_unit here, not '" + action
+                            case "edit-params" -> "volumes.dsip.set";
+                            default -> throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status, "
+                                    + "get-resilient-capacity type=node|rackable_unit and edit-params "
+                                    + "external-data-services-ip-address=IP here, not '" + action
                                     + "' (cluster create/add-node are 'cairn cluster ...')");
                         };
                     } else if (java.util.Set.of("sp", "ctr", "vdisk").contains(entity)) {
@@ -140,7 +142,13 @@ final class Commands {
                     } else {
                         throw new Main.UsageException("ncli knows sp, ctr, vdisk and cluster for now, not '" + entity + "'");
                     }
-                    nameValues(o.words().subList(3, o.words().size()), body);
+                    if (method.equals("volumes.dsip.set")) {
+                        editParams(o.words().subList(3, o.words().size()), body);
+                    } else {
+                        nameValues(o.words().subList(3, o.words().size()), body);
+                    }
+                } else if (group.equals("acli")) {
+                    method = acli(o.words().subList(1, o.words().size()), body);
                 } else if (group.equals("curator_cli")) {
                     String action = o.word(1, "the command: get_under_replication_info or start_scan");
                     method = switch (action) {
@@ -195,6 +203,50 @@ final class Commands {
             return 0;
         } catch (IOException e) {
             throw new CairnException(ErrorCode.INTERNAL, "the reply of " + method + " is not JSON: " + e.getMessage());
+        }
+    }
+
+    /** The volume-group commands of spec 50 §1 ({@code acli vg.*}), served by the Volumes service until Prism's REST API exists. */
+    static String acli(List<String> words, ObjectNode body) {
+        if (words.isEmpty()) {
+            throw new Main.UsageException("acli needs a command, e.g. vg.list or vg.create NAME");
+        }
+        String command = words.get(0);
+        // command -> how many positional words it takes after the command (VG name, initiator IQN)
+        int positional = switch (command) {
+            case "vg.list" -> 0;
+            case "vg.create", "vg.get", "vg.delete", "vg.disk_create", "vg.disk_resize", "vg.disk_delete" -> 1;
+            case "vg.attach_external", "vg.detach_external" -> 2;
+            default -> throw new Main.UsageException("acli knows vg.create, vg.get, vg.list, vg.delete, vg.disk_create, vg.disk_resize, "
+                    + "vg.disk_delete, vg.attach_external and vg.detach_external for now, not '" + command + "'");
+        };
+        List<String> rest = words.subList(1, words.size());
+        if (rest.size() < positional || rest.subList(0, positional).stream().anyMatch(w -> w.contains("="))) {
+            throw new Main.UsageException(command + " takes " + (positional == 1 ? "the volume group's name" : "the volume group's name and "
+                    + "the initiator IQN") + " first, e.g. acli " + command + (positional == 1 ? " vg1" : " vg1 iqn.1991-05.com.example:host1"));
+        }
+        if (positional >= 1) {
+            body.put("name", rest.get(0));
+        }
+        if (positional == 2) {
+            body.put("iqn", rest.get(1));
+        }
+        nameValues(rest.subList(positional, rest.size()), body);
+        return "volumes." + command;
+    }
+
+    /** {@code ncli cluster edit-params external-data-services-ip-address=IP}: the only parameter editable here for now. */
+    private static void editParams(List<String> words, ObjectNode body) {
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            String key = eq <= 0 ? word : word.substring(0, eq);
+            if (!key.equals("external-data-services-ip-address") || eq == word.length() - 1) {
+                throw new Main.UsageException("ncli cluster edit-params takes external-data-services-ip-address=IP for now, not '" + word + "'");
+            }
+            body.put("ip", word.substring(eq + 1));
+        }
+        if (!body.has("ip")) {
+            throw new Main.UsageException("ncli cluster edit-params needs external-data-services-ip-address=IP");
         }
     }
 

@@ -52,6 +52,20 @@ class MainTest {
     }
 
     @Test
+    void givenBadVolumeCommands_whenRun_thenEachErrorSaysWhatToFix() {
+        assertThat(run("acli").err()).contains("acli needs a command, e.g. vg.list");
+        assertThat(run("acli", "vg.frob", "x").err()).contains("acli knows vg.create").contains("not 'vg.frob'");
+        assertThat(run("acli", "vg.create").err()).contains("vg.create takes the volume group's name first");
+        assertThat(run("acli", "vg.attach_external", "vg1").err()).contains("the volume group's name and the initiator IQN");
+        assertThat(run("acli", "vg.attach_external", "vg1", "initiator_secret=abcdefabcdef").err())
+                .contains("the volume group's name and the initiator IQN");
+        assertThat(run("acli", "vg.disk_create", "vg1", "500G").err()).contains("'500G' is not name=value");
+        assertThat(run("ncli", "cluster", "edit-params").err()).contains("needs external-data-services-ip-address=IP");
+        assertThat(run("ncli", "cluster", "edit-params", "cluster-name=x").err())
+                .contains("takes external-data-services-ip-address=IP for now, not 'cluster-name=x'");
+    }
+
+    @Test
     void givenAdminDirWithCredentials_whenCreateAgain_thenRefusedBeforeTouchingAnyNode() throws Exception {
         Files.writeString(tmp.resolve("cert.pem"), "x");
         Result r = run("cluster", "create", "--nodes", "127.0.1.1,127.0.1.2,127.0.1.3", "--admin", tmp.toString());
