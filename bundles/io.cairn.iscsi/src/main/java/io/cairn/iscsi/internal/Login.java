@@ -51,6 +51,8 @@ final class Login {
     private String targetName;
     private boolean discovery;
     private LoginDecision.Serve serve;
+    /** Whether the Serve decision's LUNs now belong to a SCSI target (which closes them). */
+    private boolean lunsHandedOver;
     private Optional<Chap> chap = Optional.empty();
     private ChapAuthenticator authenticator;
     private String authMethod;
@@ -63,8 +65,33 @@ final class Login {
         this.negotiator = new Negotiator(portal.options().maxRecvDataSegment(), portal.options().maxBurst(), portal.options().firstBurst());
     }
 
-    /** Runs the login; the new session, or null when the login failed, was redirected or the peer left (all logged). */
+    /**
+     * Runs the login; the new session, or null when the login failed, was redirected or the peer left
+     * (all logged). The LUNs a catalog handed over with its Serve decision belong to the session's
+     * target once it exists; a login that ends without one closes their vDisk I/O here.
+     */
     Session run() throws IOException {
+        try {
+            return negotiate();
+        } finally {
+            if (!lunsHandedOver && serve != null) {
+                closeLuns(serve);
+            }
+        }
+    }
+
+    private void closeLuns(LoginDecision.Serve s) {
+        for (io.cairn.storage.api.iscsi.LogicalUnit lu : s.luns()) {
+            try {
+                lu.io().close();
+            } catch (RuntimeException e) {
+                logger.info("closing the vDisk I/O of LUN {} of target {} after a failed login failed: {}", lu.lun(), s.targetName(),
+                        e.toString());
+            }
+        }
+    }
+
+    private Session negotiate() throws IOException {
         PduCodec.Limits limits = new PduCodec.Limits(Math.max(8192, portal.options().maxRecvDataSegment()), false, false);
         while (true) {
             Pdu pdu;
@@ -271,6 +298,7 @@ final class Login {
         if (!discovery) {
             try {
                 target = portal.engine().target(serve.targetName(), serve.luns(), portal.options().reservations());
+                lunsHandedOver = true;
             } catch (RuntimeException e) {
                 portal.releaseTsih(tsih);
                 logger.warn("the SCSI layer failed to open target {}", targetName, e);
@@ -280,7 +308,15 @@ final class Login {
         Session session = new Session(initiatorName, HexFormat.of().formatHex(isid), tsih, discovery ? null : serve.targetName(), target,
                 portal.options().portalGroupTag(), negotiator.result(), connection);
         portal.addSession(session);
-        respond(pdu, true, FULL_FEATURE, response, 0, tsih);
+        try {
+            respond(pdu, true, FULL_FEATURE, response, 0, tsih);
+        } catch (IOException | RuntimeException e) {
+            portal.removeSession(session); // the initiator never learnt of it
+            if (target != null) {
+                target.close();
+            }
+            throw e;
+        }
         logger.atLevel(discovery ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.INFO).log(
                 "iSCSI login: initiator {} target {} on portal {} from {}: {} session, TSIH {}{}", initiatorName,
                 discovery ? "(discovery)" : targetName, portal.address(), connection.remote(), discovery ? "discovery" : "normal", tsih,

@@ -144,6 +144,10 @@ class RawProtocolTest {
 
             assertThat(r.u8(36) << 8 | r.u8(37)).isEqualTo(0x0201);
         }
+        // the vDisk I/O the catalog opened for the refused login is closed, not leaked
+        RamVDiskIo io = fixture.catalog.disks.get("iqn.2010-06.org.cairn:m/0");
+        assertThat(io).isNotNull();
+        PortalFixtureAwait.until(io.closed::get); // the login thread closes it just after sending the refusal
     }
 
     @Test
