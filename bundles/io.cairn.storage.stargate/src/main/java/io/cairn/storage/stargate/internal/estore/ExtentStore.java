@@ -171,7 +171,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
      *         {@link DiskException} when the egroup's disk is offline or failed (outcome unknown)
      */
     public void write(long egroupId, int offset, ByteBuffer data) {
-        store(false, egroupId, offset, data, null);
+        store(egroupId, offset, data, null);
     }
 
     /**
@@ -179,7 +179,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
      * disk balancing or ILM); if the egroup already exists it must be on that disk.
      */
     public void write(long egroupId, int offset, ByteBuffer data, String diskId) {
-        store(false, egroupId, offset, data, Objects.requireNonNull(diskId, "diskId"));
+        store(egroupId, offset, data, Objects.requireNonNull(diskId, "diskId"));
     }
 
     /**
@@ -221,13 +221,69 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     }
 
     /**
-     * Rewrites slices of an existing egroup with good data (read from another replica after a
-     * {@link SliceChecksumException} or {@link #verify}); same rules and durability as {@link #write}.
+     * Rewrites the slices of an existing egroup that still need it with good data (read from another
+     * replica after a {@link SliceChecksumException} or {@link #verify}); same durability as
+     * {@link #write}. Under the exclusive slice lock every write holds, a slice is rewritten only if it
+     * still fails its check here, or was never written here while the good data has bytes in it: a
+     * slice that verifies was written since the good data was read (a direct write racing the
+     * repair) and is newer than it, so it is left alone. Returns the number of slices rewritten.
      *
      * @throws ExtentStoreException {@code NOT_FOUND} when this node holds no replica of the egroup
      */
-    public void repair(long egroupId, int offset, ByteBuffer goodData) {
-        store(true, egroupId, offset, goodData, null);
+    public int repair(long egroupId, int offset, ByteBuffer goodData) {
+        checkOpen();
+        int length = goodData.remaining();
+        checkRange("repair", egroupId, offset, length);
+        ByteBuffer good = goodData.slice();
+        int first = offset / SLICE_BYTES;
+        int count = length / SLICE_BYTES;
+        int rewritten = withSlices(egroupId, first, first + count - 1, true, state -> {
+            EgroupRecord record;
+            state.recordLock.lock();
+            try {
+                record = requireRecord(state, egroupId, "repair");
+            } finally {
+                state.recordLock.unlock();
+            }
+            Disk disk = onlineDisk(record.diskId(), egroupId);
+            ByteBuffer current = readData(disk, disk.backend, egroupId, record, offset, length);
+            java.util.BitSet stale = new java.util.BitSet(count);
+            for (int slice : badSlices(record, first, current)) {
+                stale.set(slice - first);
+            }
+            for (int i = 0; i < count; i++) {
+                if (!record.isWritten(first + i) && !isZero(good, i * SLICE_BYTES)) {
+                    stale.set(i);
+                }
+            }
+            int n = 0;
+            for (int a = stale.nextSetBit(0); a >= 0; a = stale.nextSetBit(stale.nextClearBit(a))) {
+                int b = stale.nextClearBit(a); // the run is slices a..b-1 of the range
+                storeLocked(state, true, egroupId, offset + a * SLICE_BYTES,
+                        good.slice(a * SLICE_BYTES, (b - a) * SLICE_BYTES), null);
+                n += b - a;
+            }
+            return n;
+        });
+        goodData.position(goodData.limit());
+        if (rewritten > 0) {
+            bytesWritten.add((long) rewritten * SLICE_BYTES);
+            slicesRepaired.add(rewritten);
+            logger.info("Repaired {} of slices {}..{} of egroup {}", rewritten, first, first + count - 1, hex(egroupId));
+        } else {
+            logger.info("Repair of slices {}..{} of egroup {}: every slice verifies now (rewritten since the good copy was read)", first,
+                    first + count - 1, hex(egroupId));
+        }
+        return rewritten;
+    }
+
+    private static boolean isZero(ByteBuffer data, int from) {
+        for (int i = from; i < from + SLICE_BYTES; i++) {
+            if (data.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -544,47 +600,51 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
 
     // ---- write path ----
 
-    private void store(boolean repair, long egroupId, int offset, ByteBuffer data, String diskId) {
-        String op = repair ? "repair" : "write";
+    private void store(long egroupId, int offset, ByteBuffer data, String diskId) {
+        String op = "write";
         checkOpen();
         int length = data.remaining();
         checkRange(op, egroupId, offset, length);
         if (diskId != null) {
             configuredDisk(diskId, op + " of egroup " + hex(egroupId) + ": ");
         }
-        ByteBuffer src = data.slice();
         int first = offset / SLICE_BYTES;
         int count = length / SLICE_BYTES;
-        int[] crcs = checksums(src, count);
+        ByteBuffer src = data.slice();
         withSlices(egroupId, first, first + count - 1, true, state -> {
-            Placement placement = place(state, egroupId, first, count, diskId, repair);
-            boolean recorded = false;
-            try {
-                long started = nanoTime.getAsLong();
-                try {
-                    writeData(placement.disk(), egroupId, placement.record(), offset, src);
-                } finally {
-                    placement.disk().busyNanos.add(nanoTime.getAsLong() - started);
-                }
-                state.recordLock.lock();
-                try {
-                    persist(state, egroupId, requireRecord(state, egroupId, op).withSlices(first, crcs).writtenAt(wallMillis.getAsLong()));
-                } finally {
-                    state.recordLock.unlock();
-                }
-                recorded = true;
-            } finally {
-                if (!recorded) {
-                    placement.disk().usedBytes.addAndGet(-placement.newBytes());
-                }
-            }
+            storeLocked(state, false, egroupId, offset, src, diskId);
             return null;
         });
         data.position(data.limit());
         bytesWritten.add(length);
-        if (repair) {
-            slicesRepaired.add(count);
-            logger.info("Repaired slices {}..{} of egroup {}", first, first + count - 1, hex(egroupId));
+    }
+
+    /** Writes {@code src} at {@code offset} and records its checksums; the caller holds the exclusive lock of its slices. */
+    private void storeLocked(EgroupState state, boolean repair, long egroupId, int offset, ByteBuffer src, String diskId) {
+        int first = offset / SLICE_BYTES;
+        int count = src.remaining() / SLICE_BYTES;
+        int[] crcs = checksums(src, count);
+        Placement placement = place(state, egroupId, first, count, diskId, repair);
+        boolean recorded = false;
+        try {
+            long started = nanoTime.getAsLong();
+            try {
+                writeData(placement.disk(), egroupId, placement.record(), offset, src);
+            } finally {
+                placement.disk().busyNanos.add(nanoTime.getAsLong() - started);
+            }
+            state.recordLock.lock();
+            try {
+                persist(state, egroupId, requireRecord(state, egroupId, repair ? "repair" : "write").withSlices(first, crcs)
+                        .writtenAt(wallMillis.getAsLong()));
+            } finally {
+                state.recordLock.unlock();
+            }
+            recorded = true;
+        } finally {
+            if (!recorded) {
+                placement.disk().usedBytes.addAndGet(-placement.newBytes());
+            }
         }
     }
 

@@ -199,6 +199,33 @@ class ExtentStoreTest {
     }
 
     @Test
+    void givenADirectWriteAfterTheGoodCopyWasRead_whenRepaired_thenOnlySlicesStillFailingAreRewritten_andTheNewerWriteStays()
+            throws Exception {
+        store.write(EG, 2 * SLICE, data(EG, 2 * SLICE, 4 * SLICE, 0)); // slices 2..5, generation 0
+        medium.flipByte(metadata.store(), disk, EG, 4L * SLICE + 17);  // slice 4 rots
+        ByteBuffer good = data(EG, 2 * SLICE, 4 * SLICE, 0);           // read from another replica: slices 2..5, generation 0
+        store.write(EG, 3 * SLICE, data(EG, 3 * SLICE, SLICE, 1));     // then a direct write of generation 1 lands on slice 3
+
+        assertThat(store.repair(EG, 2 * SLICE, good)).isEqualTo(1);
+
+        assertThat(bytes(store.read(EG, 3 * SLICE, SLICE))).as("the newer write stays").isEqualTo(bytes(data(EG, 3 * SLICE, SLICE, 1)));
+        assertThat(bytes(store.read(EG, 4 * SLICE, SLICE))).isEqualTo(bytes(data(EG, 4 * SLICE, SLICE, 0)));
+        assertThat(store.verify(EG)).isEmpty();
+        assertThat(store.counters().slicesRepaired()).isEqualTo(1);
+
+        // a write that replaced the rotten slice itself leaves nothing to repair
+        medium.flipByte(metadata.store(), disk, EG, 5L * SLICE + 3);
+        ByteBuffer good5 = data(EG, 5 * SLICE, SLICE, 0);
+        store.write(EG, 5 * SLICE, data(EG, 5 * SLICE, SLICE, 2));
+        assertThat(store.repair(EG, 5 * SLICE, good5)).isZero();
+        assertThat(bytes(store.read(EG, 5 * SLICE, SLICE))).isEqualTo(bytes(data(EG, 5 * SLICE, SLICE, 2)));
+
+        // a slice never written here that the good copy has is filled in
+        assertThat(store.repair(EG, 7 * SLICE, data(EG, 7 * SLICE, SLICE, 0))).isEqualTo(1);
+        assertThat(bytes(store.read(EG, 7 * SLICE, SLICE))).isEqualTo(bytes(data(EG, 7 * SLICE, SLICE, 0)));
+    }
+
+    @Test
     void givenDataWrittenWithoutItsChecksum_whenRead_thenChecksumError_untilTheDrainIsRedone() throws Exception {
         store.write(EG, 0, data(EG, 0, 2 * SLICE, 0));
         // what a crash between the data's fdatasync and the record leaves: new data under the old
