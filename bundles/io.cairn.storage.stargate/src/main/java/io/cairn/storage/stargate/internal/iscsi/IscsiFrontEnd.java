@@ -78,6 +78,7 @@ public final class IscsiFrontEnd implements RpcHandler {
     private final ZeusReservations reservations;
     private final Portal portal;
     private final ClusterMembership membership;
+    private final ClusterJoin join;
     private final Clock clock;
     private final Path portalsFile;
     private String portalsWritten;
@@ -90,6 +91,7 @@ public final class IscsiFrontEnd implements RpcHandler {
             BundleContext context) throws Exception {
         this.reservations = new ZeusReservations(zeus);
         this.membership = membership;
+        this.join = join;
         this.clock = clock;
         String home = context.getProperty("cairn.home");
         this.portalsFile = home == null ? null : Path.of(home).resolve(PortalsFile.PATH);
@@ -146,7 +148,9 @@ public final class IscsiFrontEnd implements RpcHandler {
         logger.info("Stargate iSCSI portal on {} (targets {}<vdisk uuid>, LUN 0; logins for vDisks owned elsewhere are redirected)",
                 VmDiskTargets.hostPort(portal.address()), VmDiskTargets.PREFIX);
         if (portalsFile != null) {
-            refreshPortalsFile();
+            synchronized (this) {
+                portalsTimer = clock.schedule(Duration.ZERO, this::refreshPortalsFile); // membership reads Zeus: not on activation
+            }
         }
     }
 
@@ -161,7 +165,16 @@ public final class IscsiFrontEnd implements RpcHandler {
             int port = portal.address().getPort();
             String local = VmDiskTargets.hostPort(portal.address());
             Set<String> members = new HashSet<>();
-            for (NodeIdentity n : membership.members().values()) {
+            java.util.Collection<NodeIdentity> nodes;
+            try {
+                nodes = membership.members().values();
+            } catch (RuntimeException e) {
+                if (portalsWritten != null) {
+                    throw e;
+                }
+                nodes = join.config().nodes(); // Zeus unreachable and no list yet: the configuration this node joined with
+            }
+            for (NodeIdentity n : nodes) {
                 members.add(hostPort(n.address(), port));
             }
             String text = PortalsFile.render(local, members);
