@@ -66,7 +66,7 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
      * @param failbackDelay      how long the local portal must be up before failback (spec: 10 s,
      *                           {@code iscsi_redirector_failback_delay_secs})
      * @param logFile            where the up/down lines are appended (production {@code /var/log/iscsi_redirector}, on a node
-     *                           {@code <home>/logs/iscsi_redirector.log})
+     *                           {@code <home>/logs/iscsi_redirector})
      * @param probeInitiatorName the InitiatorName of probe sessions
      * @param portalGroupTag     the TPGT in the TargetAddress of redirects (spec 50 §1: 1 everywhere)
      */
