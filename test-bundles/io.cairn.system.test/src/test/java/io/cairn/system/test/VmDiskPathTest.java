@@ -324,7 +324,7 @@ class VmDiskPathTest {
             System.out.printf("VmDiskPathTest: failback: remote session ended %d ms after node 1 was ready again; largest gap "
                     + "between acknowledged writes around it %d ms; session now on node(s) %s (node 1's Stargate redirects a login "
                     + "to the vDisk's owner)%n", failback, failbackStall, plusOne(after));
-            assertThat(lines(agentLog(0), "failing back 1 login(s) from " + cluster.ip(remote) + ":3261")).isGreaterThan(0);
+            assertThat(lines(agentLog(0), "failing back 1 login(s) from ")).isGreaterThan(0);
             assertThat(after).hasSize(1);
             w.stop = true;
             writerThread.join(Duration.ofSeconds(200));

@@ -84,8 +84,8 @@ public final class RedirectorAgent {
         }
         Logger logger = LoggerFactory.getLogger(RedirectorAgent.class);
         AgentClock clock = new AgentClock();
-        RpcSessionEnder ender = new RpcSessionEnder(options.home().resolve("data/pki"));
         PortalListFile portals = new PortalListFile(options.home().resolve("run/stargate-portals"));
+        RpcSessionEnder ender = new RpcSessionEnder(options.home().resolve("data/pki"), portals);
         InetSocketAddress local = localPortal(portals, options.nodeIp());
         Redirector.Settings settings = Redirector.Settings.defaults(options.listen(), local, portals,
                 options.home().resolve(LOG_FILE)).withFailbackDelay(options.failbackDelay());

@@ -90,5 +90,7 @@ class RedirectorAgentTest {
         assertThat(body).isEqualTo("{\"sessions\":[{\"initiator\":\"iqn.a:\\\"x\\\\\",\"target\":\"iqn.t\"}]}");
         assertThat(new String(RpcSessionEnder.body(Set.of()), StandardCharsets.UTF_8)).isEqualTo("{\"sessions\":[]}");
         assertThat(List.of(RpcSessionEnder.jsonString("a\nb"))).containsExactly("\"a\\u000ab\"");
+        assertThat(RpcSessionEnder.ended("{\"ended\" : 2}")).isEqualTo(2);
+        assertThat(RpcSessionEnder.ended("{}")).isZero();
     }
 }
