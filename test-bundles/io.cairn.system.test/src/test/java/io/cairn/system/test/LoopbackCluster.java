@@ -301,6 +301,12 @@ final class LoopbackCluster implements AutoCloseable {
             } catch (Throwable ignored) {
                 // no pid file: stopped
             }
+            try { // the node's host-side iSCSI redirector (node stop stops it too)
+                long pid = Long.parseLong(Files.readString(home(i).resolve("run/iscsi_redirector.pid")).trim());
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            } catch (Throwable ignored) {
+                // no pid file: stopped
+            }
         }
     }
 }

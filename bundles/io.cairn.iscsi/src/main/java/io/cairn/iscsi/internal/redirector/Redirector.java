@@ -66,7 +66,7 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
      * @param failbackDelay      how long the local portal must be up before failback (spec: 10 s,
      *                           {@code iscsi_redirector_failback_delay_secs})
      * @param logFile            where the up/down lines are appended (production {@code /var/log/iscsi_redirector}, on a node
-     *                           {@code <home>/logs/iscsi_redirector.log})
+     *                           {@code <home>/logs/iscsi_redirector})
      * @param probeInitiatorName the InitiatorName of probe sessions
      * @param portalGroupTag     the TPGT in the TargetAddress of redirects (spec 50 §1: 1 everywhere)
      */
@@ -147,6 +147,7 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
     private final AtomicBoolean failbackRunning = new AtomicBoolean();
     private final Object logFileLock = new Object();
     private volatile List<InetSocketAddress> lastRemotes = List.of();
+    private volatile String remotesProblem;
     private volatile Portal portal;
     private volatile Timer timer;
     private volatile boolean closed;
@@ -356,8 +357,17 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
         try {
             supplied = settings.remotePortals().get();
         } catch (RuntimeException e) {
-            logger.info("iSCSI redirector: remote portals unavailable, using the last known ones: {}", e.toString());
+            String why = e.toString();
+            if (!why.equals(remotesProblem)) { // once per distinct problem: the supplier is asked every round and login
+                remotesProblem = why;
+                logger.info("iSCSI redirector: remote portals unavailable, using the last known ones {}: {}",
+                        lastRemotes.stream().map(PathOrder::hostPort).toList(), why);
+            }
             return lastRemotes;
+        }
+        if (remotesProblem != null) {
+            remotesProblem = null;
+            logger.info("iSCSI redirector: remote portals available again");
         }
         Set<InetSocketAddress> out = new LinkedHashSet<>();
         if (supplied != null) {
@@ -368,6 +378,9 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
             }
         }
         List<InetSocketAddress> list = List.copyOf(out);
+        if (!list.equals(lastRemotes)) {
+            logger.info("iSCSI redirector: remote Stargate portals {}", list.stream().map(PathOrder::hostPort).toList());
+        }
         lastRemotes = list;
         return list;
     }
