@@ -14,11 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cairn.cluster.api.ClusterJoin;
-import io.cairn.cluster.api.Zeus;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.storage.api.iscsi.IscsiPortals;
 import io.cairn.storage.api.iscsi.Portal;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 import io.cairn.storage.api.iscsi.PortalOptions;
+import io.cairn.storage.api.iscsi.ReservationStore;
 import io.cairn.storage.api.stargate.VDisk;
 import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.StargateConfig;
@@ -26,7 +27,7 @@ import io.cairn.storage.stargate.internal.StargateService;
 
 /**
  * This node's Stargate iSCSI portal on {@code <node address>:<iscsi_port>} (3261): the vDisks as
- * targets ({@link VmDiskTargets}), persistent reservations in Zeus ({@link ZeusReservations}).
+ * targets ({@link VmDiskTargets}), persistent reservations in Zeus (the {@link ReservationStore} service, {@link ZeusReservations}).
  * Needs the iSCSI engine ({@code io.cairn.iscsi}); without it, or with {@code iscsi_port} 0, there
  * is no portal.
  */
@@ -34,13 +35,11 @@ import io.cairn.storage.stargate.internal.StargateService;
 public final class IscsiFrontEnd {
 
     private final Logger logger = LoggerFactory.getLogger(IscsiFrontEnd.class);
-    private final ZeusReservations reservations;
     private final Portal portal;
 
     @Activate
-    public IscsiFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join, @Reference Zeus zeus,
-            @Reference IscsiPortals portals, StargateConfig config) throws Exception {
-        this.reservations = new ZeusReservations(zeus);
+    public IscsiFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join,
+            @Reference IscsiPortals portals, @Reference ReservationStore reservations, StargateConfig config) throws Exception {
         if (config.iscsi__port() == 0) {
             this.portal = null;
             logger.info("Stargate iSCSI portal is off (iscsi_port=0)");
@@ -84,15 +83,10 @@ public final class IscsiFrontEnd {
             }
         };
         PortalOptions options = PortalOptions.defaults(reservations);
-        try {
-            this.portal = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
-                    new VmDiskTargets(disks, options.portalGroupTag()), options);
-        } catch (Exception e) {
-            reservations.close();
-            throw e;
-        }
+        this.portal = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
+                new VmDiskTargets(disks, options.portalGroupTag()), options);
         logger.info("Stargate iSCSI portal on {} (targets {}<vdisk uuid>, LUN 0; logins for vDisks owned elsewhere are redirected)",
-                VmDiskTargets.hostPort(portal.address()), VmDiskTargets.PREFIX);
+                PortalAddresses.hostPort(portal.address()), VmDiskTargets.PREFIX);
     }
 
     /** The portal's address (empty when off). */
@@ -102,12 +96,8 @@ public final class IscsiFrontEnd {
 
     @Deactivate
     void deactivate() {
-        try {
-            if (portal != null) {
-                portal.close();
-            }
-        } finally {
-            reservations.close();
+        if (portal != null) {
+            portal.close();
         }
     }
 }
