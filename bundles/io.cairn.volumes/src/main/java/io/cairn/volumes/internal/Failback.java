@@ -64,9 +64,9 @@ final class Failback implements AutoCloseable {
         this.enders = enders;
     }
 
-    /** Looks now and then every interval until closed. */
+    /** Looks every interval, the first time one interval from now (activation must not wait for Zeus), until closed. */
     synchronized void start() {
-        tick();
+        timer = clock.schedule(interval, this::tick);
     }
 
     private void tick() {

@@ -105,6 +105,7 @@ class FailbackTest {
         cluster.healthy.remove(affinity.uuid());
         portal.sessions.add(session(target));
         failback.start();
+        clock.advance(Duration.ofSeconds(1)); // the first look: the session is here, its affinity node down
 
         cluster.healthy.add(affinity.uuid());
         clock.advance(Duration.ofSeconds(100));
