@@ -187,7 +187,7 @@ public final class VolumesRpc implements RpcHandler {
         long count = ended.values().stream().filter(Integer.class::isInstance).mapToInt(Integer.class::cast).sum();
         List<String> unreached = ended.entrySet().stream().filter(e -> !(e.getValue() instanceof Integer)).map(Map.Entry::getKey).toList();
         return reply(Map.of("name", name, "iqn", iqn, "sessions_ended", ended),
-                "volume group " + name + " detached from " + iqn + "; " + count + " live sessions ended"
+                "volume group " + name + " detached from " + iqn + "; " + count + " live session(s) ended"
                         + (unreached.isEmpty() ? "" : "; not reached (their sessions end when the nodes see the detach at the next login): " + unreached)
                         + "\n");
     }

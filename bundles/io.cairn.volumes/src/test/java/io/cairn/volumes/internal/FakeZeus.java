@@ -25,6 +25,9 @@ final class FakeZeus implements Zeus {
     final Map<String, VersionedDocument> docs = new TreeMap<>();
     /** Run (once) just before the next write's version check, outside the lock: a concurrent change. */
     volatile Runnable beforeWrite;
+    /** What {@link #cluster()} and {@link #presences()} answer (null: unsupported). */
+    volatile ClusterConfig config;
+    volatile List<ServicePresence> presences = List.of();
 
     @Override
     public synchronized Optional<VersionedDocument> read(String document) {
@@ -68,7 +71,10 @@ final class FakeZeus implements Zeus {
 
     @Override
     public ClusterConfig cluster() {
-        throw new UnsupportedOperationException();
+        if (config == null) {
+            throw new UnsupportedOperationException();
+        }
+        return config;
     }
 
     @Override
@@ -83,7 +89,7 @@ final class FakeZeus implements Zeus {
 
     @Override
     public List<ServicePresence> presences() {
-        throw new UnsupportedOperationException();
+        return presences;
     }
 
     @Override
@@ -98,7 +104,7 @@ final class FakeZeus implements Zeus {
 
     @Override
     public Optional<LeaderInfo> leader(String role) {
-        throw new UnsupportedOperationException();
+        return Optional.empty();
     }
 
     @Override
