@@ -38,6 +38,7 @@ import io.cairn.storage.api.iscsi.Portal;
 import io.cairn.storage.api.iscsi.PortalOptions;
 import io.cairn.storage.api.iscsi.ReservationStore;
 import io.cairn.storage.api.iscsi.TargetCatalog;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 
 /**
  * The host's iSCSI redirector (spec 40 §7): a portal that serves no target but answers every login
@@ -171,8 +172,8 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
         }
         portal = portals.open(settings.listen(), this,
                 new PortalOptions(settings.portalGroupTag(), NO_RESERVATIONS, 262144, 1048576, 65536, 128));
-        logger.info("iSCSI redirector on {}: local Stargate portal {}, log {}", PathOrder.hostPort(portal.address()),
-                PathOrder.hostPort(settings.localPortal()), settings.logFile());
+        logger.info("iSCSI redirector on {}: local Stargate portal {}, log {}", PortalAddresses.hostPort(portal.address()),
+                PortalAddresses.hostPort(settings.localPortal()), settings.logFile());
         timer = clock.schedule(Duration.ZERO, this::round);
     }
 
@@ -242,11 +243,11 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
                     redirected.computeIfAbsent(p, k -> ConcurrentHashMap.newKeySet())
                             .add(new SessionEnder.RedirectedLogin(initiatorName, targetName));
                 }
-                return new LoginDecision.Redirect(PathOrder.hostPort(p) + "," + settings.portalGroupTag(), false);
+                return new LoginDecision.Redirect(PortalAddresses.hostPort(p) + "," + settings.portalGroupTag(), false);
             }
         }
         return new LoginDecision.Refuse(3, 1,
-                "no healthy Stargate portal among " + paths.stream().map(PathOrder::hostPort).toList());
+                "no healthy Stargate portal among " + paths.stream().map(PortalAddresses::hostPort).toList());
     }
 
     /** One probe round: every portal in parallel, then the transitions, failback and the next round. */
@@ -298,10 +299,10 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
         PortalHealth h = health.computeIfAbsent(p, k -> new PortalHealth(settings.missesBeforeDown()));
         PortalHealth.State changed = h.apply(r, clock.nanoTime());
         if (!r.ok()) {
-            logger.debug("iSCSI redirector: probe of portal {} failed ({} in a row): {}", PathOrder.hostPort(p), h.misses(), r.detail());
+            logger.debug("iSCSI redirector: probe of portal {} failed ({} in a row): {}", PortalAddresses.hostPort(p), h.misses(), r.detail());
         }
         if (changed != null) {
-            String line = "Portal " + PathOrder.hostPort(p) + " is " + (changed == PortalHealth.State.UP ? "up" : "down");
+            String line = "Portal " + PortalAddresses.hostPort(p) + " is " + (changed == PortalHealth.State.UP ? "up" : "down");
             if (changed == PortalHealth.State.UP) {
                 logger.info(line);
             } else {
@@ -329,8 +330,8 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
                             return;
                         }
                         logger.info("iSCSI redirector: local portal {} up for {} s, failing back {} login(s) from {}",
-                                PathOrder.hostPort(settings.localPortal()), settings.failbackDelay().toSeconds(), e.getValue().size(),
-                                PathOrder.hostPort(e.getKey()));
+                                PortalAddresses.hostPort(settings.localPortal()), settings.failbackDelay().toSeconds(), e.getValue().size(),
+                                PortalAddresses.hostPort(e.getKey()));
                         try {
                             sessionEnder.endRedirectedSessions(e.getKey(), e.getValue());
                             Set<SessionEnder.RedirectedLogin> left = redirected.get(e.getKey());
@@ -339,7 +340,7 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
                                 redirected.computeIfPresent(e.getKey(), (k, v) -> v.isEmpty() ? null : v);
                             }
                         } catch (Exception ex) {
-                            logger.info("iSCSI redirector: failback from {} not done, retrying: {}", PathOrder.hostPort(e.getKey()),
+                            logger.info("iSCSI redirector: failback from {} not done, retrying: {}", PortalAddresses.hostPort(e.getKey()),
                                     ex.toString());
                         }
                     }

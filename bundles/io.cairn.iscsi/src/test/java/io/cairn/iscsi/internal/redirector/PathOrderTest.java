@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 
 class PathOrderTest {
 
@@ -59,7 +60,7 @@ class PathOrderTest {
 
     @Test
     void givenIpv6_whenFormatted_thenBracketed() {
-        assertThat(PathOrder.hostPort(new InetSocketAddress("::1", 3261))).isEqualTo("[0:0:0:0:0:0:0:1]:3261");
-        assertThat(PathOrder.hostPort(new InetSocketAddress("192.168.5.254", 3261))).isEqualTo("192.168.5.254:3261");
+        assertThat(PortalAddresses.hostPort(new InetSocketAddress("::1", 3261))).isEqualTo("[0:0:0:0:0:0:0:1]:3261");
+        assertThat(PortalAddresses.hostPort(new InetSocketAddress("192.168.5.254", 3261))).isEqualTo("192.168.5.254:3261");
     }
 }

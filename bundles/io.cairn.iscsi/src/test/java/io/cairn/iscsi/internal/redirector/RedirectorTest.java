@@ -23,6 +23,7 @@ import io.cairn.common.clock.ManualClock;
 import io.cairn.iscsi.internal.TestStargates;
 import io.cairn.iscsi.internal.redirector.SessionEnder.RedirectedLogin;
 import io.cairn.storage.api.iscsi.LoginDecision;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 
 /** The redirector's decisions, probing, log and failback over real in-JVM portals, on a manual clock. */
 class RedirectorTest {
@@ -89,7 +90,7 @@ class RedirectorTest {
     }
 
     private static String hp(InetSocketAddress a) {
-        return PathOrder.hostPort(a);
+        return PortalAddresses.hostPort(a);
     }
 
     private List<InetSocketAddress> remotes() {

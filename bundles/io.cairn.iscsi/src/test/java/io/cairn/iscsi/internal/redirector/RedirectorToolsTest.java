@@ -24,6 +24,7 @@ import io.cairn.common.clock.ManualClock;
 import io.cairn.common.internal.SystemClock;
 import io.cairn.iscsi.internal.TestStargates;
 import io.cairn.iscsi.internal.redirector.SessionEnder.RedirectedLogin;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 
 /**
  * Real initiators (libiscsi-bin, qemu-utils) against a redirector in front of in-JVM "Stargates":
@@ -167,7 +168,7 @@ class RedirectorToolsTest {
         assertThat(output.split("read 4194304/4194304 bytes", -1)).hasSize(4);
         assertThat(stargates.served(0)).containsExactly(initiator + " " + T, initiator + " " + T);
         assertThat(stargates.served(remote)).containsExactly(initiator + " " + T);
-        String local = "Portal " + PathOrder.hostPort(stargates.address(0));
+        String local = "Portal " + PortalAddresses.hostPort(stargates.address(0));
         assertThat(Files.readAllLines(dir.resolve("iscsi_redirector.log"))).filteredOn(l -> l.contains(local))
                 .extracting(l -> l.substring(l.indexOf(' ') + 1)).containsExactly(local + " is up", local + " is down", local + " is up");
     }

@@ -14,14 +14,18 @@ public record Chap(String initiatorUser, byte[] initiatorSecret, Optional<byte[]
     public Chap {
         Objects.requireNonNull(initiatorUser, "initiatorUser");
         Objects.requireNonNull(targetSecret, "targetSecret");
-        initiatorSecret = checked("initiator", initiatorSecret);
-        targetSecret = targetSecret.map(t -> checked("target", t));
+        initiatorSecret = checkSecret("initiator", initiatorSecret);
+        targetSecret = targetSecret.map(t -> checkSecret("target", t));
         if (targetSecret.isPresent() && Arrays.equals(initiatorSecret, targetSecret.get())) {
             throw new IllegalArgumentException("the mutual CHAP target secret must differ from the initiator secret; choose another one");
         }
     }
 
-    private static byte[] checked(String which, byte[] secret) {
+    /**
+     * A copy of {@code secret} if it has 12 to 16 bytes (spec 50 §1), else IllegalArgumentException
+     * naming {@code which} secret ("initiator", "target") and its length.
+     */
+    public static byte[] checkSecret(String which, byte[] secret) {
         Objects.requireNonNull(secret, which + " secret");
         if (secret.length < 12 || secret.length > 16) {
             throw new IllegalArgumentException("the CHAP " + which + " secret has " + secret.length

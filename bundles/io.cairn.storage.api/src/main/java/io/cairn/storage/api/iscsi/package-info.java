@@ -10,7 +10,7 @@
  * session moves and restarts.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.cairn.storage.api.iscsi;
 
 import org.osgi.annotation.bundle.Export;

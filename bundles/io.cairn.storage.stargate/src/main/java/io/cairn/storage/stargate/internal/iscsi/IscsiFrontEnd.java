@@ -29,7 +29,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.cluster.api.ClusterJoin;
 import io.cairn.cluster.api.ClusterMembership;
 import io.cairn.cluster.api.NodeIdentity;
-import io.cairn.cluster.api.Zeus;
 import io.cairn.cluster.rpc.RpcCall;
 import io.cairn.cluster.rpc.RpcHandler;
 import io.cairn.common.clock.Clock;
@@ -39,7 +38,9 @@ import io.cairn.common.error.ErrorCode;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.storage.api.iscsi.IscsiPortals;
 import io.cairn.storage.api.iscsi.Portal;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 import io.cairn.storage.api.iscsi.PortalOptions;
+import io.cairn.storage.api.iscsi.ReservationStore;
 import io.cairn.storage.api.iscsi.SessionInfo;
 import io.cairn.storage.api.stargate.VDisk;
 import io.cairn.storage.api.stargate.VDiskIo;
@@ -48,7 +49,7 @@ import io.cairn.storage.stargate.internal.StargateService;
 
 /**
  * This node's Stargate iSCSI portal on {@code <node address>:<iscsi_port>} (3261): the vDisks as
- * targets ({@link VmDiskTargets}), persistent reservations in Zeus ({@link ZeusReservations}).
+ * targets ({@link VmDiskTargets}), persistent reservations in Zeus (the {@link ReservationStore} service, {@link ZeusReservations}).
  * Needs the iSCSI engine ({@code io.cairn.iscsi}); without it, or with {@code iscsi_port} 0, there
  * is no portal.
  *
@@ -75,7 +76,6 @@ public final class IscsiFrontEnd implements RpcHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Logger logger = LoggerFactory.getLogger(IscsiFrontEnd.class);
-    private final ZeusReservations reservations;
     private final Portal portal;
     private final ClusterMembership membership;
     private final ClusterJoin join;
@@ -86,10 +86,9 @@ public final class IscsiFrontEnd implements RpcHandler {
     private boolean closed;
 
     @Activate
-    public IscsiFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join, @Reference Zeus zeus,
+    public IscsiFrontEnd(@Reference StargateService stargate, @Reference ClusterJoin join, @Reference ReservationStore reservations,
             @Reference IscsiPortals portals, @Reference ClusterMembership membership, @Reference Clock clock, StargateConfig config,
             BundleContext context) throws Exception {
-        this.reservations = new ZeusReservations(zeus);
         this.membership = membership;
         this.join = join;
         this.clock = clock;
@@ -138,15 +137,10 @@ public final class IscsiFrontEnd implements RpcHandler {
             }
         };
         PortalOptions options = PortalOptions.defaults(reservations);
-        try {
-            this.portal = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
-                    new VmDiskTargets(disks, options.portalGroupTag()), options);
-        } catch (Exception e) {
-            reservations.close();
-            throw e;
-        }
+        this.portal = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
+                new VmDiskTargets(disks, options.portalGroupTag()), options);
         logger.info("Stargate iSCSI portal on {} (targets {}<vdisk uuid>, LUN 0; logins for vDisks owned elsewhere are redirected)",
-                VmDiskTargets.hostPort(portal.address()), VmDiskTargets.PREFIX);
+                PortalAddresses.hostPort(portal.address()), VmDiskTargets.PREFIX);
         if (portalsFile != null) {
             synchronized (this) {
                 portalsTimer = clock.schedule(Duration.ZERO, this::refreshPortalsFile); // membership reads Zeus: not on activation
@@ -163,7 +157,7 @@ public final class IscsiFrontEnd implements RpcHandler {
         }
         try {
             int port = portal.address().getPort();
-            String local = VmDiskTargets.hostPort(portal.address());
+            String local = PortalAddresses.hostPort(portal.address());
             Set<String> members = new HashSet<>();
             java.util.Collection<NodeIdentity> nodes;
             try {
@@ -175,7 +169,7 @@ public final class IscsiFrontEnd implements RpcHandler {
                 nodes = join.config().nodes(); // Zeus unreachable and no list yet: the configuration this node joined with
             }
             for (NodeIdentity n : nodes) {
-                members.add(hostPort(n.address(), port));
+                members.add(PortalAddresses.hostPort(InetSocketAddress.createUnresolved(n.address(), port)));
             }
             String text = PortalsFile.render(local, members);
             if (!text.equals(portalsWritten)) {
@@ -193,10 +187,6 @@ public final class IscsiFrontEnd implements RpcHandler {
                 portalsTimer = clock.schedule(Duration.ofSeconds(PORTALS_REFRESH_SECS), this::refreshPortalsFile);
             }
         }
-    }
-
-    private static String hostPort(String host, int port) {
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     @Override
@@ -220,11 +210,11 @@ public final class IscsiFrontEnd implements RpcHandler {
                     m.put("isid", s.isid());
                     m.put("tsih", s.tsih());
                     m.put("target", s.targetName());
-                    m.put("peer", s.initiator() == null ? null : VmDiskTargets.hostPort(s.initiator()));
+                    m.put("peer", s.initiator() == null ? null : PortalAddresses.hostPort(s.initiator()));
                     m.put("commands", s.commands());
                     list.add(m);
                 }
-                out.put("portal", VmDiskTargets.hostPort(portal.address()));
+                out.put("portal", PortalAddresses.hostPort(portal.address()));
                 out.put("sessions", list);
             }
             case END_SESSIONS -> {
@@ -270,12 +260,8 @@ public final class IscsiFrontEnd implements RpcHandler {
         if (t != null) {
             t.cancel();
         }
-        try {
-            if (portal != null) {
-                portal.close();
-            }
-        } finally {
-            reservations.close();
+        if (portal != null) {
+            portal.close();
         }
     }
 }

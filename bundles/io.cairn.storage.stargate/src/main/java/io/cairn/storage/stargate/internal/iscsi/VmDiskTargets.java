@@ -13,6 +13,7 @@ import io.cairn.storage.api.iscsi.Chap;
 import io.cairn.storage.api.iscsi.DiscoveredTarget;
 import io.cairn.storage.api.iscsi.LogicalUnit;
 import io.cairn.storage.api.iscsi.LoginDecision;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 import io.cairn.storage.api.iscsi.TargetCatalog;
 import io.cairn.storage.api.stargate.StargateException;
 import io.cairn.storage.api.stargate.VDisk;
@@ -74,7 +75,7 @@ public final class VmDiskTargets implements TargetCatalog {
 
     @Override
     public List<DiscoveredTarget> discover(String initiatorName, InetSocketAddress portal) {
-        String here = hostPort(portal) + "," + tpgt;
+        String here = PortalAddresses.targetAddress(portal, tpgt);
         List<DiscoveredTarget> out = new ArrayList<>();
         for (VDisk v : disks.all()) {
             out.add(new DiscoveredTarget(targetName(v.uuid()), List.of(here)));
@@ -110,10 +111,5 @@ public final class VmDiskTargets implements TargetCatalog {
         }
         return new LoginDecision.Serve(targetName, List.of(new LogicalUnit(0, disks.open(id.get()), id.get().toString())),
                 Optional.empty());
-    }
-
-    static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -4,6 +4,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,6 +16,7 @@ import io.cairn.cluster.api.VersionedDocument;
 import io.cairn.cluster.api.Zeus;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
+import io.cairn.common.ready.ReadyMarker;
 import io.cairn.storage.api.iscsi.ReservationStore;
 
 /**
@@ -20,7 +25,10 @@ import io.cairn.storage.api.iscsi.ReservationStore;
  * mirrored here by a watch once first read: loads are local; a change made through this store is
  * seen at once, one made on another node when its watch fires (milliseconds). Changes are
  * compare-and-set on the document's version, so concurrent changes from two nodes never both win.
+ * Registered as the node's {@link ReservationStore} service: every portal of the node (the Stargate
+ * portal, Volumes) keeps its logical units' reservations here, one mirror per node.
  */
+@Component(service = ReservationStore.class, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 public final class ZeusReservations implements ReservationStore, AutoCloseable {
 
     static final String PREFIX = "iscsi/pr/";
@@ -32,7 +40,8 @@ public final class ZeusReservations implements ReservationStore, AutoCloseable {
     private final Map<String, Registration> watches = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public ZeusReservations(Zeus zeus) {
+    @Activate
+    public ZeusReservations(@Reference Zeus zeus) {
         this.zeus = zeus;
     }
 
@@ -100,6 +109,7 @@ public final class ZeusReservations implements ReservationStore, AutoCloseable {
     }
 
     @Override
+    @Deactivate
     public void close() {
         closed = true;
         watches.values().forEach(w -> {

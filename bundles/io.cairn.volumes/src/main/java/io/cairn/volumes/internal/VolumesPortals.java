@@ -1,0 +1,229 @@
+package io.cairn.volumes.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.cluster.api.ClusterJoin;
+import io.cairn.cluster.api.Leadership;
+import io.cairn.cluster.api.LeadershipListener;
+import io.cairn.cluster.api.Registration;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.common.clock.Clock;
+import io.cairn.common.ready.ReadyMarker;
+import io.cairn.storage.api.iscsi.IscsiPortals;
+import io.cairn.storage.api.iscsi.Portal;
+import io.cairn.storage.api.iscsi.PortalAddresses;
+import io.cairn.storage.api.iscsi.PortalOptions;
+import io.cairn.storage.api.iscsi.ReservationStore;
+import io.cairn.storage.api.iscsi.SessionInfo;
+import io.cairn.storage.api.stargate.Stargate;
+
+/**
+ * This node's Volumes portals (spec 50 §1): {@code <node-ip>:<volumes_port>} serving the volume-group
+ * targets ({@link VolumeCatalog.Mode#SERVE}), and, while this node is the elected iSCSI leader (Zeus
+ * role {@value #ROLE}), the data services IP portal {@code <DSIP>:<volumes_port>} answering discovery
+ * and redirecting logins ({@link VolumeCatalog.Mode#REDIRECT}). The DSIP portal is opened when
+ * leadership is won or the DSIP is set, moved when the DSIP changes and closed when leadership is
+ * lost. On a one-machine cluster the DSIP is a loopback address, which only the leader binds; on
+ * separate machines the address must be routable to the leader (IP takeover with gratuitous ARP is
+ * the HAL's, not done here). Runs {@link Failback} over the node portal. Persistent reservations are
+ * kept in the node's {@link ReservationStore} (Stargate's, in Zeus). {@code volumes_port} 0: no portals.
+ */
+@Component(service = VolumesPortals.class, immediate = true, configurationPid = VolumesConfig.PID,
+        property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+public final class VolumesPortals {
+
+    /** The Zeus election whose leader holds the data services IP. */
+    static final String ROLE = "volumes";
+    /** The portal group tag of every Volumes portal (spec 50 §1: 1 everywhere). */
+    static final int TPGT = 1;
+    private static final Duration FAILBACK_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration DSIP_RETRY = Duration.ofSeconds(5);
+
+    private final Logger logger = LoggerFactory.getLogger(VolumesPortals.class);
+    private final IscsiPortals portals;
+    private final Clock clock;
+    private final ClusterView cluster;
+    private final PortalOptions options;
+    private final int port;
+    private final Duration quiesce;
+    private final Portal nodePortal;
+    private final Failback failback;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("volumes-dsip").daemon().factory());
+    private final ExecutorService enders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Registration election;
+    private final Registration dsipWatch;
+    /** Worker-thread state: the leadership held, the DSIP portal open and its address. */
+    private Leadership leadership;
+    private volatile Portal dsipPortal;
+    private String dsipBound;
+    private volatile boolean closed;
+
+    @Activate
+    public VolumesPortals(@Reference Zeus zeus, @Reference ClusterJoin join, @Reference IscsiPortals portals,
+            @Reference ReservationStore reservations, @Reference Stargate stargate, @Reference Clock clock, VolumesConfig config)
+            throws IOException {
+        this.portals = portals;
+        this.clock = clock;
+        this.port = config.volumes__port();
+        this.quiesce = Duration.ofSeconds(config.volumes__quiesce__timeout__secs());
+        this.options = PortalOptions.defaults(reservations);
+        this.cluster = new ZeusClusterView(zeus, new VolumeStore(zeus), stargate, join.self().uuid());
+        if (port == 0) {
+            this.nodePortal = null;
+            this.failback = null;
+            this.election = null;
+            this.dsipWatch = null;
+            logger.info("Volumes iSCSI portals are off (volumes_port=0)");
+            return;
+        }
+        this.nodePortal = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
+                new VolumeCatalog(cluster, VolumeCatalog.Mode.SERVE, port, TPGT), options);
+        logger.info("Volumes iSCSI portal on {}", PortalAddresses.hostPort(nodePortal.address()));
+        this.failback = new Failback(clock, () -> Optional.ofNullable(nodePortal), cluster, FAILBACK_INTERVAL,
+                Duration.ofSeconds(config.volumes__failback__stable__secs()), quiesce, enders);
+        failback.start();
+        this.dsipWatch = zeus.watch(VolumeStore.DSIP, d -> submit(this::rebind));
+        this.election = zeus.elect(ROLE, new LeadershipListener() {
+            @Override
+            public void acquired(Leadership l) {
+                submit(() -> {
+                    leadership = l;
+                    logger.info("this node is the iSCSI leader (epoch {}): it holds the data services IP portal", l.epoch());
+                    rebind();
+                });
+            }
+
+            @Override
+            public void lost(Leadership l) {
+                submit(() -> {
+                    if (leadership == l) {
+                        leadership = null;
+                        logger.info("this node is no longer the iSCSI leader (epoch {}): the data services IP portal closes", l.epoch());
+                        rebind();
+                    }
+                });
+            }
+        });
+    }
+
+    private void submit(Runnable r) {
+        if (!closed) {
+            try {
+                worker.execute(r);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // deactivating
+            }
+        }
+    }
+
+    /** Opens, moves or closes the DSIP portal to match leadership and the DSIP document (worker thread). */
+    private void rebind() {
+        if (closed) {
+            return;
+        }
+        Optional<String> want;
+        try {
+            want = leadership != null && leadership.valid() ? cluster.dsip() : Optional.empty();
+        } catch (RuntimeException e) {
+            logger.info("the data services IP cannot be read now ({}); trying again in {}", e.getMessage(), DSIP_RETRY);
+            clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
+            return;
+        }
+        if (want.orElse("").equals(dsipBound == null ? "" : dsipBound)) {
+            return;
+        }
+        closeDsip();
+        if (want.isEmpty()) {
+            return;
+        }
+        try {
+            dsipPortal = portals.open(new InetSocketAddress(InetAddress.getByName(want.get()), port),
+                    new VolumeCatalog(cluster, VolumeCatalog.Mode.REDIRECT, port, TPGT), options);
+            dsipBound = want.get();
+            logger.info("data services IP portal on {}", PortalAddresses.hostPort(dsipPortal.address()));
+        } catch (IOException e) {
+            logger.warn("the data services IP portal cannot listen on {}:{} ({}); is the address on this node? Trying again in {}",
+                    want.get(), port, e.getMessage(), DSIP_RETRY);
+            clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
+        }
+    }
+
+    private void closeDsip() {
+        Portal p = dsipPortal;
+        dsipPortal = null;
+        dsipBound = null;
+        if (p != null) {
+            logger.info("data services IP portal on {} closed", PortalAddresses.hostPort(p.address()));
+            p.close();
+        }
+    }
+
+    /** This node's portal address (empty when off). */
+    Optional<InetSocketAddress> nodeAddress() {
+        return Optional.ofNullable(nodePortal).map(Portal::address);
+    }
+
+    /** The DSIP portal's address while this node holds it. */
+    Optional<InetSocketAddress> dsipAddress() {
+        return Optional.ofNullable(dsipPortal).map(Portal::address);
+    }
+
+    /** The target sessions the node portal serves now. */
+    List<SessionInfo> sessions() {
+        return nodePortal == null ? List.of() : nodePortal.sessions().stream().filter(s -> !s.discovery()).toList();
+    }
+
+    /** Ends the matching sessions of the node portal (quiesced for up to {@code volumes_quiesce_timeout_secs}); returns how many. */
+    int endSessions(Predicate<SessionInfo> which) {
+        return nodePortal == null ? 0 : nodePortal.endSessions(which, quiesce.toMillis());
+    }
+
+    Duration quiesce() {
+        return quiesce;
+    }
+
+    int port() {
+        return port;
+    }
+
+    ClusterView cluster() {
+        return cluster;
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        closed = true;
+        if (failback != null) {
+            failback.close();
+        }
+        if (election != null) {
+            election.close();
+        }
+        if (dsipWatch != null) {
+            dsipWatch.close();
+        }
+        worker.shutdown();
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+        closeDsip();
+        if (nodePortal != null) {
+            nodePortal.close();
+        }
+        enders.shutdownNow();
+    }
+}
