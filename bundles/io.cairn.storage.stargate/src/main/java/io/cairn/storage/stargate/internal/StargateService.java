@@ -445,6 +445,17 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return data.protect(catalog.requireVDisk(vdisk), egroup);
     }
 
+    @Override
+    public List<Long> unreferenced(UUID vdisk) {
+        catalog.requireVDisk(vdisk);
+        return data.unreferenced(vdisk);
+    }
+
+    @Override
+    public List<Long> reclaim(UUID vdisk, List<Long> egroups) {
+        return data.reclaim(catalog.requireVDisk(vdisk), egroups);
+    }
+
     /** The vDisk's owner now (see {@link DataPath#ownerNow}). */
     public Optional<UUID> ownerNow(UUID vdisk) {
         return data.ownerNow(vdisk);
