@@ -113,6 +113,18 @@ public final class MapTaskRunner implements ScanSource {
         }
     }
 
+    @Override
+    public List<Long> unreferenced(UUID vdisk) {
+        try {
+            return egroups.unreferenced(vdisk);
+        } catch (StargateException e) {
+            if (e.reason() == StargateException.Reason.NOT_FOUND) {
+                return List.of(); // deleted meanwhile: its groups went with it
+            }
+            throw e;
+        }
+    }
+
     // ---------------------------------------------------------------- the map phase, on the leader
 
     /**

@@ -24,7 +24,7 @@ import io.cairn.storage.api.stargate.VDisk;
  * request  {"shards":[0,5,9]}
  * reply    {"nodes":[UUID...],
  *           "vdisks":[{"id":UUID,"name":..,"ctr":UUID,"ctrName":..,"size":bytes,"rf":2,"owner":UUID|null,"created":ms,
- *                      "eg":[[egroup id, slots, node index...]...]}...]}
+ *                      "eg":[[egroup id, slots, node index...]...], "free":[egroup id...]}...]}
  * </pre>
  * An extent group's replicas are indexes into {@code nodes}, so each node's UUID is written once.
  */
@@ -86,6 +86,10 @@ public final class MapTaskWire {
                     row.add(i);
                 }
             }
+            if (!s.unreferenced().isEmpty()) {
+                ArrayNode free = d.putArray("free");
+                s.unreferenced().forEach(free::add);
+            }
         }
         return bytes(o);
     }
@@ -108,7 +112,9 @@ public final class MapTaskWire {
                 }
                 groups.add(new ExtentGroups.ExtentGroup(row.get(0).asLong(), replicas, row.get(1).asInt()));
             }
-            out.add(new VDiskScan(v, groups));
+            List<Long> free = new ArrayList<>();
+            d.path("free").forEach(n -> free.add(n.asLong())); // absent from a node before reclaiming existed
+            out.add(new VDiskScan(v, groups, free));
         }
         return out;
     }

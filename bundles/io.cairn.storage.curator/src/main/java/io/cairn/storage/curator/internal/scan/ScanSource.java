@@ -18,4 +18,12 @@ public interface ScanSource {
 
     /** The vDisk's extent-group records; empty when the vDisk was deleted meanwhile. */
     Optional<List<ExtentGroups.ExtentGroup>> egroups(UUID vdisk);
+
+    /**
+     * The vDisk's extent groups no vBlock maps any more ({@code ExtentGroups.unreferenced}), read after
+     * {@link #egroups}; none when the vDisk was deleted meanwhile or its data path does not unmap.
+     */
+    default List<Long> unreferenced(UUID vdisk) {
+        return List.of();
+    }
 }
