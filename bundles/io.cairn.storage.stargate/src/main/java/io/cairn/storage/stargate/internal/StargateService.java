@@ -339,6 +339,29 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return out;
     }
 
+    /**
+     * As {@link #containers}, with each container's use: the bytes its vDisks' extent-group records
+     * hand out (1 MiB per slot) on every replica, read from Medusa (one prefix scan per vDisk, so only
+     * for {@code ncli ctr ls}). Extent groups whose vBlocks were all unmapped count until Curator frees
+     * them.
+     */
+    public List<Container> containersWithUsage() {
+        Map<UUID, long[]> use = new HashMap<>();
+        for (Catalog.VDiskRecord v : catalog.vdisks(null)) {
+            long[] u = use.computeIfAbsent(v.container(), k -> new long[2]);
+            u[1]++;
+            for (io.cairn.storage.api.stargate.ExtentGroups.ExtentGroup g : data.extentGroups(v.uuid())) {
+                u[0] += g.bytes() * g.replicas().size();
+            }
+        }
+        List<Container> out = new ArrayList<>();
+        for (Catalog.ContainerRecord c : catalog.containers()) {
+            long[] u = use.getOrDefault(c.uuid(), new long[2]);
+            out.add(Catalog.toContainer(c, u[0], (int) u[1]));
+        }
+        return out;
+    }
+
     @Override
     public Optional<Container> container(String name) {
         return containers().stream().filter(c -> c.name().equals(name)).findFirst();
