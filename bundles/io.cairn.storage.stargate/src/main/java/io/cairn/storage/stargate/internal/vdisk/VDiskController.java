@@ -217,16 +217,7 @@ final class VDiskController {
     }
 
     void writeZeroes(long offset, long length) {
-        check(offset, length);
-        long at = offset;
-        long end = offset + length;
-        while (at < end) {
-            int n = (int) Math.min(end - at, MAX_RECORD - (at % MAX_RECORD));
-            long off = at;
-            append(seq -> OpLogRecord.zero(id(), epoch, seq, off, n));
-            at += n;
-        }
-        path.cache().invalidateRange(cacheOwner(), offset, length);
+        appendWithoutPayload(offset, length, OpLogRecord::zero);
     }
 
     /**
@@ -238,13 +229,23 @@ final class VDiskController {
      * wins over an earlier write.
      */
     void trim(long offset, long length) {
+        appendWithoutPayload(offset, length, OpLogRecord::trim);
+    }
+
+    /** A record kind stored without payload (zeros, trims): {@code vdisk, epoch, sequence, offset, length}. */
+    private interface NoPayload {
+        OpLogRecord of(long vdisk, long epoch, long sequence, long offset, int length);
+    }
+
+    /** Appends records of {@code kind} over the range, split at 1 MiB like writes, and drops the range from the cache. */
+    private void appendWithoutPayload(long offset, long length, NoPayload kind) {
         check(offset, length);
         long at = offset;
         long end = offset + length;
         while (at < end) {
             int n = (int) Math.min(end - at, MAX_RECORD - (at % MAX_RECORD));
             long off = at;
-            append(seq -> OpLogRecord.trim(id(), epoch, seq, off, n));
+            append(seq -> kind.of(id(), epoch, seq, off, n));
             at += n;
         }
         path.cache().invalidateRange(cacheOwner(), offset, length);

@@ -134,37 +134,24 @@ public final class VDiskMeta {
 
     /** Every extent group of the vDisk by id (in id order), read by prefix scan. */
     public java.util.SortedMap<Long, Egroup> egroupRecords() {
-        java.util.SortedMap<Long, Egroup> out = new java.util.TreeMap<>(Long::compareUnsigned);
-        String prefix = route + "eg:";
-        String after = null;
-        try {
-            while (true) {
-                List<Entry> page = medusa.scan(prefix, after, 1000);
-                for (Entry e : page) {
-                    long id = Long.parseUnsignedLong(e.key().substring(prefix.length()), 16);
-                    out.put(id, read(e.value(), Egroup.class, "a vDisk metadata record"));
-                }
-                if (page.size() < 1000) {
-                    return out;
-                }
-                after = page.getLast().key();
-            }
-        } catch (MedusaException e) {
-            throw unavailable("list the extent groups of vDisk " + vdisk, e);
-        }
+        return records("eg:", Egroup.class, "list the extent groups of vDisk " + vdisk);
     }
 
     /** Every mapped vBlock and where it lives, by vBlock (read by prefix scan). */
     public java.util.SortedMap<Long, BlockRef> blockRefs() {
-        java.util.SortedMap<Long, BlockRef> out = new java.util.TreeMap<>(Long::compareUnsigned);
-        String prefix = route + "vb:";
+        return records("vb:", BlockRef.class, "list the block map of vDisk " + vdisk);
+    }
+
+    /** The records after {@code route + kind} by their hexadecimal ids, in id order. */
+    private <T> java.util.SortedMap<Long, T> records(String kind, Class<T> type, String what) {
+        java.util.SortedMap<Long, T> out = new java.util.TreeMap<>(Long::compareUnsigned);
+        String prefix = route + kind;
         String after = null;
         try {
             while (true) {
                 List<Entry> page = medusa.scan(prefix, after, 1000);
                 for (Entry e : page) {
-                    out.put(Long.parseUnsignedLong(e.key().substring(prefix.length()), 16), read(e.value(), BlockRef.class,
-                            "a vDisk metadata record"));
+                    out.put(Long.parseUnsignedLong(e.key().substring(prefix.length()), 16), read(e.value(), type, "a vDisk metadata record"));
                 }
                 if (page.size() < 1000) {
                     return out;
@@ -172,7 +159,7 @@ public final class VDiskMeta {
                 after = page.getLast().key();
             }
         } catch (MedusaException e) {
-            throw unavailable("list the block map of vDisk " + vdisk, e);
+            throw unavailable(what, e);
         }
     }
 
