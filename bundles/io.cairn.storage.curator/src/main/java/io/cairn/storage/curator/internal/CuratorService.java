@@ -374,7 +374,7 @@ public final class CuratorService implements LeadershipListener {
      */
     ScanResult scan(Scan s, Leadership l) throws InterruptedException {
         long started = clock.millis();
-        Tally before = tally(true);
+        Tally before = tally(true, s.type() == ScanType.FULL);
         publish(l, s, started, 0, before, "running");
         logger.info("Curator scan {} ({}, {}): {} extent groups, {} under-replicated, {} to repair", s.id(), s.type(), s.reason(),
                 before.scanned, before.underReplicated(), before.work.size());
@@ -412,7 +412,7 @@ public final class CuratorService implements LeadershipListener {
             }
         }
         // the outcome as the metadata says now
-        Tally after = tally(false);
+        Tally after = tally(false, s.type() == ScanType.FULL);
         publish(l, s, started, done, after, "succeeded");
         logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} unmapped extent groups "
                 + "freed, {} extent groups still under-replicated, {} orphaned replicas left, {} unmapped extent groups left",
@@ -497,8 +497,9 @@ public final class CuratorService implements LeadershipListener {
      * node over the Medusa shards it leads; the reduce ({@link ScanReduce}) merges their output with
      * the inventories. A replica counts when its node is alive and, if the node answered, holds it.
      * A group with a replica its node's scrubber flags as failing its checksum is repaired too.
+     * With {@code garbage} (full scans) the map tasks also list the groups no vBlock maps any more.
      */
-    private Tally tally(boolean withWork) throws InterruptedException {
+    private Tally tally(boolean withWork, boolean garbage) throws InterruptedException {
         Set<UUID> alive = stargates();
         CuratorSettings settings = settings();
         Tally t = new Tally();
@@ -519,7 +520,7 @@ public final class CuratorService implements LeadershipListener {
                 logger.info("node {} did not list its extent groups; its replicas count as present this scan: {}", node, e.getMessage());
             }
         }
-        MapPhase.Outcome maps = mapTasks.runAll(local.identity().uuid(), alive, settings.mapTaskTimeout());
+        MapPhase.Outcome maps = mapTasks.runAll(local.identity().uuid(), alive, settings.mapTaskTimeout(), garbage);
         ScanReduce.Result r = ScanReduce.reduce(alive, inventory, maps.scans(), rotten, settings.orphanGrace());
         r.containers().forEach((name, u) -> t.perContainer.put(name, new long[] {u.egroups(), u.bytes()}));
         if (withWork) {

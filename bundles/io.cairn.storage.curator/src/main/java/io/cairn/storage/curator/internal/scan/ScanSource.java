@@ -26,4 +26,28 @@ public interface ScanSource {
     default List<Long> unreferenced(UUID vdisk) {
         return List.of();
     }
+
+    /**
+     * This source without {@link #unreferenced} (which reads each vDisk's whole block map): what a
+     * partial scan reads, since only full scans reclaim.
+     */
+    default ScanSource withoutGarbage() {
+        ScanSource all = this;
+        return new ScanSource() {
+            @Override
+            public List<VDisk> vdisks() {
+                return all.vdisks();
+            }
+
+            @Override
+            public int metadataShard(UUID vdisk) {
+                return all.metadataShard(vdisk);
+            }
+
+            @Override
+            public Optional<List<ExtentGroups.ExtentGroup>> egroups(UUID vdisk) {
+                return all.egroups(vdisk);
+            }
+        };
+    }
 }

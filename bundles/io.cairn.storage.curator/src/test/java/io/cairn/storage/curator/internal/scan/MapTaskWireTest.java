@@ -39,6 +39,9 @@ class MapTaskWireTest {
     void givenShards_whenRequested_thenTheNodeReadsThemBack() {
         assertThat(MapTaskWire.shards(MapTaskWire.request(List.of(9, 0, 5)))).containsExactly(0, 5, 9);
         assertThat(MapTaskWire.shards(MapTaskWire.request(List.of()))).isEmpty();
+        assertThat(MapTaskWire.garbage(MapTaskWire.request(List.of(1)))).as("a partial scan's").isFalse();
+        assertThat(MapTaskWire.garbage(MapTaskWire.request(List.of(1), true))).as("a full scan's").isTrue();
+        assertThat(MapTaskWire.shards(MapTaskWire.request(List.of(3, 1), true))).containsExactly(1, 3);
         assertThatThrownBy(() -> MapTaskWire.shards("{}".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("names its shards");
     }
 }

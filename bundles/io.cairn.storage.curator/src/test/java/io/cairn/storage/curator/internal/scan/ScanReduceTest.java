@@ -200,6 +200,11 @@ class ScanReduceTest {
         assertThat(res.containers()).containsExactly(Map.entry("ctr1", new ScanReduce.UnderReplication(1, 4L << 20)));
         assertThat(res.orphans()).isEmpty();
         assertThat(res.scanned()).isEqualTo(3);
+        // a partial scan does not read the block maps: nothing is garbage, the groups are counted and repaired as before
+        ScanReduce.Result partial = ScanReduce.reduce(Set.of(a), inventory, MapTask.run(c.withoutGarbage(), SHARDS, () -> false), Map.of(),
+                GRACE);
+        assertThat(partial.garbage()).isEmpty();
+        assertThat(partial.repairs()).hasSize(3);
     }
 
     @Test
