@@ -87,6 +87,36 @@ public interface ExtentGroups {
         return 0;
     }
 
+    /**
+     * The extent groups of the vDisk that no vBlock of it maps any more (every vBlock that lived in
+     * them was unmapped, e.g. by an UNMAP, spec 50 §1): garbage Curator reclaims with
+     * {@link #reclaim}. Read from the metadata as it is now: the extent-group records first, then the
+     * block map, so a group a drain was filling while this ran is either referenced or has a newer
+     * record (and {@link #reclaim} checks again at the owner anyway). Empty from a provider that
+     * does not unmap (the default).
+     *
+     * @throws StargateException NOT_FOUND when the vDisk is gone, UNAVAILABLE when the metadata cannot be read
+     * @since 1.4
+     */
+    default List<Long> unreferenced(UUID vdisk) {
+        return List.of();
+    }
+
+    /**
+     * Frees extent groups of the vDisk that no vBlock maps: the vDisk's owner (this node takes it if
+     * it has none), with its drain and extent writes held back, checks again that no vBlock maps
+     * them, deletes their records in one batch fenced by its ownership record and then deletes their
+     * replicas on every node (a replica that cannot be deleted now is left as an orphan for Curator's
+     * garbage collection). Groups still mapped, or gone already, are left alone. Returns the groups
+     * freed. The default frees nothing.
+     *
+     * @throws StargateException NOT_FOUND when the vDisk is gone, UNAVAILABLE when its owner or the metadata cannot be reached
+     * @since 1.4
+     */
+    default List<Long> reclaim(UUID vdisk, List<Long> egroups) {
+        return List.of();
+    }
+
     /** A scrub pass: extent groups verified, and those with slices failing their checksum. */
     record ScrubResult(long verified, List<Long> bad) {
         public ScrubResult {

@@ -374,13 +374,14 @@ public final class CuratorService implements LeadershipListener {
      */
     ScanResult scan(Scan s, Leadership l) throws InterruptedException {
         long started = clock.millis();
-        Tally before = tally(true);
+        Tally before = tally(true, s.type() == ScanType.FULL);
         publish(l, s, started, 0, before, "running");
         logger.info("Curator scan {} ({}, {}): {} extent groups, {} under-replicated, {} to repair", s.id(), s.type(), s.reason(),
                 before.scanned, before.underReplicated(), before.work.size());
         int done = 0;
         boolean blocked = false;
         int collected = 0;
+        int reclaimed = 0;
         List<Task> tasks = new ArrayList<>();
         tasks.addAll(repairTasks(before.work));
         if (s.type() == ScanType.FULL) {
@@ -394,6 +395,8 @@ public final class CuratorService implements LeadershipListener {
                     tasks.add(Task.deleteReplica(o.node(), o.egroup(), started));
                 }
             }
+            // extent groups no vBlock maps any more (unmapped, spec 50 §1): freed by the vDisk's owner, which checks again
+            tasks.addAll(reclaimTasks(before.garbage));
         }
         if (!tasks.isEmpty()) {
             Chronos.Submission sub = chronos.submit(s.id(), tasks, nodes(), stargates());
@@ -402,17 +405,19 @@ public final class CuratorService implements LeadershipListener {
             Chronos.Outcome o = chronos.await(sub, TASKS_WAIT, this::stargates, l::valid);
             done = o.done(TaskKind.PROTECT);
             collected = o.done(TaskKind.DELETE_REPLICA);
+            reclaimed = o.done(TaskKind.RECLAIM);
             blocked = o.failed(TaskKind.PROTECT) > 0 || o.pending(TaskKind.PROTECT) > 0;
             if (!o.failed().isEmpty() || !o.pending().isEmpty()) {
                 logger.info("Curator scan {}: Chronos tasks failed {}, still queued {}", s.id(), o.failed(), o.pending());
             }
         }
         // the outcome as the metadata says now
-        Tally after = tally(false);
+        Tally after = tally(false, s.type() == ScanType.FULL);
         publish(l, s, started, done, after, "succeeded");
-        logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} extent groups still "
-                + "under-replicated, {} orphaned replicas left", s.id(), clock.millis() - started, done, collected, after.underReplicated(),
-                after.orphans.size());
+        logger.info("Curator scan {} finished in {} ms: {} repairs done, {} orphaned replicas deleted, {} unmapped extent groups "
+                + "freed, {} extent groups still under-replicated, {} orphaned replicas left, {} unmapped extent groups left",
+                s.id(), clock.millis() - started, done, collected, reclaimed, after.underReplicated(), after.orphans.size(),
+                after.garbage.size());
         return new ScanResult(after.underReplicated(), blocked || before.incomplete || after.incomplete, done, collected);
     }
 
@@ -448,12 +453,34 @@ public final class CuratorService implements LeadershipListener {
         return out;
     }
 
+    /**
+     * The reclaim tasks for {@code garbage}: the groups of one vDisk, by id, in batches of
+     * {@link #RECLAIM_BATCH} (each batch costs the owner one read of the block map under its locks),
+     * so the same garbage gives the same task ids again.
+     */
+    static List<Task> reclaimTasks(List<ScanReduce.Garbage> garbage) {
+        Map<UUID, List<Long>> byVdisk = new java.util.TreeMap<>();
+        garbage.forEach(g -> byVdisk.computeIfAbsent(g.vdisk().uuid(), k -> new ArrayList<>()).add(g.egroup()));
+        List<Task> out = new ArrayList<>();
+        byVdisk.forEach((vdisk, egs) -> {
+            List<Long> sorted = egs.stream().sorted().toList();
+            for (int i = 0; i < sorted.size(); i += RECLAIM_BATCH) {
+                out.add(Task.reclaim(vdisk, sorted.subList(i, Math.min(sorted.size(), i + RECLAIM_BATCH))));
+            }
+        });
+        return out;
+    }
+
+    /** Extent groups per reclaim task. */
+    static final int RECLAIM_BATCH = 64;
+
     /** One pass over every extent group: under-replication per container, extent-group fault tolerance, and (if asked) the repairs to make. */
     private static final class Tally {
         final Map<String, long[]> perContainer = new LinkedHashMap<>();
         final List<Work> work = new ArrayList<>();
         final List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
         final List<Orphans.Orphan> orphans = new ArrayList<>();
+        final List<ScanReduce.Garbage> garbage = new ArrayList<>();
         final List<CuratorStatus.MapTasks> mapTasks = new ArrayList<>();
         long scanned;
         boolean incomplete;
@@ -470,8 +497,9 @@ public final class CuratorService implements LeadershipListener {
      * node over the Medusa shards it leads; the reduce ({@link ScanReduce}) merges their output with
      * the inventories. A replica counts when its node is alive and, if the node answered, holds it.
      * A group with a replica its node's scrubber flags as failing its checksum is repaired too.
+     * With {@code garbage} (full scans) the map tasks also list the groups no vBlock maps any more.
      */
-    private Tally tally(boolean withWork) throws InterruptedException {
+    private Tally tally(boolean withWork, boolean garbage) throws InterruptedException {
         Set<UUID> alive = stargates();
         CuratorSettings settings = settings();
         Tally t = new Tally();
@@ -492,7 +520,7 @@ public final class CuratorService implements LeadershipListener {
                 logger.info("node {} did not list its extent groups; its replicas count as present this scan: {}", node, e.getMessage());
             }
         }
-        MapPhase.Outcome maps = mapTasks.runAll(local.identity().uuid(), alive, settings.mapTaskTimeout());
+        MapPhase.Outcome maps = mapTasks.runAll(local.identity().uuid(), alive, settings.mapTaskTimeout(), garbage);
         ScanReduce.Result r = ScanReduce.reduce(alive, inventory, maps.scans(), rotten, settings.orphanGrace());
         r.containers().forEach((name, u) -> t.perContainer.put(name, new long[] {u.egroups(), u.bytes()}));
         if (withWork) {
@@ -501,6 +529,7 @@ public final class CuratorService implements LeadershipListener {
         }
         t.placements.addAll(r.placements());
         t.orphans.addAll(r.orphans());
+        t.garbage.addAll(r.garbage());
         t.scanned = r.scanned();
         t.mapTasks.addAll(mapTasks.status(maps));
         return t;

@@ -74,7 +74,8 @@ public final class MapTaskRunner implements ScanSource {
     byte[] serve(byte[] request, Instant deadline) {
         List<Integer> shards = MapTaskWire.shards(request);
         long started = clock.millis();
-        List<VDiskScan> out = MapTask.run(this, shards, () -> clock.now().isAfter(deadline));
+        List<VDiskScan> out = MapTask.run(MapTaskWire.garbage(request) ? this : withoutGarbage(), shards,
+                () -> clock.now().isAfter(deadline));
         logger.debug("map tasks over shards {}: {} vDisk(s), {} extent group(s) in {} ms", shards, out.size(),
                 out.stream().mapToLong(s -> s.egroups().size()).sum(), clock.millis() - started);
         return MapTaskWire.reply(out);
@@ -113,6 +114,18 @@ public final class MapTaskRunner implements ScanSource {
         }
     }
 
+    @Override
+    public List<Long> unreferenced(UUID vdisk) {
+        try {
+            return egroups.unreferenced(vdisk);
+        } catch (StargateException e) {
+            if (e.reason() == StargateException.Reason.NOT_FOUND) {
+                return List.of(); // deleted meanwhile: its groups went with it
+            }
+            throw e;
+        }
+    }
+
     // ---------------------------------------------------------------- the map phase, on the leader
 
     /**
@@ -122,8 +135,9 @@ public final class MapTaskRunner implements ScanSource {
      *
      * @param self this node (the leader)
      * @param live the nodes whose Stargate is alive: the ones that run map tasks
+     * @param garbage whether to list each vDisk's unreferenced extent groups too (full scans: it reads every block map)
      */
-    MapPhase.Outcome runAll(UUID self, Set<UUID> live, Duration timeout) throws InterruptedException {
+    MapPhase.Outcome runAll(UUID self, Set<UUID> live, Duration timeout, boolean garbage) throws InterruptedException {
         MapTaskAssignment assignment = null;
         try {
             List<Integer> shards = new ArrayList<>();
@@ -141,9 +155,10 @@ public final class MapTaskRunner implements ScanSource {
         MapPhase.Remote remote = (node, shards) -> {
             String address = zeus.cluster().node(node).map(NodeIdentity::address)
                     .orElseThrow(() -> new IllegalStateException("node " + node + " is not in the cluster"));
-            return rpc.callAsync(address, CuratorRpc.MAP_TASK, MapTaskWire.request(shards), timeout).thenApply(MapTaskWire::scans);
+            return rpc.callAsync(address, CuratorRpc.MAP_TASK, MapTaskWire.request(shards, garbage), timeout)
+                    .thenApply(MapTaskWire::scans);
         };
-        return new MapPhase(self, remote, this, timeout.plus(WAIT_MARGIN)).run(assignment);
+        return new MapPhase(self, remote, garbage ? this : withoutGarbage(), timeout.plus(WAIT_MARGIN)).run(assignment);
     }
 
     /** The map phase as the status document shows it: per node its address, shards, where they ran and what they scanned. */

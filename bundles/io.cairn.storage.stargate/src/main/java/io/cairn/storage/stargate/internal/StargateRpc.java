@@ -48,7 +48,7 @@ public final class StargateRpc implements RpcHandler {
         JsonNode body = call.body().length == 0 ? JSON.createObjectNode() : tree(call.body(), call.method());
         Object result = switch (call.method()) {
             case "stargate.sp.ls" -> pool(stargate.pool());
-            case "stargate.ctr.ls" -> containers(stargate.containers());
+            case "stargate.ctr.ls" -> containers(stargate.containersWithUsage());
             case "stargate.ctr.create" -> {
                 int rf = body.has("rf") ? integer(body, "rf") : 2;
                 Container c = stargate.createContainer(new ContainerSpec(text(body, "name"), rf, bytes(body, "res-capacity"),

@@ -339,6 +339,29 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return out;
     }
 
+    /**
+     * As {@link #containers}, with each container's use: the bytes its vDisks' extent-group records
+     * hand out (1 MiB per slot) on every replica, read from Medusa (one prefix scan per vDisk, so only
+     * for {@code ncli ctr ls}). Extent groups whose vBlocks were all unmapped count until Curator frees
+     * them.
+     */
+    public List<Container> containersWithUsage() {
+        Map<UUID, long[]> use = new HashMap<>();
+        for (Catalog.VDiskRecord v : catalog.vdisks(null)) {
+            long[] u = use.computeIfAbsent(v.container(), k -> new long[2]);
+            u[1]++;
+            for (io.cairn.storage.api.stargate.ExtentGroups.ExtentGroup g : data.extentGroups(v.uuid())) {
+                u[0] += g.bytes() * g.replicas().size();
+            }
+        }
+        List<Container> out = new ArrayList<>();
+        for (Catalog.ContainerRecord c : catalog.containers()) {
+            long[] u = use.getOrDefault(c.uuid(), new long[2]);
+            out.add(Catalog.toContainer(c, u[0], (int) u[1]));
+        }
+        return out;
+    }
+
     @Override
     public Optional<Container> container(String name) {
         return containers().stream().filter(c -> c.name().equals(name)).findFirst();
@@ -443,6 +466,17 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Override
     public Protection protect(UUID vdisk, long egroup) {
         return data.protect(catalog.requireVDisk(vdisk), egroup);
+    }
+
+    @Override
+    public List<Long> unreferenced(UUID vdisk) {
+        catalog.requireVDisk(vdisk);
+        return data.unreferenced(vdisk);
+    }
+
+    @Override
+    public List<Long> reclaim(UUID vdisk, List<Long> egroups) {
+        return data.reclaim(catalog.requireVDisk(vdisk), egroups);
     }
 
     /** The vDisk's owner now (see {@link DataPath#ownerNow}). */

@@ -18,7 +18,8 @@ import io.cairn.storage.api.stargate.StargateException;
  * vDisk deleted meanwhile needs nothing). {@link TaskKind#DELETE_REPLICA} deletes a node's
  * orphaned replica (queued on that node, so it is local), unless it was written since the scan found it: a task may wait in the queue
  * long after the scan, and a replica written since (re-replicated onto this node and recorded) is
- * no orphan any more. {@link #SKEW} covers clock differences between the leader and this node.
+ * no orphan any more. {@link TaskKind#RECLAIM} has the vDisk's owner free extent groups no vBlock
+ * maps any more (it checks that again under its locks). {@link #SKEW} covers clock differences between the leader and this node.
  */
 public final class CuratorTasks implements TaskRunner {
 
@@ -38,6 +39,27 @@ public final class CuratorTasks implements TaskRunner {
         switch (t.taskKind()) {
             case PROTECT -> protect(t);
             case DELETE_REPLICA -> deleteReplica(t);
+            case RECLAIM -> reclaim(t);
+        }
+    }
+
+    /**
+     * Frees the task's extent groups at the vDisk's owner, which checks again that no vBlock maps
+     * them (a write since the scan may have mapped one: it stays); a vDisk deleted meanwhile needs
+     * nothing (its groups went with it).
+     */
+    private void reclaim(TaskRecord t) {
+        UUID vdisk = t.uuidArg(Task.VDISK);
+        List<Long> groups = Task.egroups(t.args());
+        try {
+            List<Long> freed = egroups.reclaim(vdisk, groups);
+            logger.info("vDisk {}: freed {} of {} unmapped extent group(s)", vdisk, freed.size(), groups.size());
+        } catch (StargateException e) {
+            if (e.reason() == StargateException.Reason.NOT_FOUND) {
+                logger.debug("vDisk {}: gone, nothing to reclaim", vdisk);
+                return;
+            }
+            throw e;
         }
     }
 

@@ -52,6 +52,21 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
     }
 
     /**
+     * Free extent groups of {@code vdisk} that no vBlock maps any more (unmapped, spec 50 §1), in one
+     * task at the vDisk's owner; placed like a repair of the first, at garbage priority.
+     */
+    public static Task reclaim(UUID vdisk, List<Long> egroups) {
+        if (egroups.isEmpty()) {
+            throw new IllegalArgumentException("a reclaim task needs at least one extent group");
+        }
+        Map<String, String> args = new java.util.HashMap<>(Map.of(VDISK, vdisk.toString(), EGROUP, Long.toString(egroups.getFirst())));
+        if (egroups.size() > 1) {
+            args.put(EGROUPS, egroups.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        }
+        return new Task(TaskKind.RECLAIM, args, Priority.GARBAGE, null);
+    }
+
+    /**
      * Delete {@code node}'s orphaned replica of {@code egroup}, unless it was written after
      * {@code unwrittenSinceMillis} (a time before the scan read the node's inventory).
      */
@@ -61,12 +76,12 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
     }
 
     /**
-     * {@code protect:<vdisk>:<egroup>} ({@code protect:<vdisk>:<first egroup>+<more>:<hash of the list>} for several) or
-     * {@code delete_replica:<node>:<egroup>}.
+     * {@code protect:<vdisk>:<egroup>} ({@code protect:<vdisk>:<first egroup>+<more>:<hash of the list>} for several),
+     * {@code reclaim:} likewise, or {@code delete_replica:<node>:<egroup>}.
      */
     public String id() {
         return switch (kind) {
-            case PROTECT -> kind.label() + ":" + args.get(VDISK) + ":" + args.get(EGROUP)
+            case PROTECT, RECLAIM -> kind.label() + ":" + args.get(VDISK) + ":" + args.get(EGROUP)
                     + (args.containsKey(EGROUPS) ? "+" + (egroups(args).size() - 1) + ":" + listHash(args.get(EGROUPS)) : "");
             case DELETE_REPLICA -> kind.label() + ":" + args.get(NODE) + ":" + args.get(EGROUP);
         };
@@ -88,9 +103,9 @@ public record Task(TaskKind kind, Map<String, String> args, Priority priority, U
         return java.util.Arrays.stream(many.split(",")).map(Long::parseLong).toList();
     }
 
-    /** Pieces of work: the extent groups of a repair, 1 for other tasks. */
+    /** Pieces of work: the extent groups of a repair or a reclaim, 1 for other tasks. */
     public int units() {
-        return kind == TaskKind.PROTECT ? egroups(args).size() : 1;
+        return kind == TaskKind.PROTECT || kind == TaskKind.RECLAIM ? egroups(args).size() : 1;
     }
 
     /** The arguments in key order (as stored). */

@@ -5,7 +5,9 @@ public enum TaskKind {
     /** {@code ExtentGroups.protect(vdisk, egroup)}: restore the extent group's replication factor at the vDisk's owner. */
     PROTECT("protect"),
     /** {@code ExtentGroups.deleteReplica(node, egroup)} of an orphaned replica, run on that node. */
-    DELETE_REPLICA("delete_replica");
+    DELETE_REPLICA("delete_replica"),
+    /** {@code ExtentGroups.reclaim(vdisk, egroups)}: free extent groups no vBlock maps any more, at the vDisk's owner. */
+    RECLAIM("reclaim");
 
     private final String label;
 

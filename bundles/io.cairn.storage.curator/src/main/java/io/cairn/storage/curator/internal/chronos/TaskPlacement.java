@@ -12,7 +12,8 @@ import java.util.UUID;
  * the tasks of a node that leaves move), so the repairs of one large vDisk spread over every node's
  * queue and run in parallel: {@code protect} is forwarded to the vDisk's owner, which holds its locks
  * only to plan and to record, while the new replicas pull the data from the live ones. An orphaned
- * replica's deletion goes to the node holding it, and nowhere while that node is down.
+ * replica's deletion goes to the node holding it, and nowhere while that node is down. Reclaiming
+ * unmapped extent groups is placed like a repair (it too is forwarded to the vDisk's owner).
  */
 public final class TaskPlacement {
 
@@ -21,7 +22,7 @@ public final class TaskPlacement {
 
     public static Optional<UUID> place(Task t, Set<UUID> live) {
         return switch (t.kind()) {
-            case PROTECT -> {
+            case PROTECT, RECLAIM -> {
                 if (t.home() != null && live.contains(t.home())) {
                     yield Optional.of(t.home());
                 }

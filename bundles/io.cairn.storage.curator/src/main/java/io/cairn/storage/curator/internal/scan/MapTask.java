@@ -16,7 +16,7 @@ import io.cairn.storage.api.stargate.VDisk;
 /**
  * The map side of a scan (spec 20 §21): a node lists every vDisk, keeps those whose metadata lies in
  * the Medusa shards it was given, and reads their extent-group records (locally where it leads the
- * shard). A vDisk deleted meanwhile is left out.
+ * shard), then which of them no vBlock maps any more. A vDisk deleted meanwhile is left out.
  */
 public final class MapTask {
 
@@ -60,7 +60,7 @@ public final class MapTask {
                 throw new CairnException(ErrorCode.TIMEOUT, "the map task over " + what + " ran past its deadline after " + done
                         + " vDisk(s); the Curator leader scans them itself");
             }
-            source.egroups(v.uuid()).ifPresent(g -> out.add(new VDiskScan(v, g)));
+            source.egroups(v.uuid()).ifPresent(g -> out.add(new VDiskScan(v, g, source.unreferenced(v.uuid()))));
             done++;
         }
         return out;

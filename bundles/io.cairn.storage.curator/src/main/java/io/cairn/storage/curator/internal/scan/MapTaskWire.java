@@ -21,10 +21,10 @@ import io.cairn.storage.api.stargate.VDisk;
  * The map task's request and reply on the cluster RPC, compact JSON.
  *
  * <pre>
- * request  {"shards":[0,5,9]}
+ * request  {"shards":[0,5,9], "garbage":true}    (garbage: also list the unreferenced extent groups; full scans)
  * reply    {"nodes":[UUID...],
  *           "vdisks":[{"id":UUID,"name":..,"ctr":UUID,"ctrName":..,"size":bytes,"rf":2,"owner":UUID|null,"created":ms,
- *                      "eg":[[egroup id, slots, node index...]...]}...]}
+ *                      "eg":[[egroup id, slots, node index...]...], "free":[egroup id...]}...]}
  * </pre>
  * An extent group's replicas are indexes into {@code nodes}, so each node's UUID is written once.
  */
@@ -35,12 +35,25 @@ public final class MapTaskWire {
     private MapTaskWire() {
     }
 
-    /** The request for a map task over {@code shards}. */
+    /** The request for a map task over {@code shards}, without garbage (a partial scan's). */
     public static byte[] request(Collection<Integer> shards) {
+        return request(shards, false);
+    }
+
+    /** The request for a map task over {@code shards}; {@code garbage}: list each vDisk's unreferenced extent groups too. */
+    public static byte[] request(Collection<Integer> shards, boolean garbage) {
         ObjectNode o = JSON.createObjectNode();
         ArrayNode a = o.putArray("shards");
         new TreeSet<>(shards).forEach(a::add);
+        if (garbage) {
+            o.put("garbage", true);
+        }
         return bytes(o);
+    }
+
+    /** Whether a request asks for the unreferenced extent groups (absent: no). */
+    public static boolean garbage(byte[] request) {
+        return tree(request).path("garbage").asBoolean(false);
     }
 
     /** The shards a request asks for. */
@@ -86,6 +99,10 @@ public final class MapTaskWire {
                     row.add(i);
                 }
             }
+            if (!s.unreferenced().isEmpty()) {
+                ArrayNode free = d.putArray("free");
+                s.unreferenced().forEach(free::add);
+            }
         }
         return bytes(o);
     }
@@ -108,7 +125,9 @@ public final class MapTaskWire {
                 }
                 groups.add(new ExtentGroups.ExtentGroup(row.get(0).asLong(), replicas, row.get(1).asInt()));
             }
-            out.add(new VDiskScan(v, groups));
+            List<Long> free = new ArrayList<>();
+            d.path("free").forEach(n -> free.add(n.asLong())); // absent from a node before reclaiming existed
+            out.add(new VDiskScan(v, groups, free));
         }
         return out;
     }

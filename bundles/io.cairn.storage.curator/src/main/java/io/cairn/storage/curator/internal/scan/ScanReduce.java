@@ -32,6 +32,13 @@ public final class ScanReduce {
     public record Repair(VDisk vdisk, long egroup, int present, int failing) {
     }
 
+    /**
+     * An extent group no vBlock of its vDisk maps any more (every vBlock in it was unmapped): freed
+     * by its owner in full scans; {@code bytes} per replica, on {@code replicas} nodes.
+     */
+    public record Garbage(VDisk vdisk, long egroup, long bytes, int replicas) {
+    }
+
     /** Under-replicated extent groups of one container and the bytes they hold. */
     public record UnderReplication(long egroups, long bytes) {
     }
@@ -42,15 +49,23 @@ public final class ScanReduce {
      * @param placements where every extent group's present replicas are, for fault tolerance
      * @param orphans    replicas no record lists on their node, written longer ago than the grace
      * @param scanned    extent-group records scanned
+     * @param garbage    extent groups no vBlock maps any more (not among the repairs: a group nothing
+     *                   refers to is freed, not re-replicated)
      */
     public record Result(Map<String, UnderReplication> containers, List<Repair> repairs,
-            List<FaultTolerance.ReplicaPlacement> placements, List<Orphans.Orphan> orphans, long scanned) {
+            List<FaultTolerance.ReplicaPlacement> placements, List<Orphans.Orphan> orphans, long scanned, List<Garbage> garbage) {
         /** Copies everything (the container order is kept). */
         public Result {
             containers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(containers));
             repairs = List.copyOf(repairs);
             placements = List.copyOf(placements);
             orphans = List.copyOf(orphans);
+            garbage = List.copyOf(garbage);
+        }
+
+        /** Bytes the garbage holds over all its replicas. */
+        public long garbageBytes() {
+            return garbage.stream().mapToLong(g -> g.bytes() * g.replicas()).sum();
         }
 
         /** Under-replicated extent groups over all containers. */
@@ -77,15 +92,22 @@ public final class ScanReduce {
         Map<String, long[]> perContainer = new LinkedHashMap<>();
         List<Repair> repairs = new ArrayList<>();
         List<FaultTolerance.ReplicaPlacement> placements = new ArrayList<>();
+        List<Garbage> garbage = new ArrayList<>();
         Map<Long, Set<UUID>> listed = new HashMap<>();
         long scanned = 0;
         for (VDiskScan s : ordered) {
             VDisk v = s.vdisk();
             long[] c = perContainer.computeIfAbsent(v.containerName(), k -> new long[2]);
             int rf = v.replicationFactor();
+            Set<Long> unreferenced = new HashSet<>(s.unreferenced());
             for (ExtentGroups.ExtentGroup g : s.egroups()) {
                 scanned++;
                 listed.computeIfAbsent(g.id(), k -> new HashSet<>()).addAll(g.replicas());
+                if (unreferenced.contains(g.id())) {
+                    // nothing maps it: freed, not counted or repaired (its replicas stay listed, so they are no orphans)
+                    garbage.add(new Garbage(v, g.id(), g.bytes(), g.replicas().size()));
+                    continue;
+                }
                 List<UUID> present = g.replicas().stream().distinct().filter(alive::contains)
                         .filter(n -> !inventory.containsKey(n) || inventory.get(n).containsKey(g.id())).toList();
                 placements.add(new FaultTolerance.ReplicaPlacement(rf, present));
@@ -103,6 +125,6 @@ public final class ScanReduce {
         perContainer.forEach((name, c) -> containers.put(name, new UnderReplication(c[0], c[1])));
         // replicas no record lists on their node, written long enough ago that no drain or copy is still recording them
         List<Orphans.Orphan> orphans = Orphans.find(inventory, listed, grace);
-        return new Result(containers, repairs, placements, orphans, scanned);
+        return new Result(containers, repairs, placements, orphans, scanned, garbage);
     }
 }

@@ -77,6 +77,15 @@ class CuratorTasksTest {
         }
 
         @Override
+        public List<Long> reclaim(UUID vdisk, List<Long> groups) {
+            calls.add("reclaim " + vdisk + " " + groups);
+            if (protectFails != null) {
+                throw protectFails;
+            }
+            return groups.stream().filter(g -> !failingGroups.contains(g)).toList();
+        }
+
+        @Override
         public ScrubResult scrub(UUID node) {
             return new ScrubResult(0, List.of());
         }
@@ -122,6 +131,25 @@ class CuratorTasksTest {
             Thread.interrupted();
         }
         assertThat(calls).isEmpty();
+    }
+
+    @Test
+    void givenUnmappedGroups_thenTheOwnerIsAskedToReclaimThemInOneCall_andAVDiskDeletedMeanwhileNeedsNothing() throws Exception {
+        Task t = Task.reclaim(VDISK, List.of(3L, 5L, 9L));
+        assertThat(t.id()).startsWith("reclaim:" + VDISK + ":3+2:");
+        assertThat(t.priority()).isEqualTo(Priority.GARBAGE);
+        assertThat(t.units()).isEqualTo(3);
+        assertThat(Task.reclaim(VDISK, List.of(4L)).id()).isEqualTo("reclaim:" + VDISK + ":4");
+        assertThat(TaskPlacement.place(t, Set.of(NODE))).contains(NODE);
+        failingGroups = Set.of(5L); // mapped again since the scan: the owner keeps it, which is no failure
+
+        tasks.run("x", record(t));
+
+        assertThat(calls).containsExactly("reclaim " + VDISK + " [3, 5, 9]");
+        protectFails = new StargateException(StargateException.Reason.NOT_FOUND, "no vDisk");
+        tasks.run("x", record(t));
+        protectFails = new StargateException(StargateException.Reason.UNAVAILABLE, "owner unreachable");
+        assertThatThrownBy(() -> tasks.run("x", record(t))).hasMessageContaining("owner unreachable");
     }
 
     @Test

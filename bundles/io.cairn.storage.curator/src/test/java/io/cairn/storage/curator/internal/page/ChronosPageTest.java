@@ -116,9 +116,10 @@ class ChronosPageTest {
                 "2025-03-01T10:05:00Z", "Tasks per node", "Queued and running tasks", "Queued 0 (LAST_REPLICA)", "Queued 3 (GARBAGE)",
                 "Done protect", "Given up delete_replica", "0 (LAST_REPLICA)", "1 (UNDER_REPLICATED)", "queued (retry in 2 s)", "running",
                 "failed", "3 min 5 s", "disk gone", "the 1 most urgent of 250 tasks");
-        // 127.0.1.1: queued 0/0/0/1, 1 running, 0 given up; protect 5 done 0 given up; delete_replica 0 and 2; the unknown kind 1 and 0
+        // 127.0.1.1: queued 0/0/0/1, 1 running, 0 given up; protect 5 done 0 given up; delete_replica 0 and 2; reclaim 0 and 0;
+        // the unknown kind 1 and 0
         assertThat(body).contains("<tr><td>127.0.1.1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>1</td><td>0</td><td>5</td><td>0</td>"
-                + "<td>0</td><td>2</td><td>1</td><td>0</td></tr>");
+                + "<td>0</td><td>2</td><td>0</td><td>0</td><td>1</td><td>0</td></tr>");
         assertThat(body).as("a node missing from the configuration is shown by its id, with why its queue is unreadable")
                 .contains("<tr><td>" + N4 + "</td><td>queue not readable: " + ESCAPED + "</td><td>-</td>");
         String tasks = body.substring(body.indexOf("Queued and running tasks"));

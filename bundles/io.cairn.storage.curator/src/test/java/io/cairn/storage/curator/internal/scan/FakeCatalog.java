@@ -17,6 +17,8 @@ final class FakeCatalog implements ScanSource {
     final List<VDisk> vdisks = new ArrayList<>();
     final Map<UUID, Integer> shard = new HashMap<>();
     final Map<UUID, List<ExtentGroups.ExtentGroup>> egroups = new HashMap<>();
+    /** Per vDisk, its groups no vBlock maps. */
+    final Map<UUID, List<Long>> unreferenced = new HashMap<>();
     final AtomicInteger listings = new AtomicInteger();
 
     VDisk add(String container, String name, int rf, int shardOf, List<ExtentGroups.ExtentGroup> groups) {
@@ -41,5 +43,10 @@ final class FakeCatalog implements ScanSource {
     @Override
     public Optional<List<ExtentGroups.ExtentGroup>> egroups(UUID vdisk) {
         return Optional.ofNullable(egroups.get(vdisk));
+    }
+
+    @Override
+    public List<Long> unreferenced(UUID vdisk) {
+        return unreferenced.getOrDefault(vdisk, List.of());
     }
 }

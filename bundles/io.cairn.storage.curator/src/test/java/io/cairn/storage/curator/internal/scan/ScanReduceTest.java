@@ -180,6 +180,34 @@ class ScanReduceTest {
     }
 
     @Test
+    void givenGroupsNoVBlockMaps_thenTheyAreGarbage_neitherRepairedNorCounted_andTheirReplicasAreNoOrphans() {
+        FakeCatalog c = new FakeCatalog();
+        UUID a = new UUID(1, 1);
+        UUID b = new UUID(1, 2);
+        VDisk v = c.add("ctr1", "y", 2, 1, List.of(new ExtentGroups.ExtentGroup(2, List.of(a, b), 4),
+                new ExtentGroups.ExtentGroup(3, List.of(a, b), 4), new ExtentGroups.ExtentGroup(4, List.of(a, b), 3)));
+        c.unreferenced.put(v.uuid(), List.of(3L, 4L, 99L)); // 99: gone meanwhile (no record in this scan)
+        Map<UUID, Map<Long, Duration>> inventory = Map.of(a, Map.of(2L, Duration.ofHours(1), 3L, Duration.ofHours(1), 4L,
+                Duration.ofHours(1)));
+
+        // b is down: every group has one live replica of two, but only the mapped one needs a repair
+        ScanReduce.Result res = ScanReduce.reduce(Set.of(a), inventory, MapTaskWire.scans(MapTaskWire.reply(MapTask.run(c, SHARDS,
+                () -> false))), Map.of(), GRACE);
+
+        assertThat(res.garbage()).containsExactly(new ScanReduce.Garbage(v, 3, 4L << 20, 2), new ScanReduce.Garbage(v, 4, 3L << 20, 2));
+        assertThat(res.garbageBytes()).isEqualTo(14L << 20);
+        assertThat(res.repairs()).containsExactly(new ScanReduce.Repair(v, 2, 1, 0));
+        assertThat(res.containers()).containsExactly(Map.entry("ctr1", new ScanReduce.UnderReplication(1, 4L << 20)));
+        assertThat(res.orphans()).isEmpty();
+        assertThat(res.scanned()).isEqualTo(3);
+        // a partial scan does not read the block maps: nothing is garbage, the groups are counted and repaired as before
+        ScanReduce.Result partial = ScanReduce.reduce(Set.of(a), inventory, MapTask.run(c.withoutGarbage(), SHARDS, () -> false), Map.of(),
+                GRACE);
+        assertThat(partial.garbage()).isEmpty();
+        assertThat(partial.repairs()).hasSize(3);
+    }
+
+    @Test
     void givenTheSameInput_thenUnderReplicationIsPerContainerInNameOrder() {
         FakeCatalog c = new FakeCatalog();
         UUID a = new UUID(1, 1);

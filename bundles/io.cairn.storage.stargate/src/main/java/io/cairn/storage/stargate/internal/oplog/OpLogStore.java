@@ -379,11 +379,13 @@ public final class OpLogStore implements AutoCloseable {
                 long start = run.getFirst().start();
                 byte[] data = new byte[(int) (run.getLast().end() - start)];
                 boolean allZero = true;
+                boolean trimmed = true;
                 for (VdiskIndex.Piece piece : run) {
                     piece.record().copy(piece.start(), data, (int) (piece.start() - start), (int) piece.length());
                     allZero &= piece.record().kind != RecordKind.DATA;
+                    trimmed &= piece.record().kind == RecordKind.TRIM;
                 }
-                extents.add(new DrainExtent(start, data, allZero));
+                extents.add(new DrainExtent(start, data, allZero, trimmed));
             }
             return new DrainBatch(vdiskId, upToEpoch, upToSequence, extents);
         } finally {

@@ -496,6 +496,31 @@ public final class DataPath implements AutoCloseable {
         return out[0];
     }
 
+    /** The vDisk's extent groups no vBlock maps (read from Medusa; see {@link VDiskMeta#unreferencedEgroups}). */
+    public List<Long> unreferenced(UUID vdisk) {
+        return new VDiskMeta(medusa, vdisk).unreferencedEgroups();
+    }
+
+    /** Frees the extent groups no vBlock maps, at the vDisk's owner (this node when nobody else serves it); returns those freed. */
+    public List<Long> reclaim(VDiskRecord r, List<Long> egroups) {
+        if (egroups.isEmpty()) {
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>();
+        Handle handle = new Handle(r);
+        handle.route(c -> {
+            out.clear();
+            out.addAll(c.reclaim(egroups));
+        }, () -> {
+            ByteBuffer ids = ByteBuffer.allocate(8 * egroups.size());
+            egroups.forEach(ids::putLong);
+            com.fasterxml.jackson.databind.JsonNode h = Wire.decode(handle.forwardRaw("reclaim", 0, egroups.size(), ids.flip())).header();
+            out.clear();
+            h.path("reclaimed").forEach(n -> out.add(n.asLong()));
+        });
+        return out;
+    }
+
     // ---------------------------------------------------------------- routing
 
     public VDiskIo open(VDiskRecord r) {
@@ -962,7 +987,7 @@ public final class DataPath implements AutoCloseable {
 
         @Override
         public void trim(long offset, long length) {
-            writeZeroes(offset, length);
+            route(c -> c.trim(offset, length), () -> forward("trim", offset, length, null));
         }
 
         @Override
@@ -1046,6 +1071,15 @@ public final class DataPath implements AutoCloseable {
             }
             case "write" -> c.write(offset, w.dataBuffer());
             case "zero" -> c.writeZeroes(offset, length);
+            case "trim" -> c.trim(offset, length);
+            case "reclaim" -> {
+                ByteBuffer ids = w.dataBuffer();
+                List<Long> egroups = new ArrayList<>();
+                while (ids.remaining() >= 8) {
+                    egroups.add(ids.getLong());
+                }
+                return Wire.encode(Map.of("reclaimed", c.reclaim(egroups)), null);
+            }
             case "protect" -> {
                 var p = c.protect(offset);
                 return Wire.encode(Map.of("added", p.added().stream().map(UUID::toString).toList(),

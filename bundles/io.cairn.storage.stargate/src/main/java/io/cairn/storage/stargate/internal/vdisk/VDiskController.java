@@ -217,13 +217,35 @@ final class VDiskController {
     }
 
     void writeZeroes(long offset, long length) {
+        appendWithoutPayload(offset, length, OpLogRecord::zero);
+    }
+
+    /**
+     * Unmaps the range (SCSI UNMAP, WRITE SAME with UNMAP, NBD TRIM; spec 50 §1): TRIM records in the
+     * OpLog, as durable as writes (the local OpLog and the RF−1 peer copies), read back as zeros at
+     * once. Their drain removes every whole 1 MiB vBlock of the range from the block map (its extent
+     * becomes garbage Curator reclaims once no vBlock maps its group) and zeroes partial vBlocks.
+     * Ordered with writes like writes are: a later write over the range wins, and a later trim
+     * wins over an earlier write.
+     */
+    void trim(long offset, long length) {
+        appendWithoutPayload(offset, length, OpLogRecord::trim);
+    }
+
+    /** A record kind stored without payload (zeros, trims): {@code vdisk, epoch, sequence, offset, length}. */
+    private interface NoPayload {
+        OpLogRecord of(long vdisk, long epoch, long sequence, long offset, int length);
+    }
+
+    /** Appends records of {@code kind} over the range, split at 1 MiB like writes, and drops the range from the cache. */
+    private void appendWithoutPayload(long offset, long length, NoPayload kind) {
         check(offset, length);
         long at = offset;
         long end = offset + length;
         while (at < end) {
             int n = (int) Math.min(end - at, MAX_RECORD - (at % MAX_RECORD));
             long off = at;
-            append(seq -> OpLogRecord.zero(id(), epoch, seq, off, n));
+            append(seq -> kind.of(id(), epoch, seq, off, n));
             at += n;
         }
         path.cache().invalidateRange(cacheOwner(), offset, length);
@@ -588,10 +610,20 @@ final class VDiskController {
         Map<Long, VDiskMeta.BlockRef> newBlocks = new HashMap<>();
         Map<Long, VDiskMeta.Egroup> changedEgroups = new LinkedHashMap<>();
         Set<Long> createdEgroups = new HashSet<>();
+        List<Long> unmapped = new ArrayList<>();
         try {
             for (Map.Entry<Long, List<DrainExtent>> b : byBlock.entrySet()) {
                 long vb = b.getKey();
                 Optional<VDiskMeta.BlockRef> ref = block(vb);
+                if (b.getValue().stream().allMatch(DrainExtent::allZero)) {
+                    if (ref.isEmpty()) {
+                        continue; // zeros or an unmap over a vBlock without an extent: it reads as zeros already
+                    }
+                    if (wholeTrim(vb, b.getValue())) {
+                        unmapped.add(vb); // the whole vBlock was unmapped: drop its mapping instead of writing zeros
+                        continue;
+                    }
+                }
                 VDiskMeta.BlockRef target = ref.orElseGet(() -> allocate(vb, changedEgroups, createdEgroups));
                 if (ref.isEmpty()) {
                     newBlocks.put(vb, target);
@@ -619,6 +651,7 @@ final class VDiskController {
         for (Map.Entry<Long, VDiskMeta.BlockRef> e : newBlocks.entrySet()) {
             commit.block(e.getKey(), e.getValue());
         }
+        unmapped.forEach(commit::unmap);
         for (Map.Entry<Long, VDiskMeta.Egroup> e : changedEgroups.entrySet()) {
             if (createdEgroups.contains(e.getKey())) {
                 commit.newEgroup(e.getKey(), e.getValue());
@@ -637,9 +670,91 @@ final class VDiskController {
                 throw e;
             }
             blocks.putAll(newBlocks);
+            unmapped.forEach(vb -> blocks.put(vb, UNMAPPED));
             egroups.keySet().removeAll(changedEgroups.keySet());
         }
         return true;
+    }
+
+    /** Whether the pieces of vBlock {@code vb} are one trimmed run over all of it. */
+    private static boolean wholeTrim(long vb, List<DrainExtent> pieces) {
+        if (pieces.size() != 1) {
+            return false; // runs are contiguous within a vBlock, so two runs leave a gap
+        }
+        DrainExtent e = pieces.getFirst();
+        return e.trimmed() && e.offset() == vb * VBLOCK && e.data().length == VBLOCK;
+    }
+
+    // ---------------------------------------------------------------- garbage (Curator's requests)
+
+    /**
+     * Frees those of {@code candidates} that no vBlock of this vDisk maps (see
+     * {@link io.cairn.storage.api.stargate.ExtentGroups#reclaim}). Under the drain lock and the
+     * extent lock's write side, so no drain or direct write changes the block map or fills a slot
+     * meanwhile: the block map is read from Medusa there (this owner is its only writer), and each
+     * free group's record is deleted at the version read, in one batch fenced by the ownership
+     * record; the group counts as changed ({@link #beginChange}), so a repair copying it meanwhile
+     * does not record its copy. The replicas are deleted after the commit, outside the locks; one
+     * that fails stays an orphan for Curator's garbage collection. Returns the groups freed.
+     */
+    List<Long> reclaim(List<Long> candidates) {
+        Map<Long, VDiskMeta.Egroup> freed = new LinkedHashMap<>();
+        drainLock.lock();
+        try {
+            extentLock.writeLock().lock();
+            try {
+                if (closed) {
+                    throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": vDisk " + record.name() + " moved");
+                }
+                Set<Long> mapped = new HashSet<>();
+                meta.blockRefs().values().forEach(ref -> mapped.add(ref.eg()));
+                VDiskMeta.Batch commit = meta.batch(ownerVersion);
+                for (long eg : new java.util.LinkedHashSet<>(candidates)) {
+                    if (mapped.contains(eg)) {
+                        continue; // still (or again) mapped: not garbage
+                    }
+                    Optional<VDiskMeta.Versioned<VDiskMeta.Egroup>> g = meta.egroup(eg);
+                    if (g.isPresent()) {
+                        commit.deleteEgroup(eg, g.get().version());
+                        freed.put(eg, g.get().value());
+                    }
+                }
+                if (freed.isEmpty()) {
+                    return List.of();
+                }
+                freed.keySet().forEach(this::beginChange);
+                try {
+                    commit.commit();
+                    egroups.keySet().removeAll(freed.keySet());
+                    if (freed.containsKey(openEgroup)) {
+                        openEgroup = -1;
+                    }
+                } catch (StargateException e) {
+                    if (e.reason() == Reason.STALE_OWNER) {
+                        closed = true;
+                    }
+                    throw e;
+                } finally {
+                    freed.keySet().forEach(this::endChange);
+                }
+            } finally {
+                extentLock.writeLock().unlock();
+            }
+        } finally {
+            drainLock.unlock();
+        }
+        for (Map.Entry<Long, VDiskMeta.Egroup> e : freed.entrySet()) {
+            for (UUID node : e.getValue().replicas()) {
+                try {
+                    path.deleteEgroup(node, e.getKey());
+                } catch (RuntimeException x) {
+                    logger.info("vDisk {}: the replica of freed extent group {} on {} stays until Curator collects it as an orphan: {}",
+                            record.name(), e.getKey(), node, x.toString());
+                }
+            }
+        }
+        logger.info("vDisk {}: freed {} extent group(s) no vBlock maps any more: {}", record.name(), freed.size(), freed.keySet());
+        return List.copyOf(freed.keySet());
     }
 
     // ---------------------------------------------------------------- redundancy (Curator's requests)

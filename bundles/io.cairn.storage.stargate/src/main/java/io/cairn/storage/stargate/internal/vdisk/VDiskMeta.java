@@ -23,7 +23,7 @@ import io.cairn.storage.api.stargate.StargateException.Reason;
  *
  * <pre>
  * vdisk:UUID#owner          {"node":..., "epoch":...}       who serves the vDisk, with its fencing epoch
- * vdisk:UUID#vb:%016x       {"eg":..., "slot":...}           vBlock n lives in slot (1 MiB) of extent group eg
+ * vdisk:UUID#vb:%016x       {"eg":..., "slot":...}           vBlock n lives in slot (1 MiB) of extent group eg (absent: unmapped, reads as zeros)
  * vdisk:UUID#eg:%016x       {"replicas":[node...], "slots":k} the nodes holding the group, slots handed out
  * </pre>
  */
@@ -134,15 +134,24 @@ public final class VDiskMeta {
 
     /** Every extent group of the vDisk by id (in id order), read by prefix scan. */
     public java.util.SortedMap<Long, Egroup> egroupRecords() {
-        java.util.SortedMap<Long, Egroup> out = new java.util.TreeMap<>(Long::compareUnsigned);
-        String prefix = route + "eg:";
+        return records("eg:", Egroup.class, "list the extent groups of vDisk " + vdisk);
+    }
+
+    /** Every mapped vBlock and where it lives, by vBlock (read by prefix scan). */
+    public java.util.SortedMap<Long, BlockRef> blockRefs() {
+        return records("vb:", BlockRef.class, "list the block map of vDisk " + vdisk);
+    }
+
+    /** The records after {@code route + kind} by their hexadecimal ids, in id order. */
+    private <T> java.util.SortedMap<Long, T> records(String kind, Class<T> type, String what) {
+        java.util.SortedMap<Long, T> out = new java.util.TreeMap<>(Long::compareUnsigned);
+        String prefix = route + kind;
         String after = null;
         try {
             while (true) {
                 List<Entry> page = medusa.scan(prefix, after, 1000);
                 for (Entry e : page) {
-                    long id = Long.parseUnsignedLong(e.key().substring(prefix.length()), 16);
-                    out.put(id, read(e.value(), Egroup.class, "a vDisk metadata record"));
+                    out.put(Long.parseUnsignedLong(e.key().substring(prefix.length()), 16), read(e.value(), type, "a vDisk metadata record"));
                 }
                 if (page.size() < 1000) {
                     return out;
@@ -150,8 +159,19 @@ public final class VDiskMeta {
                 after = page.getLast().key();
             }
         } catch (MedusaException e) {
-            throw unavailable("list the extent groups of vDisk " + vdisk, e);
+            throw unavailable(what, e);
         }
+    }
+
+    /**
+     * The extent groups no vBlock maps (every vBlock once in them was unmapped): the records are read
+     * first, then the block map, so a group a drain filled meanwhile shows up mapped (a drain records
+     * a group and its new blocks in one batch).
+     */
+    public List<Long> unreferencedEgroups() {
+        java.util.Set<Long> groups = new java.util.LinkedHashSet<>(egroupRecords().keySet());
+        blockRefs().values().forEach(ref -> groups.remove(ref.eg()));
+        return List.copyOf(groups);
     }
 
     /** Every mapped vBlock. */
@@ -195,6 +215,18 @@ public final class VDiskMeta {
 
         public Batch block(long vblock, BlockRef ref) {
             ops.add(new Op.Put(blockKey(vblock), write(ref)));
+            return this;
+        }
+
+        /** Removes vBlock {@code vblock}'s mapping: it reads as zeros and its extent becomes garbage. */
+        public Batch unmap(long vblock) {
+            ops.add(new Op.Delete(blockKey(vblock), -1));
+            return this;
+        }
+
+        /** Deletes the extent group's record if it is still at {@code expectedVersion}. */
+        public Batch deleteEgroup(long eg, long expectedVersion) {
+            ops.add(new Op.Delete(egroupKey(eg), expectedVersion));
             return this;
         }
 

@@ -14,7 +14,7 @@ import io.cairn.storage.medusa.internal.local.LocalMetadataStoreImpl;
  * would, with a fake {@link LocalNode} whose home is a test directory. Closing calls the component's
  * package-private {@code @Deactivate} method by reflection, as SCR does.
  */
-final class LocalMetadata implements AutoCloseable {
+public final class LocalMetadata implements AutoCloseable {
 
     private final LocalMetadataStoreImpl component;
 
@@ -23,7 +23,7 @@ final class LocalMetadata implements AutoCloseable {
     }
 
     /** Opens (creating if missing) the store under {@code home}/{@value LocalMetadataStoreImpl#DIRECTORY}. */
-    static LocalMetadata open(Path home) {
+    public static LocalMetadata open(Path home) {
         LocalNode node = new LocalNode() {
             @Override
             public NodeIdentity identity() {
@@ -38,7 +38,7 @@ final class LocalMetadata implements AutoCloseable {
         return new LocalMetadata(new LocalMetadataStoreImpl(node, new PrometheusRegistry()));
     }
 
-    LocalMetadataStore store() {
+    public LocalMetadataStore store() {
         return component;
     }
 

@@ -1,0 +1,163 @@
+package io.cairn.storage.stargate.internal.vdisk;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import io.cairn.cluster.api.ClusterConfig;
+import io.cairn.cluster.api.FaultDomain;
+import io.cairn.cluster.api.LeaderInfo;
+import io.cairn.cluster.api.LeadershipListener;
+import io.cairn.cluster.api.NodeIdentity;
+import io.cairn.cluster.api.Presence;
+import io.cairn.cluster.api.Registration;
+import io.cairn.cluster.api.ServicePresence;
+import io.cairn.cluster.api.VersionedDocument;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.cluster.api.ZeusLock;
+import io.cairn.common.internal.SystemClock;
+import io.cairn.storage.stargate.internal.catalog.Catalog;
+import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.estore.LocalMetadata;
+import io.cairn.storage.stargate.internal.estore.Scrubber;
+
+/**
+ * A one-node data path for unit tests: the real OpLog, extent store (one directory disk), node-local
+ * metadata store and drain thread, over an {@link InMemoryMedusa} and a Zeus that lists no other
+ * Stargate (so vDisks are RF1, no data RPC is made). Closing and opening again on the same home and
+ * Medusa is a restart of the node: its OpLog is recovered, and the first I/O takes the vDisk over
+ * at a new epoch, replaying what was not drained.
+ */
+final class OneNodeDataPath implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    final UUID self;
+    final InMemoryMedusa medusa;
+    final Catalog catalog;
+    final DataPath path;
+    private final LocalMetadata local;
+    private final SystemClock clock;
+
+    private OneNodeDataPath(UUID self, InMemoryMedusa medusa, Catalog catalog, DataPath path, LocalMetadata local, SystemClock clock) {
+        this.self = self;
+        this.medusa = medusa;
+        this.catalog = catalog;
+        this.path = path;
+        this.local = local;
+        this.clock = clock;
+    }
+
+    /** Opens (or re-opens) node {@code self} with its home under {@code home}, writing its direct writes never (everything through the OpLog). */
+    static OneNodeDataPath open(Path home, UUID self, InMemoryMedusa medusa) throws Exception {
+        Zeus zeus = new OneNodeZeus(self);
+        SystemClock clock = SystemClock.withDefaults();
+        LocalMetadata local = LocalMetadata.open(home);
+        Catalog catalog = new Catalog(medusa, zeus::cluster, System::currentTimeMillis);
+        List<LocalDisks.Disk> disks = List.of(new LocalDisks.Disk("d0", home.resolve("disks/d0"), "SSD", 1L << 30));
+        DataPath path = new DataPath(new Peers(zeus, null, self, Duration.ofSeconds(5)), medusa, catalog, local.store(), disks,
+                home.resolve("oplog"), 64L << 20, 6L << 30, clock, Duration.ofSeconds(20), () -> {
+                }, 64L << 20, Long.MAX_VALUE, Scrubber.Settings.DEFAULTS);
+        return new OneNodeDataPath(self, medusa, catalog, path, local, clock);
+    }
+
+    /** Waits until the vDisk has nothing undrained in the OpLog. */
+    void drained(Catalog.VDiskRecord r) throws InterruptedException {
+        waitUntil("vDisk " + r.name() + " drained", () -> path.oplog().undrainedBytes(r.id()) == 0);
+    }
+
+    /** Bytes of written slices on this node's disks. */
+    long used() {
+        return path.disks().stream().mapToLong(d -> d.usedBytes()).sum();
+    }
+
+    static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + WAIT + " waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            path.close();
+        } finally {
+            local.close();
+            clock.close();
+        }
+    }
+
+    /** A Zeus that knows one node and no Stargate presence: nothing is routed or copied to another node. */
+    private record OneNodeZeus(UUID self) implements Zeus {
+        @Override
+        public ClusterConfig cluster() {
+            NodeIdentity n = new NodeIdentity(self, "127.0.0.1", new FaultDomain("r0", "b0", self.toString()), "test");
+            return new ClusterConfig(UUID.nameUUIDFromBytes(self.toString().getBytes()), "test", 1, 1, List.of(n), List.of(self));
+        }
+
+        @Override
+        public Optional<VersionedDocument> read(String document) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return List.of();
+        }
+
+        @Override
+        public VersionedDocument write(String document, byte[] data, int expectedVersion) {
+            throw new UnsupportedOperationException("the one-node test Zeus stores no documents");
+        }
+
+        @Override
+        public void delete(String document, int expectedVersion) {
+            throw new UnsupportedOperationException("the one-node test Zeus stores no documents");
+        }
+
+        @Override
+        public Registration watch(String document, Consumer<Optional<VersionedDocument>> listener) {
+            return () -> {
+            };
+        }
+
+        @Override
+        public Presence announce(String service, Map<String, String> attributes) {
+            throw new UnsupportedOperationException("the one-node test Zeus has no presences");
+        }
+
+        @Override
+        public List<ServicePresence> presences() {
+            return List.of();
+        }
+
+        @Override
+        public Registration elect(String role, LeadershipListener listener) {
+            throw new UnsupportedOperationException("the one-node test Zeus elects nobody");
+        }
+
+        @Override
+        public List<LeaderInfo> leaders() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<LeaderInfo> leader(String role) {
+            return Optional.empty();
+        }
+
+        @Override
+        public ZeusLock lock(String name, Duration wait) {
+            throw new UnsupportedOperationException("the one-node test Zeus has no locks");
+        }
+    }
+}
