@@ -1,5 +1,6 @@
 package io.cairn.iscsi.internal;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketAddress;
@@ -56,6 +57,8 @@ final class Connection implements Runnable {
     static final long DRAIN_MS = 30_000;
     /** A LUN field this target cannot address: handed to the SCSI layer as a LUN it does not have. */
     static final int INVALID_LUN = 0xffff;
+    /** Bytes the reader takes from the socket at most per read(2) (a few dozen 4 KiB write commands). */
+    static final int READ_BUFFER = 256 << 10;
     /** The logical block size of every LUN (spec 50 §1: 512 B logical). */
     static final int LOGICAL_BLOCK = 512;
 
@@ -116,7 +119,8 @@ final class Connection implements Runnable {
         try {
             channel.socket().setTcpNoDelay(true);
             channel.socket().setSoTimeout(LOGIN_TIMEOUT_MS);
-            InputStream in = channel.socket().getInputStream();
+            // buffered: with several commands in flight one read(2) takes in many PDUs (a 48-byte BHS each, plus data)
+            InputStream in = new BufferedInputStream(channel.socket().getInputStream(), READ_BUFFER);
             Session s = new Login(this, portal, in).run();
             if (s == null) {
                 return;
