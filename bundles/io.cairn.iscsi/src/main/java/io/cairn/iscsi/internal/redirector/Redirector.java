@@ -362,7 +362,7 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
             if (!why.equals(remotesProblem)) { // once per distinct problem: the supplier is asked every round and login
                 remotesProblem = why;
                 logger.info("iSCSI redirector: remote portals unavailable, using the last known ones {}: {}",
-                        lastRemotes.stream().map(PathOrder::hostPort).toList(), why);
+                        lastRemotes.stream().map(PortalAddresses::hostPort).toList(), why);
             }
             return lastRemotes;
         }
@@ -380,7 +380,7 @@ public final class Redirector implements TargetCatalog, AutoCloseable {
         }
         List<InetSocketAddress> list = List.copyOf(out);
         if (!list.equals(lastRemotes)) {
-            logger.info("iSCSI redirector: remote Stargate portals {}", list.stream().map(PathOrder::hostPort).toList());
+            logger.info("iSCSI redirector: remote Stargate portals {}", list.stream().map(PortalAddresses::hostPort).toList());
         }
         lastRemotes = list;
         return list;

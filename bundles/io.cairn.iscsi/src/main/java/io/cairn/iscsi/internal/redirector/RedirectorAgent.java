@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.clock.Timer;
 import io.cairn.iscsi.internal.IscsiPortalsImpl;
+import io.cairn.storage.api.iscsi.PortalAddresses;
 
 /**
  * The host's iSCSI redirector as its own process (spec 40 §7; ARCHITECTURE §1: the redirector is
@@ -102,13 +103,13 @@ public final class RedirectorAgent {
         try {
             redirector.start();
         } catch (IOException | RuntimeException e) {
-            System.err.println("iscsi_redirector: cannot listen on " + PathOrder.hostPort(options.listen()) + ": " + e
+            System.err.println("iscsi_redirector: cannot listen on " + PortalAddresses.hostPort(options.listen()) + ": " + e
                     + " (is another redirector running for this host? set " + LISTEN + " in " + options.home().resolve(PROPERTIES) + ")");
             System.exit(1);
             return;
         }
         logger.info("iSCSI redirector for node {} listening on {} (failback after {} s; portal list {})", options.nodeIp(),
-                PathOrder.hostPort(redirector.address()), options.failbackDelay().toSeconds(), portals.file());
+                PortalAddresses.hostPort(redirector.address()), options.failbackDelay().toSeconds(), portals.file());
         try {
             stopped.await();
         } catch (InterruptedException e) {
