@@ -45,9 +45,14 @@ class UnmapTest {
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws IOException {
         if (cluster != null) {
             cluster.closeKeepingLogs("unmap-logs");
+        }
+        if (work != null) {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
