@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Integration: libiscsi's conformance suite, the iSCSI family ({@code iscsi-test-cu --test=iSCSI}),
- * against a portal in this JVM over the RAM-disk test target.
+ * against a portal in this JVM over the real SCSI layer ({@code SbcEngine}) and RAM vDisks.
  */
 class IscsiTestCuTest {
 
@@ -40,7 +40,7 @@ class IscsiTestCuTest {
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new PortalFixture();
+        fixture = PortalFixture.sbc(); // the real SCSI layer: the residual tests write and read back through it
     }
 
     @AfterEach

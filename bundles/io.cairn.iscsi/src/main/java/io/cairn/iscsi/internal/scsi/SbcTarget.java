@@ -422,6 +422,17 @@ final class SbcTarget implements ScsiTarget {
             return ScsiResult.good();
         }
         int bytes = (int) s.blocks * BLOCK;
+        if (out.remaining() < bytes) {
+            // the initiator expects to send less than the CDB names (an overflow, RFC 7143 §11.4.5.1): the whole blocks it sent
+            // are written and the response reports the residual, as other targets do; a partial block is refused (0E/03)
+            if (out.remaining() % BLOCK != 0) {
+                throw ScsiError.of(Sense.ILLEGAL_REQUEST, 0x0E, 0x03);
+            }
+            bytes = out.remaining();
+            if (bytes == 0) {
+                return ScsiResult.good();
+            }
+        }
         ByteBuffer data = dataOut(out, bytes);
         boolean fua = op != Cdb.WRITE_6 && (cdb[1] & 0x08) != 0;
         long offset = s.lba * BLOCK;

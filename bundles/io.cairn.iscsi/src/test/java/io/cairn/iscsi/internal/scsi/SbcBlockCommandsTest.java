@@ -101,9 +101,14 @@ class SbcBlockCommandsTest extends ScsiTestSupport {
     }
 
     @Test
-    void givenLessDataOutThanTheCdbAsks_whenWrite_thenNothingWrittenAnd0E03() {
-        assertSense(exec(a, cdb10(Cdb.WRITE_10, 0, 0, 2), pattern(1, 0)), 5, 0x0E, 0x03);
+    void givenLessDataOutThanTheCdbAsks_whenWrite_thenOnlyTheWholeBlocksSentAreWritten_andAPartialBlockIs0E03() {
+        assertSense(exec(a, cdb10(Cdb.WRITE_10, 0, 0, 2), new byte[100]), 5, 0x0E, 0x03);
+        assertGood(exec(a, cdb10(Cdb.WRITE_10, 0, 0, 1), new byte[0])); // expected transfer length 0: nothing to write
         assertThat(disk.calls).isEmpty();
+        // two blocks named, one sent (libiscsi's Write10Residuals): the one is written, the second block untouched
+        assertGood(exec(a, cdb10(Cdb.WRITE_10, 0, 4, 2), pattern(1, 7)));
+        assertThat(disk.bytes(4 * 512, 512)).isEqualTo(pattern(1, 7));
+        assertThat(disk.bytes(5 * 512, 512)).containsOnly(0);
         // more Data-Out than needed: the first blocks are written
         assertGood(exec(a, cdb10(Cdb.WRITE_10, 0, 0, 1), pattern(2, 4)));
         assertThat(disk.bytes(512, 512)).containsOnly(0);
