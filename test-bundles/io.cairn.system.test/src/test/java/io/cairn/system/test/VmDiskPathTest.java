@@ -2,11 +2,7 @@ package io.cairn.system.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +33,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 class VmDiskPathTest {
 
     private static final Duration TOOL = Duration.ofSeconds(120);
-    private static final int BLOCK = 64 * 1024;
     private LoopbackCluster cluster;
     private Path work;
 
@@ -163,118 +155,6 @@ class VmDiskPathTest {
                 .as("node 1's Stargate served the session").isEqualTo(served + 1);
     }
 
-    /** {@code qemu-io} driven one command at a time on its stdin, so every acknowledgement is seen when it happens. */
-    static final class QemuIo implements AutoCloseable {
-        record Ack(long nanos, long offset, int pattern) {
-        }
-
-        final Process process;
-        final Writer in;
-        final BlockingQueue<String> answers = new ArrayBlockingQueue<>(1024);
-        final Thread reader;
-        final StringBuilder transcript = new StringBuilder();
-
-        QemuIo(Path dir, String url) throws IOException {
-            process = new ProcessBuilder("stdbuf", "-oL", "qemu-io", "-f", "raw", url).directory(dir.toFile()).redirectErrorStream(true)
-                    .start();
-            in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            reader = Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null;) {
-                        synchronized (transcript) {
-                            transcript.append(line).append('\n');
-                        }
-                        // only the lines that answer a command (libiscsi's reconnection messages are on the same stream)
-                        if (line.contains("bytes at offset ") || line.contains("write failed") || line.contains("read failed")
-                                || line.contains("Pattern verification failed")) {
-                            answers.offer(line);
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-                answers.offer("EOF");
-            });
-        }
-
-        /** Sends one command and returns the line that answers it (or "EOF", or "TIMEOUT"). */
-        String command(String command, Duration timeout) throws IOException, InterruptedException {
-            in.write(command + "\n");
-            in.flush();
-            String answer = answers.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return answer == null ? "TIMEOUT" : answer;
-        }
-
-        String transcript() {
-            synchronized (transcript) {
-                return transcript.length() > 4000 ? transcript.substring(transcript.length() - 4000) : transcript.toString();
-            }
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Writes 64 KiB blocks at increasing offsets until stopped; records each acknowledgement's time. */
-    static final class Writer64k implements Runnable {
-        final QemuIo qemu;
-        final List<QemuIo.Ack> acks = new CopyOnWriteArrayList<>();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        volatile boolean stop;
-        volatile Throwable crashed;
-
-        Writer64k(QemuIo qemu) {
-            this.qemu = qemu;
-        }
-
-        @Override
-        public void run() {
-            try {
-                for (long i = 0; !stop; i++) {
-                    int pattern = (int) (i % 255) + 1;
-                    long offset = i * BLOCK;
-                    String answer = qemu.command("write -P " + pattern + " " + offset + " 64k", Duration.ofSeconds(180));
-                    if (answer.contains("wrote " + BLOCK + "/" + BLOCK + " bytes at offset " + offset)) {
-                        acks.add(new QemuIo.Ack(System.nanoTime(), offset, pattern));
-                    } else if (answer.equals("EOF") || answer.equals("TIMEOUT")) {
-                        failures.add("write at " + offset + ": " + answer);
-                        return;
-                    } else {
-                        failures.add("write at " + offset + ": " + answer);
-                    }
-                    Thread.sleep(10); // a steady writer, ~50-100 writes a second
-                }
-            } catch (Throwable t) {
-                crashed = t;
-            }
-        }
-
-        long acksAfter(long nanos) {
-            return acks.stream().filter(a -> a.nanos() > nanos).count();
-        }
-
-        /** The largest gap between consecutive acknowledgements in [from, to], in milliseconds. */
-        long largestGapMillis(long from, long to) {
-            long last = from;
-            long gap = 0;
-            for (QemuIo.Ack a : acks) {
-                if (a.nanos() < from || a.nanos() > to) {
-                    continue;
-                }
-                gap = Math.max(gap, a.nanos() - last);
-                last = a.nanos();
-            }
-            return gap / 1_000_000;
-        }
-    }
-
     @Test
     @Order(2)
     void givenQemuWritingThroughNode1sRedirector_whenNode1sControllerIsKilled_thenWritesGoOnThroughARemoteStargate_noAckedWriteIsLost_andTheSessionFailsBack()
@@ -282,10 +162,10 @@ class VmDiskPathTest {
         String iqn = createVDisk("failover", "2G");
         String url = "iscsi://" + redirector(0) + "/" + iqn + "/0";
         Thread writerThread = null;
-        Writer64k writer = null;
-        try (QemuIo qemu = new QemuIo(work, url)) {
-            writer = new Writer64k(qemu);
-            Writer64k w = writer;
+        QemuIo.Writer64k writer = null;
+        try (QemuIo qemu = new QemuIo(work, List.of("-f", "raw", url))) {
+            writer = new QemuIo.Writer64k(qemu);
+            QemuIo.Writer64k w = writer;
             writerThread = Thread.ofPlatform().name("qemu-io-writer").start(writer);
             LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> w.acks.size() >= 100, "100 writes acknowledged\n" + qemu.transcript());
             assertThat(servedBy(iqn)).as("node 1's Stargate serves the session").containsExactly(0);
@@ -347,18 +227,7 @@ class VmDiskPathTest {
         }
 
         // every acknowledged block reads back, through another node's Stargate
-        List<String> bad = new ArrayList<>();
-        try (QemuIo check = new QemuIo(work, "iscsi://" + cluster.ip(2) + ":3261/" + iqn + "/0")) {
-            for (QemuIo.Ack a : writer.acks) {
-                String answer = check.command("read -P " + a.pattern() + " " + a.offset() + " 64k", Duration.ofSeconds(60));
-                if (!answer.contains("read " + BLOCK + "/" + BLOCK + " bytes at offset " + a.offset())) {
-                    bad.add(a.offset() + ": " + answer);
-                    if (bad.size() > 10) {
-                        break;
-                    }
-                }
-            }
-        }
+        List<String> bad = QemuIo.verify(work, List.of("-f", "raw", "iscsi://" + cluster.ip(2) + ":3261/" + iqn + "/0"), writer.acks);
         System.out.printf("VmDiskPathTest: %d acknowledged writes verified, %d bad%n", writer.acks.size(), bad.size());
         assertThat(bad).as("every acknowledged write reads back").isEmpty();
     }
