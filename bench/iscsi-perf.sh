@@ -52,7 +52,7 @@ cleanup() {
   if [ "$rc" != 0 ] || [ -n "${CAIRN_BENCH_KEEP_LOGS:-}" ]; then
     local keep="/tmp/cairn-bench-iscsi-logs.$(date +%s)"
     mkdir -p "$keep" && for n in "$work"/n*; do cp "$n/logs/controller.log" "$keep/$(basename "$n").log" 2>/dev/null || true; done
-    cp "$work"/*.log "$keep/" 2>/dev/null || true
+    cp "$work"/*.log "$work/results.txt" "$work/header.txt" "$keep/" 2>/dev/null || true # the rows measured so far too
     echo "logs kept in $keep" >&2
   fi
   bench_cluster_stop "$work" # stops only the controllers whose homes are under $work, then removes it

@@ -40,6 +40,7 @@ struct scsi_task *iscsi_write16_task(struct iscsi_context *iscsi, int lun, uint6
 void scsi_free_scsi_task(struct scsi_task *task);
 
 #define IO_BYTES 4096
+#define STALL_NS 60000000000ULL /* commands outstanding this long after the run's end: the target stalled */
 #define HIST_US 1000000 /* latency histogram in microseconds, up to 1 s (longer ones land in the last bucket) */
 
 static struct iscsi_context *ctx;
@@ -150,7 +151,12 @@ int main(int argc, char **argv) {
     }
     while (in_flight > 0) {
         struct pollfd pfd = { .fd = iscsi_get_fd(ctx), .events = (short) iscsi_which_events(ctx) };
-        if (poll(&pfd, 1, 10000) < 0) {
+        if (now_ns() > end_ns + STALL_NS) {
+            fprintf(stderr, "iscsi-randio: %d commands still outstanding %d s after the end of the run; giving up\n", in_flight,
+                    (int) (STALL_NS / 1000000000ULL));
+            return 1;
+        }
+        if (poll(&pfd, 1, 1000) < 0) {
             if (errno == EINTR) continue;
             perror("iscsi-randio: poll");
             return 1;

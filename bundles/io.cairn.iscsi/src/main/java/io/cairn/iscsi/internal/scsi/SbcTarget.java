@@ -50,14 +50,40 @@ final class SbcTarget implements ScsiTarget {
     static final int MAX_COMPARE_AND_WRITE_LENGTH = 255;
     /** WRITE SAME writes a non-zero pattern in pieces of this many bytes (one vBlock). */
     static final int WRITE_SAME_CHUNK = 1 << 20;
+    /** How long READ, WRITE and VERIFY trust the vDisk size last read (a resize shows within this time). */
+    static final long SIZE_TTL_NANOS = 1_000_000_000L;
+    /** The additional sense code of LOGICAL BLOCK ADDRESS OUT OF RANGE. */
+    private static final int LBA_OUT_OF_RANGE_ASC = 0x21;
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Logger logger = LoggerFactory.getLogger(SbcTarget.class);
 
-    private record Lu(LogicalUnit unit, SharedLu shared) {
+    private record Lu(LogicalUnit unit, SharedLu shared, SizeCache size) {
         VDiskIo io() {
             return unit.io();
+        }
+    }
+
+    /**
+     * The vDisk size as last read from its {@link VDiskIo}. Reading it is a catalog (Medusa) lookup in Stargate, which
+     * cost READ and WRITE more than the I/O itself when done per command; they use a size at most
+     * {@link #SIZE_TTL_NANOS} old and read it again before answering LBA OUT OF RANGE. Every other command reads it.
+     */
+    private static final class SizeCache {
+        private volatile long bytes = -1;
+        private volatile long readAt;
+
+        long get(VDiskIo io, boolean cachedOk) {
+            long now = System.nanoTime();
+            long b = bytes;
+            if (cachedOk && b >= 0 && now - readAt < SIZE_TTL_NANOS) {
+                return b;
+            }
+            b = io.vdisk().sizeBytes();
+            readAt = now;
+            bytes = b;
+            return b;
         }
     }
 
@@ -73,7 +99,7 @@ final class SbcTarget implements ScsiTarget {
         this.store = store;
         Map<Integer, Lu> m = new HashMap<>();
         for (int i = 0; i < units.size(); i++) {
-            m.put(units.get(i).lun(), new Lu(units.get(i), shared.get(i)));
+            m.put(units.get(i).lun(), new Lu(units.get(i), shared.get(i), new SizeCache()));
         }
         this.luns = Map.copyOf(m);
     }
@@ -96,7 +122,18 @@ final class SbcTarget implements ScsiTarget {
             if (lu == null) {
                 return noSuchLun(op, cdb);
             }
-            return execute(lu, nexus, op, cdb, out);
+            if (!transfersData(op)) {
+                return execute(lu, nexus, op, cdb, out, false);
+            }
+            try {
+                return execute(lu, nexus, op, cdb, out, true);
+            } catch (ScsiError e) {
+                if (e.asc != LBA_OUT_OF_RANGE_ASC) {
+                    throw e;
+                }
+                // nothing ran yet (the range is checked before any I/O): the vDisk may have grown since its size was read
+                return execute(lu, nexus, op, cdb, out, false);
+            }
         } catch (ScsiError e) {
             return e.toResult();
         } catch (StargateException e) {
@@ -167,8 +204,17 @@ final class SbcTarget implements ScsiTarget {
         };
     }
 
-    private ScsiResult execute(Lu lu, Nexus nexus, int op, byte[] cdb, ByteBuffer out) {
-        long size = lu.io().vdisk().sizeBytes();
+    /** READ, WRITE and VERIFY: the commands that may use a recently read vDisk size. */
+    private static boolean transfersData(int op) {
+        return switch (op) {
+            case Cdb.READ_6, Cdb.READ_10, Cdb.READ_12, Cdb.READ_16, Cdb.WRITE_6, Cdb.WRITE_10, Cdb.WRITE_12, Cdb.WRITE_16,
+                    Cdb.VERIFY_10, Cdb.VERIFY_12, Cdb.VERIFY_16 -> true;
+            default -> false;
+        };
+    }
+
+    private ScsiResult execute(Lu lu, Nexus nexus, int op, byte[] cdb, ByteBuffer out, boolean cachedSize) {
+        long size = lu.size.get(lu.io(), cachedSize);
         long blocks = size / BLOCK;
         SharedLu.NexusState ns = lu.shared.nexus(nexus, size);
         ns.observeCapacity(size);

@@ -191,6 +191,17 @@ class SpcCommandsTest extends ScsiTestSupport {
     }
 
     @Test
+    void givenReadsJustRan_whenTheVDiskGrowsAndAWriteGoesPastTheOldEnd_thenItGetsTheCapacityUaNotLbaOutOfRange_andTheRetryIsWritten() {
+        assertGood(exec(a, cdb10(Cdb.READ_10, 0, 0, 1))); // READ and WRITE may use the size read here
+        disk.grow(SIZE + (1 << 20));
+        byte[] block = pattern(1, 7);
+        assertSense(exec(a, cdb10(Cdb.WRITE_10, 0, BLOCKS, 1), block), 6, 0x2A, 0x09);
+        assertGood(exec(a, cdb10(Cdb.WRITE_10, 0, BLOCKS, 1), block));
+        assertThat(disk.bytes(SIZE, 512)).isEqualTo(block);
+        assertSense(exec(a, cdb10(Cdb.READ_10, 0, BLOCKS + 2048, 1)), 5, 0x21, 0x00); // past the new end
+    }
+
+    @Test
     void givenLogicalUnitReset_thenOtherNexusesGetBusDeviceResetUa_andTargetResetPowerOnUa() {
         exec(a, cdb(Cdb.TEST_UNIT_READY, 0, 0, 0, 0, 0));
         exec(b, cdb(Cdb.TEST_UNIT_READY, 0, 0, 0, 0, 0));
