@@ -1,6 +1,6 @@
 /** Time for behaviour: every timer, timeout and timestamp in Cairn comes from {@link io.cairn.common.clock.Clock}. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.cairn.common.clock;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,24 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cairn.common.clock.Clock;
-import io.cairn.common.clock.Timer;
+import io.cairn.common.clock.ThreadClock;
 import io.cairn.iscsi.internal.IscsiPortalsImpl;
 import io.cairn.storage.api.iscsi.PortalAddresses;
 
@@ -84,7 +77,7 @@ public final class RedirectorAgent {
             return;
         }
         Logger logger = LoggerFactory.getLogger(RedirectorAgent.class);
-        AgentClock clock = new AgentClock();
+        ThreadClock clock = new ThreadClock("iscsi-redirector", 1); // the controller's clock service is not available out here
         PortalListFile portals = new PortalListFile(options.home().resolve("run/stargate-portals"));
         RpcSessionEnder ender = new RpcSessionEnder(options.home().resolve("data/pki"), portals);
         InetSocketAddress local = localPortal(portals, options.nodeIp());
@@ -185,66 +178,5 @@ public final class RedirectorAgent {
             throw new IllegalArgumentException(flag + " needs a value");
         }
         return value;
-    }
-
-    /**
-     * The agent's {@link Clock}: the JVM's clocks, timers on one platform scheduler thread running
-     * their tasks on virtual threads (the controller's clock service is not available outside the
-     * framework).
-     */
-    static final class AgentClock implements Clock {
-
-        private final Logger logger = LoggerFactory.getLogger(AgentClock.class);
-        private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("iscsi-redirector-clock").daemon().factory());
-        private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("iscsi-redirector-timer-", 0)
-                .factory());
-
-        AgentClock() {
-            scheduler.setRemoveOnCancelPolicy(true);
-        }
-
-        @Override
-        public Instant now() {
-            return Instant.now();
-        }
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Timer schedule(Duration delay, Runnable task) {
-            Objects.requireNonNull(task, "task");
-            ScheduledFuture<?> f = scheduler.schedule(() -> workers.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    logger.warn("iSCSI redirector timer task failed", e);
-                }
-            }), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-            return new Timer() {
-                @Override
-                public boolean cancel() {
-                    return f.cancel(false);
-                }
-
-                @Override
-                public boolean isDone() {
-                    return f.isDone();
-                }
-            };
-        }
-
-        @Override
-        public void sleep(Duration duration) throws InterruptedException {
-            Thread.sleep(duration);
-        }
-
-        void close() {
-            scheduler.shutdownNow();
-            workers.shutdownNow();
-        }
     }
 }
