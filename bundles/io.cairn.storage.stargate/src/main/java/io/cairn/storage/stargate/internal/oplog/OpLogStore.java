@@ -326,9 +326,13 @@ public final class OpLogStore implements AutoCloseable {
     // ---------------------------------------------------------------- drain
 
     /**
-     * A snapshot of the vDisk's undrained data from its lowest offset on: contiguous runs within
-     * 1 MiB extents, newest data in each, about {@code maxBytes} in total (whole runs, at least one,
-     * at most {@value #MAX_MARKER_RANGES}). Empty if the vDisk has nothing undrained.
+     * A snapshot of the vDisk's oldest undrained data: the contiguous runs within 1 MiB extents
+     * (whole runs, newest data in each, at most {@value #MAX_MARKER_RANGES}, in offset order) that
+     * hold the oldest pieces of the index, taken oldest first (by the epoch and sequence of the record
+     * each piece comes from) until about {@code maxBytes}. Draining thus follows the log and frees its
+     * oldest segments: in offset order, random writes spread over the vDisk kept the oldest segment
+     * alive until a sweep of every offset, and a full OpLog ran its drain-marker reserve dry first, so
+     * nothing drained again. Empty if the vDisk has nothing undrained.
      */
     public DrainBatch drainable(long vdiskId, long maxBytes) throws IOException {
         if (maxBytes <= 0) {
@@ -346,27 +350,39 @@ public final class OpLogStore implements AutoCloseable {
             }
             upToEpoch = vdisk.indexedEpoch;
             upToSequence = vdisk.indexedSequence;
-            long total = 0;
+            // the runs (contiguous within an extent) that hold one of the oldest pieces, in offset order
+            List<VdiskIndex.Piece> all = vdisk.pieces();
+            java.util.Set<VdiskIndex.Piece> seeds = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            seeds.addAll(oldestPieces(all, maxBytes));
             List<VdiskIndex.Piece> run = null;
+            boolean seeded = false;
             long runEnd = -1;
             outer:
-            for (VdiskIndex.Piece piece : vdisk.pieces()) {
+            for (VdiskIndex.Piece piece : all) {
                 long start = piece.start();
+                boolean seed = seeds.contains(piece);
                 while (start < piece.end()) {
                     long end = Math.min(piece.end(), (start / EXTENT_BYTES + 1) * EXTENT_BYTES);
                     boolean continues = run != null && runEnd == start && start % EXTENT_BYTES != 0;
                     if (!continues) {
-                        if (total >= maxBytes || runs.size() == MAX_MARKER_RANGES) {
-                            break outer;
+                        if (run != null && seeded) {
+                            runs.add(run);
+                            if (runs.size() == MAX_MARKER_RANGES) {
+                                run = null;
+                                break outer;
+                            }
                         }
                         run = new ArrayList<>();
-                        runs.add(run);
+                        seeded = false;
                     }
                     run.add(new VdiskIndex.Piece(start, end, piece.record()));
-                    total += end - start;
+                    seeded |= seed;
                     runEnd = end;
                     start = end;
                 }
+            }
+            if (run != null && seeded) {
+                runs.add(run);
             }
             runs.forEach(pinned::addAll);
             pin(pinned);
@@ -391,6 +407,37 @@ public final class OpLogStore implements AutoCloseable {
         } finally {
             unpin(pinned);
         }
+    }
+
+    private static final Comparator<VdiskIndex.Piece> AGE = Comparator.comparingLong((VdiskIndex.Piece p) -> p.record().epoch)
+            .thenComparingLong(p -> p.record().sequence);
+
+    /**
+     * The oldest of {@code pieces} (at most {@value #MAX_MARKER_RANGES}, taken oldest first until
+     * {@code maxBytes}), in offset order. One pass with a bounded heap: the index can hold a piece per
+     * 4 KiB written.
+     */
+    static List<VdiskIndex.Piece> oldestPieces(List<VdiskIndex.Piece> pieces, long maxBytes) {
+        java.util.PriorityQueue<VdiskIndex.Piece> youngestOnTop = new java.util.PriorityQueue<>(MAX_MARKER_RANGES + 1, AGE.reversed());
+        for (VdiskIndex.Piece p : pieces) {
+            youngestOnTop.add(p);
+            if (youngestOnTop.size() > MAX_MARKER_RANGES) {
+                youngestOnTop.poll();
+            }
+        }
+        List<VdiskIndex.Piece> byAge = new ArrayList<>(youngestOnTop);
+        byAge.sort(AGE);
+        List<VdiskIndex.Piece> chosen = new ArrayList<>();
+        long bytes = 0;
+        for (VdiskIndex.Piece p : byAge) {
+            if (!chosen.isEmpty() && bytes >= maxBytes) {
+                break;
+            }
+            chosen.add(p);
+            bytes += p.length();
+        }
+        chosen.sort(Comparator.comparingLong(VdiskIndex.Piece::start));
+        return chosen;
     }
 
     /**

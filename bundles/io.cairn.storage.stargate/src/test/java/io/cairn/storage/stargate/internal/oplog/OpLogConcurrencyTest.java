@@ -185,6 +185,40 @@ class OpLogConcurrencyTest {
         assertThat(store.read(light, 0, bigWrite).data()).isEqualTo(pattern(light, 0, bigWrite));
     }
 
+    @Test
+    void givenAFullStoreOfRandomSmallWrites_whenDrainedInLargeBatches_thenEveryDrainFreesTheOldestSegments_andTheMarkersNeverRunOutOfRoom()
+            throws Exception {
+        // what the iSCSI bench hit: 4 KiB random writes over a large vDisk fill the OpLog; drains of 1024 runs each write
+        // 16 KiB markers, and the reserve holds four; drained by offset, no segment emptied before the reserve was gone
+        long segment = 1 << 20;
+        long capacity = 24 * segment + OpLogStore.drainMarkerReserve();
+        store = OpLogStore.open(new OpLogConfig(dir, capacity, segment, capacity), clock);
+        java.util.Random random = new java.util.Random(11);
+        List<java.util.concurrent.CompletableFuture<Void>> durable = new java.util.ArrayList<>();
+        int s = 0;
+        while (true) {
+            try {
+                durable.add(store.append(OpLogRecord.data(1, 1, s, random.nextInt(1 << 18) * 4096L, pattern(1, s, 4096)), Duration.ZERO));
+                s++;
+            } catch (TimeoutException full) {
+                break;
+            }
+        }
+        for (var f : durable) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(s).as("the store filled with 4 KiB writes").isGreaterThan(5000);
+
+        int drains = 0;
+        for (DrainBatch batch = store.drainable(1, 16 << 20); !batch.isEmpty() && drains < 100; batch = store.drainable(1, 16 << 20)) {
+            store.markDrained(batch, Duration.ofSeconds(5)); // a TimeoutException here is the stall
+            drains++;
+        }
+        assertThat(store.undrainedBytes(1)).as("everything drained in %d drains", drains).isZero();
+        assertThat(store.stats().usedBytes()).as("the segments are freed").isLessThan(2 * segment);
+        store.append(OpLogRecord.data(1, 1, s, 0, pattern(1, s, 4096)), Duration.ZERO).get(20, TimeUnit.SECONDS);
+    }
+
     private void drainEverything(long vdisk, byte[] extentStore) throws Exception {
         for (DrainBatch batch = store.drainable(vdisk, 1 << 20); !batch.isEmpty(); batch = store.drainable(vdisk, 1 << 20)) {
             for (DrainExtent extent : batch.extents()) {
