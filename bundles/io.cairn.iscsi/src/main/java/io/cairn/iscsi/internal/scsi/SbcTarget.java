@@ -71,19 +71,21 @@ final class SbcTarget implements ScsiTarget {
      * {@link #SIZE_TTL_NANOS} old and read it again before answering LBA OUT OF RANGE. Every other command reads it.
      */
     private static final class SizeCache {
-        private volatile long bytes = -1;
-        private volatile long readAt;
+        /** One size and when its read began, published together; a read that began earlier never replaces a later one. */
+        private record Read(long bytes, long startedAt) {
+        }
+
+        private final java.util.concurrent.atomic.AtomicReference<Read> last = new java.util.concurrent.atomic.AtomicReference<>();
 
         long get(VDiskIo io, boolean cachedOk) {
             long now = System.nanoTime();
-            long b = bytes;
-            if (cachedOk && b >= 0 && now - readAt < SIZE_TTL_NANOS) {
-                return b;
+            Read r = last.get();
+            if (cachedOk && r != null && now - r.startedAt() < SIZE_TTL_NANOS) {
+                return r.bytes();
             }
-            b = io.vdisk().sizeBytes();
-            readAt = now;
-            bytes = b;
-            return b;
+            Read fresh = new Read(io.vdisk().sizeBytes(), now);
+            last.accumulateAndGet(fresh, (old, mine) -> old == null || old.startedAt() - mine.startedAt() < 0 ? mine : old);
+            return fresh.bytes();
         }
     }
 

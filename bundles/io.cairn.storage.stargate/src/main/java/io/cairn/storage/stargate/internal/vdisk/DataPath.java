@@ -987,7 +987,16 @@ public final class DataPath implements AutoCloseable {
 
         @Override
         public void trim(long offset, long length) {
-            route(c -> c.trim(offset, length), () -> forward("trim", offset, length, null));
+            route(c -> c.trim(offset, length), () -> {
+                try {
+                    forward("trim", offset, length, null);
+                } catch (StargateException e) {
+                    if (e.getMessage() == null || !e.getMessage().contains("unknown vDisk operation")) {
+                        throw e;
+                    }
+                    forward("zero", offset, length, null); // an owner from before trim records (a rolling upgrade): zeros
+                }
+            });
         }
 
         @Override

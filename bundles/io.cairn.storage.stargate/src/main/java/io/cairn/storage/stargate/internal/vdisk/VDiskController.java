@@ -196,6 +196,11 @@ final class VDiskController {
             if (path.oplog().holds(id(), offset, length)) {
                 return false;
             }
+            for (long vb = firstVb; vb <= lastVb; vb++) {
+                if (block(vb).isEmpty()) {
+                    return false; // a drain unmapped it (a whole-vBlock trim) since the check above: through the OpLog
+                }
+            }
             Map<Long, List<DrainExtent>> byBlock = new java.util.TreeMap<>();
             long at = offset;
             while (src.hasRemaining()) {
@@ -624,6 +629,10 @@ final class VDiskController {
                         continue;
                     }
                 }
+                if (requireAll && ref.isEmpty()) {
+                    forget(createdEgroups); // a direct write holds only the extent lock's read side: it never allocates
+                    return false;
+                }
                 VDiskMeta.BlockRef target = ref.orElseGet(() -> allocate(vb, changedEgroups, createdEgroups));
                 if (ref.isEmpty()) {
                     newBlocks.put(vb, target);
@@ -666,7 +675,11 @@ final class VDiskController {
                 if (e.reason() == Reason.STALE_OWNER) {
                     closed = true;
                 }
-                forget(createdEgroups); // the records were not written
+                forget(createdEgroups);
+                // the batch may have been applied all the same (a timeout): read what is committed from Medusa next time,
+                // or a cached mapping the batch removed would take the next drain's data where no reader looks
+                byBlock.keySet().forEach(blocks::remove);
+                egroups.keySet().removeAll(changedEgroups.keySet());
                 throw e;
             }
             blocks.putAll(newBlocks);
@@ -733,10 +746,14 @@ final class VDiskController {
                     if (e.reason() == Reason.STALE_OWNER) {
                         closed = true;
                     }
+                    // the deletions may have been applied all the same (a timeout): forget the groups, read them again
+                    egroups.keySet().removeAll(freed.keySet());
+                    openEgroup = -1;
                     throw e;
                 } finally {
                     freed.keySet().forEach(this::endChange);
                 }
+                blocks.values().removeIf(ref -> freed.containsKey(ref.eg())); // none should: Medusa maps no block to them
             } finally {
                 extentLock.writeLock().unlock();
             }
