@@ -28,7 +28,9 @@ import io.cairn.storage.api.iscsi.SessionInfo;
  * {@code stable} and became healthy after the session was first seen here: sessions that failed over
  * go back, a direct login to a node that was chosen while the affinity node was up stays. A node
  * seen unhealthy at any look starts its time again (flapping restarts the timer). Times come from the
- * injected {@link Clock} (monotonic).
+ * injected {@link Clock} (monotonic). The same look ends at once, on this node, every session whose
+ * initiator is no longer attached or whose volume group is gone, so access ends even where the
+ * detach's own sweep did not reach (when the groups cannot be read, nobody loses access for it).
  */
 final class Failback implements AutoCloseable {
 
@@ -97,12 +99,19 @@ final class Failback implements AutoCloseable {
         List<NodeIdentity> nodes = cluster.nodes();
         UUID self = cluster.self();
         Set<String> live = new HashSet<>();
-        for (SessionInfo s : p.get().sessions()) {
-            if (s.discovery()) {
-                continue;
-            }
+        List<SessionInfo> sessions = p.get().sessions().stream().filter(s -> !s.discovery()).toList();
+        Map<String, VolumeGroup> groups = sessions.isEmpty() ? Map.of() : groupsOrNull();
+        for (SessionInfo s : sessions) {
             String key = key(s);
             live.add(key);
+            if (groups != null && !allowed(s, groups)) {
+                if (ending.add(key)) {
+                    logger.info("{} of {} is no longer allowed (detached, or its volume group deleted): ending the session here",
+                            s.targetName(), s.initiatorName());
+                    end(p.get(), key);
+                }
+                continue;
+            }
             long seen = firstSeen.computeIfAbsent(key, k -> now);
             Optional<NodeIdentity> affinity = Targets.affinity(s.targetName(), nodes);
             if (affinity.isEmpty() || affinity.get().uuid().equals(self)) {
@@ -112,14 +121,36 @@ final class Failback implements AutoCloseable {
             if (since == null || since <= seen || now - since < stableNanos || !ending.add(key)) {
                 continue;
             }
-            end(p.get(), s, affinity.get(), key);
+            logger.info("failback: {} of {} goes back to its affinity node {} (healthy for {} s); ending the session here", s.targetName(),
+                    s.initiatorName(), affinity.get().address(), stableNanos / 1_000_000_000L);
+            end(p.get(), key);
         }
         firstSeen.keySet().retainAll(live);
     }
 
-    private void end(Portal p, SessionInfo s, NodeIdentity affinity, String key) {
-        logger.info("failback: {} of {} goes back to its affinity node {} (healthy for {} s); ending the session here", s.targetName(),
-                s.initiatorName(), affinity.address(), stableNanos / 1_000_000_000L);
+    /** The volume groups by name, or null when they cannot be read now (then nobody loses access for it). */
+    private Map<String, VolumeGroup> groupsOrNull() {
+        try {
+            Map<String, VolumeGroup> out = new HashMap<>();
+            cluster.groups().forEach(g -> out.put(g.name(), g));
+            return out;
+        } catch (RuntimeException e) {
+            logger.debug("volume groups unreadable, access not re-checked this time: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** Whether the session's target still names an existing group that its initiator is attached to. */
+    private static boolean allowed(SessionInfo s, Map<String, VolumeGroup> groups) {
+        Optional<Targets.Ref> ref = Targets.parse(s.targetName());
+        if (ref.isEmpty()) {
+            return false;
+        }
+        VolumeGroup vg = groups.get(ref.get().group());
+        return vg != null && vg.uuid().equals(ref.get().uuid()) && vg.attachment(s.initiatorName()).isPresent();
+    }
+
+    private void end(Portal p, String key) {
         enders.execute(() -> {
             try {
                 p.endSessions(x -> key(x).equals(key), quiesceMillis);

@@ -139,6 +139,15 @@ public final class VolumeService {
 
     /** Removes disk {@code index} and deletes its vDisk; its index is not used again. */
     public VolumeGroup.Disk deleteDisk(String name, int index) {
+        return deleteDisk(name, index, (vg, d) -> {
+        });
+    }
+
+    /**
+     * Removes disk {@code index} from the group, runs {@code beforeDelete} with the changed group (the
+     * caller ends the sessions that still use the disk), then deletes its vDisk.
+     */
+    public VolumeGroup.Disk deleteDisk(String name, int index, java.util.function.BiConsumer<VolumeGroup, VolumeGroup.Disk> beforeDelete) {
         VolumeGroup.Disk[] gone = new VolumeGroup.Disk[1];
         VolumeGroup vg = store.update(name, g -> {
             gone[0] = g.disk(index).orElseThrow(() -> noDisk(name, index));
@@ -147,6 +156,7 @@ public final class VolumeService {
                 return ds;
             });
         });
+        beforeDelete.accept(vg, gone[0]);
         deleteVDisk(vg, gone[0]);
         logger.info("volume group {}: disk {} deleted (vDisk {})", name, index, gone[0].vdisk());
         return gone[0];

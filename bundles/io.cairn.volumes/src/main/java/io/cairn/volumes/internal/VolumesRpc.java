@@ -157,15 +157,16 @@ public final class VolumesRpc implements RpcHandler {
     private Map<String, Object> diskDeleted(JsonNode body) {
         String name = required(body, "name");
         int index = integer(body, "index", true);
-        VolumeGroup.Disk d = volumes.deleteDisk(name, index);
-        VolumeGroup vg = volumes.get(name);
-        // the targets that held the disk have other LUNs now: their initiators log in again and see them
+        // the sessions of the targets that held the disk end before its vDisk is deleted (no I/O reaches a deleted vDisk);
+        // those targets have other LUNs now, and their initiators log in again and see them
         Map<String, Object> ended = new LinkedHashMap<>();
-        for (VolumeGroup.Attachment a : vg.attachments()) {
-            String target = Targets.name(vg, d.index() % a.numVirtualTargets());
-            endEverywhere(a.iqn(), target, true).forEach((node, n) -> ended.merge(node, n,
-                    (x, y) -> x instanceof Integer i && y instanceof Integer j ? (Object) (i + j) : y));
-        }
+        VolumeGroup.Disk d = volumes.deleteDisk(name, index, (vg, disk) -> {
+            for (VolumeGroup.Attachment a : vg.attachments()) {
+                String target = Targets.name(vg, disk.index() % a.numVirtualTargets());
+                endEverywhere(a.iqn(), target, true).forEach((node, n) -> ended.merge(node, n,
+                        (x, y) -> x instanceof Integer i && y instanceof Integer j ? (Object) (i + j) : y));
+            }
+        });
         return reply(Map.of("name", name, "index", index, "vdisk_uuid", d.vdisk().toString(), "sessions_ended", ended),
                 "disk " + index + " of volume group " + name + " deleted (vDisk " + d.vdisk() + ")\n");
     }

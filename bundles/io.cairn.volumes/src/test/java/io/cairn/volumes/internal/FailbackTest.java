@@ -64,14 +64,41 @@ class FailbackTest {
         failback.close();
     }
 
-    /** A target of a group whose affinity node is {@code affinity}, and this node (the portal's) set to another node. */
+    /** A target of a group attached to X whose affinity node is {@code affinity} (the group is created in the store). */
     private String targetWithAffinity(NodeIdentity affinity) {
         for (int i = 0;; i++) {
             String t = "iqn.2010-06.org.cairn:vg" + i + "-" + new UUID(0, i) + "-tgt0";
-            if (Targets.affinity(t, cluster.nodes()).orElseThrow().equals(affinity)) {
+            if (Targets.affinity(t, cluster.nodes()).orElseThrow().equals(affinity) && cluster.store.group("vg" + i).isEmpty()) {
+                cluster.store.create(new VolumeGroup("vg" + i, new UUID(0, i), false, null, 1,
+                        List.of(new VolumeGroup.Disk(0, new UUID(1, i), "ctr")), List.of(new VolumeGroup.Attachment(X, null, 32))));
                 return t;
             }
         }
+    }
+
+    @Test
+    void givenSessionsHere_whenTheInitiatorIsDetachedOrTheGroupDeleted_thenTheNextLookEndsThemHere() {
+        cluster.self = cluster.node(0).uuid();
+        String detached = targetWithAffinity(cluster.node(0));
+        String deleted = targetWithAffinity(cluster.node(0));
+        String kept = targetWithAffinity(cluster.node(0));
+        portal.sessions.add(session(detached));
+        portal.sessions.add(session(deleted));
+        portal.sessions.add(session(kept));
+        failback.start();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(portal.sessions).hasSize(3);
+
+        String detachedGroup = Targets.parse(detached).orElseThrow().group();
+        cluster.store.update(detachedGroup, g -> g.withAttachments(as -> {
+            as.clear();
+            return as;
+        }));
+        cluster.store.delete(Targets.parse(deleted).orElseThrow().group(), g -> {
+        });
+        clock.advance(Duration.ofSeconds(1));
+
+        assertThat(portal.sessions).extracting(SessionInfo::targetName).containsExactly(kept);
     }
 
     private SessionInfo session(String target) {
