@@ -85,6 +85,8 @@ public final class VolumesPortals {
         this.options = PortalOptions.defaults(reservations);
         this.cluster = new ZeusClusterView(zeus, new VolumeStore(zeus), stargate, join.self().uuid());
         if (port == 0) {
+            worker.shutdown();
+            enders.shutdown();
             this.nodePortal = null;
             this.failback = null;
             this.election = null;
@@ -92,34 +94,60 @@ public final class VolumesPortals {
             logger.info("Volumes iSCSI portals are off (volumes_port=0)");
             return;
         }
-        this.nodePortal = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
-                new VolumeCatalog(cluster, VolumeCatalog.Mode.SERVE, port, TPGT), options);
-        logger.info("Volumes iSCSI portal on {}", PortalAddresses.hostPort(nodePortal.address()));
-        this.failback = new Failback(clock, () -> Optional.ofNullable(nodePortal), cluster, FAILBACK_INTERVAL,
-                Duration.ofSeconds(config.volumes__failback__stable__secs()), quiesce, enders);
-        failback.start();
-        this.dsipWatch = zeus.watch(VolumeStore.DSIP, d -> submit(this::rebind));
-        this.election = zeus.elect(ROLE, new LeadershipListener() {
-            @Override
-            public void acquired(Leadership l) {
-                submit(() -> {
-                    leadership = l;
-                    logger.info("this node is the iSCSI leader (epoch {}): it holds the data services IP portal", l.epoch());
-                    rebind();
-                });
-            }
-
-            @Override
-            public void lost(Leadership l) {
-                submit(() -> {
-                    if (leadership == l) {
-                        leadership = null;
-                        logger.info("this node is no longer the iSCSI leader (epoch {}): the data services IP portal closes", l.epoch());
+        Portal opened = null;
+        Failback looking = null;
+        Registration watching = null;
+        Registration electing;
+        try {
+            opened = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
+                    new VolumeCatalog(cluster, VolumeCatalog.Mode.SERVE, port, TPGT), options);
+            Portal node = opened;
+            looking = new Failback(clock, () -> Optional.of(node), cluster, FAILBACK_INTERVAL,
+                    Duration.ofSeconds(config.volumes__failback__stable__secs()), quiesce, enders);
+            looking.start();
+            watching = zeus.watch(VolumeStore.DSIP, d -> submit(this::rebind));
+            electing = zeus.elect(ROLE, new LeadershipListener() {
+                @Override
+                public void acquired(Leadership l) {
+                    submit(() -> {
+                        leadership = l;
+                        logger.info("this node is the iSCSI leader (epoch {}): it holds the data services IP portal", l.epoch());
                         rebind();
-                    }
-                });
+                    });
+                }
+
+                @Override
+                public void lost(Leadership l) {
+                    submit(() -> {
+                        if (leadership == l) {
+                            leadership = null;
+                            logger.info("this node is no longer the iSCSI leader (epoch {}): the data services IP portal closes", l.epoch());
+                            rebind();
+                        }
+                    });
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // a failed activation leaves nothing behind: the next one can bind the port again
+            closed = true;
+            if (watching != null) {
+                watching.close();
             }
-        });
+            if (looking != null) {
+                looking.close();
+            }
+            if (opened != null) {
+                opened.close();
+            }
+            worker.shutdownNow();
+            enders.shutdownNow();
+            throw e;
+        }
+        this.nodePortal = opened;
+        logger.info("Volumes iSCSI portal on {}", PortalAddresses.hostPort(nodePortal.address()));
+        this.failback = looking;
+        this.dsipWatch = watching;
+        this.election = electing;
     }
 
     private void submit(Runnable r) {
