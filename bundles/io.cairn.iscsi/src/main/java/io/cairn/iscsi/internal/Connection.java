@@ -59,6 +59,8 @@ final class Connection implements Runnable {
     static final int INVALID_LUN = 0xffff;
     /** Bytes the reader takes from the socket at most per read(2) (a few dozen 4 KiB write commands). */
     static final int READ_BUFFER = 256 << 10;
+    /** The same during login, before the initiator is known or authenticated. */
+    static final int LOGIN_READ_BUFFER = 8 << 10;
     /** The logical block size of every LUN (spec 50 §1: 512 B logical). */
     static final int LOGICAL_BLOCK = 512;
 
@@ -119,9 +121,11 @@ final class Connection implements Runnable {
         try {
             channel.socket().setTcpNoDelay(true);
             channel.socket().setSoTimeout(LOGIN_TIMEOUT_MS);
-            // buffered: with several commands in flight one read(2) takes in many PDUs (a 48-byte BHS each, plus data)
-            InputStream in = new BufferedInputStream(channel.socket().getInputStream(), READ_BUFFER);
-            Session s = new Login(this, portal, in).run();
+            // a small buffer until the login succeeds (connections that never authenticate cost little memory), then a
+            // large one: with several commands in flight one read(2) takes in many PDUs (a 48-byte BHS each, plus data);
+            // the large one reads what the small one holds already first, and larger reads pass through it unbuffered
+            InputStream loginIn = new BufferedInputStream(channel.socket().getInputStream(), LOGIN_READ_BUFFER);
+            Session s = new Login(this, portal, loginIn).run();
             if (s == null) {
                 return;
             }
@@ -134,7 +138,7 @@ final class Connection implements Runnable {
                 writeLock.unlock();
             }
             channel.socket().setSoTimeout(portal.keepaliveMillis);
-            reason = fullFeature(in, s);
+            reason = fullFeature(new BufferedInputStream(loginIn, READ_BUFFER), s);
         } catch (IOException e) {
             reason = closing ? closeReason : "connection lost (" + e.getMessage() + ")";
         } catch (RuntimeException e) {
