@@ -14,7 +14,7 @@ interface ClusterView {
     /** Every node of the cluster. */
     List<NodeIdentity> nodes();
 
-    /** The nodes whose Stargate is up (its Zeus presence is there). */
+    /** The nodes whose Volumes portal is open (their Zeus presence is there). */
     Set<UUID> healthy();
 
     UUID self();

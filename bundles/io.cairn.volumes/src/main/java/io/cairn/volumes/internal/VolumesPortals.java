@@ -68,6 +68,10 @@ public final class VolumesPortals {
     private final ExecutorService enders = Executors.newVirtualThreadPerTaskExecutor();
     private final Registration election;
     private final Registration dsipWatch;
+    /** This node's {@value #PRESENCE} presence while its portal is open (null when the portals are off). */
+    private final Registration presence;
+    /** The Zeus presence of a node whose Volumes portal is open: what "healthy" means for redirects and failback. */
+    static final String PRESENCE = "Volumes";
     /** Worker-thread state: the leadership held, the DSIP portal open and its address. */
     private Leadership leadership;
     private volatile Portal dsipPortal;
@@ -91,6 +95,7 @@ public final class VolumesPortals {
             this.failback = null;
             this.election = null;
             this.dsipWatch = null;
+            this.presence = null;
             logger.info("Volumes iSCSI portals are off (volumes_port=0)");
             return;
         }
@@ -98,9 +103,12 @@ public final class VolumesPortals {
         Failback looking = null;
         Registration watching = null;
         Registration electing;
+        Registration announced = null;
         try {
             opened = portals.open(new InetSocketAddress(InetAddress.getByName(join.self().address()), port),
                     new VolumeCatalog(cluster, VolumeCatalog.Mode.SERVE, port, TPGT), options);
+            // healthy for Volumes = this presence: the node's portal is open (Stargate up alone is not enough)
+            announced = zeus.announce(PRESENCE, java.util.Map.of("portal", PortalAddresses.hostPort(opened.address())));
             Portal node = opened;
             looking = new Failback(clock, () -> Optional.of(node), cluster, FAILBACK_INTERVAL,
                     Duration.ofSeconds(config.volumes__failback__stable__secs()), quiesce, enders);
@@ -136,6 +144,9 @@ public final class VolumesPortals {
             if (looking != null) {
                 looking.close();
             }
+            if (announced != null) {
+                announced.close();
+            }
             if (opened != null) {
                 opened.close();
             }
@@ -148,6 +159,7 @@ public final class VolumesPortals {
         this.failback = looking;
         this.dsipWatch = watching;
         this.election = electing;
+        this.presence = announced;
     }
 
     private void submit(Runnable r) {
@@ -245,6 +257,9 @@ public final class VolumesPortals {
         }
         if (dsipWatch != null) {
             dsipWatch.close();
+        }
+        if (presence != null) {
+            presence.close(); // before the portal closes: no login is sent here any more
         }
         worker.shutdown();
         worker.awaitTermination(10, TimeUnit.SECONDS);

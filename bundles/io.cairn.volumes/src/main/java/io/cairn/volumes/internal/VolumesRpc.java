@@ -391,7 +391,7 @@ public final class VolumesRpc implements RpcHandler {
             String portal = portals.port() == 0 ? "off" : PortalAddresses.hostPort(new InetSocketAddress(n.address(), portals.port()));
             boolean up = healthy.contains(n.uuid());
             nodes.add(Map.of("uuid", n.uuid().toString(), "address", n.address(), "portal", portal, "healthy", up));
-            t.append(String.format("Node %-17s : portal %s, Stargate %s%n", n.address(), portal, up ? "up" : "down"));
+            t.append(String.format("Node %-17s : portal %s, Volumes %s%n", n.address(), portal, up ? "up" : "down"));
         }
         List<Map<String, Object>> here = portals.sessions().stream().map(VolumesRpc::session).toList();
         t.append("Sessions served here   : ").append(here.size()).append('\n');

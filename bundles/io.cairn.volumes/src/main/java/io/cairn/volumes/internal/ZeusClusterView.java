@@ -12,7 +12,7 @@ import io.cairn.cluster.api.Zeus;
 import io.cairn.storage.api.stargate.Stargate;
 import io.cairn.storage.api.stargate.VDiskIo;
 
-/** The cluster as Zeus and Stargate show it: members, Stargate presences as health, the Volumes documents. */
+/** The cluster as Zeus and Stargate show it: members, Volumes presences (open node portals) as health, the Volumes documents. */
 final class ZeusClusterView implements ClusterView {
 
     private final Zeus zeus;
@@ -34,7 +34,7 @@ final class ZeusClusterView implements ClusterView {
 
     @Override
     public Set<UUID> healthy() {
-        return zeus.presences().stream().filter(p -> p.service().equals(Stargate.PRESENCE)).map(ServicePresence::node)
+        return zeus.presences().stream().filter(p -> p.service().equals(VolumesPortals.PRESENCE)).map(ServicePresence::node)
                 .collect(Collectors.toSet());
     }
 

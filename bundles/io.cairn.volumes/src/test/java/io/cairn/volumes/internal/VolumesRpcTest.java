@@ -26,7 +26,6 @@ import io.cairn.cluster.rpc.RpcStream;
 import io.cairn.common.clock.ManualClock;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
-import io.cairn.storage.api.stargate.Stargate;
 
 /** The RPC contract on a one-node cluster (no portals: {@code volumes_port} 0, so no remote calls). */
 class VolumesRpcTest {
@@ -41,7 +40,7 @@ class VolumesRpcTest {
 
     VolumesRpcTest() throws Exception {
         zeus.config = new ClusterConfig(UUID.randomUUID(), "c", 1, 1, List.of(self), List.of(self.uuid()));
-        zeus.presences = List.of(new ServicePresence(self.uuid(), Stargate.PRESENCE, Map.of()));
+        zeus.presences = List.of(new ServicePresence(self.uuid(), VolumesPortals.PRESENCE, Map.of()));
         ClusterJoin join = new ClusterJoin() {
             @Override
             public ClusterConfig config() {
@@ -137,7 +136,7 @@ class VolumesRpcTest {
         assertThat(call(VolumesRpc.VG_LIST, Map.of()).path("text").asText()).contains("vg1", created.path("uuid").asText());
         JsonNode status = call(VolumesRpc.STATUS, Map.of());
         assertThat(status.path("dsip").asText()).isEqualTo("127.0.1.140");
-        assertThat(status.path("text").asText()).contains("Node 127.0.1.141", "Stargate up");
+        assertThat(status.path("text").asText()).contains("Node 127.0.1.141", "Volumes up");
     }
 
     @Test
