@@ -30,11 +30,7 @@ cleanup() {
 trap cleanup EXIT
 CAIRN_JVM_OPTS="${CAIRN_JVM_OPTS:--XX:TieredStopAtLevel=4}" bench_cluster "$work" rebuild "${ips[@]}"
 cli() { local n="$1"; shift; "$CAIRN_ROOT/bin/cairn" "$@" --node "${ips[$n]}" --admin "$work/admin"; }
-t0=$(date +%s)
-until cli 0 rpc medusa.status '{}' --json 2>/dev/null | grep -q '"available" : 16'; do
-  [ $(( $(date +%s) - t0 )) -lt 150 ] || { echo "Medusa not available after 150 s" >&2; exit 1; }
-  sleep 2
-done
+bench_medusa_ready "$work" "${ips[0]}"
 now() { date +%s.%N; }
 # under-replicated egroups and bytes (all containers) and the scan state, as node $1 reports them
 under() {

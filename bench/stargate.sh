@@ -16,11 +16,7 @@ trap cleanup EXIT
 # the controllers run with the C2 JIT here (the test suite's default is C1 only, to save CPU on small machines)
 CAIRN_JVM_OPTS="${CAIRN_JVM_OPTS:--XX:TieredStopAtLevel=4}" bench_cluster "$work" bench "${ips[@]}"
 cairn_cli() { "$CAIRN_ROOT/bin/cairn" "$@" --node "${ips[0]}" --admin "$work/admin"; }
-t0=$(date +%s)
-until cairn_cli rpc medusa.status '{}' --json 2>/dev/null | grep -q '"available" : 16'; do
-  [ $(( $(date +%s) - t0 )) -lt 150 ] || { echo "Medusa not available after 150 s" >&2; exit 1; }
-  sleep 2
-done
+bench_medusa_ready "$work" "${ips[0]}"
 cairn_cli ncli ctr create name=rf1 rf=1 >/dev/null
 cairn_cli ncli ctr create name=rf2 rf=2 >/dev/null
 cairn_cli ncli vdisk create ctr=rf1 name=b size="${size_mib}M" >/dev/null

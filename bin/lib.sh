@@ -68,6 +68,17 @@ bench_cluster() {
   "$CAIRN_ROOT/bin/cairn" cluster create --nodes "$list" --admin "$dir/admin" --name "$name" >/dev/null
 }
 
+# bench_medusa_ready DIR IP: waits (at most 150 s) until every Medusa shard of the cluster bench_cluster formed
+# in DIR answers through node IP; exits the bench when it does not.
+bench_medusa_ready() {
+  local dir="$1" ip="$2" t0
+  t0=$(date +%s)
+  until "$CAIRN_ROOT/bin/cairn" rpc medusa.status '{}' --json --node "$ip" --admin "$dir/admin" 2>/dev/null | grep -q '"available" : 16'; do
+    [ $(( $(date +%s) - t0 )) -lt 150 ] || { echo "Medusa not available after 150 s" >&2; exit 1; }
+    sleep 2
+  done
+}
+
 bench_cluster_stop() {
   local home
   for home in "$1"/n*; do "$CAIRN_ROOT/bin/cairn" node stop --home "$home" >/dev/null 2>&1 || true; done

@@ -138,18 +138,7 @@ public final class VolumesPortals {
         } catch (IOException | RuntimeException e) {
             // a failed activation leaves nothing behind: the next one can bind the port again
             closed = true;
-            if (watching != null) {
-                watching.close();
-            }
-            if (looking != null) {
-                looking.close();
-            }
-            if (announced != null) {
-                announced.close();
-            }
-            if (opened != null) {
-                opened.close();
-            }
+            closeAll(watching, looking, announced, opened);
             worker.shutdownNow();
             enders.shutdownNow();
             throw e;
@@ -249,24 +238,25 @@ public final class VolumesPortals {
     @Deactivate
     void deactivate() throws InterruptedException {
         closed = true;
-        if (failback != null) {
-            failback.close();
-        }
-        if (election != null) {
-            election.close();
-        }
-        if (dsipWatch != null) {
-            dsipWatch.close();
-        }
-        if (presence != null) {
-            presence.close(); // before the portal closes: no login is sent here any more
-        }
+        closeAll(failback, election, dsipWatch, presence); // the presence before the portal: no login is sent here any more
         worker.shutdown();
         worker.awaitTermination(10, TimeUnit.SECONDS);
         closeDsip();
-        if (nodePortal != null) {
-            nodePortal.close();
-        }
+        closeAll(nodePortal);
         enders.shutdownNow();
+    }
+
+    /** Closes each of {@code resources} that exists, in order; one that fails is logged and the rest still close. */
+    private void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                logger.info("closing {} failed: {}", r, e.toString());
+            }
+        }
     }
 }
