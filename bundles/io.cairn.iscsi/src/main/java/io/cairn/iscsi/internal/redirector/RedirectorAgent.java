@@ -79,7 +79,7 @@ public final class RedirectorAgent {
         Logger logger = LoggerFactory.getLogger(RedirectorAgent.class);
         ThreadClock clock = new ThreadClock("iscsi-redirector", 1); // the controller's clock service is not available out here
         PortalListFile portals = new PortalListFile(options.home().resolve("run/stargate-portals"));
-        RpcSessionEnder ender = new RpcSessionEnder(options.home().resolve("data/pki"), portals);
+        RpcSessionEnder ender = new RpcSessionEnder(options.home().resolve("data/pki"), portals, options.nodeIp());
         InetSocketAddress local = localPortal(portals, options.nodeIp());
         Redirector.Settings settings = Redirector.Settings.defaults(options.listen(), local, portals,
                 options.home().resolve(LOG_FILE)).withFailbackDelay(options.failbackDelay());

@@ -25,25 +25,64 @@ import io.cairn.cluster.rpc.RpcClient;
  * remote portal's address ({@code iscsi.end_sessions} on the default RPC port) to end the sessions
  * of the given initiator and target pairs, and the other remote Stargates when that one had none. The credentials are loaded at the first call, so the
  * agent may start before the node has joined a cluster.
+ *
+ * <p>Before it ends anything it asks the local Stargate ({@code iscsi.claim_targets}, on the node's
+ * own address) to take the vDisks of those targets over from their owners (spec 20, ownership
+ * follows the VM), so that the initiators' new logins are served locally instead of being
+ * redirected on to the owner. A claim that fails is logged; the sessions are ended all the same
+ * (the local portal then redirects to the owner, and the follow rule moves the vDisk later).
  */
 final class RpcSessionEnder implements SessionEnder, AutoCloseable {
 
     static final String METHOD = "iscsi.end_sessions";
+    static final String CLAIM = "iscsi.claim_targets";
     static final Duration DEADLINE = Duration.ofSeconds(10);
+    /** A claim waits for the owner's running operations (at most 10 s) and for the takeover's OpLog recovery. */
+    static final Duration CLAIM_DEADLINE = Duration.ofSeconds(60);
 
     private final Logger logger = LoggerFactory.getLogger(RpcSessionEnder.class);
     private static final Pattern ENDED = Pattern.compile("\"ended\"\\s*:\\s*(\\d+)");
     private final Path pki;
     private final Supplier<List<InetSocketAddress>> remotes;
+    private final String localHost;
     private RpcClient client;
 
     /**
      * @param pki     the node's credentials directory ({@code <home>/data/pki}: key.pem, cert.pem, ca.pem)
      * @param remotes every remote Stargate portal (asked when the chosen one ended nothing)
+     * @param localHost the node's own address (its Stargate's RPC), asked to claim the targets' vDisks first; null: no claim
      */
-    RpcSessionEnder(Path pki, Supplier<List<InetSocketAddress>> remotes) {
+    RpcSessionEnder(Path pki, Supplier<List<InetSocketAddress>> remotes, String localHost) {
         this.pki = Objects.requireNonNull(pki, "pki");
         this.remotes = Objects.requireNonNull(remotes, "remotes");
+        this.localHost = localHost;
+    }
+
+    /** Asks the local Stargate to serve the targets' vDisks (see the class comment); never throws. */
+    void claimLocally(Set<RedirectedLogin> logins) {
+        if (localHost == null || logins.isEmpty()) {
+            return;
+        }
+        try {
+            String reply = new String(client().call(localHost, CLAIM, claimBody(logins), CLAIM_DEADLINE), StandardCharsets.UTF_8);
+            logger.info("iSCSI redirector: the local Stargate claimed the vDisks of {}: {}", logins, reply);
+        } catch (RuntimeException e) {
+            logger.info("iSCSI redirector: the local Stargate did not claim the vDisks of {} (failing back all the same): {}", logins,
+                    e.toString());
+        }
+    }
+
+    /** {@code {"targets": [IQN, ...]}}, each target once. */
+    static byte[] claimBody(Set<RedirectedLogin> logins) {
+        StringBuilder b = new StringBuilder("{\"targets\":[");
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        logins.forEach(l -> seen.add(l.targetName()));
+        boolean first = true;
+        for (String t : seen) {
+            b.append(first ? "" : ",").append(jsonString(t));
+            first = false;
+        }
+        return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -54,6 +93,7 @@ final class RpcSessionEnder implements SessionEnder, AutoCloseable {
      */
     @Override
     public void endRedirectedSessions(InetSocketAddress remotePortal, Set<RedirectedLogin> logins) throws Exception {
+        claimLocally(logins);
         byte[] body = body(logins);
         RuntimeException failed = null;
         int asked = 0;

@@ -38,6 +38,11 @@ public @interface StargateConfig {
             + "(disk.json hal_device) before opening them offline; a device appearing later is attached then, seconds", min = "0")
     long hal__device__wait__secs() default 30;
 
+    @AttributeDefinition(description = "Ownership follows the VM (spec 20): the owning Stargate gives a vDisk to another node after "
+            + "this many seconds of only I/O forwarded from that node (0: never); the Zeus document stargate.settings overrides it "
+            + "cluster-wide", min = "0")
+    long vdisk__ownership__follow__secs() default 300;
+
     @AttributeDefinition(description = "Deadline of one vDisk operation, seconds")
     int op__timeout__secs() default 30;
 

@@ -17,7 +17,7 @@ import io.cairn.storage.stargate.internal.vdisk.DataRpc;
         RpcHandler.METHOD + "=" + DataRpc.EGROUP_DELETE, RpcHandler.METHOD + "=" + DataRpc.VDISK_IO,
         RpcHandler.METHOD + "=" + DataRpc.VDISK_ADOPT, RpcHandler.METHOD + "=" + DataRpc.EGROUP_LIST,
         RpcHandler.METHOD + "=" + DataRpc.EGROUP_HAS, RpcHandler.METHOD + "=" + DataRpc.EGROUP_COPY,
-        RpcHandler.METHOD + "=" + DataRpc.EGROUP_SCRUB})
+        RpcHandler.METHOD + "=" + DataRpc.EGROUP_SCRUB, RpcHandler.METHOD + "=" + DataRpc.VDISK_HANDOVER})
 public final class StargateDataRpc implements RpcHandler {
 
     private final DataRpc rpc;

@@ -84,6 +84,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     private final DataPath data;
     private final Presence presence;
     private final io.cairn.cluster.api.Registration settingsWatch;
+    /** The node's own {@code vdisk_ownership_follow_secs} (the Zeus document may override it). */
+    private final long followSecs;
     private final ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon(true).name("stargate-presence").factory());
     private String published = "";
@@ -130,6 +132,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         devices.addListener(deviceListener);
         devices.all().forEach(d -> timer.execute(() -> attach(d))); // any that arrived since the store opened
         data.scrubber().onChange(() -> timer.execute(this::publish)); // and of a replica the scrubber found bad
+        this.followSecs = config.vdisk__ownership__follow__secs();
+        data.followAfter(Duration.ofSeconds(followSecs));
         this.settingsWatch = zeus.watch(StargateSettings.DOCUMENT, doc -> applySettings(configured, doc));
         timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
@@ -164,6 +168,23 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         } catch (IllegalArgumentException e) {
             logger.warn("{}; the scrubber keeps its settings {}", e.getMessage(), data.scrubber().settings());
         }
+        try {
+            Duration follow = Duration.ofSeconds(doc.isEmpty() ? followSecs : StargateSettings.followSecs(followSecs, doc.get().data()));
+            if (!follow.equals(data.followAfter())) {
+                logger.info("vdisk_ownership_follow_secs is {} now", follow.toSeconds());
+            }
+            data.followAfter(follow);
+        } catch (IllegalArgumentException e) {
+            logger.warn("{}; vdisk_ownership_follow_secs stays {}", e.getMessage(), data.followAfter().toSeconds());
+        }
+    }
+
+    /**
+     * Serves the vDisk on this node now (the iSCSI redirector's failback: the VM runs here), asking
+     * its owner elsewhere to hand it over (see {@link DataPath#claim}); whether this node owns it.
+     */
+    public boolean claim(UUID vdisk) {
+        return data.claim(catalog.requireVDisk(vdisk));
     }
 
     /**

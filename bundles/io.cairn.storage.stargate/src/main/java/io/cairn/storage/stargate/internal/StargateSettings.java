@@ -12,7 +12,7 @@ import io.cairn.storage.stargate.internal.estore.Scrubber;
  * (JSON), watched by every Stargate and applied at once, so an operator (or a test) changes them
  * without a restart. Keys (each optional; a missing one keeps the node's configuration, PID
  * {@value StargateConfig#PID}): {@code scrub_pass_secs}, {@code scrub_max_disk_busy_pct},
- * {@code scrub_cold_secs}. Unknown keys are ignored.
+ * {@code scrub_cold_secs}, {@code vdisk_ownership_follow_secs}. Unknown keys are ignored.
  */
 final class StargateSettings {
 
@@ -45,6 +45,29 @@ final class StargateSettings {
         }
         return new Scrubber.Settings(number(doc, "scrub_pass_secs", base.passSecs()),
                 (int) number(doc, "scrub_max_disk_busy_pct", base.maxDiskBusyPct()), number(doc, "scrub_cold_secs", base.coldSecs()));
+    }
+
+    /**
+     * {@code vdisk_ownership_follow_secs} as the document sets it, else {@code base}.
+     *
+     * @throws IllegalArgumentException when the document is not a JSON object or the value is not a whole number ≥ 0
+     */
+    static long followSecs(long base, byte[] document) {
+        JsonNode doc;
+        try {
+            doc = document.length == 0 ? JSON.createObjectNode() : JSON.readTree(document);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (doc == null || !doc.isObject()) {
+            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " must be a JSON object, like {\"vdisk_ownership_follow_secs\": 300}");
+        }
+        long secs = number(doc, "vdisk_ownership_follow_secs", base);
+        if (secs < 0) {
+            throw new IllegalArgumentException("'vdisk_ownership_follow_secs' in the Zeus document " + DOCUMENT
+                    + " must be 0 (never) or more seconds, not " + secs);
+        }
+        return secs;
     }
 
     private static long number(JsonNode doc, String key, long otherwise) {

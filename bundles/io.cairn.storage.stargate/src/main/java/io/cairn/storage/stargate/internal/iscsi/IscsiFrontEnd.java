@@ -61,7 +61,7 @@ import io.cairn.storage.stargate.internal.StargateService;
  */
 @Component(service = RpcHandler.class, immediate = true, configurationPid = StargateConfig.PID, property = {
         ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE, RpcHandler.METHOD + "=" + IscsiFrontEnd.SESSIONS,
-        RpcHandler.METHOD + "=" + IscsiFrontEnd.END_SESSIONS})
+        RpcHandler.METHOD + "=" + IscsiFrontEnd.END_SESSIONS, RpcHandler.METHOD + "=" + IscsiFrontEnd.CLAIM_TARGETS})
 public final class IscsiFrontEnd implements RpcHandler {
 
     /** RPC: the portal's sessions, {@code {"portal": "ip:port", "sessions": [{initiator, isid, tsih, target, peer, commands}]}}. */
@@ -71,6 +71,12 @@ public final class IscsiFrontEnd implements RpcHandler {
      * must match; {@code quiesce_millis} defaults to {@value #QUIESCE_MILLIS}); answers {@code {"ended": n}}.
      */
     public static final String END_SESSIONS = "iscsi.end_sessions";
+    /**
+     * RPC, for this node's own redirector (and the admin) only: serve the vDisks of {@code {"targets": [IQN, ...]}} here
+     * (failback; spec 20 ownership follows the VM): each owner elsewhere hands its vDisk over first. Answers
+     * {@code {"claimed": n, "failed": {IQN: reason}}}; targets that are not vDisks are skipped.
+     */
+    public static final String CLAIM_TARGETS = "iscsi.claim_targets";
     static final long QUIESCE_MILLIS = 2000;
     static final long PORTALS_REFRESH_SECS = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -81,6 +87,7 @@ public final class IscsiFrontEnd implements RpcHandler {
     private final ClusterJoin join;
     private final Clock clock;
     private final Path portalsFile;
+    private final StargateService stargate;
     private String portalsWritten;
     private Timer portalsTimer;
     private boolean closed;
@@ -90,6 +97,7 @@ public final class IscsiFrontEnd implements RpcHandler {
             @Reference IscsiPortals portals, @Reference ClusterMembership membership, @Reference Clock clock, StargateConfig config,
             BundleContext context) throws Exception {
         this.membership = membership;
+        this.stargate = stargate;
         this.join = join;
         this.clock = clock;
         String home = context.getProperty("cairn.home");
@@ -239,6 +247,37 @@ public final class IscsiFrontEnd implements RpcHandler {
                         : portal.endSessions(s -> !s.discovery() && pairs.contains(List.of(s.initiatorName(), s.targetName())), quiesce);
                 logger.info("iSCSI: {} ended {} session(s) of {} for {}", call.principal(), ended, pairs, call.peer());
                 out.put("ended", ended);
+            }
+            case CLAIM_TARGETS -> {
+                if (!call.principal().equals("node:" + join.self().uuid()) && !call.principal().equals("admin")) {
+                    throw new CairnException(ErrorCode.PERMISSION_DENIED, CLAIM_TARGETS
+                            + " is for this node's own iSCSI redirector and the admin, not " + call.principal());
+                }
+                JsonNode targets = body.path("targets");
+                if (!targets.isArray()) {
+                    throw CairnException.invalid(CLAIM_TARGETS + " needs \"targets\": [IQN, ...]");
+                }
+                int claimed = 0;
+                Map<String, String> failed = new LinkedHashMap<>();
+                for (JsonNode t : targets) {
+                    Optional<UUID> vdisk = VmDiskTargets.vdiskOf(t.asText(""));
+                    if (vdisk.isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        if (stargate.claim(vdisk.get())) {
+                            claimed++;
+                        } else {
+                            failed.put(t.asText(), "another Stargate took it first");
+                        }
+                    } catch (RuntimeException e) {
+                        failed.put(t.asText(), e.getMessage() == null ? e.toString() : e.getMessage());
+                    }
+                }
+                logger.info("iSCSI: {} claimed {} vDisk(s) of {} for this node{}", call.principal(), claimed, targets,
+                        failed.isEmpty() ? "" : "; not claimed: " + failed);
+                out.put("claimed", claimed);
+                out.put("failed", failed);
             }
             default -> throw CairnException.notFound("no method " + call.method());
         }

@@ -79,6 +79,11 @@ public final class DataPath implements AutoCloseable {
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread drainer;
     private volatile boolean closed;
+    /** Spec 20 {@code vdisk_ownership_follow_secs}: forwarded-only I/O from one node for this long moves the vDisk there. */
+    private volatile Duration followAfter = DEFAULT_FOLLOW;
+
+    /** Default of {@code vdisk_ownership_follow_secs} (spec 20: 300 s). */
+    public static final Duration DEFAULT_FOLLOW = Duration.ofSeconds(300);
 
     /** Refuses user writes when the pool is full (spec 20 §12); reads and rebuilds go on. */
     public interface CapacityCheck {
@@ -157,6 +162,25 @@ public final class DataPath implements AutoCloseable {
 
     OpLogStore oplog() {
         return oplog;
+    }
+
+    java.util.function.LongSupplier clockNanos() {
+        return clock::nanoTime;
+    }
+
+    /**
+     * Sets {@code vdisk_ownership_follow_secs}: after this long of only forwarded I/O from one node,
+     * an owned vDisk is handed over to that node (zero: never).
+     */
+    public void followAfter(Duration after) {
+        if (after.isNegative()) {
+            throw new IllegalArgumentException("vdisk_ownership_follow_secs must not be negative: " + after.toSeconds());
+        }
+        this.followAfter = after;
+    }
+
+    public Duration followAfter() {
+        return followAfter;
     }
 
     public ExtentStore estore() {
@@ -711,6 +735,7 @@ public final class DataPath implements AutoCloseable {
         if (owned.containsKey(r.uuid())) {
             return; // served here already: its drain releases the copies
         }
+        forgetOtherOwner(r); // the caller read the record after this node cached it (a handover to this node, say)
         local(r).ifPresent(c -> logger.info("vDisk {}: serving it again so that the OpLog copies peers hold for it drain", r.name()));
     }
 
@@ -972,17 +997,17 @@ public final class DataPath implements AutoCloseable {
             route(c -> c.read(offset, dst), () -> {
                 byte[] reply = forward("read", offset, dst.remaining(), null);
                 dst.put(reply);
-            });
+            }, true);
         }
 
         @Override
         public void write(long offset, ByteBuffer src, boolean fua) {
-            route(c -> c.write(offset, src.duplicate()), () -> forward("write", offset, src.remaining(), src.duplicate()));
+            route(c -> c.write(offset, src.duplicate()), () -> forward("write", offset, src.remaining(), src.duplicate()), true);
         }
 
         @Override
         public void writeZeroes(long offset, long length) {
-            route(c -> c.writeZeroes(offset, length), () -> forward("zero", offset, length, null));
+            route(c -> c.writeZeroes(offset, length), () -> forward("zero", offset, length, null), true);
         }
 
         @Override
@@ -996,7 +1021,7 @@ public final class DataPath implements AutoCloseable {
                     }
                     forward("zero", offset, length, null); // an owner from before trim records (a rolling upgrade): zeros
                 }
-            });
+            }, true);
         }
 
         @Override
@@ -1014,12 +1039,23 @@ public final class DataPath implements AutoCloseable {
          * then any node may take over) until the operation deadline.
          */
         private void route(java.util.function.Consumer<VDiskController> here, Runnable there) {
+            route(here, there, false);
+        }
+
+        /** As above; {@code user}: a front end's read or write (counts as local I/O for the follow rule). */
+        private void route(java.util.function.Consumer<VDiskController> here, Runnable there, boolean user) {
             long deadline = System.nanoTime() + opTimeout.toNanos();
             for (int attempt = 0; ; attempt++) {
                 Optional<VDiskController> c = local(r);
                 try {
                     if (c.isPresent()) {
-                        here.accept(c.get());
+                        VDiskController x = c.get();
+                        x.gated(() -> {
+                            if (user) {
+                                x.follow.local();
+                            }
+                            here.accept(x);
+                        });
                     } else {
                         there.run();
                     }
@@ -1066,11 +1102,38 @@ public final class DataPath implements AutoCloseable {
         }
     }
 
-    /** Serves a forwarded request (this node must own the vDisk). */
-    byte[] serve(VDiskRecord r, String op, long offset, long length, Wire w) {
-        // this node may own it by record without a controller yet (it restarted): local() takes it up again
-        VDiskController c = local(r).orElseThrow(() -> new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK
+    /** Serves a forwarded request (this node must own the vDisk); {@code from}: the node that forwarded it (null: unknown). */
+    byte[] serve(VDiskRecord r, String op, long offset, long length, Wire w, UUID from) {
+        // this node may own it by record without a controller yet (it restarted, or the vDisk was just handed to it):
+        // local() takes it up; a cached owner elsewhere is forgotten first, the caller read the record more recently
+        Optional<VDiskController> found = local(r);
+        if (found.isEmpty()) {
+            UUID cached = owners.get(r.uuid());
+            if (cached != null && !cached.equals(peers.self())) {
+                owners.remove(r.uuid(), cached);
+                found = local(r);
+            }
+        }
+        VDiskController c = found.orElseThrow(() -> new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK
                 + ": this Stargate does not own vDisk " + r.name()));
+        byte[][] out = new byte[1][];
+        c.gated(() -> out[0] = serveOn(c, op, offset, length, w, from));
+        if (from != null && USER_OPS.contains(op)) {
+            maybeFollow(c);
+        }
+        return out[0];
+    }
+
+    private static final java.util.Set<String> USER_OPS = java.util.Set.of("read", "write", "zero", "trim");
+
+    private byte[] serveOn(VDiskController c, String op, long offset, long length, Wire w, UUID from) {
+        if (from != null && USER_OPS.contains(op)) {
+            if (from.equals(peers.self())) {
+                c.follow.local();
+            } else {
+                c.follow.forwarded(from);
+            }
+        }
         switch (op) {
             case "read" -> {
                 ByteBuffer dst = ByteBuffer.allocate((int) length);
@@ -1097,6 +1160,180 @@ public final class DataPath implements AutoCloseable {
             default -> throw new StargateException(Reason.INVALID_REQUEST, "unknown vDisk operation " + op);
         }
         return Wire.encode(Map.of(), null);
+    }
+
+    // ---------------------------------------------------------------- ownership follows the VM (spec 20)
+
+    /** How long a handover waits for the vDisk's running operations before it gives up (and tries again later). */
+    private Duration quiesceTimeout() {
+        return opTimeout.dividedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : opTimeout.dividedBy(2);
+    }
+
+    /** Drops a cached owner other than this node, so {@link #local} reads the record again. */
+    private void forgetOtherOwner(VDiskRecord r) {
+        UUID cached = owners.get(r.uuid());
+        if (cached != null && !cached.equals(peers.self())) {
+            owners.remove(r.uuid(), cached);
+        }
+    }
+
+    /** After a forwarded operation: when the follow rule is due, hands the vDisk over to the forwarding node (in the background). */
+    private void maybeFollow(VDiskController c) {
+        Optional<UUID> to = c.follow.due(followAfter);
+        if (to.isEmpty() || closed || !c.handingOver.compareAndSet(false, true)) {
+            return;
+        }
+        Duration streak = c.follow.streak();
+        try {
+            background.execute(() -> {
+                try {
+                    if (!peers.alive().contains(to.get())) {
+                        return;
+                    }
+                    if (handOver(c, to.get(), "only I/O forwarded from it for " + streak.toSeconds() + " s")) {
+                        // the new owner takes the vDisk up now rather than at its next request
+                        peers.call(to.get(), DataRpc.VDISK_ADOPT, Wire.encode(Map.of("vdisk", c.record().uuid().toString()), null))
+                                .exceptionally(e -> null);
+                    }
+                } catch (RuntimeException e) {
+                    logger.info("vDisk {}: handover to {} not done, the next forwarded request tries again: {}", c.record().name(), to.get(),
+                            e.toString());
+                } finally {
+                    c.handingOver.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            c.handingOver.set(false); // closing
+        }
+    }
+
+    /**
+     * Gives the vDisk this node owns through {@code c} to {@code to}, gracefully: new operations are
+     * kept out and running ones finish (each was acknowledged only once durable on RF OpLogs);
+     * then the ownership record names {@code to} at the next epoch, not ready, with this owner's
+     * epoch as base, so {@code to} takes it as on a takeover (it fences every OpLog, this one
+     * included, and re-writes every undrained record of this epoch, in order, before it serves).
+     * Operations that waited fail with STALE_OWNER and are routed to the new owner; this node
+     * drops the vDisk's cache (only the owner caches). Returns false, having changed nothing,
+     * when running operations did not finish within the quiesce timeout or this node no longer
+     * owns the vDisk.
+     */
+    boolean handOver(VDiskController c, UUID to, String why) {
+        VDiskRecord r = c.record();
+        if (to.equals(peers.self())) {
+            return false;
+        }
+        synchronized (claimLocks.computeIfAbsent(r.uuid(), k -> new Object())) {
+            if (owned.get(r.uuid()) != c || c.closed()) {
+                return false;
+            }
+            long t0 = clock.nanoTime();
+            try {
+                if (!c.quiesce(quiesceTimeout())) {
+                    logger.info("vDisk {}: not handed over to {}: its operations did not finish within {} s", r.name(), to,
+                            quiesceTimeout().toSeconds());
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            boolean given = false;
+            boolean stale = false;
+            long epoch = 0;
+            try {
+                VDiskMeta meta = new VDiskMeta(medusa, r.uuid());
+                Optional<VDiskMeta.Versioned<VDiskMeta.Owner>> current = meta.owner();
+                if (current.isEmpty() || !current.get().value().node().equals(peers.self()) || current.get().value().epoch() != c.epoch) {
+                    stale = true;
+                } else {
+                    Optional<VDiskMeta.Versioned<VDiskMeta.Owner>> next = meta.claim(to, current);
+                    given = next.isPresent();
+                    stale = !given;
+                    epoch = next.map(v -> v.value().epoch()).orElse(0L);
+                }
+            } finally {
+                if (given || stale) {
+                    c.close();
+                    owned.remove(r.uuid(), c);
+                    cache.invalidateAll(c.cacheOwner());
+                    if (given) {
+                        owners.put(r.uuid(), to);
+                    } else {
+                        owners.remove(r.uuid());
+                    }
+                }
+                c.resume();
+            }
+            if (given) {
+                logger.info("vDisk {}/{}: handed over to Stargate {} at epoch {} ({}; quiesced in {} ms)", r.containerName(), r.name(), to,
+                        epoch, why, (clock.nanoTime() - t0) / 1_000_000);
+            } else {
+                logger.info("vDisk {}: another Stargate owns it now; stopped serving it here", r.name());
+            }
+            return given;
+        }
+    }
+
+    /**
+     * Serves {@link DataRpc#VDISK_HANDOVER}: gives the vDisk to {@code to} now if this node owns it
+     * (by controller, or by record only); returns the node the ownership record names afterwards.
+     */
+    Optional<UUID> handOverTo(VDiskRecord r, UUID to) {
+        if (!peers.alive().contains(to)) {
+            throw new StargateException(Reason.FAILED_PRECONDITION, "Stargate " + to + " is not running; vDisk " + r.name() + " stays here");
+        }
+        VDiskController c = owned.get(r.uuid());
+        if (c != null) {
+            if (!handOver(c, to, "asked by " + to) && owned.get(r.uuid()) == c) {
+                throw new StargateException(Reason.UNAVAILABLE, "vDisk " + r.name() + " is busy: its operations did not finish within "
+                        + quiesceTimeout().toSeconds() + " s; ask again");
+            }
+        } else {
+            synchronized (claimLocks.computeIfAbsent(r.uuid(), k -> new Object())) {
+                if (!owned.containsKey(r.uuid())) {
+                    VDiskMeta meta = new VDiskMeta(medusa, r.uuid());
+                    Optional<VDiskMeta.Versioned<VDiskMeta.Owner>> current = meta.owner();
+                    if (current.isPresent() && current.get().value().node().equals(peers.self())) {
+                        meta.claim(to, current); // owned by record only (no controller yet): the record moves, nothing to quiesce
+                    }
+                }
+            }
+            if (owned.containsKey(r.uuid())) {
+                return handOverTo(r, to);
+            }
+        }
+        return new VDiskMeta(medusa, r.uuid()).owner().map(v -> v.value().node());
+    }
+
+    /**
+     * Serves the vDisk on this node now (failback: the VM's front end is here): a live owner
+     * elsewhere is asked to hand it over ({@link #handOver}), then this node takes it as on a
+     * takeover. Returns whether this node owns it afterwards.
+     */
+    public boolean claim(VDiskRecord r) {
+        if (owned.containsKey(r.uuid())) {
+            return true;
+        }
+        Optional<VDiskMeta.Versioned<VDiskMeta.Owner>> current = new VDiskMeta(medusa, r.uuid()).owner();
+        if (current.isPresent()) {
+            UUID owner = current.get().value().node();
+            if (!owner.equals(peers.self()) && peers.alive().contains(owner)) {
+                try {
+                    peers.callSync(owner, DataRpc.VDISK_HANDOVER, Wire.encode(Map.of("vdisk", r.uuid().toString(), "to",
+                            peers.self().toString()), null));
+                } catch (RpcException e) {
+                    throw new StargateException(Reason.UNAVAILABLE, "Stargate " + owner + " did not hand vDisk " + r.name() + " over: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
+        forgetOtherOwner(r);
+        boolean mine = local(r).isPresent();
+        if (mine) {
+            logger.info("vDisk {}/{}: claimed for the VM whose disk it is (its front end is on this node)", r.containerName(), r.name());
+        }
+        return mine;
     }
 
     Catalog catalog() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,8 +50,13 @@ public final class DataRpc {
     public static final String EGROUP_COPY = "stargate.egroup.copy";
     /** Serve the vDisk (take it if its recorded owner is this node or not alive), so its OpLog data drains. */
     public static final String VDISK_ADOPT = "stargate.vdisk.adopt";
+    /**
+     * Give the vDisk to the node {@code to} now (spec 20, ownership follows the VM: that node's front end serves the VM);
+     * replies with the owner the record names afterwards.
+     */
+    public static final String VDISK_HANDOVER = "stargate.vdisk.handover";
     public static final List<String> METHODS = List.of(OPLOG_APPEND, OPLOG_TAKE, OPLOG_RELEASE, EGROUP_READ, EGROUP_WRITE, EGROUP_REPAIR,
-            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS, EGROUP_COPY, EGROUP_SCRUB);
+            EGROUP_DELETE, VDISK_IO, VDISK_ADOPT, EGROUP_LIST, EGROUP_HAS, EGROUP_COPY, EGROUP_SCRUB, VDISK_HANDOVER);
 
     /** In an error message: the peer's OpLog has seen a newer owner epoch for the vDisk. */
     static final String STALE_EPOCH_MARK = "newer owner epoch";
@@ -127,10 +133,34 @@ public final class DataRpc {
             case VDISK_IO -> {
                 UUID id = UUID.fromString(w.textField("vdisk"));
                 var r = path.catalog().requireVDisk(id);
-                yield path.serve(r, w.textField("op"), w.longField("offset"), w.longField("length"), w);
+                yield path.serve(r, w.textField("op"), w.longField("offset"), w.longField("length"), w, caller(call));
+            }
+            case VDISK_HANDOVER -> {
+                var r = path.catalog().requireVDisk(UUID.fromString(w.textField("vdisk")));
+                UUID to = UUID.fromString(w.textField("to"));
+                try {
+                    Optional<UUID> owner = path.handOverTo(r, to);
+                    yield Wire.encode(Map.of("owner", owner.map(UUID::toString).orElse("")), null);
+                } catch (StargateException e) {
+                    throw new CairnException(e.reason() == Reason.FAILED_PRECONDITION ? ErrorCode.FAILED_PRECONDITION : ErrorCode.UNAVAILABLE,
+                            e.getMessage());
+                }
             }
             default -> throw CairnException.notFound("no method " + call.method());
         };
+    }
+
+    /** The node a call comes from ({@code node:<uuid>} principals), or null. */
+    static UUID caller(RpcCall call) {
+        String p = call.principal();
+        if (p == null || !p.startsWith("node:")) {
+            return null;
+        }
+        try {
+            return UUID.fromString(p.substring("node:".length()));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private byte[] append(Wire w) throws Exception {

@@ -77,6 +77,12 @@ final class VDiskController {
     private long openEgroup = -1;
     private volatile boolean closed;
     final Stats stats = new Stats();
+    /** Held for reading by every operation served ({@link #gated}), for writing by a handover that quiesces the vDisk. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock gate = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** Where the vDisk's I/O comes from (spec 20: ownership follows the VM). */
+    final OwnershipFollow follow;
+    /** Set while a handover of this vDisk runs, so only one starts. */
+    final java.util.concurrent.atomic.AtomicBoolean handingOver = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Per-vDisk counters for the 2009 page. */
     static final class Stats {
@@ -102,6 +108,7 @@ final class VDiskController {
         this.self = path.peers().self();
         this.epoch = epoch;
         this.ownerVersion = ownerVersion;
+        this.follow = new OwnershipFollow(path.clockNanos());
     }
 
     VDiskRecord record() {
@@ -122,6 +129,43 @@ final class VDiskController {
 
     void close() {
         closed = true;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Runs one operation unless the vDisk was handed over: operations run together, and a handover
+     * ({@link #quiesce}) waits until those running have finished and keeps new ones out; one that
+     * finds the vDisk handed over fails with STALE_OWNER (the router looks for the new owner).
+     */
+    void gated(Runnable op) {
+        try {
+            gate.readLock().lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StargateException(Reason.TIMEOUT, "interrupted while vDisk " + record.name() + " was being handed over");
+        }
+        try {
+            if (closed) {
+                throw new StargateException(Reason.STALE_OWNER, DataRpc.NOT_OWNER_MARK + ": vDisk " + record.name()
+                        + " moved to another Stargate; retry there");
+            }
+            op.run();
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
+    /** Keeps new operations out and waits (up to {@code timeout}) for those running; false when they did not finish in time. */
+    boolean quiesce(java.time.Duration timeout) throws InterruptedException {
+        return gate.writeLock().tryLock(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Lets operations in again after {@link #quiesce} (they fail with STALE_OWNER if the vDisk was closed meanwhile). */
+    void resume() {
+        gate.writeLock().unlock();
     }
 
     // ---------------------------------------------------------------- writes
@@ -1141,6 +1185,8 @@ final class VDiskController {
         m.put("uuid", record.uuid().toString());
         m.put("id", record.id());
         m.put("epoch", epoch);
+        m.put("forwarded_from", follow.from().map(UUID::toString).orElse(null));
+        m.put("forwarded_only_secs", follow.streak().toSeconds());
         m.put("rf", record.replicationFactor());
         m.put("writes", writes);
         m.put("reads", reads);
