@@ -210,11 +210,17 @@ class VmDiskPathTest {
             assertThat(w.acksAfter(failedBack)).as("writes go on after the failback\n" + qemu.transcript()).isGreaterThanOrEqualTo(50);
             List<Integer> after = servedBy(iqn);
             long failbackStall = w.largestGapMillis(failedBack - TimeUnit.SECONDS.toNanos(3), System.nanoTime());
+            JsonNode ownRow = pageRow(0, "failover");
             System.out.printf("VmDiskPathTest: failback: remote session ended %d ms after node 1 was ready again; largest gap "
-                    + "between acknowledged writes around it %d ms; session now on node(s) %s (node 1's Stargate redirects a login "
-                    + "to the vDisk's owner)%n", failback, failbackStall, plusOne(after));
+                    + "between acknowledged writes around it %d ms; session now on node(s) %s; node 1 owns the vDisk at epoch %d "
+                    + "(node %d's page row: %s)%n", failback, failbackStall, plusOne(after), ownRow.path("epoch").asLong(), remote + 1,
+                    pageRow(remote, "failover").path("epoch"));
             assertThat(lines(agentLog(0), "failing back 1 login(s) from ")).isGreaterThan(0);
-            assertThat(after).hasSize(1);
+            assertThat(lines(agentLog(0), "the local Stargate claimed the vDisks of")).as("the redirector had node 1 claim the vDisk")
+                    .isGreaterThan(0);
+            assertThat(after).as("the session failed back to node 1's own Stargate").containsExactly(0);
+            assertThat(ownRow.path("epoch").asLong()).as("node 1 owns the vDisk again (its 2009 page lists it)").isPositive();
+            assertThat(pageRow(remote, "failover").has("epoch")).as("node %d gave the vDisk up", remote + 1).isFalse();
             w.stop = true;
             writerThread.join(Duration.ofSeconds(200));
         } finally {
@@ -230,6 +236,16 @@ class VmDiskPathTest {
         List<String> bad = QemuIo.verify(work, List.of("-f", "raw", "iscsi://" + cluster.ip(2) + ":3261/" + iqn + "/0"), writer.acks);
         System.out.printf("VmDiskPathTest: %d acknowledged writes verified, %d bad%n", writer.acks.size(), bad.size());
         assertThat(bad).as("every acknowledged write reads back").isEmpty();
+    }
+
+    /** Node {@code node}'s 2009-page row of the vDisk (empty when it does not own it). */
+    JsonNode pageRow(int node, String vdisk) throws IOException {
+        for (JsonNode row : cluster.call(node, "stargate.page", Map.of()).path("vdisks")) {
+            if (row.path("vdisk").asText().equals(vdisk)) {
+                return row;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     }
 
     static List<Integer> plusOne(List<Integer> nodes) {
@@ -293,5 +309,83 @@ class VmDiskPathTest {
         assertThat(pr(1, iqn, y, "write", "0").output()).as("after node 2's restart").contains("status 0x18");
         assertThat(pr(1, iqn, x, "keys").output()).contains("key 0xc0ffee");
         assertThat(pr(0, iqn, y, "keys").output()).as("through another node").contains("key 0xc0ffee");
+    }
+
+    /** The admin credential laid out as GnuTLS clients (qemu's NBD client) expect it. */
+    private Path tls() throws Exception {
+        Path tls = work.resolve("tls");
+        if (Files.exists(tls.resolve("client-key.pem"))) {
+            return tls;
+        }
+        Files.createDirectories(tls);
+        Files.copy(cluster.admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(cluster.admin.resolve("cert.pem"), tls.resolve("client-cert.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // GnuTLS reads the EC key in its SEC1 form ("EC PRIVATE KEY"), not Java's PKCS#8
+        Proc key = tool("openssl", "ec", "-in", cluster.admin.resolve("key.pem").toString(), "-out", tls.resolve("client-key.pem").toString());
+        assertThat(key.exitCode()).as(key.output()).isZero();
+        return tls;
+    }
+
+    /** {@code qemu-io} with {@code commands} on the vDisk through node {@code node}'s NBD server (TLS, admin credential). */
+    Proc nbdIo(int node, String export, String... commands) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("qemu-io", "--object", "tls-creds-x509,id=tls0,dir=" + tls() + ",endpoint=client",
+                "--image-opts", "driver=nbd,host=" + cluster.ip(node) + ",port=10809,export=" + export + ",tls-creds=tls0"));
+        for (String c : commands) {
+            cmd.add("-c");
+            cmd.add(c);
+        }
+        return Proc.run(TOOL, work, Map.of(), cmd);
+    }
+
+    @Test
+    @Order(4)
+    void givenNode1OwnsAVDisk_whenOnlyNode2ForwardsIoForTheFollowPeriod_thenNode2BecomesTheOwner_andNoWriteIsLost() throws Exception {
+        cluster.call(0, "stargate.vdisk.create", Map.of("ctr", "vp", "name", "follow", "size", "64M"));
+        String export = "vp/follow";
+        Proc first = nbdIo(0, export, "write -P 0x11 0 1M");
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        long epoch1 = pageRow(0, "follow").path("epoch").asLong();
+        assertThat(epoch1).as("node 1 took the vDisk with its first write").isPositive();
+        final long follow = 5;
+        Proc set = cluster.cli(0, "zeus", "write", "stargate.settings", "-1", "{\"vdisk_ownership_follow_secs\": " + follow + "}");
+        assertThat(set.exitCode()).as(set.output()).isZero();
+        try {
+            // writes and reads through node 2 only: node 2's Stargate forwards them to node 1, the owner
+            List<Integer> patterns = new ArrayList<>();
+            long start = System.nanoTime();
+            long owned = -1;
+            for (int i = 0; i < 120 && owned < 0; i++) {
+                int pattern = 0x20 + i % 200;
+                Proc p = nbdIo(1, export, "write -P " + pattern + " " + (1 + i) + "M 64k", "read -P " + pattern + " " + (1 + i) + "M 64k");
+                assertThat(p.exitCode()).as(p.output()).isZero();
+                assertThat(p.output()).as("write %d through node 2 reads back", i).doesNotContain("Pattern verification failed");
+                patterns.add(pattern);
+                if (pageRow(1, "follow").path("epoch").asLong() > 0) {
+                    owned = (System.nanoTime() - start) / 1_000_000;
+                }
+                Thread.sleep(250);
+            }
+            JsonNode row2 = pageRow(1, "follow");
+            System.out.printf("VmDiskPathTest: with vdisk_ownership_follow_secs=%d, node 2 owned the vDisk %d ms after its first "
+                    + "forwarded request (%d forwarded writes; epoch %d -> %d)%n", follow, owned, patterns.size(), epoch1,
+                    row2.path("epoch").asLong());
+            assertThat(owned).as("node 2 became the owner").isNotNegative();
+            assertThat(row2.path("epoch").asLong()).as("at a newer epoch").isGreaterThan(epoch1);
+            assertThat(pageRow(0, "follow").has("epoch")).as("node 1 gave the vDisk up").isFalse();
+            assertThat(lines(controllerLog(0), "vDisk vp/follow: handed over to Stargate")).as("node 1 logged the handover").isEqualTo(1);
+            // every write reads back, through node 3
+            List<String> cmds = new ArrayList<>(List.of("read -P 0x11 0 1M"));
+            for (int i = 0; i < patterns.size(); i++) {
+                cmds.add("read -P " + patterns.get(i) + " " + (1 + i) + "M 64k");
+            }
+            Proc verify = nbdIo(2, export, cmds.toArray(String[]::new));
+            assertThat(verify.exitCode()).as(verify.output()).isZero();
+            assertThat(verify.output()).as("every write reads back").doesNotContain("Pattern verification failed");
+        } finally {
+            JsonNode doc = cluster.call(0, "zeus.read", Map.of("document", "stargate.settings"));
+            System.out.println("VmDiskPathTest: stargate.settings was " + doc);
+            Proc reset = cluster.cli(0, "zeus", "write", "stargate.settings", doc.path("version").asText("-1"), "{}");
+            System.out.println("VmDiskPathTest: settings reset: " + reset.exitCode() + " " + reset.output());
+        }
     }
 }
