@@ -36,4 +36,16 @@ class StargateSettingsTest {
         assertThatThrownBy(() -> StargateSettings.scrub(base, json("[1]"))).hasMessageContaining("JSON object");
         assertThatThrownBy(() -> StargateSettings.scrub(base, json("{nope"))).hasMessageContaining("not valid JSON");
     }
+
+    @Test
+    void givenTheFollowSetting_whenApplied_thenTheDocumentOverridesIt_andABadValueIsRefused() {
+        assertThat(StargateSettings.followSecs(300, json("{\"vdisk_ownership_follow_secs\": 5}"))).isEqualTo(5);
+        assertThat(StargateSettings.followSecs(300, json("{\"vdisk_ownership_follow_secs\": 0}"))).as("0: never").isZero();
+        assertThat(StargateSettings.followSecs(300, json("{\"scrub_pass_secs\": 20}"))).isEqualTo(300);
+        assertThat(StargateSettings.followSecs(300, new byte[0])).isEqualTo(300);
+        assertThatThrownBy(() -> StargateSettings.followSecs(300, json("{\"vdisk_ownership_follow_secs\": -1}")))
+                .hasMessageContaining("vdisk_ownership_follow_secs").hasMessageContaining("0 (never)");
+        assertThatThrownBy(() -> StargateSettings.followSecs(300, json("{\"vdisk_ownership_follow_secs\": \"soon\"}")))
+                .hasMessageContaining("whole number");
+    }
 }
