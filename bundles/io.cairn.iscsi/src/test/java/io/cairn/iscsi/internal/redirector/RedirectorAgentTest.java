@@ -93,4 +93,11 @@ class RedirectorAgentTest {
         assertThat(RpcSessionEnder.ended("{\"ended\" : 2}")).isEqualTo(2);
         assertThat(RpcSessionEnder.ended("{}")).isZero();
     }
+
+    @Test
+    void givenLoginsOfTwoInitiatorsToOneTarget_thenTheClaimBodyNamesTheTargetOnce() {
+        String body = new String(RpcSessionEnder.claimBody(new java.util.LinkedHashSet<>(List.of(new SessionEnder.RedirectedLogin("iqn.a", "iqn.t"),
+                new SessionEnder.RedirectedLogin("iqn.b", "iqn.t"), new SessionEnder.RedirectedLogin("iqn.a", "iqn.u")))), StandardCharsets.UTF_8);
+        assertThat(body).isEqualTo("{\"targets\":[\"iqn.t\",\"iqn.u\"]}");
+    }
 }
