@@ -43,8 +43,7 @@ class PrismGatewayTest {
         work = Files.createTempDirectory("cairn-prism");
         cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 190, 3);
         cluster.startAll();
-        Proc create = cluster.create();
-        assertThat(create.exitCode()).as(create.output()).isZero();
+        cluster.createWithMedusa();
         ca = cluster.admin.resolve("ca.pem");
         assertThat(ca).exists();
         Proc vip = cluster.ncli(0, "cluster", "edit-params", "external-ip-address=" + VIP);
@@ -142,8 +141,104 @@ class PrismGatewayTest {
         assertThat(tls12.output()).contains("Protocol  : TLSv1.2").contains("Verify return code: 0 (ok)");
     }
 
+    /** curl as the cluster admin (client certificate): prints the body, then a last line with the status. */
+    Proc api(String method, String path, String body) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", ca.toString(), "--cert",
+                cluster.admin.resolve("cert.pem").toString(), "--key", cluster.admin.resolve("key.pem").toString(), "-X", method, "-w",
+                "\n%{http_code}"));
+        if (body != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
+        }
+        cmd.add("https://" + cluster.ip(leaderIndex()) + ":9440/api/v1" + path);
+        return tool(cmd.toArray(String[]::new));
+    }
+
+    static int status(Proc p) {
+        String[] lines = p.output().strip().split("\n");
+        return Integer.parseInt(lines[lines.length - 1].trim());
+    }
+
+    static JsonNode json(Proc p) throws Exception {
+        String out = p.output().strip();
+        return JSON.readTree(out.substring(0, out.lastIndexOf('\n') < 0 ? 0 : out.lastIndexOf('\n')));
+    }
+
     @Test
     @Order(4)
+    void givenTheRestApi_whenTheAdminManagesContainersAndVDisks_thenEntitiesHaveMetadataSpecStatus_listsPageAndFilter_andBadInputIsRefused()
+            throws Exception {
+        Proc anonymous = tool("curl", "-sS", "--max-time", "10", "--cacert", ca.toString(), "-D", "-", "-o", "/dev/null",
+                "https://" + cluster.ip(leaderIndex()) + ":9440/api/v1/vdisks");
+        assertThat(anonymous.output()).contains(" 401").containsIgnoringCase("WWW-Authenticate: Basic realm=\"Prism\"");
+
+        Proc ctr = api("POST", "/containers", "{\"spec\": {\"name\": \"rest1\", \"replication_factor\": 2}}");
+        assertThat(status(ctr)).as(ctr.output()).isEqualTo(201);
+        assertThat(json(ctr).path("metadata").path("kind").asText()).isEqualTo("container");
+        for (int i = 0; i < 3; i++) {
+            Proc vd = api("POST", "/vdisks", "{\"spec\": {\"name\": \"v" + i + "\", \"container\": \"rest1\", \"size_bytes\": 1048576}}");
+            assertThat(status(vd)).as(vd.output()).isEqualTo(201);
+        }
+        Proc page = api("GET", "/vdisks?limit=2&filter=spec.container==rest1", null);
+        assertThat(status(page)).as(page.output()).isEqualTo(200);
+        assertThat(json(page).path("metadata").path("total").asInt()).isEqualTo(3);
+        assertThat(json(page).path("entities").size()).isEqualTo(2);
+        Proc one = api("GET", "/vdisks?filter=spec.name==v1;spec.container==rest1", null);
+        JsonNode v1 = json(one).path("entities").get(0);
+        assertThat(v1.path("spec").path("name").asText()).isEqualTo("v1");
+        String uuid = v1.path("metadata").path("uuid").asText();
+        long version = v1.path("metadata").path("version").asLong();
+
+        String grow = "{\"metadata\": {\"version\": %d}, \"spec\": {\"name\": \"v1\", \"container\": \"rest1\", \"size_bytes\": 2097152}}";
+        Proc stale = api("PUT", "/vdisks/" + uuid, grow.formatted(version + 1));
+        assertThat(status(stale)).as(stale.output()).isEqualTo(409);
+        assertThat(json(stale).path("code").asText()).isEqualTo("STALE_VERSION");
+        Proc grown = api("PUT", "/vdisks/" + uuid, grow.formatted(version));
+        assertThat(status(grown)).as(grown.output()).isEqualTo(200);
+        assertThat(json(grown).path("spec").path("size_bytes").asLong()).isEqualTo(2097152);
+        Proc again = api("PUT", "/vdisks/" + uuid, grow.formatted(version));
+        assertThat(status(again)).as("the old version is stale now: " + again.output()).isEqualTo(409);
+
+        Proc malformed = api("POST", "/vdisks", "{\"spec\": {");
+        assertThat(status(malformed)).isEqualTo(400);
+        assertThat(json(malformed).path("code").asText()).isEqualTo("MALFORMED_JSON");
+        Proc unknown = api("POST", "/vdisks", "{\"spec\": {\"name\": \"x\", \"container\": \"rest1\", \"size_bytes\": 1048576, \"colour\": 1}}");
+        assertThat(status(unknown)).isEqualTo(400);
+        assertThat(json(unknown).path("code").asText()).isEqualTo("UNKNOWN_FIELD");
+        assertThat(json(unknown).path("message").asText()).contains("colour");
+        Path big = work.resolve("big.json");
+        Files.writeString(big, "{\"spec\": {\"name\": \"" + "x".repeat(2 << 20) + "\"}}");
+        Proc huge = api("POST", "/vdisks", "@" + big);
+        assertThat(status(huge)).as(huge.output()).isEqualTo(413);
+        Proc missing = api("GET", "/vdisks/" + java.util.UUID.randomUUID(), null);
+        assertThat(status(missing)).isEqualTo(404);
+        Proc gone = api("DELETE", "/vdisks/" + uuid, null);
+        assertThat(status(gone)).as(gone.output()).isEqualTo(204);
+    }
+
+    @Test
+    @Order(5)
+    void givenTheOpenApiDocument_whenEveryDocumentedGetIsCalled_thenNoneIsMissing_andTheDocumentIsOpenApi3() throws Exception {
+        Proc doc = api("GET", "/openapi.json", null);
+        assertThat(status(doc)).isEqualTo(200);
+        JsonNode d = json(doc);
+        assertThat(d.path("openapi").asText()).startsWith("3.");
+        assertThat(d.path("paths").size()).isGreaterThanOrEqualTo(8);
+        for (var e : d.path("paths").properties()) {
+            if (!e.getValue().has("get")) {
+                continue;
+            }
+            String path = e.getKey().replaceAll("\\{[a-z_]+\\}", "nonexistent");
+            Proc p = api("GET", path, null);
+            int st = status(p);
+            assertThat(st).as("GET %s: %s", path, p.output()).isIn(200, 400, 404);
+            if (st != 200) {
+                assertThat(json(p).path("message").asText()).as("GET %s is routed (not an unknown path)", path).doesNotContain("no resource at");
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
     void givenTheVirtualIp_whenTheLeaderIsKilled_thenAnotherNodeLeadsAndServesIt_andTheGapIsMeasured() throws Exception {
         // the virtual IP is served by the leader, never redirected (its certificate names the node, hence -k here)
         Proc before = tool("curl", "-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");

@@ -158,6 +158,7 @@ public final class Connectors {
             ssl.setSslContext(tls);
             ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
             ssl.setSniRequired(false);
+            ssl.setWantClientAuth(true); // an admin client certificate from the cluster CA authenticates (the REST API decides what it may do)
             HttpConfiguration conf = new HttpConfiguration();
             conf.setSendServerVersion(false);
             conf.setSecureScheme("https");
@@ -194,7 +195,10 @@ public final class Connectors {
         }
     }
 
-    /** The node's key and certificate chain (node certificate, cluster CA); clients verify against the cluster CA. */
+    /**
+     * The node's key and certificate chain (node certificate, cluster CA), which clients verify
+     * against the cluster CA; client certificates are trusted only when the cluster CA issued them.
+     */
     static SSLContext tls(Credentials c) throws Exception {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -202,8 +206,13 @@ public final class Connectors {
         keys.setKeyEntry("node", c.key(), none, new Certificate[] {c.certificate(), c.ca()});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, none);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("cluster-ca", c.ca());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
         return ctx;
     }
 }
