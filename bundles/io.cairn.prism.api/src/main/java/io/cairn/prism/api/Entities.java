@@ -18,6 +18,14 @@ public final class Entities {
     private Entities() {
     }
 
+    /** {@code {"entities": [...]}}: what a list operation's handler answers (the API pages and filters it). */
+    public static ObjectNode list(java.util.List<? extends JsonNode> entities) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode a = out.putArray("entities");
+        entities.forEach(a::add);
+        return out;
+    }
+
     /** The schema of an entity of {@code kind} with these spec and status schemas. */
     public static Schema schema(String kind, Schema spec, Schema status) {
         Schema metadata = Schema.object("identity and version of the " + kind)

@@ -1,4 +1,4 @@
-package io.cairn.prism.api.internal;
+package io.cairn.prism.gateway.internal.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,9 +16,27 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 
 class OpenApiTest {
 
+    /** A resource with every kind of operation, as a capability bundle would register. */
+    static final class Things {
+        static final Schema SPEC = Schema.object("a thing").required("name", Schema.string("its name"))
+                .property("size", Schema.integer("bytes").minimum(1));
+        static final Schema THING = io.cairn.prism.api.Entities.schema("thing", SPEC, Schema.object("state").open());
+        static final List<ApiOperation> OPERATIONS = List.of(
+                ApiOperation.list("/things", "thing", "Things", THING, x -> ApiResponse.noContent()),
+                ApiOperation.get("/things/{uuid}", "thing", "One thing", THING, x -> ApiResponse.noContent()),
+                new ApiOperation("POST", "/things", "thing", io.cairn.prism.api.Action.CREATE, "Create", THING, THING, 201, false,
+                        x -> ApiResponse.noContent()),
+                new ApiOperation("PUT", "/things/{uuid}", "thing", io.cairn.prism.api.Action.UPDATE, "Update", THING, THING, 200, false,
+                        x -> ApiResponse.noContent()),
+                new ApiOperation("DELETE", "/things/{uuid}", "thing", io.cairn.prism.api.Action.DELETE, "Delete", null, null, 204, false,
+                        x -> ApiResponse.noContent()),
+                new ApiOperation("POST", "/things/{uuid}/power_on", "thing", io.cairn.prism.api.Action.OPERATE, "Power on", null, null, 202,
+                        false, x -> ApiResponse.noContent()));
+    }
+
     static Router routes() {
         Router r = new Router();
-        r.add("storage", "storage", new StorageEndpoints(null).operations());
+        r.add("things", "things", Things.OPERATIONS);
         r.add("cluster", "cluster", new ClusterEndpoints(null, null).operations());
         return r;
     }
@@ -28,10 +46,9 @@ class OpenApiTest {
         ObjectNode doc = OpenApi.document(routes().routes(), "1.0.0");
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc.toString());
         assertThat(parsed.getMessages()).as(doc.toPrettyString()).isEmpty();
-        assertThat(parsed.getOpenAPI().getPaths()).containsKeys("/vdisks", "/vdisks/{uuid}", "/containers", "/containers/{name}", "/cluster",
-                "/hosts", "/hosts/{uuid}", "/disks", "/storage_pools/default");
-        assertThat(parsed.getOpenAPI().getPaths().get("/vdisks").getPost().getRequestBody()).isNotNull();
-        assertThat(parsed.getOpenAPI().getPaths().get("/vdisks").getGet().getParameters()).extracting(p -> p.getName())
+        assertThat(parsed.getOpenAPI().getPaths()).containsKeys("/things", "/things/{uuid}", "/cluster", "/hosts", "/hosts/{uuid}");
+        assertThat(parsed.getOpenAPI().getPaths().get("/things").getPost().getRequestBody()).isNotNull();
+        assertThat(parsed.getOpenAPI().getPaths().get("/things").getGet().getParameters()).extracting(p -> p.getName())
                 .containsExactly("offset", "limit", "filter");
     }
 
@@ -64,10 +81,10 @@ class OpenApiTest {
     @Test
     void givenPathParameters_whenMatched_thenTheyAreExtracted_andAWrongMethodListsTheAllowedOnes() {
         Router r = routes();
-        Router.Match m = r.match("GET", "/vdisks/123");
+        Router.Match m = r.match("GET", "/things/123");
         assertThat(m.route()).isPresent();
         assertThat(m.params()).containsEntry("uuid", "123");
-        Router.Match wrong = r.match("PATCH", "/vdisks/123");
+        Router.Match wrong = r.match("PATCH", "/things/123");
         assertThat(wrong.route()).isEmpty();
         assertThat(wrong.allowed()).containsExactlyInAnyOrder("GET", "PUT", "DELETE");
         assertThat(r.match("GET", "/nothing").allowed()).isEmpty();

@@ -1,4 +1,4 @@
-package io.cairn.prism.api.internal;
+package io.cairn.prism.gateway.internal.rest;
 
 import java.util.List;
 import java.util.Map;
@@ -50,7 +50,7 @@ public final class ClusterEndpoints implements ApiEndpoints {
     public List<ApiOperation> operations() {
         return List.of(
                 ApiOperation.get("/cluster", "cluster", "The cluster", CLUSTER, r -> ApiResponse.ok(cluster())),
-                ApiOperation.list("/hosts", "host", "The cluster's nodes", HOST, r -> ApiResponse.ok(StorageEndpoints.list(
+                ApiOperation.list("/hosts", "host", "The cluster's nodes", HOST, r -> ApiResponse.ok(Entities.list(
                         zeus.cluster().nodes().stream().map(this::host).toList()))),
                 ApiOperation.get("/hosts/{uuid}", "host", "One node", HOST, r -> {
                     String id = r.path("uuid");

@@ -1,4 +1,4 @@
-package io.cairn.prism.api.internal;
+package io.cairn.storage.stargate.internal.rest;
 
 import java.util.List;
 import java.util.UUID;
@@ -8,7 +8,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -28,8 +27,9 @@ import io.cairn.storage.api.stargate.StoragePool;
 import io.cairn.storage.api.stargate.VDisk;
 
 /**
- * Storage over REST, through the {@link Stargate} service: the storage pool and its disks,
- * containers and vDisks (spec 20 §§ entities; the same operations {@code ncli sp|ctr|vdisk} use).
+ * Storage over REST ({@code /api/v1}, through Prism's endpoint whiteboard), served by the
+ * {@link Stargate} service: the storage pool and its disks, containers and vDisks, the same
+ * operations {@code ncli sp|ctr|vdisk} use.
  */
 @Component(service = ApiEndpoints.class, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 public final class StorageEndpoints implements ApiEndpoints {
@@ -67,7 +67,7 @@ public final class StorageEndpoints implements ApiEndpoints {
         return List.of(
                 ApiOperation.get("/storage_pools/default", "storage_pool", "The storage pool (every data disk of every node)", POOL, r -> ApiResponse.ok(pool())),
                 ApiOperation.list("/disks", "disk", "Data disks of the pool", DISK, r -> ApiResponse.ok(disks())),
-                ApiOperation.list("/containers", "container", "Containers", CONTAINER, r -> ApiResponse.ok(list(stargate.containers().stream()
+                ApiOperation.list("/containers", "container", "Containers", CONTAINER, r -> ApiResponse.ok(Entities.list(stargate.containers().stream()
                         .map(StorageEndpoints::container).toList()))),
                 ApiOperation.get("/containers/{name}", "container", "One container", CONTAINER, r -> ApiResponse.ok(container(named(r)))),
                 new ApiOperation("POST", "/containers", "container", Action.CREATE, "Create a container", Entities.schema("container", CONTAINER_SPEC,
@@ -78,7 +78,7 @@ public final class StorageEndpoints implements ApiEndpoints {
                             stargate.deleteContainer(r.path("name"));
                             return ApiResponse.noContent();
                         }),
-                ApiOperation.list("/vdisks", "vdisk", "vDisks of every container", VDISK, r -> ApiResponse.ok(list(stargate.containers().stream()
+                ApiOperation.list("/vdisks", "vdisk", "vDisks of every container", VDISK, r -> ApiResponse.ok(Entities.list(stargate.containers().stream()
                         .flatMap(c -> stargate.vdisks(c.name()).stream()).map(StorageEndpoints::vdisk).toList()))),
                 ApiOperation.get("/vdisks/{uuid}", "vdisk", "One vDisk", VDISK, r -> ApiResponse.ok(vdisk(vdiskOf(r)))),
                 new ApiOperation("POST", "/vdisks", "vdisk", Action.CREATE, "Create a thin vDisk", Entities.schema("vdisk", VDISK_SPEC,
@@ -91,13 +91,6 @@ public final class StorageEndpoints implements ApiEndpoints {
                 }));
     }
 
-    static ObjectNode list(List<ObjectNode> entities) {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        ArrayNode a = out.putArray("entities");
-        entities.forEach(a::add);
-        return out;
-    }
-
     private ObjectNode pool() {
         StoragePool p = stargate.pool();
         ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", p.name());
@@ -107,7 +100,7 @@ public final class StorageEndpoints implements ApiEndpoints {
     }
 
     private ObjectNode disks() {
-        return list(stargate.pool().disks().stream().map(d -> Entities.entity("disk", d.id(), Entities.versionOf(d.id(), d.node()),
+        return Entities.list(stargate.pool().disks().stream().map(d -> Entities.entity("disk", d.id(), Entities.versionOf(d.id(), d.node()),
                 JsonNodeFactory.instance.objectNode().put("id", d.id()).put("node", d.node().toString()).put("tier", d.tier()),
                 JsonNodeFactory.instance.objectNode().put("capacity_bytes", d.capacityBytes()).put("used_bytes", d.usedBytes())
                         .put("online", d.online()))).toList());

@@ -1,4 +1,4 @@
-package io.cairn.prism.api.internal;
+package io.cairn.prism.gateway.internal.rest;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.cairn.prism.api.internal;
+package io.cairn.prism.gateway.internal.rest;
 
 import java.security.cert.X509Certificate;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.cairn.prism.api.internal;
+package io.cairn.prism.gateway.internal.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
