@@ -134,7 +134,7 @@ final class Commands {
                             case "edit-params" -> "volumes.dsip.set";
                             default -> throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status, "
                                     + "get-resilient-capacity type=node|rackable_unit and edit-params "
-                                    + "external-data-services-ip-address=IP here, not '" + action
+                                    + "external-ip-address=IP|external-data-services-ip-address=IP here, not '" + action
                                     + "' (cluster create/add-node are 'cairn cluster ...')");
                         };
                     } else if (java.util.Set.of("sp", "ctr", "vdisk").contains(entity)) {
@@ -143,7 +143,7 @@ final class Commands {
                         throw new Main.UsageException("ncli knows sp, ctr, vdisk and cluster for now, not '" + entity + "'");
                     }
                     if (method.equals("volumes.dsip.set")) {
-                        editParams(o.words().subList(3, o.words().size()), body);
+                        method = editParams(o.words().subList(3, o.words().size()), body);
                     } else {
                         nameValues(o.words().subList(3, o.words().size()), body);
                     }
@@ -235,19 +235,34 @@ final class Commands {
         return "volumes." + command;
     }
 
-    /** {@code ncli cluster edit-params external-data-services-ip-address=IP}: the only parameter editable here for now. */
-    private static void editParams(List<String> words, ObjectNode body) {
+    /**
+     * {@code ncli cluster edit-params external-ip-address=IP} (the cluster virtual IP, Prism's) or
+     * {@code external-data-services-ip-address=IP} (Volumes'): one per call; returns the RPC method.
+     */
+    static String editParams(List<String> words, ObjectNode body) {
+        String method = null;
         for (String word : words) {
             int eq = word.indexOf('=');
             String key = eq <= 0 ? word : word.substring(0, eq);
-            if (!key.equals("external-data-services-ip-address") || eq == word.length() - 1) {
-                throw new Main.UsageException("ncli cluster edit-params takes external-data-services-ip-address=IP for now, not '" + word + "'");
+            String m = switch (key) {
+                case "external-ip-address" -> "prism.vip.set";
+                case "external-data-services-ip-address" -> "volumes.dsip.set";
+                default -> null;
+            };
+            if (m == null || eq == word.length() - 1) {
+                throw new Main.UsageException("ncli cluster edit-params takes external-ip-address=IP or external-data-services-ip-address=IP "
+                        + "for now, not '" + word + "'");
             }
+            if (method != null) {
+                throw new Main.UsageException("ncli cluster edit-params sets one address per call; run it once for each");
+            }
+            method = m;
             body.put("ip", word.substring(eq + 1));
         }
-        if (!body.has("ip")) {
-            throw new Main.UsageException("ncli cluster edit-params needs external-data-services-ip-address=IP");
+        if (method == null) {
+            throw new Main.UsageException("ncli cluster edit-params needs external-ip-address=IP or external-data-services-ip-address=IP");
         }
+        return method;
     }
 
     /** ncli-style name=value words into the request body. */

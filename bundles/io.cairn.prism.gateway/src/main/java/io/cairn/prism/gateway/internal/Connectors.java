@@ -1,0 +1,218 @@
+package io.cairn.prism.gateway.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import org.apache.felix.http.jetty.ConnectorFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.NodeTrust;
+import io.cairn.common.ready.ReadyMarker;
+
+/**
+ * The gateway's listeners, added to Felix HTTP's Jetty server as {@link ConnectorFactory} services:
+ * HTTPS on {@code <node-ip>:prism_port} with the node's certificate from the cluster CA (TLS 1.2 and
+ * 1.3 only), plain HTTP on {@code <node-ip>:prism_http_port} (redirects only) when that port can be
+ * bound, and, while this node leads Prism and a cluster virtual IP is set, HTTPS on
+ * {@code <vip>:prism_port}. Felix HTTP's own connector is configured here to
+ * {@code <node-ip>:prism_local_port}, the node-local {@code /prism/leader}; the image keeps it off
+ * until then ({@code org.apache.felix.http.enable=false}), so a node never listens on Felix's
+ * default 8080.
+ */
+@Component(service = Connectors.class, immediate = true, configurationPid = GatewayConfig.PID,
+        property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+public final class Connectors {
+
+    static final String FELIX_HTTP_PID = "org.apache.felix.http";
+
+    private final Logger logger = LoggerFactory.getLogger(Connectors.class);
+    private final BundleContext context;
+    private final PrismLeader leader;
+    private final SSLContext tls;
+    private final String self;
+    private final int port;
+    private final ServiceRegistration<ConnectorFactory> https;
+    private final Optional<ServiceRegistration<ConnectorFactory>> http;
+    private final Consumer<PrismLeader.State> vipFollower = this::followVip;
+    /** The virtual IP listener while this node leads and one is set; guarded by this. */
+    private ServiceRegistration<ConnectorFactory> vipConnector;
+    private String vipBound;
+
+    @Activate
+    public Connectors(BundleContext context, @Reference ConfigurationAdmin cm, @Reference NodeTrust trust, @Reference PrismLeader leader,
+            GatewayConfig config) throws Exception {
+        this.context = context;
+        this.leader = leader;
+        this.self = leader.self();
+        this.port = config.prism__port();
+        Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
+                "this node belongs to a cluster but holds no cluster certificate (data/pki): Prism cannot serve HTTPS"));
+        this.tls = tls(c);
+        configureFelix(cm, self, config.prism__local__port());
+        this.https = register("prism-https " + self + ":" + port, () -> tlsConnector(self, port));
+        int httpPort = config.prism__http__port();
+        if (httpPort > 0 && bindable(self, httpPort)) {
+            this.http = Optional.of(register("prism-http " + self + ":" + httpPort, () -> plainConnector(self, httpPort)));
+        } else {
+            this.http = Optional.empty();
+            logger.info("Prism: no plain HTTP redirect listener ({})", httpPort == 0 ? "prism_http_port=0"
+                    : self + ":" + httpPort + " cannot be bound by this process");
+        }
+        logger.info("Prism gateway: HTTPS on {}:{} (cluster CA certificate, TLS 1.2/1.3), node-local /prism/leader on {}:{}", self, port,
+                self, config.prism__local__port());
+        leader.listen(vipFollower);
+    }
+
+    @Deactivate
+    void deactivate() {
+        leader.unlisten(vipFollower);
+        synchronized (this) {
+            dropVip();
+        }
+        http.ifPresent(ServiceRegistration::unregister);
+        https.unregister();
+    }
+
+    /** Felix HTTP's own connector: the node-local port on the node's address, virtual threads, no server banner. */
+    static void configureFelix(ConfigurationAdmin cm, String host, int localPort) throws IOException {
+        Configuration felix = cm.getConfiguration(FELIX_HTTP_PID, "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("org.apache.felix.http.enable", true);
+        props.put("org.apache.felix.https.enable", false);
+        props.put("org.apache.felix.http.host", host);
+        props.put("org.osgi.service.http.port", localPort);
+        props.put("org.apache.felix.http.jetty.virtualthreads.enable", true);
+        props.put("org.apache.felix.http.jetty.sendServerHeader", false);
+        props.put("org.apache.felix.http.name", "prism");
+        felix.updateIfDifferent(props);
+    }
+
+    private synchronized void followVip(PrismLeader.State s) {
+        String want = s.leader() ? s.vip().orElse(null) : null;
+        if (java.util.Objects.equals(want, vipBound)) {
+            return;
+        }
+        dropVip();
+        if (want != null) {
+            String vip = want;
+            vipConnector = register("prism-vip " + vip + ":" + port, () -> tlsConnector(vip, port));
+            vipBound = vip;
+            logger.info("Prism leader: serving the cluster virtual IP {}:{}", vip, port);
+        }
+    }
+
+    private void dropVip() {
+        if (vipConnector != null) {
+            try {
+                vipConnector.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            logger.info("Prism: released the cluster virtual IP {}:{}", vipBound, port);
+            vipConnector = null;
+            vipBound = null;
+        }
+    }
+
+    private interface Maker {
+        ServerConnector make(org.eclipse.jetty.server.Server server);
+    }
+
+    private ServiceRegistration<ConnectorFactory> register(String name, java.util.function.Supplier<Maker> maker) {
+        Maker m = maker.get();
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("cairn.connector", name);
+        return context.registerService(ConnectorFactory.class, m::make, props);
+    }
+
+    private Maker tlsConnector(String host, int port) {
+        return server -> {
+            SslContextFactory.Server ssl = new SslContextFactory.Server();
+            ssl.setSslContext(tls);
+            ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+            ssl.setSniRequired(false);
+            ssl.setWantClientAuth(true); // an admin client certificate from the cluster CA authenticates (the REST API decides what it may do)
+            HttpConfiguration conf = new HttpConfiguration();
+            conf.setSendServerVersion(false);
+            conf.setSecureScheme("https");
+            conf.setSecurePort(port);
+            SecureRequestCustomizer secure = new SecureRequestCustomizer(false);
+            conf.addCustomizer(secure);
+            ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(conf));
+            c.setHost(host);
+            c.setPort(port);
+            c.setName("prism-https-" + host);
+            return c;
+        };
+    }
+
+    private Maker plainConnector(String host, int port) {
+        return server -> {
+            HttpConfiguration conf = new HttpConfiguration();
+            conf.setSendServerVersion(false);
+            ServerConnector c = new ServerConnector(server, new HttpConnectionFactory(conf));
+            c.setHost(host);
+            c.setPort(port);
+            c.setName("prism-http-" + host);
+            return c;
+        };
+    }
+
+    static boolean bindable(String host, int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The node's key and certificate chain (node certificate, cluster CA), which clients verify
+     * against the cluster CA; client certificates are trusted only when the cluster CA issued them.
+     */
+    static SSLContext tls(Credentials c) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        char[] none = new char[0];
+        keys.setKeyEntry("node", c.key(), none, new Certificate[] {c.certificate(), c.ca()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, none);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("cluster-ca", c.ca());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}

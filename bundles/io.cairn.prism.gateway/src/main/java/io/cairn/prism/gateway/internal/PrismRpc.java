@@ -1,0 +1,96 @@
+package io.cairn.prism.gateway.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cairn.cluster.api.VersionedDocument;
+import io.cairn.cluster.api.Zeus;
+import io.cairn.cluster.rpc.RpcCall;
+import io.cairn.cluster.rpc.RpcHandler;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.ready.ReadyMarker;
+
+/**
+ * Admin RPCs of the gateway until its own REST resources exist: {@value #VIP_SET} {@code {"ip"}}
+ * (behind {@code ncli cluster edit-params external-ip-address=IP}) and {@value #STATUS}.
+ */
+@Component(service = RpcHandler.class, configurationPid = GatewayConfig.PID, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
+        RpcHandler.METHOD + "=" + PrismRpc.VIP_SET, RpcHandler.METHOD + "=" + PrismRpc.STATUS})
+public final class PrismRpc implements RpcHandler {
+
+    static final String VIP_SET = "prism.vip.set";
+    static final String STATUS = "prism.status";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Zeus zeus;
+    private final PrismLeader leader;
+    private final int port;
+
+    @Activate
+    public PrismRpc(@Reference Zeus zeus, @Reference PrismLeader leader, GatewayConfig config) {
+        this.zeus = zeus;
+        this.leader = leader;
+        this.port = config.prism__port();
+    }
+
+    @Override
+    public byte[] handle(RpcCall call) throws Exception {
+        JsonNode body = call.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(call.body());
+        Map<String, Object> out = new LinkedHashMap<>();
+        switch (call.method()) {
+            case VIP_SET -> {
+                String ip = literal(body.path("ip").asText(""));
+                for (int attempt = 0; ; attempt++) {
+                    Optional<VersionedDocument> now = zeus.read(PrismLeader.VIP_DOCUMENT);
+                    try {
+                        zeus.write(PrismLeader.VIP_DOCUMENT, JSON.writeValueAsBytes(Map.of("ip", ip)),
+                                now.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
+                        break;
+                    } catch (CairnException e) {
+                        if (e.code() != io.cairn.common.error.ErrorCode.CONFLICT || attempt >= 5) {
+                            throw e;
+                        }
+                    }
+                }
+                out.put("ip", ip);
+                out.put("text", "external IP address (cluster virtual IP) set to " + ip + "; Prism answers at https://" + ip + ":" + port + "/\n");
+            }
+            case STATUS -> {
+                PrismLeader.State s = leader.state();
+                out.put("node", leader.self());
+                out.put("leader", leader.leaderAddress().orElse(null));
+                out.put("is_leader", s.leader());
+                out.put("vip", s.vip().orElse(null));
+                out.put("port", port);
+                out.put("text", "Prism leader          : " + leader.leaderAddress().map(a -> a + ":" + port).orElse("none elected") + "\n"
+                        + "This node leads        : " + (s.leader() ? "yes" : "no") + "\n"
+                        + "Cluster virtual IP     : " + s.vip().map(v -> v + ":" + port).orElse("not set (ncli cluster edit-params "
+                                + "external-ip-address=IP)") + "\n");
+            }
+            default -> throw CairnException.notFound("no method " + call.method());
+        }
+        return JSON.writeValueAsString(out).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String literal(String ip) {
+        if (ip.isBlank() || !(ip.matches("[0-9.]+") || ip.contains(":"))) {
+            throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");
+        }
+        try {
+            return InetAddress.getByName(ip).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.cairn.prism.gateway.internal.rest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import io.cairn.common.error.CairnException;
+import io.cairn.common.ready.ReadyMarker;
+import io.cairn.prism.api.ApiEndpoints;
+import io.cairn.prism.api.ApiException;
+import io.cairn.prism.api.ApiOperation;
+import io.cairn.prism.api.ApiRequest;
+import io.cairn.prism.api.ApiResponse;
+import io.cairn.prism.api.Caller;
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * {@code /api/v1/*}: authenticates the caller, picks the operation, checks the body against its
+ * schema (size ≤ {@value #MAX_BODY} bytes, well-formed JSON, no unknown fields), authorizes the
+ * caller for the operation's entity type and action, runs it, pages and filters lists, and maps
+ * every failure to a status with {@code {"code", "message"}} (5xx carry only a reference to the
+ * log line, never a stack trace). {@code GET /api/v1/openapi.json} is the document of the
+ * operations registered right now, open to every authenticated caller.
+ */
+@Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/*", "osgi.http.whiteboard.servlet.name=prism-api",
+        ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE})
+public final class ApiServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    static final int MAX_BODY = 1 << 20;
+    static final String VERSION = "1.0.0";
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    private final transient Logger logger = LoggerFactory.getLogger(ApiServlet.class);
+    private final transient Router router = new Router();
+    private final transient Map<ApiEndpoints, Boolean> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addEndpoints(ApiEndpoints e) {
+        List<ApiOperation> refused = router.add(e, e.tag(), e.operations());
+        refused.forEach(op -> logger.warn("REST API: {} {} of '{}' is refused: another bundle already serves it", op.method(), op.path(),
+                e.tag()));
+        endpoints.put(e, true);
+    }
+
+    void removeEndpoints(ApiEndpoints e) {
+        router.remove(e);
+        endpoints.remove(e);
+    }
+
+    Router router() {
+        return router;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        String method = req.getMethod();
+        String path = Optional.ofNullable(req.getPathInfo()).orElse("/");
+        try {
+            Caller caller = authenticate(req).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
+                    "log in: HTTP Basic with a Prism user, the session cookie of an earlier login, or a client certificate from the "
+                            + "cluster CA"));
+            if (path.equals("/openapi.json") && (method.equals("GET") || method.equals("HEAD"))) {
+                write(res, 200, OpenApi.document(router.routes(), VERSION));
+                return;
+            }
+            Router.Match m = router.match(method, path);
+            if (m.route().isEmpty()) {
+                if (!m.allowed().isEmpty()) {
+                    res.setHeader("Allow", String.join(", ", m.allowed()));
+                    throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /api/v1" + path + "; allowed: " + m.allowed());
+                }
+                throw ApiException.notFound("no resource at /api/v1" + path + "; GET /api/v1/openapi.json lists them");
+            }
+            ApiOperation op = m.route().get().op();
+            JsonNode body = body(req, op);
+            if (!caller.permits(op.entityType(), op.action())) {
+                throw new ApiException(403, "PERMISSION_DENIED", "permission denied: " + caller.name() + " may not " + op.action().id() + " "
+                        + op.entityType() + " (ask a Cluster Admin for a role that allows " + op.entityType() + ":" + op.action().id() + ")");
+            }
+            Map<String, List<String>> query = new LinkedHashMap<>();
+            req.getParameterMap().forEach((k, v) -> query.put(k, List.of(v)));
+            ApiResponse out = op.handler().handle(new ApiRequest(caller, m.params(), query, body));
+            JsonNode result = out.body();
+            if (op.list() && result != null) {
+                result = Listing.page(op.entityType(), result.path("entities"), first(query, "offset"), first(query, "limit"),
+                        first(query, "filter"));
+            }
+            write(res, out.status(), result);
+        } catch (ApiException e) {
+            write(res, e.status(), error(e.code(), e.getMessage()));
+            if (e.status() == 401) {
+                res.setHeader("WWW-Authenticate", "Basic realm=\"Prism\"");
+            }
+        } catch (CairnException e) {
+            int status = e.code().httpStatus();
+            if (status >= 500 && status != 503 && status != 504 && status != 507) {
+                internal(res, method, path, e);
+            } else {
+                write(res, status, error(e.code().name(), e.getMessage()));
+            }
+        } catch (RuntimeException e) {
+            internal(res, method, path, e);
+        } catch (Exception e) {
+            internal(res, method, path, e);
+        }
+    }
+
+    private void internal(HttpServletResponse res, String method, String path, Exception e) throws IOException {
+        String ref = UUID.randomUUID().toString();
+        logger.error("REST API {} /api/v1{} failed (reference {})", method, path, ref, e);
+        write(res, 500, error("INTERNAL", "the server failed on this request; its log has the details under reference " + ref));
+    }
+
+    private static Optional<String> first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+    }
+
+    private Optional<Caller> authenticate(HttpServletRequest req) {
+        return CertificateCaller.from(req.getAttribute("jakarta.servlet.request.X509Certificate"));
+    }
+
+    /** The request body checked against the operation's schema; a missing node when it takes none. */
+    static JsonNode body(HttpServletRequest req, ApiOperation op) throws IOException {
+        if (op.request() == null) {
+            return MissingNode.getInstance();
+        }
+        long declared = req.getContentLengthLong();
+        if (declared > MAX_BODY) {
+            throw new ApiException(413, "BODY_TOO_LARGE", "the request body is " + declared + " bytes; at most " + MAX_BODY + " are accepted");
+        }
+        byte[] raw;
+        try (InputStream in = req.getInputStream()) {
+            raw = in.readNBytes(MAX_BODY + 1);
+        }
+        if (raw.length > MAX_BODY) {
+            throw new ApiException(413, "BODY_TOO_LARGE", "the request body is over " + MAX_BODY + " bytes; at most " + MAX_BODY + " are accepted");
+        }
+        if (raw.length == 0) {
+            throw ApiException.badRequest("BODY_REQUIRED", op.method() + " " + op.path() + " needs a JSON body; GET /api/v1/openapi.json shows "
+                    + "its schema");
+        }
+        String type = Optional.ofNullable(req.getContentType()).orElse("application/json");
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json, not " + type);
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(raw);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("MALFORMED_JSON", "the body is not valid JSON: " + e.getOriginalMessage() + " (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+        List<String> errors = new ArrayList<>(op.request().validate(body));
+        if (!errors.isEmpty()) {
+            String code = errors.stream().anyMatch(s -> s.contains("unknown field")) ? "UNKNOWN_FIELD" : "INVALID_BODY";
+            throw ApiException.badRequest(code, String.join("; ", errors));
+        }
+        return body;
+    }
+
+    static JsonNode error(String code, String message) {
+        return JSON.createObjectNode().put("code", code).put("message", message);
+    }
+
+    private static void write(HttpServletResponse res, int status, JsonNode body) throws IOException {
+        res.setStatus(status);
+        res.setHeader("Cache-Control", "no-store");
+        if (body == null) {
+            return;
+        }
+        res.setContentType("application/json");
+        res.getOutputStream().write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+    }
+}

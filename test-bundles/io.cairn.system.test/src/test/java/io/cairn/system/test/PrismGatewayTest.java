@@ -1,0 +1,268 @@
+package io.cairn.system.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Issue #9 item 1, spec 10 §8 acceptance checks on a 3-node cluster (127.0.1.191-193, cluster
+ * virtual IP 127.0.1.190), with real clients ({@code curl}, {@code openssl s_client}): HTTPS on
+ * 9440 with the cluster CA's certificate (TLS 1.2/1.3 only), non-leaders redirect to the leader
+ * (301 GET, 308 POST), port 80 redirects to 9440, {@code /prism/leader} on 2019 agrees on every node
+ * and refuses other nodes, the leader serves the virtual IP, and killing the leader moves both.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PrismGatewayTest {
+
+    static final String VIP = "127.0.1.190";
+    private static final Duration TOOL = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private LoopbackCluster cluster;
+    private Path work;
+    private Path ca;
+
+    @BeforeAll
+    void form() throws Exception {
+        work = Files.createTempDirectory("cairn-prism");
+        cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 190, 3);
+        cluster.startAll();
+        cluster.createWithMedusa();
+        ca = cluster.admin.resolve("ca.pem");
+        assertThat(ca).exists();
+        Proc vip = cluster.ncli(0, "cluster", "edit-params", "external-ip-address=" + VIP);
+        assertThat(vip.exitCode()).as(vip.output()).isZero();
+        LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> leaderIndex() >= 0, "a Prism leader is elected");
+    }
+
+    @AfterAll
+    void stop() {
+        if (cluster != null) {
+            cluster.closeKeepingLogs("prism-logs");
+        }
+    }
+
+    Proc tool(String... command) throws Exception {
+        return Proc.run(TOOL, work, Map.of(), List.of(command));
+    }
+
+    /** {@code curl} with the cluster CA as the only trust: prints "status redirect_url" on stdout. */
+    Proc curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "10", "--cacert", ca.toString(), "-o", "/dev/null", "-w",
+                "%{http_code} %{redirect_url}"));
+        cmd.addAll(List.of(args));
+        return tool(cmd.toArray(String[]::new));
+    }
+
+    /** GET /prism/leader on node {@code node}'s local port, asked from {@code from}'s address. */
+    JsonNode leaderOn(int node, int from) throws Exception {
+        Proc p = tool("curl", "-sS", "--max-time", "10", "--interface", cluster.ip(from), "http://" + cluster.ip(node) + ":2019/prism/leader");
+        assertThat(p.exitCode()).as(p.output()).isZero();
+        return JSON.readTree(p.output());
+    }
+
+    /** The leader's index as the first answering node reports it, or -1. */
+    int leaderIndex() {
+        for (int i = 0; i < 3; i++) {
+            try {
+                JsonNode s = cluster.call(i, "prism.status", Map.of());
+                String leader = s.path("leader").asText("");
+                return leader.isEmpty() ? -1 : cluster.indexOf(leader);
+            } catch (Exception e) {
+                // node down: ask the next
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    @Order(1)
+    void givenThreeNodes_whenEachIsAskedForThePrismLeaderLocally_thenTheyAgree_exactlyOneIsLocal_andOtherNodesAreRefused() throws Exception {
+        int leader = leaderIndex();
+        int local = 0;
+        for (int i = 0; i < 3; i++) {
+            JsonNode r = leaderOn(i, i);
+            assertThat(r.path("leader").asText()).as("node %d's answer %s", i + 1, r).isEqualTo(cluster.ip(leader) + ":9440");
+            local += r.path("is_local").asBoolean() ? 1 : 0;
+        }
+        assertThat(local).as("exactly one node is the leader").isEqualTo(1);
+        Proc other = tool("curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "--interface", cluster.ip(1),
+                "http://" + cluster.ip(0) + ":2019/prism/leader");
+        assertThat(other.output().trim()).as("port 2019 refuses another node's address").isEqualTo("403");
+    }
+
+    @Test
+    @Order(2)
+    void givenANonLeader_whenAskedOverHttps_thenItRedirectsToTheLeader_301ForGetAnd308ForPost_andPort80RedirectsTo9440() throws Exception {
+        int leader = leaderIndex();
+        int follower = (leader + 1) % 3;
+        Proc get = curl("https://" + cluster.ip(follower) + ":9440/x?y=1");
+        assertThat(get.exitCode()).as(get.output()).isZero();
+        assertThat(get.output().trim()).isEqualTo("301 https://" + cluster.ip(leader) + ":9440/x?y=1");
+        Proc post = curl("-X", "POST", "-d", "{}", "https://" + cluster.ip(follower) + ":9440/api/v1/x");
+        assertThat(post.output().trim()).isEqualTo("308 https://" + cluster.ip(leader) + ":9440/api/v1/x");
+        Proc served = curl("https://" + cluster.ip(leader) + ":9440/x");
+        assertThat(served.output().trim()).as("the leader serves (nothing at /x: 404)").isEqualTo("404");
+        Proc plain = curl("http://" + cluster.ip(follower) + ":80/y");
+        assertThat(plain.output().trim()).isEqualTo("301 https://" + cluster.ip(follower) + ":9440/y");
+        Proc body = tool("curl", "-sS", "--max-time", "10", "--cacert", ca.toString(), "https://" + cluster.ip(leader) + ":9440/nothing");
+        JsonNode error = JSON.readTree(body.output());
+        assertThat(error.path("code").asText()).isEqualTo("NOT_FOUND");
+        assertThat(error.path("message").asText()).contains("/nothing");
+    }
+
+    @Test
+    @Order(3)
+    void givenTheGateway_whenProbedWithOpenssl_thenTheCertificateChainsToTheClusterCa_andOnlyTls12And13AreOffered() throws Exception {
+        String at = cluster.ip(0) + ":9440";
+        Proc ok = tool("sh", "-c", "echo | openssl s_client -connect " + at + " -CAfile " + ca + " -verify_return_error -verify_ip "
+                + cluster.ip(0) + " 2>&1");
+        assertThat(ok.output()).contains("Verify return code: 0 (ok)");
+        Proc tls11 = tool("sh", "-c", "echo | openssl s_client -connect " + at + " -tls1_1 2>&1");
+        assertThat(tls11.output()).as("TLS 1.1 is refused: no certificate is ever sent").contains("no peer certificate available")
+                .containsAnyOf("alert protocol version", "no protocols available");
+        Proc tls12 = tool("sh", "-c", "echo | openssl s_client -connect " + at + " -tls1_2 -CAfile " + ca + " 2>&1");
+        assertThat(tls12.output()).contains("Protocol  : TLSv1.2").contains("Verify return code: 0 (ok)");
+    }
+
+    /** curl as the cluster admin (client certificate): prints the body, then a last line with the status. */
+    Proc api(String method, String path, String body) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", ca.toString(), "--cert",
+                cluster.admin.resolve("cert.pem").toString(), "--key", cluster.admin.resolve("key.pem").toString(), "-X", method, "-w",
+                "\n%{http_code}"));
+        if (body != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
+        }
+        cmd.add("https://" + cluster.ip(leaderIndex()) + ":9440/api/v1" + path);
+        return tool(cmd.toArray(String[]::new));
+    }
+
+    static int status(Proc p) {
+        String[] lines = p.output().strip().split("\n");
+        return Integer.parseInt(lines[lines.length - 1].trim());
+    }
+
+    static JsonNode json(Proc p) throws Exception {
+        String out = p.output().strip();
+        return JSON.readTree(out.substring(0, out.lastIndexOf('\n') < 0 ? 0 : out.lastIndexOf('\n')));
+    }
+
+    @Test
+    @Order(4)
+    void givenTheRestApi_whenTheAdminManagesContainersAndVDisks_thenEntitiesHaveMetadataSpecStatus_listsPageAndFilter_andBadInputIsRefused()
+            throws Exception {
+        Proc anonymous = tool("curl", "-sS", "--max-time", "10", "--cacert", ca.toString(), "-D", "-", "-o", "/dev/null",
+                "https://" + cluster.ip(leaderIndex()) + ":9440/api/v1/vdisks");
+        assertThat(anonymous.output()).contains(" 401").containsIgnoringCase("WWW-Authenticate: Basic realm=\"Prism\"");
+
+        Proc ctr = api("POST", "/containers", "{\"spec\": {\"name\": \"rest1\", \"replication_factor\": 2}}");
+        assertThat(status(ctr)).as(ctr.output()).isEqualTo(201);
+        assertThat(json(ctr).path("metadata").path("kind").asText()).isEqualTo("container");
+        for (int i = 0; i < 3; i++) {
+            Proc vd = api("POST", "/vdisks", "{\"spec\": {\"name\": \"v" + i + "\", \"container\": \"rest1\", \"size_bytes\": 1048576}}");
+            assertThat(status(vd)).as(vd.output()).isEqualTo(201);
+        }
+        Proc page = api("GET", "/vdisks?limit=2&filter=spec.container==rest1", null);
+        assertThat(status(page)).as(page.output()).isEqualTo(200);
+        assertThat(json(page).path("metadata").path("total").asInt()).isEqualTo(3);
+        assertThat(json(page).path("entities").size()).isEqualTo(2);
+        Proc one = api("GET", "/vdisks?filter=spec.name==v1;spec.container==rest1", null);
+        JsonNode v1 = json(one).path("entities").get(0);
+        assertThat(v1.path("spec").path("name").asText()).isEqualTo("v1");
+        String uuid = v1.path("metadata").path("uuid").asText();
+        long version = v1.path("metadata").path("version").asLong();
+
+        String grow = "{\"metadata\": {\"version\": %d}, \"spec\": {\"name\": \"v1\", \"container\": \"rest1\", \"size_bytes\": 2097152}}";
+        Proc stale = api("PUT", "/vdisks/" + uuid, grow.formatted(version + 1));
+        assertThat(status(stale)).as(stale.output()).isEqualTo(409);
+        assertThat(json(stale).path("code").asText()).isEqualTo("STALE_VERSION");
+        Proc grown = api("PUT", "/vdisks/" + uuid, grow.formatted(version));
+        assertThat(status(grown)).as(grown.output()).isEqualTo(200);
+        assertThat(json(grown).path("spec").path("size_bytes").asLong()).isEqualTo(2097152);
+        Proc again = api("PUT", "/vdisks/" + uuid, grow.formatted(version));
+        assertThat(status(again)).as("the old version is stale now: " + again.output()).isEqualTo(409);
+
+        Proc malformed = api("POST", "/vdisks", "{\"spec\": {");
+        assertThat(status(malformed)).isEqualTo(400);
+        assertThat(json(malformed).path("code").asText()).isEqualTo("MALFORMED_JSON");
+        Proc unknown = api("POST", "/vdisks", "{\"spec\": {\"name\": \"x\", \"container\": \"rest1\", \"size_bytes\": 1048576, \"colour\": 1}}");
+        assertThat(status(unknown)).isEqualTo(400);
+        assertThat(json(unknown).path("code").asText()).isEqualTo("UNKNOWN_FIELD");
+        assertThat(json(unknown).path("message").asText()).contains("colour");
+        Path big = work.resolve("big.json");
+        Files.writeString(big, "{\"spec\": {\"name\": \"" + "x".repeat(2 << 20) + "\"}}");
+        Proc huge = api("POST", "/vdisks", "@" + big);
+        assertThat(status(huge)).as(huge.output()).isEqualTo(413);
+        Proc missing = api("GET", "/vdisks/" + java.util.UUID.randomUUID(), null);
+        assertThat(status(missing)).isEqualTo(404);
+        Proc gone = api("DELETE", "/vdisks/" + uuid, null);
+        assertThat(status(gone)).as(gone.output()).isEqualTo(204);
+    }
+
+    @Test
+    @Order(5)
+    void givenTheOpenApiDocument_whenEveryDocumentedGetIsCalled_thenNoneIsMissing_andTheDocumentIsOpenApi3() throws Exception {
+        Proc doc = api("GET", "/openapi.json", null);
+        assertThat(status(doc)).isEqualTo(200);
+        JsonNode d = json(doc);
+        assertThat(d.path("openapi").asText()).startsWith("3.");
+        assertThat(d.path("paths").size()).isGreaterThanOrEqualTo(8);
+        for (var e : d.path("paths").properties()) {
+            if (!e.getValue().has("get")) {
+                continue;
+            }
+            String path = e.getKey().replaceAll("\\{[a-z_]+\\}", "nonexistent");
+            Proc p = api("GET", path, null);
+            int st = status(p);
+            assertThat(st).as("GET %s: %s", path, p.output()).isIn(200, 400, 404);
+            if (st != 200) {
+                assertThat(json(p).path("message").asText()).as("GET %s is routed (not an unknown path)", path).doesNotContain("no resource at");
+            }
+        }
+    }
+
+    @Test
+    @Order(6)
+    void givenTheVirtualIp_whenTheLeaderIsKilled_thenAnotherNodeLeadsAndServesIt_andTheGapIsMeasured() throws Exception {
+        // the virtual IP is served by the leader, never redirected (its certificate names the node, hence -k here)
+        Proc before = tool("curl", "-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
+        assertThat(before.output().trim()).isEqualTo("404");
+        int leader = leaderIndex();
+        long killed = System.nanoTime();
+        cluster.kill9(leader);
+        LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> {
+            try {
+                Proc p = tool("curl", "-sS", "-k", "--max-time", "2", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
+                return p.output().trim().equals("404");
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the virtual IP answers again");
+        long gap = (System.nanoTime() - killed) / 1_000_000;
+        int now = leaderIndex();
+        System.out.printf("PrismGatewayTest: virtual IP %s answered again %d ms after kill -9 of the leader (node %d); new leader node %d%n",
+                VIP, gap, leader + 1, now + 1);
+        assertThat(now).isNotEqualTo(leader).isGreaterThanOrEqualTo(0);
+        int follower = java.util.stream.IntStream.range(0, 3).filter(i -> i != leader && i != now).findFirst().orElseThrow();
+        Proc get = curl("https://" + cluster.ip(follower) + ":9440/z");
+        assertThat(get.output().trim()).isEqualTo("301 https://" + cluster.ip(now) + ":9440/z");
+        Proc start = cluster.startNode(leader);
+        assertThat(start.exitCode()).as(start.output()).isZero();
+    }
+}
