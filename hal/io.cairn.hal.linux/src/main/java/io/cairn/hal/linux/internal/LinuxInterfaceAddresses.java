@@ -65,7 +65,7 @@ public final class LinuxInterfaceAddresses implements InterfaceAddresses {
         this(config.ip_binary(), config.arping_binary(), config.timeout_seconds());
     }
 
-    LinuxInterfaceAddresses(String ip, String arping, long timeoutSeconds) {
+    public LinuxInterfaceAddresses(String ip, String arping, long timeoutSeconds) {
         this.ip = ip;
         this.arping = arping;
         this.timeoutSeconds = timeoutSeconds;
@@ -213,7 +213,7 @@ public final class LinuxInterfaceAddresses implements InterfaceAddresses {
     private Result run(Duration limit, String pkg, String... command) {
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new NetworkException(Reason.TOOL_MISSING, "'" + command[0] + "' cannot be run (" + e.getMessage() + "); install the Debian package "
                     + pkg + " (bin/setup does) or set " + (pkg.equals("arping") ? "arping.binary" : "ip.binary") + " in PID " + PID, e);
