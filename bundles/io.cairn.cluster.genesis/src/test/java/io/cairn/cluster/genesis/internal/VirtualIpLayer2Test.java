@@ -26,7 +26,8 @@ import io.cairn.hal.linux.internal.LinuxInterfaceAddresses;
 /**
  * The virtual IP holder in layer-2 mode over the real Linux provider ({@code ip}, {@code arping}),
  * on a test-only link: two holder sides {@code cvipa}, {@code cvipb} (veths in this namespace) whose
- * peers sit on bridge {@code cvipbr} in observer namespace {@code cvipobs}, which has 198.18.7.1/24,
+ * peers sit on bridge {@code cvipbr} in observer namespace {@code cvipobs}, which has 198.18.7.129/25
+ * (the upper half of 198.18.7.0/24: the system test {@code VolumesLayer2Test} uses the /24),
  * accepts gratuitous ARPs into its neighbour table ({@code arp_accept=1}) and captures every ARP frame
  * with tcpdump. Nothing is connected to a real interface; everything is removed in {@link #tearDown()}.
  * Needs root (CAP_NET_ADMIN, CAP_NET_RAW), iproute2, arping and tcpdump ({@code bin/setup}).
@@ -37,8 +38,8 @@ class VirtualIpLayer2Test {
     private static final String BRIDGE = "cvipbr";
     private static final String A = "cvipa";
     private static final String B = "cvipb";
-    private static final String OBSERVER_IP = "198.18.7.1";
-    private static final String VIP = "198.18.7.100";
+    private static final String OBSERVER_IP = "198.18.7.129";
+    private static final String VIP = "198.18.7.200";
     private static Path capture;
     private static Process tcpdump;
     private static String macA;
@@ -52,7 +53,7 @@ class VirtualIpLayer2Test {
         must("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up");
         must("ip", "netns", "exec", NS, "ip", "link", "add", BRIDGE, "type", "bridge");
         must("ip", "netns", "exec", NS, "sysctl", "-qw", "net.ipv4.conf." + BRIDGE + ".arp_accept=1");
-        must("ip", "netns", "exec", NS, "ip", "addr", "add", OBSERVER_IP + "/24", "dev", BRIDGE);
+        must("ip", "netns", "exec", NS, "ip", "addr", "add", OBSERVER_IP + "/25", "dev", BRIDGE);
         must("ip", "netns", "exec", NS, "ip", "link", "set", BRIDGE, "up");
         for (String side : List.of(A, B)) {
             must("ip", "link", "add", side, "type", "veth", "peer", "name", side + "-p");
@@ -97,17 +98,17 @@ class VirtualIpLayer2Test {
     @Test
     void givenTwoHolders_whenTheFirstReleasesAndTheSecondAcquires_thenTheObserverMovesToTheSecondMacFromGratuitousArpsAlone() throws Exception {
         VirtualIpHolder holder = holder();
-        try (VirtualIp a = holder.open(VirtualIpSpec.layer2(VIP, A, 24)); VirtualIp b = holder.open(VirtualIpSpec.layer2(VIP, B, 24))) {
+        try (VirtualIp a = holder.open(VirtualIpSpec.layer2(VIP, A, 25)); VirtualIp b = holder.open(VirtualIpSpec.layer2(VIP, B, 25))) {
             int before = garps(macA);
             assertThat(a.acquire().toCompletableFuture().get(20, TimeUnit.SECONDS)).isEqualTo(3);
             assertThat(a.held()).isTrue();
-            assertThat(addresses(A)).containsExactly(VIP + "/24");
+            assertThat(addresses(A)).containsExactly(VIP + "/25");
             await("3 gratuitous ARPs from " + A + " (" + macA + ") seen by the observer", Duration.ofSeconds(10),
                     () -> garps(macA) - before >= 3);
             assertThat(garps(macA) - before).isEqualTo(3);
             assertThat(neighbour()).isEqualTo(macA);
             a.acquire().toCompletableFuture().get(20, TimeUnit.SECONDS); // idempotent: still one copy
-            assertThat(addresses(A)).containsExactly(VIP + "/24");
+            assertThat(addresses(A)).containsExactly(VIP + "/25");
 
             int requestsBefore = observerRequests();
             int garpsB = garps(macB);
@@ -122,7 +123,7 @@ class VirtualIpLayer2Test {
             await("3 gratuitous ARPs from " + B, Duration.ofSeconds(10), () -> garps(macB) - garpsB >= 3);
             assertThat(observerRequests()).as("ARP requests the observer sent during the takeover").isEqualTo(requestsBefore);
             assertThat(addresses(A)).isEmpty();
-            assertThat(addresses(B)).containsExactly(VIP + "/24");
+            assertThat(addresses(B)).containsExactly(VIP + "/25");
             System.out.printf("layer-2 takeover %s -> %s: release+add %.1f ms, observer's entry moved %.1f ms after the release%n",
                     A, B, (added - t0) / 1e6, (moved - t0) / 1e6);
             b.release();
@@ -134,11 +135,11 @@ class VirtualIpLayer2Test {
     @Test
     void givenAHolderKilledWithTheAddressUp_whenAnotherAcquiresAndTheKilledOneReopens_thenTheObserverMovesAndTheStaleCopyIsRemoved() throws Exception {
         VirtualIpHolder holder = holder();
-        VirtualIp a = holder.open(VirtualIpSpec.layer2(VIP, A, 24));
+        VirtualIp a = holder.open(VirtualIpSpec.layer2(VIP, A, 25));
         a.acquire().toCompletableFuture().get(20, TimeUnit.SECONDS);
         await("observer on " + macA, Duration.ofSeconds(10), () -> macA.equals(neighbour()));
         // "killed": A never releases; B takes over while A's copy is still up
-        try (VirtualIp b = holder().open(VirtualIpSpec.layer2(VIP, B, 24))) {
+        try (VirtualIp b = holder().open(VirtualIpSpec.layer2(VIP, B, 25))) {
             long t0 = System.nanoTime();
             var sent = b.acquire();
             String seen = pollNeighbour(macB, Duration.ofSeconds(10));
@@ -146,12 +147,12 @@ class VirtualIpLayer2Test {
                     (System.nanoTime() - t0) / 1e6);
             assertThat(seen).isEqualTo(macB);
             assertThat(sent.toCompletableFuture().get(20, TimeUnit.SECONDS)).isEqualTo(3);
-            assertThat(addresses(A)).containsExactly(VIP + "/24");
+            assertThat(addresses(A)).containsExactly(VIP + "/25");
             // A's node starts again: opening the virtual IP removes what the killed run left
-            try (VirtualIp again = holder().open(VirtualIpSpec.layer2(VIP, A, 24))) {
+            try (VirtualIp again = holder().open(VirtualIpSpec.layer2(VIP, A, 25))) {
                 assertThat(again.held()).isFalse();
                 assertThat(addresses(A)).isEmpty();
-                assertThat(addresses(B)).containsExactly(VIP + "/24");
+                assertThat(addresses(B)).containsExactly(VIP + "/25");
             }
         }
         assertThat(addresses(B)).isEmpty();
@@ -161,18 +162,18 @@ class VirtualIpLayer2Test {
     @Test
     void givenBadSettings_whenOpenedOrAcquired_thenClearErrors() throws Exception {
         VirtualIpHolder holder = holder();
-        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, "cvipnone", 24)))
+        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, "cvipnone", 25)))
                 .isInstanceOf(VirtualIpException.class).hasMessageContaining("'cvipnone' does not exist").hasMessageContaining("ip link");
-        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2("198.18.7.300", A, 24)))
+        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2("198.18.7.300", A, 25)))
                 .isInstanceOf(VirtualIpException.class).hasMessageContaining("not an IPv4 address");
         assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, A, 33)))
                 .isInstanceOf(VirtualIpException.class).hasMessageContaining("1..32");
-        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, "bad name", 24)))
+        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, "bad name", 25)))
                 .isInstanceOf(VirtualIpException.class).hasMessageContaining("not an interface name");
-        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, "lo", 24)))
+        assertThatThrownBy(() -> holder.open(VirtualIpSpec.layer2(VIP, "lo", 25)))
                 .isInstanceOf(VirtualIpException.class).hasMessageContaining("no Ethernet address");
         assertThatThrownBy(() -> new VirtualIpHolder(new LinuxInterfaceAddresses("/nonexistent/ip", "arping", 10), 3, Duration.ZERO)
-                .open(VirtualIpSpec.layer2(VIP, A, 24)))
+                .open(VirtualIpSpec.layer2(VIP, A, 25)))
                 .isInstanceOf(VirtualIpException.class).hasMessageContaining("install the Debian package iproute2");
         // no permission: ip run with CAP_NET_ADMIN and CAP_NET_RAW dropped from its bounding set (root loses them at exec)
         Path dir = Files.createTempDirectory("cvip-nocap");
@@ -181,7 +182,7 @@ class VirtualIpLayer2Test {
             Files.writeString(ip, "#!/bin/sh\nexec setpriv --bounding-set=-net_admin,-net_raw ip \"$@\"\n");
             ip.toFile().setExecutable(true);
             VirtualIpHolder noCaps = new VirtualIpHolder(new LinuxInterfaceAddresses(ip.toString(), "arping", 10), 3, Duration.ZERO);
-            VirtualIp a = noCaps.open(VirtualIpSpec.layer2(VIP, A, 24)); // looking needs no capability
+            VirtualIp a = noCaps.open(VirtualIpSpec.layer2(VIP, A, 25)); // looking needs no capability
             assertThatThrownBy(a::acquire).isInstanceOf(VirtualIpException.class)
                     .hasMessageContaining("Operation not permitted").hasMessageContaining("CAP_NET_ADMIN");
             assertThat(a.held()).isFalse();
@@ -192,11 +193,11 @@ class VirtualIpLayer2Test {
         }
         // arping missing: the address is still added (sockets can bind), the announcement fails saying what to install
         VirtualIpHolder noArping = new VirtualIpHolder(new LinuxInterfaceAddresses("ip", "/nonexistent/arping", 10), 3, Duration.ZERO);
-        try (VirtualIp a = noArping.open(VirtualIpSpec.layer2(VIP, A, 24))) {
+        try (VirtualIp a = noArping.open(VirtualIpSpec.layer2(VIP, A, 25))) {
             var sent = a.acquire().toCompletableFuture();
             assertThatThrownBy(() -> sent.join()).isInstanceOf(CompletionException.class)
                     .hasMessageContaining("install the Debian package arping");
-            assertThat(addresses(A)).containsExactly(VIP + "/24");
+            assertThat(addresses(A)).containsExactly(VIP + "/25");
         }
         assertThat(addresses(A)).isEmpty();
         // loopback mode configures nothing
