@@ -190,25 +190,32 @@ public final class VolumesPortals {
         if (closed) {
             return;
         }
-        Optional<String> want;
+        boolean leader = leadership != null && leadership.valid();
+        Optional<String> dsip;
         try {
-            Optional<String> dsip = cluster.dsip();
-            want = leadership != null && leadership.valid() ? dsip : Optional.empty();
-            if (dsip.isPresent() && (dsipHandle == null || !dsipHandle.spec().address().equals(dsip.get()))) {
-                closeDsip();
-                releaseHandle();
-                // opening removes a stale copy of the address this node may have left (killed while leader)
-                dsipHandle = virtualIps.open(dsipInterface.isEmpty() ? VirtualIpSpec.loopback(dsip.get())
-                        : VirtualIpSpec.layer2(dsip.get(), dsipInterface, dsipPrefixLength));
-            }
-        } catch (VirtualIpException e) {
-            logger.warn("the data services IP cannot be held by this node: {}; trying again in {}", e.getMessage(), DSIP_RETRY);
-            clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
-            return;
+            dsip = cluster.dsip();
         } catch (RuntimeException e) {
+            if (!leader) { // not the leader (e.g. the Zeus session is lost): give the DSIP up without reading anything
+                closeDsip();
+                return;
+            }
             logger.info("the data services IP cannot be read now ({}); trying again in {}", e.getMessage(), DSIP_RETRY);
             clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
             return;
+        }
+        Optional<String> want = leader ? dsip : Optional.empty();
+        if (dsip.isPresent() && (dsipHandle == null || !dsipHandle.spec().address().equals(dsip.get()))) {
+            closeDsip();
+            releaseHandle();
+            try {
+                // opening removes a stale copy of the address this node may have left (killed while leader)
+                dsipHandle = virtualIps.open(dsipInterface.isEmpty() ? VirtualIpSpec.loopback(dsip.get())
+                        : VirtualIpSpec.layer2(dsip.get(), dsipInterface, dsipPrefixLength));
+            } catch (VirtualIpException e) {
+                logger.warn("the data services IP cannot be held by this node: {}; trying again in {}", e.getMessage(), DSIP_RETRY);
+                clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
+                return;
+            }
         }
         if (want.orElse("").equals(dsipBound == null ? "" : dsipBound)) {
             return;

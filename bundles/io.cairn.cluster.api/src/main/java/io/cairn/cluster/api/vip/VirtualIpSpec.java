@@ -13,7 +13,7 @@ import java.util.Objects;
  * announces it with gratuitous ARPs, and removes it again on release.</li>
  * </ul>
  *
- * @param address the IPv4 address, dotted quad
+ * @param address the address literal (IPv4, dotted quad, in layer-2 mode)
  * @param interfaceName the interface for layer-2 mode; empty for loopback mode
  * @param prefixLength the prefix length added with the address in layer-2 mode (1..32)
  */

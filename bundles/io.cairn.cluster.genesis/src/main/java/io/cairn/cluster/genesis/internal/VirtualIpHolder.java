@@ -93,10 +93,13 @@ public final class VirtualIpHolder implements VirtualIps {
 
     @Override
     public VirtualIp open(VirtualIpSpec spec) {
-        Inet4Address address = parse(spec.address());
         if (spec.mode() == VirtualIpSpec.Mode.LOOPBACK) {
-            return new Loopback(spec);
+            if (spec.address().isBlank()) {
+                throw new VirtualIpException("a virtual IP needs an address");
+            }
+            return new Loopback(spec); // any literal the caller binds (IPv6 too): nothing is configured
         }
+        Inet4Address address = parse(spec.address());
         if (spec.prefixLength() < 1 || spec.prefixLength() > 32) {
             throw new VirtualIpException("prefix length " + spec.prefixLength() + " of virtual IP " + spec.address() + " is not 1..32");
         }
@@ -115,7 +118,8 @@ public final class VirtualIpHolder implements VirtualIps {
     /** Strict dotted-quad IPv4 (no host names: no DNS lookups here). */
     static Inet4Address parse(String address) {
         if (address == null || !DOTTED_QUAD.matcher(address).matches()) {
-            throw new VirtualIpException("'" + address + "' is not an IPv4 address (dotted quad, e.g. 198.18.7.100)");
+            throw new VirtualIpException("'" + address + "' is not an IPv4 address (dotted quad, e.g. 198.18.7.100); layer-2 mode "
+                    + "(gratuitous ARP) takes IPv4 only");
         }
         for (String part : address.split("\\.")) {
             if (Integer.parseInt(part) > 255) {
