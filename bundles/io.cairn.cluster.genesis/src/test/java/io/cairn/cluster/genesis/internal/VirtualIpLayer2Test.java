@@ -205,6 +205,9 @@ class VirtualIpLayer2Test {
             assertThat(lo.acquire().toCompletableFuture().get()).isZero();
             assertThat(lo.held()).isTrue();
         }
+        try (VirtualIp lo6 = holder.open(VirtualIpSpec.loopback("::1"))) { // loopback mode binds any literal the caller has
+            assertThat(lo6.acquire().toCompletableFuture().get()).isZero();
+        }
     }
 
     // ---- observer side
