@@ -21,4 +21,13 @@ public @interface VolumesConfig {
     @AttributeDefinition(description = "How long a session ended for failback or detach may drain its in-flight commands before "
             + "they are aborted and the connection dropped, seconds", min = "0")
     long volumes__quiesce__timeout__secs() default 30;
+
+    @AttributeDefinition(description = "Layer-2 mode for the data services IP: the network interface the iSCSI leader adds the DSIP "
+            + "to (with gratuitous ARPs) and removes it from when it loses leadership; empty = loopback mode (the DSIP is already "
+            + "local, e.g. a loopback alias, and the leader only binds it). Per node: interface names may differ")
+    String volumes__dsip__interface() default "";
+
+    @AttributeDefinition(description = "Prefix length the DSIP is added with in layer-2 mode (32: the interface already has an "
+            + "address in the DSIP's subnet; the subnet's length when the DSIP is the interface's only address there)", min = "1", max = "32")
+    int volumes__dsip__prefix__length() default 32;
 }

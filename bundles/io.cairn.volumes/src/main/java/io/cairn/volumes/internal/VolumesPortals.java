@@ -23,6 +23,10 @@ import io.cairn.cluster.api.Leadership;
 import io.cairn.cluster.api.LeadershipListener;
 import io.cairn.cluster.api.Registration;
 import io.cairn.cluster.api.Zeus;
+import io.cairn.cluster.api.vip.VirtualIp;
+import io.cairn.cluster.api.vip.VirtualIpException;
+import io.cairn.cluster.api.vip.VirtualIpSpec;
+import io.cairn.cluster.api.vip.VirtualIps;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.storage.api.iscsi.IscsiPortals;
@@ -39,9 +43,11 @@ import io.cairn.storage.api.stargate.Stargate;
  * role {@value #ROLE}), the data services IP portal {@code <DSIP>:<volumes_port>} answering discovery
  * and redirecting logins ({@link VolumeCatalog.Mode#REDIRECT}). The DSIP portal is opened when
  * leadership is won or the DSIP is set, moved when the DSIP changes and closed when leadership is
- * lost. On a one-machine cluster the DSIP is a loopback address, which only the leader binds; on
- * separate machines the address must be routable to the leader (IP takeover with gratuitous ARP is
- * the HAL's, not done here). Runs {@link Failback} over the node portal. Persistent reservations are
+ * lost. The address itself is held through the node's {@link VirtualIps}: in loopback mode (no
+ * {@code volumes_dsip_interface}; a one-machine cluster's loopback alias) the leader only binds it; in
+ * layer-2 mode the leader adds it to that interface and sends gratuitous ARPs before the portal binds,
+ * and removes it after the portal closes (and, as a stale copy, when this node first sees the DSIP).
+ * Runs {@link Failback} over the node portal. Persistent reservations are
  * kept in the node's {@link ReservationStore} (Stargate's, in Zeus). {@code volumes_port} 0: no portals.
  */
 @Component(service = VolumesPortals.class, immediate = true, configurationPid = VolumesConfig.PID,
@@ -70,6 +76,11 @@ public final class VolumesPortals {
     private final Registration dsipWatch;
     /** This node's {@value #PRESENCE} presence while its portal is open (null when the portals are off). */
     private final Registration presence;
+    private final VirtualIps virtualIps;
+    private final String dsipInterface;
+    private final int dsipPrefixLength;
+    /** Worker-thread state: the handle of the current DSIP on this node (held only while leader). */
+    private VirtualIp dsipHandle;
     /** The Zeus presence of a node whose Volumes portal is open: what "healthy" means for redirects and failback. */
     static final String PRESENCE = "Volumes";
     /** Worker-thread state: the leadership held, the DSIP portal open and its address. */
@@ -80,9 +91,22 @@ public final class VolumesPortals {
 
     @Activate
     public VolumesPortals(@Reference Zeus zeus, @Reference ClusterJoin join, @Reference IscsiPortals portals,
-            @Reference ReservationStore reservations, @Reference Stargate stargate, @Reference Clock clock, VolumesConfig config)
-            throws IOException {
+            @Reference ReservationStore reservations, @Reference Stargate stargate, @Reference Clock clock,
+            @Reference VirtualIps virtualIps, VolumesConfig config) throws IOException {
         this.portals = portals;
+        this.virtualIps = virtualIps;
+        this.dsipInterface = config.volumes__dsip__interface() == null ? "" : config.volumes__dsip__interface().strip();
+        this.dsipPrefixLength = config.volumes__dsip__prefix__length();
+        if (!dsipInterface.isEmpty()) {
+            if (dsipPrefixLength < 1 || dsipPrefixLength > 32) {
+                throw new IllegalArgumentException("volumes_dsip_prefix_length " + dsipPrefixLength + " is not 1..32 (PID " + VolumesConfig.PID + ")");
+            }
+            try {
+                virtualIps.checkInterface(dsipInterface);
+            } catch (VirtualIpException e) {
+                throw new IllegalArgumentException("volumes_dsip_interface (PID " + VolumesConfig.PID + "): " + e.getMessage(), e);
+            }
+        }
         this.clock = clock;
         this.port = config.volumes__port();
         this.quiesce = Duration.ofSeconds(config.volumes__quiesce__timeout__secs());
@@ -166,19 +190,50 @@ public final class VolumesPortals {
         if (closed) {
             return;
         }
-        Optional<String> want;
+        boolean leader = leadership != null && leadership.valid();
+        Optional<String> dsip;
         try {
-            want = leadership != null && leadership.valid() ? cluster.dsip() : Optional.empty();
+            dsip = cluster.dsip();
         } catch (RuntimeException e) {
+            if (!leader) { // not the leader (e.g. the Zeus session is lost): give the DSIP up without reading anything
+                closeDsip();
+                return;
+            }
             logger.info("the data services IP cannot be read now ({}); trying again in {}", e.getMessage(), DSIP_RETRY);
             clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
             return;
+        }
+        Optional<String> want = leader ? dsip : Optional.empty();
+        if (dsip.isPresent() && (dsipHandle == null || !dsipHandle.spec().address().equals(dsip.get()))) {
+            closeDsip();
+            releaseHandle();
+            try {
+                // opening removes a stale copy of the address this node may have left (killed while leader)
+                dsipHandle = virtualIps.open(dsipInterface.isEmpty() ? VirtualIpSpec.loopback(dsip.get())
+                        : VirtualIpSpec.layer2(dsip.get(), dsipInterface, dsipPrefixLength));
+            } catch (VirtualIpException e) {
+                logger.warn("the data services IP cannot be held by this node: {}; trying again in {}", e.getMessage(), DSIP_RETRY);
+                clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
+                return;
+            }
         }
         if (want.orElse("").equals(dsipBound == null ? "" : dsipBound)) {
             return;
         }
         closeDsip();
         if (want.isEmpty()) {
+            return;
+        }
+        try {
+            VirtualIp held = dsipHandle;
+            held.acquire().whenComplete((sent, failure) -> {
+                if (failure == null && sent > 0) {
+                    logger.info("data services IP {} announced with {} gratuitous ARPs", held.spec(), sent);
+                }
+            });
+        } catch (VirtualIpException e) {
+            logger.warn("the data services IP {} cannot be taken: {}; trying again in {}", dsipHandle.spec(), e.getMessage(), DSIP_RETRY);
+            clock.schedule(DSIP_RETRY, () -> submit(this::rebind));
             return;
         }
         try {
@@ -193,6 +248,7 @@ public final class VolumesPortals {
         }
     }
 
+    /** Closes the DSIP portal, then gives the address up (layer 2: removed from the interface). */
     private void closeDsip() {
         Portal p = dsipPortal;
         dsipPortal = null;
@@ -200,6 +256,26 @@ public final class VolumesPortals {
         if (p != null) {
             logger.info("data services IP portal on {} closed", PortalAddresses.hostPort(p.address()));
             p.close();
+        }
+        VirtualIp h = dsipHandle;
+        if (h != null && h.held()) {
+            try {
+                h.release();
+            } catch (VirtualIpException e) {
+                logger.warn("the data services IP could not be given up: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void releaseHandle() {
+        VirtualIp h = dsipHandle;
+        dsipHandle = null;
+        if (h != null) {
+            try {
+                h.close();
+            } catch (VirtualIpException e) {
+                logger.warn("the data services IP could not be given up: {}", e.getMessage());
+            }
         }
     }
 
@@ -242,6 +318,7 @@ public final class VolumesPortals {
         worker.shutdown();
         worker.awaitTermination(10, TimeUnit.SECONDS);
         closeDsip();
+        releaseHandle();
         closeAll(nodePortal);
         enders.shutdownNow();
     }

@@ -54,7 +54,17 @@ class VolumesRpcTest {
         };
         VolumesPortals portals = new VolumesPortals(zeus, join, (a, c, o) -> {
             throw new AssertionError("no portal with volumes_port=0");
-        }, new VolumesIscsiToolsTest.MemoryReservations(), stargate, new ManualClock(), new VolumesConfig() {
+        }, new VolumesIscsiToolsTest.MemoryReservations(), stargate, new ManualClock(), new io.cairn.cluster.api.vip.VirtualIps() {
+            @Override
+            public io.cairn.cluster.api.vip.VirtualIp open(io.cairn.cluster.api.vip.VirtualIpSpec spec) {
+                throw new AssertionError("no data services IP with volumes_port=0");
+            }
+
+            @Override
+            public void checkInterface(String interfaceName) {
+                throw new AssertionError("loopback mode checks no interface");
+            }
+        }, new VolumesConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
                 return VolumesConfig.class;
@@ -73,6 +83,16 @@ class VolumesRpcTest {
             @Override
             public long volumes__quiesce__timeout__secs() {
                 return 30;
+            }
+
+            @Override
+            public String volumes__dsip__interface() {
+                return "";
+            }
+
+            @Override
+            public int volumes__dsip__prefix__length() {
+                return 32;
             }
         });
         rpc = new VolumesRpc(new VolumeService(zeus, stargate), portals, new NoRemotes(), zeus);
