@@ -32,6 +32,10 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cairn.cluster.api.vip.VirtualIp;
+import io.cairn.cluster.api.vip.VirtualIpException;
+import io.cairn.cluster.api.vip.VirtualIpSpec;
+import io.cairn.cluster.api.vip.VirtualIps;
 import io.cairn.cluster.rpc.Credentials;
 import io.cairn.cluster.rpc.NodeTrust;
 import io.cairn.common.ready.ReadyMarker;
@@ -41,7 +45,9 @@ import io.cairn.common.ready.ReadyMarker;
  * HTTPS on {@code <node-ip>:prism_port} with the node's certificate from the cluster CA (TLS 1.2 and
  * 1.3 only), plain HTTP on {@code <node-ip>:prism_http_port} (redirects only) when that port can be
  * bound, and, while this node leads Prism and a cluster virtual IP is set, HTTPS on
- * {@code <vip>:prism_port}. Felix HTTP's own connector is configured here to
+ * {@code <vip>:prism_port}: the address is taken through the shared {@link VirtualIps} holder
+ * (loopback mode by default; layer 2 with 3 gratuitous ARPs when {@code prism_vip_interface} is
+ * set) before the listener opens, and given up after it closes. Felix HTTP's own connector is configured here to
  * {@code <node-ip>:prism_local_port}, the node-local {@code /prism/leader}; the image keeps it off
  * until then ({@code org.apache.felix.http.enable=false}), so a node never listens on Felix's
  * default 8080.
@@ -64,11 +70,21 @@ public final class Connectors {
     /** The virtual IP listener while this node leads and one is set; guarded by this. */
     private ServiceRegistration<ConnectorFactory> vipConnector;
     private String vipBound;
+    private VirtualIp vipHandle;
+    private final VirtualIps virtualIps;
+    private final String vipInterface;
+    private final int vipPrefix;
 
     @Activate
     public Connectors(BundleContext context, @Reference ConfigurationAdmin cm, @Reference NodeTrust trust, @Reference PrismLeader leader,
-            GatewayConfig config) throws Exception {
+            @Reference VirtualIps virtualIps, GatewayConfig config) throws Exception {
         this.context = context;
+        this.virtualIps = virtualIps;
+        this.vipInterface = config.prism__vip__interface().strip();
+        this.vipPrefix = config.prism__vip__prefix__length();
+        if (!vipInterface.isEmpty()) {
+            virtualIps.checkInterface(vipInterface); // fail activation now, with what to do, rather than at the first takeover
+        }
         this.leader = leader;
         this.self = leader.self();
         this.port = config.prism__port();
@@ -122,9 +138,33 @@ public final class Connectors {
         dropVip();
         if (want != null) {
             String vip = want;
+            try {
+                vipHandle = virtualIps.open(vipInterface.isEmpty() ? VirtualIpSpec.loopback(vip) : VirtualIpSpec.layer2(vip, vipInterface, vipPrefix));
+                vipHandle.acquire().whenComplete((sent, failure) -> {
+                    if (failure != null) {
+                        logger.warn("Prism leader: gratuitous ARPs for the cluster virtual IP {} failed: {}", vip, failure.toString());
+                    }
+                });
+            } catch (VirtualIpException e) {
+                logger.error("Prism leader: cannot take the cluster virtual IP {} ({}); Prism stays reachable on the node addresses", vip,
+                        e.getMessage());
+                closeHandle();
+                return;
+            }
             vipConnector = register("prism-vip " + vip + ":" + port, () -> tlsConnector(vip, port));
             vipBound = vip;
-            logger.info("Prism leader: serving the cluster virtual IP {}:{}", vip, port);
+            logger.info("Prism leader: serving the cluster virtual IP {}:{} ({})", vip, port, vipHandle.spec().mode());
+        }
+    }
+
+    private void closeHandle() {
+        if (vipHandle != null) {
+            try {
+                vipHandle.close();
+            } catch (RuntimeException e) {
+                logger.warn("Prism: releasing the cluster virtual IP failed: {}", e.toString());
+            }
+            vipHandle = null;
         }
     }
 
@@ -139,6 +179,7 @@ public final class Connectors {
             vipConnector = null;
             vipBound = null;
         }
+        closeHandle();
     }
 
     private interface Maker {

@@ -20,4 +20,11 @@ public @interface GatewayConfig {
     @AttributeDefinition(description = "Node-local port of GET /prism/leader (spec 10 §8: 2019); answers only clients on this node",
             min = "1", max = "65535")
     int prism__local__port() default 2019;
+
+    @AttributeDefinition(description = "Interface that carries the cluster virtual IP on this node in layer-2 mode (the leader adds the "
+            + "address and sends 3 gratuitous ARPs); empty: loopback mode, where the leader only binds the address")
+    String prism__vip__interface() default "";
+
+    @AttributeDefinition(description = "Prefix length of the cluster virtual IP on prism_vip_interface", min = "1", max = "128")
+    int prism__vip__prefix__length() default 32;
 }
