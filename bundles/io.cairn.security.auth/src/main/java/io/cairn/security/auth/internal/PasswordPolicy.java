@@ -44,9 +44,6 @@ record PasswordPolicy(int minLength, int difok, int remember) {
             throw CairnException.invalid("the password needs at least one upper-case letter, one lower-case letter, one digit and one "
                     + "other character");
         }
-        if (username != null && password.toLowerCase(java.util.Locale.ROOT).contains(username.toLowerCase(java.util.Locale.ROOT))) {
-            throw CairnException.invalid("the password must not contain the user name");
-        }
         if (oldPassword != null) {
             long fresh = password.chars().distinct().filter(c -> oldPassword.indexOf(c) < 0).count();
             if (fresh < difok) {
