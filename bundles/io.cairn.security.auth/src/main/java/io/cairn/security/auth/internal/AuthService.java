@@ -30,6 +30,7 @@ import io.cairn.cluster.api.Zeus;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
+import io.cairn.common.ready.ReadyMarker;
 import io.cairn.security.auth.AccountAdmin;
 import io.cairn.security.auth.Action;
 import io.cairn.security.auth.AuditEvent;
@@ -53,7 +54,8 @@ import io.cairn.security.auth.internal.AuthStore.UserDoc;
  * Authentication, sessions and account administration over the Zeus documents of {@link AuthStore};
  * every login and every change is written to the {@link AuditLog}.
  */
-@Component(service = {Authenticator.class, AccountAdmin.class}, configurationPid = AuthConfig.PID)
+@Component(service = {Authenticator.class, AccountAdmin.class}, configurationPid = AuthConfig.PID,
+        property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 @Designate(ocd = AuthConfig.class)
 public final class AuthService implements Authenticator, AccountAdmin {
 

@@ -48,7 +48,7 @@ final class PasswordHasher {
     String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        byte[] out = argon2id(password.getBytes(StandardCharsets.UTF_8), salt, memoryKib, iterations, parallelism, HASH_BYTES);
+        byte[] out = limited(password.getBytes(StandardCharsets.UTF_8), salt, memoryKib, iterations, parallelism, HASH_BYTES);
         return "$argon2id$v=19$m=" + memoryKib + ",t=" + iterations + ",p=" + parallelism + "$" + B64.encodeToString(salt) + "$"
                 + B64.encodeToString(out);
     }
@@ -56,7 +56,7 @@ final class PasswordHasher {
     /** True when {@code password} matches the PHC string; a malformed string is INTERNAL (a corrupt store). */
     boolean verify(String password, String phc) {
         Parsed p = parse(phc);
-        byte[] out = argon2id(password.getBytes(StandardCharsets.UTF_8), p.salt, p.m, p.t, p.p, p.hash.length);
+        byte[] out = limited(password.getBytes(StandardCharsets.UTF_8), p.salt, p.m, p.t, p.p, p.hash.length);
         return MessageDigest.isEqual(out, p.hash);
     }
 
@@ -69,6 +69,22 @@ final class PasswordHasher {
     boolean needsRehash(String phc) {
         Parsed p = parse(phc);
         return p.m < memoryKib || p.t < iterations;
+    }
+
+    /**
+     * At most {@value #CONCURRENT} hashes at a time: each holds {@code m} KiB (64 MiB by default), so a
+     * burst of logins queues instead of exhausting the controller's heap.
+     */
+    static final int CONCURRENT = 2;
+    private final java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(CONCURRENT, true);
+
+    private byte[] limited(byte[] password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+        slots.acquireUninterruptibly();
+        try {
+            return argon2id(password, salt, memoryKib, iterations, parallelism, length);
+        } finally {
+            slots.release();
+        }
     }
 
     static byte[] argon2id(byte[] password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
@@ -101,7 +117,7 @@ final class PasswordHasher {
                 default -> throw new CairnException(ErrorCode.INTERNAL, "unknown Argon2 parameter in a stored hash: " + e[0]);
             }
         }
-        if (m < 8 || t < 1 || p < 1) {
+        if (m < 8 || t < 1 || p < 1 || m > 1 << 20 || t > 64 || p > 64) {
             throw new CairnException(ErrorCode.INTERNAL, "a stored Argon2id hash has invalid parameters");
         }
         return new Parsed(m, t, p, B64D.decode(parts[4]), B64D.decode(parts[5]));
