@@ -19,6 +19,13 @@ public interface AuditLog {
      */
     AuditRecord record(AuditEvent event);
 
+    /**
+     * Throws UNAVAILABLE when a record could not be written now (the log is closed, its last write
+     * failed, or its file system has less than 1 MiB free). A mutating operation calls this before
+     * making its change, so a full disk refuses the change instead of leaving it unaudited.
+     */
+    void checkWritable();
+
     /** Records matching the query, oldest first. */
     List<AuditRecord> read(AuditQuery query);
 

@@ -55,6 +55,11 @@ public final class AuditLogComponent implements AuditLog {
     }
 
     @Override
+    public void checkWritable() {
+        log.checkWritable();
+    }
+
+    @Override
     public List<AuditRecord> read(AuditQuery query) {
         return log.read(query);
     }

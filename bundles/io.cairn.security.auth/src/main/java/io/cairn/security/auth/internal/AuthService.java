@@ -22,11 +22,16 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.cairn.cluster.api.Zeus;
+import io.cairn.common.alerts.AlertService;
+import io.cairn.common.alerts.Severity;
 import io.cairn.common.clock.Clock;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
@@ -102,7 +107,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
     @Override
     public Principal authenticate(String username, String password, String sourceIp) {
         if (username == null || username.isBlank() || password == null) {
-            audit.record(new AuditEvent(username, null, sourceIp, "auth.login", "", AuditResult.FAILURE, Map.of("reason", "no credentials")));
+            recordLogin(new AuditEvent(username, null, sourceIp, "auth.login", "", AuditResult.FAILURE, Map.of("reason", "no credentials")));
             throw unauthenticated();
         }
         String login = username.trim();
@@ -128,7 +133,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
             }
             if (du != null) {
                 Principal p = directoryPrincipal(d, du.username(), du.dn(), du.groupDns());
-                audit.record(new AuditEvent(p.username(), d.name(), sourceIp, "auth.login", "user/" + p.username(), AuditResult.SUCCESS,
+                recordLogin(new AuditEvent(p.username(), d.name(), sourceIp, "auth.login", "user/" + p.username(), AuditResult.SUCCESS,
                         Map.of("roles", String.join(",", new TreeSet<>(p.roles())))));
                 return p;
             }
@@ -141,7 +146,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
         if (!unreachable.isEmpty()) {
             details.put("directories", String.join("; ", unreachable));
         }
-        audit.record(new AuditEvent(login, null, sourceIp, "auth.login", "user/" + login, AuditResult.FAILURE, details));
+        recordLogin(new AuditEvent(login, null, sourceIp, "auth.login", "user/" + login, AuditResult.FAILURE, details));
         throw unauthenticated();
     }
 
@@ -150,7 +155,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
         if (u.lockedUntilMs() > now) {
             hasher.verifyDecoy(password); // the same time whether or not the password is right
             Instant until = Instant.ofEpochMilli(u.lockedUntilMs());
-            audit.record(new AuditEvent(u.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + u.username(), AuditResult.FAILURE,
+            recordLogin(new AuditEvent(u.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + u.username(), AuditResult.FAILURE,
                     Map.of("reason", "locked", "lockedUntil", until.toString())));
             throw new CairnException(ErrorCode.UNAUTHENTICATED, "account " + u.username() + " is locked until " + until);
         }
@@ -163,7 +168,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
                         cur.mustChange(), cur.createdMs()), missingUser(u.username()));
             }
             Principal p = localPrincipal(after);
-            audit.record(new AuditEvent(p.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + p.username(), AuditResult.SUCCESS,
+            recordLogin(new AuditEvent(p.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + p.username(), AuditResult.SUCCESS,
                     p.passwordChangeRequired() ? Map.of("passwordChangeRequired", "true") : Map.of()));
             return p;
         }
@@ -180,9 +185,43 @@ public final class AuthService implements Authenticator, AccountAdmin {
             logger.info("local user {} locked until {} after {} failed logins", u.username(), Instant.ofEpochMilli(after.lockedUntilMs()),
                     after.failures());
         }
-        audit.record(new AuditEvent(u.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + u.username(), AuditResult.FAILURE,
+        recordLogin(new AuditEvent(u.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + u.username(), AuditResult.FAILURE,
                 details));
         throw unauthenticated();
+    }
+
+    /**
+     * Audits a login, logout or session event. Spec 30 §10: logins stay possible when the audit log
+     * cannot be written, but raise an alert.
+     */
+    private void recordLogin(AuditEvent e) {
+        try {
+            audit.record(e);
+        } catch (CairnException ex) {
+            logger.warn("audit record of {} for {} not written: {}", e.action(), e.user(), ex.getMessage());
+            AlertService a = alerts;
+            if (a != null) {
+                try {
+                    a.raise("auth", Severity.CRITICAL, "Audit log not writable", "A " + e.action() + " of " + e.user()
+                            + " could not be audited: " + ex.getMessage());
+                } catch (CairnException alertFailure) {
+                    logger.info("could not raise the audit alert either: {}", alertFailure.getMessage());
+                }
+            }
+        }
+    }
+
+    private volatile AlertService alerts;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setAlerts(AlertService a) {
+        alerts = a;
+    }
+
+    void unsetAlerts(AlertService a) {
+        if (alerts == a) {
+            alerts = null;
+        }
     }
 
     private static CairnException unauthenticated() {
@@ -266,7 +305,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
         }
         store.create(AuthStore.SESSIONS, tokenId(token), new SessionDoc(principal.username(), principal.provider(), dn, groups, now, now),
                 "session id collision; log in again");
-        audit.record(new AuditEvent(principal.username(), principal.provider(), sourceIp, "auth.session.create", "session",
+        recordLogin(new AuditEvent(principal.username(), principal.provider(), sourceIp, "auth.session.create", "session",
                 AuditResult.SUCCESS, Map.of()));
         sweepExpired(now);
         return new Session(token, principal, Instant.ofEpochMilli(now), Instant.ofEpochMilli(now + settings.absoluteTimeout().toMillis()),
@@ -289,7 +328,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
                 : now >= doc.lastUsedMs() + settings.idleTimeout().toMillis() ? "idle timeout" : null;
         if (why != null) {
             store.delete(AuthStore.SESSIONS, id);
-            audit.record(new AuditEvent(doc.username(), doc.provider(), sourceIp, "auth.session.expire", "session", AuditResult.SUCCESS,
+            recordLogin(new AuditEvent(doc.username(), doc.provider(), sourceIp, "auth.session.expire", "session", AuditResult.SUCCESS,
                     Map.of("reason", why)));
             throw new CairnException(ErrorCode.UNAUTHENTICATED, "the session expired (" + why + "); log in again");
         }
@@ -336,7 +375,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
         String id = tokenId(token);
         Optional<SessionDoc> s = store.read(AuthStore.SESSIONS, id, SessionDoc.class);
         if (s.isPresent() && store.delete(AuthStore.SESSIONS, id)) {
-            audit.record(new AuditEvent(s.get().username(), s.get().provider(), sourceIp, "auth.logout", "session", AuditResult.SUCCESS,
+            recordLogin(new AuditEvent(s.get().username(), s.get().provider(), sourceIp, "auth.logout", "session", AuditResult.SUCCESS,
                     Map.of()));
         }
     }
@@ -400,6 +439,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
             audit.record(new AuditEvent(p.username(), p.provider(), caller.sourceIp(), action, target, AuditResult.DENIED, Map.of()));
             throw denied(p, permission);
         }
+        audit.checkWritable(); // fail closed: no change that cannot be audited
         T result;
         try {
             result = change.get();
@@ -442,6 +482,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
 
     private void createAdmin(String password, boolean mustChange) {
         settings.policy().check(ADMIN, password, null, List.of(), hasher::verify);
+        audit.checkWritable();
         long now = clock.millis();
         store.create(AuthStore.USERS, ADMIN, new UserDoc(ADMIN, hasher.hash(password), List.of(), List.of(Role.CLUSTER_ADMIN), 0, 0,
                 mustChange, now), "the initial admin exists already");

@@ -61,6 +61,8 @@ final class FileAuditLog implements AuditLog {
     private long lastSeq;
     private String lastHash = GENESIS_HASH;
     private FileChannel out;
+    /** The last write's failure, until a write succeeds again. */
+    private String lastFailure;
 
     FileAuditLog(Path dir, String node, Clock clock, long rotateBytes, int keep) {
         if (rotateBytes < 1024 || keep < 1) {
@@ -120,7 +122,7 @@ final class FileAuditLog implements AuditLog {
     @Override
     public synchronized AuditRecord record(AuditEvent e) {
         if (out == null) {
-            throw new CairnException(ErrorCode.UNAVAILABLE, "the audit log is closed; the change was not made");
+            throw new CairnException(ErrorCode.UNAVAILABLE, "the audit log is closed; nothing was recorded");
         }
         long seq = lastSeq + 1;
         String ts = TS.format(clock.now());
@@ -157,13 +159,38 @@ final class FileAuditLog implements AuditLog {
             }
             out.force(false);
         } catch (IOException ex) {
+            lastFailure = String.valueOf(ex.getMessage());
             throw new CairnException(ErrorCode.UNAVAILABLE, "cannot write the audit log (" + ex.getMessage()
                     + "); the change was refused: free space in " + dir, ex);
         }
         lastSeq = seq;
         lastHash = hash;
+        lastFailure = null;
         return new AuditRecord(ts, node, seq, e.user(), e.provider(), e.sourceIp(), e.action(), e.target(), e.result(),
                 new TreeMap<>(e.details()), o.get("prevHash").asText(), hash);
+    }
+
+    /** Free space below which {@link #checkWritable} refuses. */
+    static final long MIN_FREE_BYTES = 1 << 20;
+
+    @Override
+    public synchronized void checkWritable() {
+        if (out == null) {
+            throw new CairnException(ErrorCode.UNAVAILABLE, "the audit log is closed; the change was refused");
+        }
+        if (lastFailure != null) {
+            throw new CairnException(ErrorCode.UNAVAILABLE, "the audit log cannot be written (" + lastFailure + "); the change was refused: "
+                    + "free space in " + dir);
+        }
+        try {
+            long free = Files.getFileStore(dir).getUsableSpace();
+            if (free < MIN_FREE_BYTES) {
+                throw new CairnException(ErrorCode.UNAVAILABLE, "the audit log's file system has " + free + " bytes free; the change was "
+                        + "refused: free space in " + dir);
+            }
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.UNAVAILABLE, "cannot check the audit log's file system (" + e.getMessage() + ")", e);
+        }
     }
 
     private void rotate() throws IOException {

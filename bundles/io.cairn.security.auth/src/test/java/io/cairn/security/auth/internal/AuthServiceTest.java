@@ -300,6 +300,16 @@ class AuthServiceTest {
     }
 
     @Test
+    void givenAuditLogNotWritable_whenChangeOrLogin_thenChangeRefusedLoginAllowed() {
+        audit.close();
+        assertThatThrownBy(() -> auth.createUser(admin, "jill", "J1ll-Password", Set.of(Role.VIEWER)))
+                .satisfies(e -> assertThat(((CairnException) e).code()).isEqualTo(ErrorCode.UNAVAILABLE)).hasMessageContaining("refused");
+        assertThat(zeus.docs).doesNotContainKey("auth/users/jill");
+        assertThat(auth.authenticate("admin", "Adm1n-Secret!", IP).username()).isEqualTo("admin");
+        assertThatThrownBy(() -> auth.authenticate("admin", "wrong", IP)).hasMessage("wrong user name or password");
+    }
+
+    @Test
     void givenConcurrentWriteOnAnotherNode_whenFailureCounted_thenNotLost() {
         auth.createUser(admin, "ivan", "Iv4n-Password", Set.of(Role.VIEWER));
         AuthService otherNode = new AuthService(zeus, clock, audit, FAST);

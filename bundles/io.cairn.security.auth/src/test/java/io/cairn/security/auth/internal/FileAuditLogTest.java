@@ -142,7 +142,7 @@ class FileAuditLogTest {
         FileAuditLog log = logWith(1);
         log.close();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.record(new AuditEvent("a", "local", "", "x", "", AuditResult.SUCCESS,
-                Map.of()))).hasMessageContaining("closed");
+                Map.of()))).hasMessageContaining("closed; nothing was recorded");
         assertThat(Files.readAllLines(file(), StandardCharsets.UTF_8)).hasSize(1);
     }
 }
