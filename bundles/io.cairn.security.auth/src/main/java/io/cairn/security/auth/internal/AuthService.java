@@ -1,6 +1,5 @@
 package io.cairn.security.auth.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -760,14 +759,5 @@ public final class AuthService implements Authenticator, AccountAdmin {
             }
             return null;
         });
-    }
-
-    /** For tests: the bytes of a password hash as stored. */
-    Optional<String> storedHash(String username) {
-        return store.read(AuthStore.USERS, username, UserDoc.class).map(UserDoc::hash);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -55,6 +55,21 @@ final class LdapDirectory {
     private static final String AD_TRANSITIVE = "1.2.840.113556.1.4.1941";
     /** The socket factory JNDI instantiates for {@code ldaps://}, handed over for one connect only. */
     private static final ThreadLocal<SSLSocketFactory> CONNECTING = new ThreadLocal<>();
+    /**
+     * The context class loader during a connect: JNDI loads its LDAP context factory
+     * ({@code com.sun.jndi.ldap}, in the JDK) and the socket factory named in the environment through
+     * it. A bundle's class loader may not see JDK-internal packages, so the JDK part comes from the
+     * platform loader and only {@link HandOverSocketFactory} from this bundle.
+     */
+    private static final ClassLoader JNDI_LOADER = new ClassLoader(ClassLoader.getPlatformClassLoader()) {
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            if (name.equals(HandOverSocketFactory.class.getName())) {
+                return HandOverSocketFactory.class;
+            }
+            throw new ClassNotFoundException(name);
+        }
+    };
 
     private LdapDirectory() {
     }
@@ -210,8 +225,7 @@ final class LdapDirectory {
         Thread t = Thread.currentThread();
         ClassLoader tccl = t.getContextClassLoader();
         try {
-            // JNDI loads the socket factory class through the context class loader
-            t.setContextClassLoader(LdapDirectory.class.getClassLoader());
+            t.setContextClassLoader(JNDI_LOADER);
             CONNECTING.set(tls);
             if (ldaps) {
                 env.put(Context.SECURITY_AUTHENTICATION, "simple");
