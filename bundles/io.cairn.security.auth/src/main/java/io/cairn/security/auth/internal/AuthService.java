@@ -295,14 +295,9 @@ public final class AuthService implements Authenticator, AccountAdmin {
         random.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         long now = clock.millis();
-        List<String> groups = List.of();
-        String dn = null;
-        if (!principal.provider().equals(Principal.LOCAL)) {
-            // directory users: keep what the login established (roles re-derived from the mappings on each use)
-            groups = new ArrayList<>(principal.roles());
-            dn = "";
-        }
-        store.create(AuthStore.SESSIONS, tokenId(token), new SessionDoc(principal.username(), principal.provider(), dn, groups, now, now),
+        // directory users keep the roles their login established; local users' roles are re-read on each use
+        List<String> groups = principal.provider().equals(Principal.LOCAL) ? List.of() : new ArrayList<>(principal.roles());
+        store.create(AuthStore.SESSIONS, tokenId(token), new SessionDoc(principal.username(), principal.provider(), groups, now, now),
                 "session id collision; log in again");
         recordLogin(new AuditEvent(principal.username(), principal.provider(), sourceIp, "auth.session.create", "session",
                 AuditResult.SUCCESS, Map.of()));
@@ -351,8 +346,8 @@ public final class AuthService implements Authenticator, AccountAdmin {
         long last = doc.lastUsedMs();
         if (now - last >= TOUCH_MS) {
             try {
-                store.update(AuthStore.SESSIONS, id, SessionDoc.class, cur -> new SessionDoc(cur.username(), cur.provider(), cur.dn(),
-                        cur.groups(), cur.createdMs(), Math.max(cur.lastUsedMs(), now)), "session ended");
+                store.update(AuthStore.SESSIONS, id, SessionDoc.class, cur -> new SessionDoc(cur.username(), cur.provider(), cur.groups(),
+                        cur.createdMs(), Math.max(cur.lastUsedMs(), now)), "session ended");
                 last = now;
             } catch (CairnException e) {
                 if (e.code() == ErrorCode.NOT_FOUND) {

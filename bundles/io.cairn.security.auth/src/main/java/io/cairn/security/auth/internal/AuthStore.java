@@ -47,7 +47,7 @@ final class AuthStore {
 
     /** A session: who; for directory users {@code groups} holds the roles its mappings gave at login (kept until it ends). */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record SessionDoc(String username, String provider, String dn, List<String> groups, long createdMs, long lastUsedMs) {
+    record SessionDoc(String username, String provider, List<String> groups, long createdMs, long lastUsedMs) {
 
         SessionDoc {
             groups = groups == null ? List.of() : List.copyOf(groups);
