@@ -38,6 +38,10 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 
+import io.cairn.security.auth.AuditEvent;
+import io.cairn.security.auth.AuditLog;
+import io.cairn.security.auth.AuditRecord;
+import io.cairn.security.auth.AuditResult;
 import io.cairn.security.auth.DirectoryConfig;
 
 /**
@@ -73,6 +77,28 @@ public class DirectoryLoginInFrameworkTest {
         }
         opts.add(junitBundles());
         return options(opts.toArray(new Option[0]));
+    }
+
+    @Test
+    public void givenFactoryNode_whenAuditRecorded_thenChainedFileInTheNodeHome() throws Exception {
+        org.osgi.framework.ServiceReference<AuditLog> ref = context.getServiceReference(AuditLog.class);
+        assertNotNull("AuditLog service registered", ref);
+        AuditLog log = context.getService(ref);
+        try {
+            log.checkWritable();
+            AuditRecord a = log.record(new AuditEvent("admin", "local", "192.0.2.1", "POST /api/v1/vms", "vm/a", AuditResult.SUCCESS,
+                    java.util.Map.of("status", "201")));
+            AuditRecord b = log.record(new AuditEvent("admin", "local", "192.0.2.1", "DELETE /api/v1/vms/a", "vm/a", AuditResult.SUCCESS,
+                    java.util.Map.of("status", "204")));
+            assertEquals(a.seq() + 1, b.seq());
+            assertEquals(a.hash(), b.prevHash());
+            assertTrue(log.verify().intact());
+            Path file = Path.of(context.getProperty("cairn.home"), "logs", "audit", "audit.log");
+            assertTrue(file + " exists", Files.exists(file));
+            assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     @Test

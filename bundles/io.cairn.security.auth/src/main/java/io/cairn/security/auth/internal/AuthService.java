@@ -67,6 +67,9 @@ public final class AuthService implements Authenticator, AccountAdmin {
     /** Lower and upper case letters, digits and symbols without look-alikes, for generated passwords. */
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@^_";
     private static final int GENERATED_LENGTH = 20;
+    /** Longer login names and passwords are refused before any lookup or hashing. */
+    static final int MAX_LOGIN = 256;
+    static final int MAX_PASSWORD = 1024;
     /** A session's last use is written back at most this often (it is checked against the idle timeout on every use). */
     private static final long TOUCH_MS = 30_000;
 
@@ -105,8 +108,10 @@ public final class AuthService implements Authenticator, AccountAdmin {
 
     @Override
     public Principal authenticate(String username, String password, String sourceIp) {
-        if (username == null || username.isBlank() || password == null) {
-            recordLogin(new AuditEvent(username, null, sourceIp, "auth.login", "", AuditResult.FAILURE, Map.of("reason", "no credentials")));
+        if (username == null || username.isBlank() || password == null || username.length() > MAX_LOGIN || password.length() > MAX_PASSWORD) {
+            String shown = username == null ? null : username.length() > MAX_LOGIN ? username.substring(0, MAX_LOGIN) + "..." : username;
+            recordLogin(new AuditEvent(shown, null, sourceIp, "auth.login", "", AuditResult.FAILURE, Map.of("reason",
+                    username == null || username.isBlank() || password == null ? "no credentials" : "credentials too long")));
             throw unauthenticated();
         }
         String login = username.trim();

@@ -27,6 +27,9 @@ record PasswordPolicy(int minLength, int difok, int remember) {
         if (password == null || password.length() < minLength) {
             throw CairnException.invalid("the password must have at least " + minLength + " characters");
         }
+        if (password.length() > AuthService.MAX_PASSWORD) {
+            throw CairnException.invalid("the password must have at most " + AuthService.MAX_PASSWORD + " characters");
+        }
         boolean upper = false, lower = false, digit = false, other = false;
         for (int i = 0; i < password.length(); i++) {
             char c = password.charAt(i);

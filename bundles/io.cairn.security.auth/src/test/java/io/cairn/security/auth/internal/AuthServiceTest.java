@@ -133,7 +133,11 @@ class AuthServiceTest {
     @Test
     void givenUnknownUser_whenLogin_thenSame401AndAudited() {
         assertThatThrownBy(() -> auth.authenticate("nobody", "whatever", IP)).hasMessage("wrong user name or password");
-        assertThat(records("auth.login")).last().satisfies(r -> {
+        assertThatThrownBy(() -> auth.authenticate("x".repeat(10_000), "whatever", IP)).hasMessage("wrong user name or password");
+        assertThat(records("auth.login")).last().satisfies(r -> assertThat(r.user()).hasSize(AuthService.MAX_LOGIN + 3));
+        assertThatThrownBy(() -> auth.authenticate("admin", "x".repeat(AuthService.MAX_PASSWORD + 1), IP))
+                .hasMessage("wrong user name or password");
+        assertThat(records("auth.login")).filteredOn(r -> r.user().equals("nobody")).last().satisfies(r -> {
             assertThat(r.user()).isEqualTo("nobody");
             assertThat(r.result()).isEqualTo(AuditResult.FAILURE);
             assertThat(r.sourceIp()).isEqualTo(IP);
