@@ -69,7 +69,10 @@ public class DirectoryLoginInFrameworkTest {
         Arrays.sort(jars);
         List<Option> opts = new ArrayList<>();
         opts.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("INFO"));
-        opts.add(frameworkProperty("cairn.home").value(Files.createTempDirectory("cairn-paxexam-auth").toString()));
+        // the node home under target/ (cleaned with the build, not left in /tmp)
+        Path home = Path.of("target", "paxexam-auth-home").toAbsolutePath();
+        Files.createDirectories(home);
+        opts.add(frameworkProperty("cairn.home").value(home.toString()));
         opts.add(frameworkProperty("cairn.node.ip").value("127.0.1.199"));
         opts.add(frameworkProperty("cairn.version").value("test"));
         for (File jar : jars) {
