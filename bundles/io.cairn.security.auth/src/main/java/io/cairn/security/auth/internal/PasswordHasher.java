@@ -28,8 +28,11 @@ final class PasswordHasher {
     private final int iterations;
     private final int parallelism;
     private final SecureRandom random;
-    /** A hash of nothing anyone knows, verified against for unknown users so they cost the same time. */
-    private final String decoy;
+    /**
+     * A hash of nothing anyone knows, verified against for unknown users so they cost the same time;
+     * made on first use (not while the component activates).
+     */
+    private volatile String decoy;
 
     PasswordHasher(int memoryKib, int iterations, int parallelism, SecureRandom random) {
         if (memoryKib < 8 * parallelism || iterations < 1 || parallelism < 1) {
@@ -40,9 +43,6 @@ final class PasswordHasher {
         this.iterations = iterations;
         this.parallelism = parallelism;
         this.random = random;
-        byte[] pw = new byte[32];
-        random.nextBytes(pw);
-        this.decoy = hash(B64.encodeToString(pw));
     }
 
     String hash(String password) {
@@ -62,7 +62,14 @@ final class PasswordHasher {
 
     /** Spends the time of one verification against a hash nobody knows (unknown user names). */
     void verifyDecoy(String password) {
-        verify(password, decoy);
+        String d = decoy;
+        if (d == null) {
+            byte[] pw = new byte[32];
+            random.nextBytes(pw);
+            d = hash(B64.encodeToString(pw));
+            decoy = d;
+        }
+        verify(password, d);
     }
 
     /** True when the stored hash uses weaker parameters than the configured ones. */
