@@ -127,8 +127,48 @@ final class ClusterCreate {
             }
             out.println("cluster " + name + " created: cluster_id " + id + ", " + nodes.size() + " nodes, fault tolerance " + ft);
             out.println("admin credentials: " + admin + "  (use: cairn cluster status --node " + ips.get(0) + " --admin " + admin + ")");
-            return waitForCluster(adminCreds, ips, ips.size());
+            int rc = waitForCluster(adminCreds, ips, ips.size());
+            if (rc == 0) {
+                prismAdmin(adminCreds, ips.get(0));
+            }
+            return rc;
         }
+    }
+
+    /**
+     * Creates Prism's local user {@code admin} with a generated password and prints it, the only
+     * time it is shown (spec 10 §9, spec 30: no default password; it must be changed at the first
+     * login). Waits for Prism to come up on the first node, at most {@code --timeout} seconds.
+     */
+    private void prismAdmin(Credentials admin, String ip) {
+        long timeoutS = Long.parseLong(o.options().getOrDefault("--timeout", "120"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
+        String last = "";
+        try (RpcClient client = Rpc.client(admin)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    JsonNode r = Commands.JSON.readTree(client.call(ip, "prism.admin.bootstrap", new byte[0], Duration.ofSeconds(20)));
+                    out.println("Prism: https://" + ip + ":9440/ (any node; non-leaders redirect to the leader), CA certificate " + o.adminDir().resolve("ca.pem"));
+                    out.println("Prism login: user " + r.get("user").asText() + ", password " + r.get("password").asText()
+                            + "  (shown only now; change it at the first login)");
+                    return;
+                } catch (CairnException | IOException e) {
+                    if (e instanceof CairnException c && c.code() == ErrorCode.ALREADY_EXISTS) {
+                        out.println("Prism: the admin user exists already; its password was shown when it was created");
+                        return;
+                    }
+                    last = e.getMessage();
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        out.println("Prism: the admin user could not be created yet (" + last + "); run: cairn rpc prism.admin.bootstrap {} --node " + ip
+                + " --admin " + o.adminDir());
     }
 
     private static List<String> parseIps(String nodesArg) {

@@ -37,13 +37,19 @@ class PrismGatewayTest {
     private LoopbackCluster cluster;
     private Path work;
     private Path ca;
+    private String initialPassword;
 
     @BeforeAll
     void form() throws Exception {
         work = Files.createTempDirectory("cairn-prism");
         cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 190, 3);
         cluster.startAll();
-        cluster.createWithMedusa();
+        Proc create = cluster.create();
+        assertThat(create.exitCode()).as(create.output()).isZero();
+        java.util.regex.Matcher pw = java.util.regex.Pattern.compile("Prism login: user admin, password (\\S+)").matcher(create.output());
+        assertThat(pw.find()).as("cluster create shows the generated admin password once: " + create.output()).isTrue();
+        initialPassword = pw.group(1);
+        cluster.medusaAvailable(Duration.ofSeconds(150));
         ca = cluster.admin.resolve("ca.pem");
         assertThat(ca).exists();
         Proc vip = cluster.ncli(0, "cluster", "edit-params", "external-ip-address=" + VIP);
@@ -237,8 +243,94 @@ class PrismGatewayTest {
         }
     }
 
+    /** curl with HTTP Basic (or a cookie header when {@code user} is null): body, then the status on the last line. */
+    Proc as(String user, String password, String cookie, String method, String path, String body) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert", ca.toString(), "-X", method, "-D",
+                work.resolve("headers.txt").toString(), "-w", "\n%{http_code}"));
+        if (user != null) {
+            cmd.addAll(List.of("-u", user + ":" + password));
+        }
+        if (cookie != null) {
+            cmd.addAll(List.of("-H", "Cookie: " + cookie));
+        }
+        if (body != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
+        }
+        cmd.add("https://" + cluster.ip(leaderIndex()) + ":9440/api/v1" + path);
+        return tool(cmd.toArray(String[]::new));
+    }
+
     @Test
     @Order(6)
+    void givenTheGeneratedAdminPassword_whenUsersAndRolesAreManaged_thenViewersCannotMutateAnything_customRolesWork_andMutationsAreAudited()
+            throws Exception {
+        String newPassword = "Cairn-Admin-2026!x";
+        Proc first = as("admin", initialPassword, null, "GET", "/vdisks", null);
+        assertThat(status(first)).as(first.output()).isEqualTo(403);
+        assertThat(json(first).path("code").asText()).isEqualTo("PASSWORD_CHANGE_REQUIRED");
+        Proc change = as("admin", initialPassword, null, "POST", "/users/admin/password",
+                "{\"old_password\": \"" + initialPassword + "\", \"new_password\": \"" + newPassword + "\"}");
+        assertThat(status(change)).as(change.output()).isEqualTo(204);
+        Proc wrong = as("admin", initialPassword, null, "GET", "/vdisks", null);
+        assertThat(status(wrong)).as("the initial password is gone").isEqualTo(401);
+
+        Proc login = as("admin", newPassword, null, "GET", "/vdisks", null);
+        assertThat(status(login)).as(login.output()).isEqualTo(200);
+        String headers = Files.readString(work.resolve("headers.txt"));
+        java.util.regex.Matcher set = java.util.regex.Pattern.compile("(?im)^set-cookie: (CAIRN_SESSION=[^;\\s]+)(.*)$").matcher(headers);
+        assertThat(set.find()).as(headers).isTrue();
+        assertThat(set.group(2)).contains("HttpOnly").contains("Secure").contains("SameSite=Strict");
+        String cookie = set.group(1);
+        Proc replay = as(null, null, cookie, "GET", "/vdisks", null);
+        assertThat(status(replay)).as("the session cookie alone authenticates").isEqualTo(200);
+
+        assertThat(status(as(null, null, cookie, "POST", "/users", "{\"spec\": {\"username\": \"view1\", \"password\": \"Viewer-Pass-2026!\", "
+                + "\"roles\": [\"viewer\"]}}"))).isEqualTo(201);
+        assertThat(status(as(null, null, cookie, "POST", "/roles", "{\"spec\": {\"name\": \"vdisk-maker\", \"permissions\": [\"vdisk:view\", "
+                + "\"vdisk:create\", \"container:view\"]}}"))).isEqualTo(201);
+        assertThat(status(as(null, null, cookie, "POST", "/users", "{\"spec\": {\"username\": \"maker1\", \"password\": \"Maker-Pass-2026!\", "
+                + "\"roles\": [\"vdisk-maker\"]}}"))).isEqualTo(201);
+
+        // a Viewer reads, and every mutating operation the OpenAPI document lists is refused (generated, not hand-picked)
+        assertThat(status(as("view1", "Viewer-Pass-2026!", null, "GET", "/vdisks", null))).isEqualTo(200);
+        Proc viewCookieLogin = as("view1", "Viewer-Pass-2026!", null, "GET", "/cluster", null);
+        assertThat(status(viewCookieLogin)).isEqualTo(200);
+        java.util.regex.Matcher vs = java.util.regex.Pattern.compile("(?im)^set-cookie: (CAIRN_SESSION=[^;\\s]+)").matcher(
+                Files.readString(work.resolve("headers.txt")));
+        assertThat(vs.find()).isTrue();
+        String viewer = vs.group(1);
+        JsonNode doc = json(api("GET", "/openapi.json", null));
+        int mutating = 0;
+        for (var p : doc.path("paths").properties()) {
+            for (var m : p.getValue().properties()) {
+                if (m.getKey().equals("get")) {
+                    continue;
+                }
+                String path = p.getKey().replaceAll("\\{[a-z_]+\\}", "admin");
+                Proc r = as(null, null, viewer, m.getKey().toUpperCase(java.util.Locale.ROOT), path, "{}");
+                assertThat(status(r)).as("a Viewer's %s %s: %s", m.getKey(), path, r.output()).isEqualTo(403);
+                mutating++;
+            }
+        }
+        System.out.printf("PrismGatewayTest: a Viewer was refused all %d mutating operations of the OpenAPI document%n", mutating);
+        assertThat(mutating).isGreaterThanOrEqualTo(10);
+
+        // a custom role: vdisk view+create, nothing else
+        Proc made = as("maker1", "Maker-Pass-2026!", null, "POST", "/vdisks", "{\"spec\": {\"name\": \"m1\", \"container\": \"rest1\", "
+                + "\"size_bytes\": 1048576}}");
+        assertThat(status(made)).as(made.output()).isEqualTo(201);
+        String made1 = json(made).path("metadata").path("uuid").asText();
+        assertThat(status(as("maker1", "Maker-Pass-2026!", null, "DELETE", "/vdisks/" + made1, null))).isEqualTo(403);
+        assertThat(status(as("maker1", "Maker-Pass-2026!", null, "POST", "/containers", "{\"spec\": {\"name\": \"no\"}}"))).isEqualTo(403);
+
+        // every mutation left an audit line on the node that served it (the leader), with its outcome
+        String audit = Files.readString(cluster.home(leaderIndex()).resolve("logs/audit/audit.log"));
+        assertThat(audit).contains("POST /api/v1/users").contains("POST /api/v1/roles").contains("view1").contains("DENIED")
+                .contains("maker1");
+    }
+
+    @Test
+    @Order(7)
     void givenTheVirtualIp_whenTheLeaderIsKilled_thenAnotherNodeLeadsAndServesIt_andTheGapIsMeasured() throws Exception {
         // the virtual IP is served by the leader, never redirected (its certificate names the node, hence -k here)
         Proc before = tool("curl", "-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");

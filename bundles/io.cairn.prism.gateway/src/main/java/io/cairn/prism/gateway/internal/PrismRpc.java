@@ -20,26 +20,35 @@ import io.cairn.cluster.rpc.RpcCall;
 import io.cairn.cluster.rpc.RpcHandler;
 import io.cairn.common.error.CairnException;
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.security.auth.AccountAdmin;
 
 /**
  * Admin RPCs of the gateway until its own REST resources exist: {@value #VIP_SET} {@code {"ip"}}
  * (behind {@code ncli cluster edit-params external-ip-address=IP}) and {@value #STATUS}.
  */
 @Component(service = RpcHandler.class, configurationPid = GatewayConfig.PID, property = {ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
-        RpcHandler.METHOD + "=" + PrismRpc.VIP_SET, RpcHandler.METHOD + "=" + PrismRpc.STATUS})
+        RpcHandler.METHOD + "=" + PrismRpc.VIP_SET, RpcHandler.METHOD + "=" + PrismRpc.STATUS, RpcHandler.METHOD + "=" + PrismRpc.BOOTSTRAP_ADMIN})
 public final class PrismRpc implements RpcHandler {
 
     static final String VIP_SET = "prism.vip.set";
     static final String STATUS = "prism.status";
+    /**
+     * {@code cairn cluster create}'s last step, for the admin certificate only: creates Prism's local
+     * user {@code admin} with a generated password, answered once ({@code {"user", "password"}});
+     * ALREADY_EXISTS afterwards. The password must be changed at the first login.
+     */
+    static final String BOOTSTRAP_ADMIN = "prism.admin.bootstrap";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Zeus zeus;
     private final PrismLeader leader;
+    private final AccountAdmin accounts;
     private final int port;
 
     @Activate
-    public PrismRpc(@Reference Zeus zeus, @Reference PrismLeader leader, GatewayConfig config) {
+    public PrismRpc(@Reference Zeus zeus, @Reference PrismLeader leader, @Reference AccountAdmin accounts, GatewayConfig config) {
         this.zeus = zeus;
+        this.accounts = accounts;
         this.leader = leader;
         this.port = config.prism__port();
     }
@@ -77,6 +86,14 @@ public final class PrismRpc implements RpcHandler {
                         + "This node leads        : " + (s.leader() ? "yes" : "no") + "\n"
                         + "Cluster virtual IP     : " + s.vip().map(v -> v + ":" + port).orElse("not set (ncli cluster edit-params "
                                 + "external-ip-address=IP)") + "\n");
+            }
+            case BOOTSTRAP_ADMIN -> {
+                if (!call.principal().equals(AccountAdmin.ADMIN)) {
+                    throw new CairnException(io.cairn.common.error.ErrorCode.PERMISSION_DENIED, BOOTSTRAP_ADMIN
+                            + " is for the cluster admin certificate that cairn cluster create writes");
+                }
+                out.put("user", AccountAdmin.ADMIN);
+                out.put("password", accounts.createInitialAdmin());
             }
             default -> throw CairnException.notFound("no method " + call.method());
         }

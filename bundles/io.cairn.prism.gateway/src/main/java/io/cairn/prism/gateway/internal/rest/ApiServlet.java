@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -31,18 +32,22 @@ import io.cairn.prism.api.ApiException;
 import io.cairn.prism.api.ApiOperation;
 import io.cairn.prism.api.ApiRequest;
 import io.cairn.prism.api.ApiResponse;
-import io.cairn.prism.api.Caller;
+import io.cairn.security.auth.AuditEvent;
+import io.cairn.security.auth.AuditLog;
+import io.cairn.security.auth.AuditResult;
+import io.cairn.security.auth.Authenticator;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code /api/v1/*}: authenticates the caller, picks the operation, checks the body against its
+ * {@code /api/v1/*}: authenticates the caller ({@link Authentication}), picks the operation, checks the body against its
  * schema (size ≤ {@value #MAX_BODY} bytes, well-formed JSON, no unknown fields), authorizes the
  * caller for the operation's entity type and action, runs it, pages and filters lists, and maps
  * every failure to a status with {@code {"code", "message"}} (5xx carry only a reference to the
- * log line, never a stack trace). {@code GET /api/v1/openapi.json} is the document of the
+ * log line, never a stack trace). Every mutating call is refused with 503 when the audit log
+ * cannot be written, and otherwise leaves one audit line with its outcome. {@code GET /api/v1/openapi.json} is the document of the
  * operations registered right now, open to every authenticated caller.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/*", "osgi.http.whiteboard.servlet.name=prism-api",
@@ -62,6 +67,14 @@ public final class ApiServlet extends HttpServlet {
     private final transient Logger logger = LoggerFactory.getLogger(ApiServlet.class);
     private final transient Router router = new Router();
     private final transient Map<ApiEndpoints, Boolean> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
+    private final transient Authenticator auth;
+    private final transient AuditLog audit;
+
+    @Activate
+    public ApiServlet(@Reference Authenticator auth, @Reference AuditLog audit) {
+        this.auth = auth;
+        this.audit = audit;
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addEndpoints(ApiEndpoints e) {
@@ -84,8 +97,11 @@ public final class ApiServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         String method = req.getMethod();
         String path = Optional.ofNullable(req.getPathInfo()).orElse("/");
+        Authentication.ApiCaller caller = null;
+        ApiOperation op = null;
+        int status = 500;
         try {
-            Caller caller = authenticate(req).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
+            caller = Authentication.authenticate(auth, req, res).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
                     "log in: HTTP Basic with a Prism user, the session cookie of an earlier login, or a client certificate from the "
                             + "cluster CA"));
             if (path.equals("/openapi.json") && (method.equals("GET") || method.equals("HEAD"))) {
@@ -100,28 +116,38 @@ public final class ApiServlet extends HttpServlet {
                 }
                 throw ApiException.notFound("no resource at /api/v1" + path + "; GET /api/v1/openapi.json lists them");
             }
-            ApiOperation op = m.route().get().op();
-            JsonNode body = body(req, op);
-            if (!caller.permits(op.entityType(), op.action())) {
+            op = m.route().get().op();
+            boolean ownPassword = op.path().equals(AccountEndpoints.PASSWORD_PATH) && caller.name().equals(m.params().get("name"));
+            if (caller.mustChangePassword() && !ownPassword) {
+                throw new ApiException(403, "PASSWORD_CHANGE_REQUIRED", caller.name() + " must change the initial password first: POST "
+                        + "/api/v1/users/" + caller.name() + "/password {\"old_password\": ..., \"new_password\": ...}");
+            }
+            if (!ownPassword && !caller.permits(op.entityType(), op.action())) {
                 throw new ApiException(403, "PERMISSION_DENIED", "permission denied: " + caller.name() + " may not " + op.action().id() + " "
                         + op.entityType() + " (ask a Cluster Admin for a role that allows " + op.entityType() + ":" + op.action().id() + ")");
             }
+            JsonNode body = body(req, op); // only after the caller is known to be allowed: refused callers' bodies are not parsed
             Map<String, List<String>> query = new LinkedHashMap<>();
             req.getParameterMap().forEach((k, v) -> query.put(k, List.of(v)));
+            if (op.mutating()) {
+                audit.checkWritable(); // fail closed: no change that could not be audited (503)
+            }
             ApiResponse out = op.handler().handle(new ApiRequest(caller, m.params(), query, body));
             JsonNode result = out.body();
             if (op.list() && result != null) {
                 result = Listing.page(op.entityType(), result.path("entities"), first(query, "offset"), first(query, "limit"),
                         first(query, "filter"));
             }
+            status = out.status();
             write(res, out.status(), result);
         } catch (ApiException e) {
+            status = e.status();
             write(res, e.status(), error(e.code(), e.getMessage()));
             if (e.status() == 401) {
                 res.setHeader("WWW-Authenticate", "Basic realm=\"Prism\"");
             }
         } catch (CairnException e) {
-            int status = e.code().httpStatus();
+            status = e.code().httpStatus();
             if (status >= 500 && status != 503 && status != 504 && status != 507) {
                 internal(res, method, path, e);
             } else {
@@ -131,6 +157,21 @@ public final class ApiServlet extends HttpServlet {
             internal(res, method, path, e);
         } catch (Exception e) {
             internal(res, method, path, e);
+        } finally {
+            if (op != null && op.mutating() && caller != null) {
+                record(caller, method, path, status);
+            }
+        }
+    }
+
+    /** One audit line per mutating call, whatever its outcome (spec 30 §10). */
+    private void record(Authentication.ApiCaller caller, String method, String path, int status) {
+        AuditResult result = status < 400 ? AuditResult.SUCCESS : status == 403 ? AuditResult.DENIED : AuditResult.FAILURE;
+        try {
+            audit.record(new AuditEvent(caller.name(), caller.provider(), caller.source(), method + " /api/v1" + path, "/api/v1" + path, result,
+                    Map.of("status", Integer.toString(status))));
+        } catch (RuntimeException e) {
+            logger.error("REST API: the audit record of {} {} by {} could not be written: {}", method, path, caller.name(), e.toString());
         }
     }
 
@@ -143,10 +184,6 @@ public final class ApiServlet extends HttpServlet {
     private static Optional<String> first(Map<String, List<String>> query, String name) {
         List<String> v = query.get(name);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
-    }
-
-    private Optional<Caller> authenticate(HttpServletRequest req) {
-        return CertificateCaller.from(req.getAttribute("jakarta.servlet.request.X509Certificate"));
     }
 
     /** The request body checked against the operation's schema; a missing node when it takes none. */
