@@ -4,14 +4,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 import org.apache.felix.http.jetty.ConnectorFactory;
@@ -90,7 +87,7 @@ public final class Connectors {
         this.port = config.prism__port();
         Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
                 "this node belongs to a cluster but holds no cluster certificate (data/pki): Prism cannot serve HTTPS"));
-        this.tls = tls(c);
+        this.tls = c.tlsContext();
         configureFelix(cm, self, config.prism__local__port());
         this.https = register("prism-https " + self + ":" + port, () -> tlsConnector(self, port));
         int httpPort = config.prism__http__port();
@@ -236,24 +233,4 @@ public final class Connectors {
         }
     }
 
-    /**
-     * The node's key and certificate chain (node certificate, cluster CA), which clients verify
-     * against the cluster CA; client certificates are trusted only when the cluster CA issued them.
-     */
-    static SSLContext tls(Credentials c) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        char[] none = new char[0];
-        keys.setKeyEntry("node", c.key(), none, new Certificate[] {c.certificate(), c.ca()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, none);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("cluster-ca", c.ca());
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
-    }
 }

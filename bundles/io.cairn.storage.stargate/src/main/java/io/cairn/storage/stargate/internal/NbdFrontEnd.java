@@ -8,16 +8,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -68,7 +63,7 @@ public final class NbdFrontEnd {
         Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
                 "this node belongs to a cluster but holds no cluster certificate (data/pki)"));
         Exports exports = new Exports(stargate);
-        NbdServerConfig nbd = NbdServerConfig.tls(InetAddress.getByName(join.self().address()), config.nbd__port(), tls(c), true);
+        NbdServerConfig nbd = NbdServerConfig.tls(InetAddress.getByName(join.self().address()), config.nbd__port(), c.tlsContext(), true);
         this.server = NbdServer.start(nbd, exports);
         logger.info("NBD server on {}:{} (TLS, client certificate from the cluster CA required); exports are CONTAINER/VDISK",
                 join.self().address(), server.port());
@@ -115,22 +110,6 @@ public final class NbdFrontEnd {
         }
     }
 
-    static SSLContext tls(Credentials c) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        char[] none = new char[0];
-        keys.setKeyEntry("node", c.key(), none, new Certificate[] {c.certificate(), c.ca()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, none);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("cluster-ca", c.ca());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
-    }
 
     /** Every vDisk of every container, named CONTAINER/VDISK. */
     private record Exports(StargateService stargate) implements NbdExports {
