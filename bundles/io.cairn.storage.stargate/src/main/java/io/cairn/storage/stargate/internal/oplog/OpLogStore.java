@@ -422,6 +422,13 @@ public final class OpLogStore implements AutoCloseable {
         }
     }
 
+    /** Whether {@code a} was written before {@code b} (by {@link #AGE}). */
+    private static boolean older(VdiskIndex.Piece a, VdiskIndex.Piece b) {
+        StoredRecord x = a.record();
+        StoredRecord y = b.record();
+        return x.epoch < y.epoch || x.epoch == y.epoch && x.sequence < y.sequence;
+    }
+
     private static final Comparator<VdiskIndex.Piece> AGE = Comparator.comparingLong((VdiskIndex.Piece p) -> p.record().epoch)
             .thenComparingLong(p -> p.record().sequence);
 
@@ -433,6 +440,9 @@ public final class OpLogStore implements AutoCloseable {
     static List<VdiskIndex.Piece> oldestPieces(List<VdiskIndex.Piece> pieces, long maxBytes) {
         java.util.PriorityQueue<VdiskIndex.Piece> youngestOnTop = new java.util.PriorityQueue<>(MAX_MARKER_RANGES + 1, AGE.reversed());
         for (VdiskIndex.Piece p : pieces) {
+            if (youngestOnTop.size() == MAX_MARKER_RANGES && !older(p, youngestOnTop.peek())) {
+                continue; // not older than the youngest kept: one comparison, no heap update (most pieces; this runs under the lock)
+            }
             youngestOnTop.add(p);
             if (youngestOnTop.size() > MAX_MARKER_RANGES) {
                 youngestOnTop.poll();
