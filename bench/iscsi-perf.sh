@@ -121,8 +121,11 @@ s = json.load(open(sys.argv[1]))["jobs"][0][sys.argv[2]]
 p = s["clat_ns"].get("percentile", {})
 print("%.0f %.1f %.0f %.0f" % (s["iops"], s["bw"] / 1024, p.get("50.000000", 0) / 1000, p.get("99.000000", 0) / 1000))' "$work/fio.json" "$op")
   else # iscsi-perf: random 8-block (4 KiB) reads, prints its average IOPS at the end
-    iscsi-perf -r -b 8 -m "$qd" -t "$duration" "iscsi://$portal/$iqn/$lun" >"$work/row.log" 2>&1 || { cat "$work/row.log" >&2; exit 1; }
+    # iscsi-perf waits forever for commands a target never answers: give up 60 s after its run, as iscsi-randio does
+    timeout $((duration + 60)) iscsi-perf -r -b 8 -m "$qd" -t "$duration" "iscsi://$portal/$iqn/$lun" >"$work/row.log" 2>&1 ||
+      { cat "$work/row.log" >&2; exit 1; }
     iops=$(tr '\r' '\n' <"$work/row.log" | sed -n 's/^iops average \([0-9]*\).*/\1/p' | tail -n1)
+    [ -n "$iops" ] || { cat "$work/row.log" >&2; echo "iscsi-perf printed no average" >&2; exit 1; }
     mibs=$(python3 -c "print('%.1f' % ($iops * 4096 / 1048576))"); p50=-; p99=-
   fi
   echo "$tool $op $name $iops $mibs $p50 $p99 $load" | tee -a "$results" >&2

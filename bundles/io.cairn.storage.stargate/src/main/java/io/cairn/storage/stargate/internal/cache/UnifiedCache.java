@@ -177,6 +177,24 @@ public final class UnifiedCache {
         requireSliceRoom(source, offset);
         byte[] data = new byte[SLICE_BYTES];
         System.arraycopy(source, offset, data, 0, SLICE_BYTES);
+        return insertData(key, data, fillToken);
+    }
+
+    /**
+     * {@link #insert} without the copy: the cache keeps {@code slice} itself, which must be exactly
+     * {@value #SLICE_BYTES} bytes that nobody changes afterwards (a read's own buffer from the
+     * extent store). Saves a 4 KiB allocation and copy per cache fill of a 4 KiB read.
+     *
+     * @return whether the slice was inserted
+     */
+    public boolean insertOwned(SliceKey key, byte[] slice, long fillToken) {
+        if (slice.length != SLICE_BYTES) {
+            throw CairnException.invalid("an owned slice must be exactly " + SLICE_BYTES + " bytes, not " + slice.length);
+        }
+        return insertData(key, slice, fillToken);
+    }
+
+    private boolean insertData(SliceKey key, byte[] data, long fillToken) {
         int bucket = epochBucket(key.owner(), key.sliceIndex() / SLICES_PER_VBLOCK);
         Stripe stripe = stripeOf(key);
         int dropped;

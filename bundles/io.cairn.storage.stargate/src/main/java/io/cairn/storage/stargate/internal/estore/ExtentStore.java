@@ -78,6 +78,8 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     private static final int SCAN_PAGE = 1000;
     private static final int VERIFY_CHUNK_SLICES = 64;
     private static final byte[] ZERO_SLICE = new byte[SLICE_BYTES];
+    /** Records kept decoded (about 4.3 KiB each: 4,096 of them cover 16 GiB of egroups in ~18 MiB). */
+    static final int RECORD_CACHE_ENTRIES = 4096;
 
     private final Logger logger = LoggerFactory.getLogger(ExtentStore.class);
     private final LocalMetadataStore metadata;
@@ -86,6 +88,14 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     private final LongSupplier nanoTime;
     private final LongSupplier wallMillis;
     private final ConcurrentHashMap<Long, EgroupState> egroups = new ConcurrentHashMap<>();
+    /**
+     * Decoded records of recently used egroups, kept after their {@link EgroupState} is gone: without
+     * it every read of an idle egroup (the common case: one 4 KiB read at a time) read and decoded its
+     * record (~4 KiB of checksums) from the metadata store. Records are immutable; an entry changes
+     * only under the egroup's record lock, as the metadata store's record does, and is removed when
+     * the outcome of a metadata write is unknown. Bounded by {@link #RECORD_CACHE_ENTRIES}.
+     */
+    private final ConcurrentHashMap<Long, EgroupRecord> records = new ConcurrentHashMap<>();
     private final LongAdder checksumErrors = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
@@ -355,9 +365,11 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
                             LocalWrite.delete(EgroupRecord.diskIndexKey(record.diskId(), egroupId))));
                 } catch (RuntimeException e) {
                     state.loaded = false; // outcome unknown: read it again next time
+                    records.remove(egroupId);
                     throw e;
                 }
                 state.record = null;
+                records.remove(egroupId);
             } finally {
                 state.recordLock.unlock();
             }
@@ -596,6 +608,7 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     @Override
     public void close() {
         closed = true;
+        records.clear();
     }
 
     // ---- write path ----
@@ -751,10 +764,12 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
                     LocalWrite.put(EgroupRecord.diskIndexKey(record.diskId(), egroupId), record.diskIndexValue())));
         } catch (RuntimeException e) {
             state.loaded = false; // outcome unknown: read it again next time
+            records.remove(egroupId);
             throw e;
         }
         state.record = record;
         state.loaded = true;
+        remember(egroupId, record);
     }
 
     private static int[] checksums(ByteBuffer src, int count) {
@@ -845,10 +860,31 @@ public final class ExtentStore implements AutoCloseable, Scrubber.Store {
     /** The egroup's record, from the cache or the metadata store; null if none. Caller holds the record lock. */
     private EgroupRecord loadRecord(EgroupState state, long egroupId) {
         if (!state.loaded) {
-            state.record = metadata.get(EgroupRecord.key(egroupId)).map(v -> EgroupRecord.decode(egroupId, v)).orElse(null);
+            EgroupRecord known = records.get(egroupId);
+            if (known == null) {
+                known = metadata.get(EgroupRecord.key(egroupId)).map(v -> EgroupRecord.decode(egroupId, v)).orElse(null);
+                if (known != null) {
+                    remember(egroupId, known);
+                }
+            }
+            state.record = known;
             state.loaded = true;
         }
         return state.record;
+    }
+
+    /** Keeps {@code record} decoded; drops arbitrary others beyond the bound. Caller holds the egroup's record lock. */
+    private void remember(long egroupId, EgroupRecord record) {
+        records.put(egroupId, record);
+        if (records.size() > RECORD_CACHE_ENTRIES) {
+            var it = records.keySet().iterator();
+            while (records.size() > RECORD_CACHE_ENTRIES && it.hasNext()) {
+                Long other = it.next();
+                if (other != egroupId) {
+                    it.remove();
+                }
+            }
+        }
     }
 
     private EgroupRecord requireRecord(EgroupState state, long egroupId, String op) {

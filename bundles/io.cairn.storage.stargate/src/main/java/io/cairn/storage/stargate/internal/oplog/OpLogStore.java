@@ -264,14 +264,27 @@ public final class OpLogStore implements AutoCloseable {
      * overlaid newest-first, plus the sub-ranges the caller must read from the cache or extent store.
      */
     public ReadResult read(long vdiskId, long offset, int length) throws IOException {
+        return readInto(vdiskId, offset, length, new byte[length], 0);
+    }
+
+    /**
+     * {@link #read} into the caller's buffer: the OpLog's bytes go to {@code into[intoAt..intoAt+length)} at
+     * their places, the bytes of the {@code notInOpLog} ranges are left as they are (the caller
+     * fills them). The result's {@code data} is {@code into}; the request's first byte is at
+     * {@code intoAt}. Saves a buffer and a copy per read.
+     */
+    public ReadResult readInto(long vdiskId, long offset, int length, byte[] into, int intoAt) throws IOException {
         if (offset < 0 || length <= 0 || offset > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("cannot read " + length + " bytes at " + offset + ": need offset >= 0, length > 0");
         }
-        byte[] data = new byte[length];
+        if (intoAt < 0 || into.length - intoAt < length) {
+            throw new IllegalArgumentException("a " + into.length + "-byte buffer has no room for " + length + " bytes at " + intoAt);
+        }
+        byte[] data = into;
         List<VdiskIndex.Piece> pieces = pinPieces(vdiskId, offset, offset + length);
         try {
             for (VdiskIndex.Piece piece : pieces) {
-                piece.record().copy(piece.start(), data, (int) (piece.start() - offset), (int) piece.length());
+                piece.record().copy(piece.start(), data, intoAt + (int) (piece.start() - offset), (int) piece.length());
             }
         } finally {
             unpin(pieces);
@@ -409,6 +422,13 @@ public final class OpLogStore implements AutoCloseable {
         }
     }
 
+    /** Whether {@code a} was written before {@code b} (by {@link #AGE}). */
+    private static boolean older(VdiskIndex.Piece a, VdiskIndex.Piece b) {
+        StoredRecord x = a.record();
+        StoredRecord y = b.record();
+        return x.epoch < y.epoch || x.epoch == y.epoch && x.sequence < y.sequence;
+    }
+
     private static final Comparator<VdiskIndex.Piece> AGE = Comparator.comparingLong((VdiskIndex.Piece p) -> p.record().epoch)
             .thenComparingLong(p -> p.record().sequence);
 
@@ -420,6 +440,9 @@ public final class OpLogStore implements AutoCloseable {
     static List<VdiskIndex.Piece> oldestPieces(List<VdiskIndex.Piece> pieces, long maxBytes) {
         java.util.PriorityQueue<VdiskIndex.Piece> youngestOnTop = new java.util.PriorityQueue<>(MAX_MARKER_RANGES + 1, AGE.reversed());
         for (VdiskIndex.Piece p : pieces) {
+            if (youngestOnTop.size() == MAX_MARKER_RANGES && !older(p, youngestOnTop.peek())) {
+                continue; // not older than the youngest kept: one comparison, no heap update (most pieces; this runs under the lock)
+            }
             youngestOnTop.add(p);
             if (youngestOnTop.size() > MAX_MARKER_RANGES) {
                 youngestOnTop.poll();

@@ -841,6 +841,9 @@ public final class DataPath implements AutoCloseable {
     byte[] readEgroup(UUID node, long eg, int offset, int length) {
         if (node.equals(peers.self())) {
             ByteBuffer b = estore.read(eg, offset, length);
+            if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+                return b.array(); // the extent store's own fresh buffer: no copy
+            }
             byte[] out = new byte[b.remaining()];
             b.get(out);
             return out;

@@ -442,20 +442,27 @@ final class VDiskController {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = path.cache().fillToken(SliceKey.ofVDisk(id(), (firstVb + i) * SLICES_PER_VBLOCK));
         }
+        // straight into the caller's heap buffer when it has one (no staging buffer and copy), else through one
+        boolean direct = dst.hasArray() && !dst.isReadOnly();
+        byte[] data = direct ? dst.array() : new byte[length];
+        int base = direct ? dst.arrayOffset() + dst.position() : 0;
         ReadResult r;
         try {
-            r = path.oplog().read(id(), offset, length);
+            r = path.oplog().readInto(id(), offset, length, data, base);
         } catch (java.io.IOException e) {
             throw new StargateException(Reason.UNAVAILABLE, "the OpLog could not be read: " + e.getMessage(), e);
         }
-        byte[] data = r.data();
         if (!r.fromOpLog().isEmpty()) {
             stats.readsFromOplog.increment();
         }
         for (ByteRange missing : r.notInOpLog()) {
-            readExtents(missing.offset(), data, (int) (missing.offset() - offset), (int) missing.length(), firstVb, tokens);
+            readExtents(missing.offset(), data, base + (int) (missing.offset() - offset), (int) missing.length(), firstVb, tokens);
         }
-        dst.put(data);
+        if (direct) {
+            dst.position(dst.position() + length);
+        } else {
+            dst.put(data);
+        }
         stats.reads.increment();
         stats.bytesRead.add(length);
         stats.readNanos.add(System.nanoTime() - t0);
@@ -477,13 +484,34 @@ final class VDiskController {
             if (ref.isPresent()) {
                 int inBlock = (int) (pos - vb * VBLOCK);
                 int n = (int) (vbEnd - pos);
+                if (n == SLICE && inBlock % SLICE == 0) {
+                    // one whole slice (a 4 KiB read): straight from the cache or the replica into out, no staging copy
+                    oneSlice(ref.get(), vb, inBlock, out, at + (int) (pos - offset), tokens[(int) (vb - firstVb)]);
+                    pos = vbEnd;
+                    continue;
+                }
                 int first = inBlock / SLICE * SLICE;
                 int last = (int) ((inBlock + (long) n + SLICE - 1) / SLICE * SLICE);
                 byte[] slices = cachedSlices(ref.get(), vb, first, last, tokens[(int) (vb - firstVb)]);
                 System.arraycopy(slices, inBlock - first, out, at + (int) (pos - offset), n);
-            } // an unwritten vBlock reads as zeros, which the buffer already holds
+            } else { // an unwritten vBlock reads as zeros (the caller's buffer may hold anything)
+                java.util.Arrays.fill(out, at + (int) (pos - offset), at + (int) (vbEnd - offset), (byte) 0);
+            }
             pos = vbEnd;
         }
+    }
+
+    /** The slice at {@code inBlock} (slice-aligned) of vBlock {@code vb} into {@code out[at..]}: from the cache, else a replica (then cached). */
+    private void oneSlice(VDiskMeta.BlockRef ref, long vb, int inBlock, byte[] out, int at, long token) {
+        SliceKey key = SliceKey.ofVDisk(id(), (vb * VBLOCK + inBlock) / SLICE);
+        if (path.cache().read(key, out, at)) {
+            stats.readsFromCache.increment();
+            return;
+        }
+        byte[] got = readSlices(ref, inBlock, SLICE);
+        System.arraycopy(got, 0, out, at, SLICE);
+        path.cache().insertOwned(key, got, token); // got is this read's own buffer and nothing changes it: no copy for the cache
+        stats.readsFromExtents.increment();
     }
 
     /** Slices {@code [first, last)} of vBlock {@code vb}: cache hits copied, runs of misses read from a replica and cached. */
@@ -505,7 +533,11 @@ final class VDiskController {
             if (runStart >= 0) {
                 anyMiss = true;
                 byte[] got = readSlices(ref, first + runStart * SLICE, (k - runStart) * SLICE);
-                System.arraycopy(got, 0, slices, runStart * SLICE, got.length);
+                if (runStart == 0 && k == count) {
+                    slices = got; // all of it missed: the replica's buffer is the result, no copy
+                } else {
+                    System.arraycopy(got, 0, slices, runStart * SLICE, got.length);
+                }
                 for (int j = runStart; j < k; j++) {
                     path.cache().insert(SliceKey.ofVDisk(id(), sliceBase + j), slices, j * SLICE, token);
                 }

@@ -89,6 +89,28 @@ class UnifiedCacheTest {
     }
 
     @Test
+    void givenAnOwnedSlice_whenInserted_thenReadsReturnIt_andAStaleTokenOrWrongSizeIsRefused() {
+        UnifiedCache cache = new UnifiedCache(64 * MIB);
+        SliceKey key = SliceKey.ofVDisk(3, 9);
+        byte[] slice = content(key);
+        long token = cache.fillToken(key);
+
+        assertThat(cache.insertOwned(key, slice, token)).isTrue();
+        byte[] out = new byte[SLICE + 10];
+        assertThat(cache.read(key, out, 10)).isTrue();
+        assertThat(Arrays.copyOfRange(out, 10, SLICE + 10)).isEqualTo(content(key));
+        assertThat(cache.insertOwned(key, content(key), token)).as("already cached").isFalse();
+
+        SliceKey other = SliceKey.ofVDisk(3, 10);
+        long stale = cache.fillToken(other);
+        cache.invalidateRange(other.owner(), other.sliceIndex() * SLICE, SLICE);
+        assertThat(cache.insertOwned(other, content(other), stale)).as("invalidated since the token").isFalse();
+        assertThat(cached(cache, other)).isFalse();
+        assertThatThrownBy(() -> cache.insertOwned(other, new byte[SLICE - 1], cache.fillToken(other)))
+                .hasMessageContaining("exactly 4096 bytes");
+    }
+
+    @Test
     void givenATwiceReadSlice_whenAFloodOfSingleReads_thenItSurvives_andOnceReadSlicesAreDropped() {
         UnifiedCache cache = new UnifiedCache(64L * SLICE, 1);
         Disk disk = new Disk();

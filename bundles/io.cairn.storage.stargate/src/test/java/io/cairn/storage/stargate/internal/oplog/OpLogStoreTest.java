@@ -120,6 +120,29 @@ class OpLogStoreTest {
     }
 
     @Test
+    void givenCallersBuffer_whenReadInto_thenOpLogBytesLandAtItsOffsetAndTheRestIsLeftAlone() throws Exception {
+        store = OpLogStore.open(smallSegments(dir, 64L << 20), clock);
+        byte[] large = pattern(VDISK, 1, 64 << 10);
+        byte[] small = pattern(VDISK, 2, 4 << 10);
+        store.appendDurably(OpLogRecord.data(VDISK, 1, 1, 1 << 20, large), WAIT);
+        store.appendDurably(OpLogRecord.data(VDISK, 1, 2, (1 << 20) + (8 << 10), small), WAIT);
+        byte[] into = new byte[100 + (72 << 10) + 50];
+        Arrays.fill(into, (byte) 0x5a);
+
+        ReadResult read = store.readInto(VDISK, (1 << 20) - 4096, 72 << 10, into, 100);
+
+        byte[] expected = into.clone();
+        Arrays.fill(expected, (byte) 0x5a);
+        System.arraycopy(large, 0, expected, 100 + 4096, large.length);
+        System.arraycopy(small, 0, expected, 100 + 4096 + (8 << 10), small.length);
+        assertThat(into).as("OpLog bytes at their places, the ranges not in the OpLog untouched").isEqualTo(expected);
+        assertThat(read.data()).isSameAs(into);
+        assertThat(read.notInOpLog()).containsExactly(new ByteRange((1 << 20) - 4096, 4096), new ByteRange((1 << 20) + (64 << 10), 4096));
+        assertThatThrownBy(() -> store.readInto(VDISK, 0, 4096, new byte[4096], 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no room");
+    }
+
+    @Test
     void givenDrainBatch_whenNewerWritesArriveBeforeMarkDrained_thenOnlySnapshotReleasedAndStateSurvivesReopen() throws Exception {
         OpLogConfig config = smallSegments(dir, 64L << 20);
         store = OpLogStore.open(config, clock);
