@@ -135,6 +135,32 @@ final class ClusterCreate {
         }
     }
 
+    private void printPrismLogin(String ip, String password) {
+        out.println("Prism: https://" + ip + ":9440/ (any node; non-leaders redirect to the leader), CA certificate " + o.adminDir().resolve("ca.pem"));
+        out.println("Prism login: user admin, password " + password + "  (shown only now; change it at the first login)");
+    }
+
+    /** 20 characters from letters, digits and symbols, with each class present (the password policy's classes). */
+    static String generatedPassword() {
+        String upper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+        String lower = "abcdefghijkmnopqrstuvwxyz";
+        String digits = "23456789";
+        String symbols = "!#%+-=?@^_";
+        String all = upper + lower + digits + symbols;
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (;;) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                b.append(all.charAt(random.nextInt(all.length())));
+            }
+            String s = b.toString();
+            if (s.chars().anyMatch(ch -> upper.indexOf(ch) >= 0) && s.chars().anyMatch(ch -> lower.indexOf(ch) >= 0)
+                    && s.chars().anyMatch(ch -> digits.indexOf(ch) >= 0) && s.chars().anyMatch(ch -> symbols.indexOf(ch) >= 0)) {
+                return s;
+            }
+        }
+    }
+
     /**
      * Creates Prism's local user {@code admin} with a generated password and prints it, the only
      * time it is shown (spec 10 §9, spec 30: no default password; it must be changed at the first
@@ -144,17 +170,24 @@ final class ClusterCreate {
         long timeoutS = Long.parseLong(o.options().getOrDefault("--timeout", "120"));
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
         String last = "";
+        String password = generatedPassword();
+        boolean sent = false;
         try (RpcClient client = Rpc.client(admin)) {
             while (System.nanoTime() < deadline) {
                 try {
-                    JsonNode r = Commands.JSON.readTree(client.call(ip, "prism.admin.bootstrap", new byte[0], Duration.ofSeconds(20)));
-                    out.println("Prism: https://" + ip + ":9440/ (any node; non-leaders redirect to the leader), CA certificate " + o.adminDir().resolve("ca.pem"));
-                    out.println("Prism login: user " + r.get("user").asText() + ", password " + r.get("password").asText()
-                            + "  (shown only now; change it at the first login)");
+                    byte[] body = Commands.JSON.writeValueAsBytes(java.util.Map.of("password", password));
+                    sent = true;
+                    client.call(ip, "prism.admin.bootstrap", body, Duration.ofSeconds(60));
+                    printPrismLogin(ip, password);
                     return;
                 } catch (CairnException | IOException e) {
                     if (e instanceof CairnException c && c.code() == ErrorCode.ALREADY_EXISTS) {
-                        out.println("Prism: the admin user exists already; its password was shown when it was created");
+                        if (sent && !last.isEmpty()) { // an earlier try of this run may have created it without its answer arriving
+                            printPrismLogin(ip, password);
+                            out.println("(if 'cluster create' ran before on this cluster, the password is the one it printed then)");
+                        } else {
+                            out.println("Prism: the admin user exists already; its password was shown when it was created");
+                        }
                         return;
                     }
                     last = e.getMessage();

@@ -60,9 +60,11 @@ class MainTest {
         assertThat(run("acli", "vg.attach_external", "vg1", "initiator_secret=abcdefabcdef").err())
                 .contains("the volume group's name and the initiator IQN");
         assertThat(run("acli", "vg.disk_create", "vg1", "500G").err()).contains("'500G' is not name=value");
-        assertThat(run("ncli", "cluster", "edit-params").err()).contains("needs external-data-services-ip-address=IP");
+        assertThat(run("ncli", "cluster", "edit-params").err()).contains("needs external-ip-address=IP or external-data-services-ip-address=IP");
         assertThat(run("ncli", "cluster", "edit-params", "cluster-name=x").err())
-                .contains("takes external-data-services-ip-address=IP for now, not 'cluster-name=x'");
+                .contains("takes external-ip-address=IP or external-data-services-ip-address=IP for now, not 'cluster-name=x'");
+        assertThat(run("ncli", "cluster", "edit-params", "external-ip-address=10.0.0.40", "external-data-services-ip-address=10.0.0.50").err())
+                .contains("sets one address per call");
     }
 
     @Test

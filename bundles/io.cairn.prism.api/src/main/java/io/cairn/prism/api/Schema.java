@@ -171,6 +171,8 @@ public final class Schema {
             case "integer" -> {
                 if (!v.isIntegralNumber()) {
                     errors.add(at + ": must be an integer, not " + kind(v));
+                } else if (!v.canConvertToLong()) {
+                    errors.add(at + ": must be at most " + Long.MAX_VALUE);
                 } else if (minimum != null && v.asLong() < minimum) {
                     errors.add(at + ": must be at least " + minimum + ", not " + v.asLong());
                 }

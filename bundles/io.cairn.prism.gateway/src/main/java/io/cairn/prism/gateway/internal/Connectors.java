@@ -68,6 +68,8 @@ public final class Connectors {
     private ServiceRegistration<ConnectorFactory> vipConnector;
     private String vipBound;
     private VirtualIp vipHandle;
+    /** Set by deactivate under this monitor: a leadership callback already under way must not take the address again. */
+    private boolean closed;
     private final VirtualIps virtualIps;
     private final String vipInterface;
     private final int vipPrefix;
@@ -107,6 +109,7 @@ public final class Connectors {
     void deactivate() {
         leader.unlisten(vipFollower);
         synchronized (this) {
+            closed = true;
             dropVip();
         }
         http.ifPresent(ServiceRegistration::unregister);
@@ -128,6 +131,9 @@ public final class Connectors {
     }
 
     private synchronized void followVip(PrismLeader.State s) {
+        if (closed) {
+            return;
+        }
         String want = s.leader() ? s.vip().orElse(null) : null;
         if (java.util.Objects.equals(want, vipBound)) {
             return;

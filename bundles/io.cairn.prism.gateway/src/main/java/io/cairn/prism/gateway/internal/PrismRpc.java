@@ -59,6 +59,10 @@ public final class PrismRpc implements RpcHandler {
         Map<String, Object> out = new LinkedHashMap<>();
         switch (call.method()) {
             case VIP_SET -> {
+                if (!call.principal().equals(AccountAdmin.ADMIN)) {
+                    throw new CairnException(io.cairn.common.error.ErrorCode.PERMISSION_DENIED, VIP_SET
+                            + " is for the cluster admin certificate (ncli cluster edit-params external-ip-address=IP)");
+                }
                 String ip = literal(body.path("ip").asText(""));
                 for (int attempt = 0; ; attempt++) {
                     Optional<VersionedDocument> now = zeus.read(PrismLeader.VIP_DOCUMENT);
@@ -93,7 +97,12 @@ public final class PrismRpc implements RpcHandler {
                             + " is for the cluster admin certificate that cairn cluster create writes");
                 }
                 out.put("user", AccountAdmin.ADMIN);
-                out.put("password", accounts.createInitialAdmin());
+                String chosen = body.path("password").asText("");
+                if (chosen.isEmpty()) {
+                    out.put("password", accounts.createInitialAdmin());
+                } else {
+                    accounts.createInitialAdmin(chosen, true); // the CLI generated it: a retry after a lost answer keeps it
+                }
             }
             default -> throw CairnException.notFound("no method " + call.method());
         }

@@ -479,6 +479,11 @@ public final class AuthService implements Authenticator, AccountAdmin {
         createAdmin(password, false);
     }
 
+    @Override
+    public void createInitialAdmin(String password, boolean mustChange) {
+        createAdmin(password, mustChange);
+    }
+
     private void createAdmin(String password, boolean mustChange) {
         settings.policy().check(ADMIN, password, null, List.of(), hasher::verify);
         audit.checkWritable();
@@ -581,6 +586,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
                             false, cur.createdMs()), missingUser(name));
                     return null;
                 });
+        revokeAll(name); // sessions opened with the old password end with it
     }
 
     private List<String> withCurrent(UserDoc u) {

@@ -71,6 +71,10 @@ public final class AccountEndpoints implements ApiEndpoints {
                 }),
                 new ApiOperation("PUT", "/users/{name}", "user", Action.UPDATE, "Set a user's roles (send metadata.version back)", USER, USER, 200,
                         false, r -> {
+                            if (r.body().path("spec").has("password")) {
+                                throw io.cairn.prism.api.ApiException.badRequest("PASSWORD_NOT_HERE", "PUT /users/{name} sets roles only; a user "
+                                        + "changes a password with POST /api/v1/users/{name}/password");
+                            }
                             UserInfo now = accounts.user(caller(r), r.path("name"));
                             Entities.checkVersion(r.body(), version(now), "user " + now.username());
                             return ApiResponse.ok(user(accounts.setRoles(caller(r), now.username(), strings(r.body().path("spec").path("roles")))));

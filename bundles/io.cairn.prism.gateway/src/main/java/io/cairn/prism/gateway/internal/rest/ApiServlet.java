@@ -51,7 +51,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * operations registered right now, open to every authenticated caller.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/api/v1/*", "osgi.http.whiteboard.servlet.name=prism-api",
-        ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE})
+        ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE}, configurationPid = io.cairn.prism.gateway.internal.GatewayConfig.PID)
 public final class ApiServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -70,10 +70,13 @@ public final class ApiServlet extends HttpServlet {
     private final transient Authenticator auth;
     private final transient AuditLog audit;
 
+    private final int port;
+
     @Activate
-    public ApiServlet(@Reference Authenticator auth, @Reference AuditLog audit) {
+    public ApiServlet(@Reference Authenticator auth, @Reference AuditLog audit, io.cairn.prism.gateway.internal.GatewayConfig config) {
         this.auth = auth;
         this.audit = audit;
+        this.port = config.prism__port();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -97,6 +100,11 @@ public final class ApiServlet extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         String method = req.getMethod();
         String path = Optional.ofNullable(req.getPathInfo()).orElse("/");
+        if (!req.isSecure() || req.getLocalPort() != port) {
+            // the leader filter normally answers other ports first; this holds even when it is not registered
+            write(res, 404, error("NOT_FOUND", "the REST API is served only over HTTPS on port " + port));
+            return;
+        }
         Authentication.ApiCaller caller = null;
         ApiOperation op = null;
         int status = 500;
@@ -125,6 +133,11 @@ public final class ApiServlet extends HttpServlet {
             if (!ownPassword && !caller.permits(op.entityType(), op.action())) {
                 throw new ApiException(403, "PERMISSION_DENIED", "permission denied: " + caller.name() + " may not " + op.action().id() + " "
                         + op.entityType() + " (ask a Cluster Admin for a role that allows " + op.entityType() + ":" + op.action().id() + ")");
+            }
+            if (method.equals("POST") && !Optional.ofNullable(req.getContentType()).orElse("").toLowerCase(java.util.Locale.ROOT)
+                    .startsWith("application/json")) {
+                // a browser sends a cross-site POST without a preflight only with a "simple" type (or none): never accepted
+                throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "send POST requests with Content-Type: application/json");
             }
             JsonNode body = body(req, op); // only after the caller is known to be allowed: refused callers' bodies are not parsed
             Map<String, List<String>> query = new LinkedHashMap<>();
@@ -206,7 +219,7 @@ public final class ApiServlet extends HttpServlet {
             throw ApiException.badRequest("BODY_REQUIRED", op.method() + " " + op.path() + " needs a JSON body; GET /api/v1/openapi.json shows "
                     + "its schema");
         }
-        String type = Optional.ofNullable(req.getContentType()).orElse("application/json");
+        String type = Optional.ofNullable(req.getContentType()).orElse("(none)");
         if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json, not " + type);
         }

@@ -1237,6 +1237,14 @@ public final class DataPath implements AutoCloseable {
                             quiesceTimeout().toSeconds());
                     return false;
                 }
+                // the drain writes extent groups too: none may run from here until this controller is closed, or a late
+                // slot write of this epoch could land after the new owner's
+                if (!c.lockDrain(quiesceTimeout())) {
+                    c.resume();
+                    logger.info("vDisk {}: not handed over to {}: its drain did not finish within {} s", r.name(), to,
+                            quiesceTimeout().toSeconds());
+                    return false;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
@@ -1266,6 +1274,7 @@ public final class DataPath implements AutoCloseable {
                         owners.remove(r.uuid());
                     }
                 }
+                c.unlockDrain();
                 c.resume();
             }
             if (given) {

@@ -135,6 +135,15 @@ final class VDiskController {
         return closed;
     }
 
+    /** Waits for a running drain to finish and keeps others out until {@link #unlockDrain} (a handover). */
+    boolean lockDrain(java.time.Duration timeout) throws InterruptedException {
+        return drainLock.tryLock(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void unlockDrain() {
+        drainLock.unlock();
+    }
+
     /**
      * Runs one operation unless the vDisk was handed over: operations run together, and a handover
      * ({@link #quiesce}) waits until those running have finished and keeps new ones out; one that
@@ -640,6 +649,9 @@ final class VDiskController {
         }
         drainLock.lock();
         try {
+            if (closed) {
+                return 0; // handed over while this drain waited: the new owner drains
+            }
             DrainBatch batch = path.oplog().drainable(id(), DRAIN_BATCH_BYTES);
             if (batch.isEmpty()) {
                 return 0;
