@@ -171,18 +171,16 @@ final class ClusterCreate {
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
         String last = "";
         String password = generatedPassword();
-        boolean sent = false;
         try (RpcClient client = Rpc.client(admin)) {
             while (System.nanoTime() < deadline) {
                 try {
                     byte[] body = Commands.JSON.writeValueAsBytes(java.util.Map.of("password", password));
-                    sent = true;
                     client.call(ip, "prism.admin.bootstrap", body, Duration.ofSeconds(60));
                     printPrismLogin(ip, password);
                     return;
                 } catch (CairnException | IOException e) {
                     if (e instanceof CairnException c && c.code() == ErrorCode.ALREADY_EXISTS) {
-                        if (sent && !last.isEmpty()) { // an earlier try of this run may have created it without its answer arriving
+                        if (!last.isEmpty()) { // an earlier try of this run may have created it without its answer arriving
                             printPrismLogin(ip, password);
                             out.println("(if 'cluster create' ran before on this cluster, the password is the one it printed then)");
                         } else {

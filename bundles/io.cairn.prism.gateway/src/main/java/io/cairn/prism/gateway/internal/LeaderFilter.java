@@ -2,7 +2,6 @@ package io.cairn.prism.gateway.internal;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -154,7 +153,4 @@ public final class LeaderFilter implements Filter {
         return req.getRequestURI() + (q == null ? "" : "?" + q);
     }
 
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -66,7 +66,6 @@ public final class ApiServlet extends HttpServlet {
 
     private final transient Logger logger = LoggerFactory.getLogger(ApiServlet.class);
     private final transient Router router = new Router();
-    private final transient Map<ApiEndpoints, Boolean> endpoints = new java.util.concurrent.ConcurrentHashMap<>();
     private final transient Authenticator auth;
     private final transient AuditLog audit;
 
@@ -84,17 +83,12 @@ public final class ApiServlet extends HttpServlet {
         List<ApiOperation> refused = router.add(e, e.tag(), e.operations());
         refused.forEach(op -> logger.warn("REST API: {} {} of '{}' is refused: another bundle already serves it", op.method(), op.path(),
                 e.tag()));
-        endpoints.put(e, true);
     }
 
     void removeEndpoints(ApiEndpoints e) {
         router.remove(e);
-        endpoints.remove(e);
     }
 
-    Router router() {
-        return router;
-    }
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
