@@ -332,6 +332,9 @@ class StargateTest {
         assertThat(check.exitCode()).as(check.output()).isZero();
         assertThat(check.output()).doesNotContain("Pattern verification failed").doesNotContain("failed");
         assertThat(pageRow(2, "stale").path("epoch").isMissingNode()).as("node 3 no longer serves the vDisk").isTrue();
-        assertThat(Files.readString(cluster.home(2).resolve("logs/controller.log"))).contains("newer owner");
+        // it learnt of the newer owner either from a peer refusing its epoch or from its drain finding the ownership
+        // record moved (whichever came first after it resumed)
+        assertThat(Files.readString(cluster.home(2).resolve("logs/controller.log"))).containsAnyOf("newer owner",
+                "another Stargate owns it now");
     }
 }
