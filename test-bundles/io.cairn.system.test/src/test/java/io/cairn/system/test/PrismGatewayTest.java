@@ -223,6 +223,60 @@ class PrismGatewayTest {
 
     @Test
     @Order(5)
+    void givenTasksAlertsAndEvents_whenALongOperationRuns_thenItAnswers202WithATask_andAlertsAreListedAndAcknowledged() throws Exception {
+        // a long operation: 202 and a task uuid, polled until it succeeds
+        Proc scan = api("POST", "/cluster/curator_scans", "{\"type\": \"partial\"}");
+        assertThat(status(scan)).as(scan.output()).isEqualTo(202);
+        String task = json(scan).path("task_uuid").asText();
+        assertThat(task).isNotEmpty();
+        long start = System.nanoTime();
+        JsonNode[] last = new JsonNode[1];
+        LoopbackCluster.waitFor(Duration.ofSeconds(180), () -> {
+            try {
+                last[0] = json(api("GET", "/tasks/" + task, null));
+                return FINISHED_TASK.contains(last[0].path("status").path("state").asText());
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the scan task finishes");
+        System.out.printf("PrismGatewayTest: the Curator scan task %s finished in %d ms: %s%n", task, (System.nanoTime() - start) / 1_000_000,
+                last[0]);
+        assertThat(last[0].path("metadata").path("kind").asText()).isEqualTo("task");
+        assertThat(last[0].path("spec").path("type").asText()).isEqualTo("curator.scan");
+        assertThat(last[0].path("status").path("state").asText()).as(last[0].toString()).isEqualTo("SUCCEEDED");
+        assertThat(JSON.readTree(last[0].path("status").path("result").asText()).path("execution_id").asLong()).isPositive();
+        Proc listed = api("GET", "/tasks?filter=spec.type==curator.scan", null);
+        assertThat(json(listed).path("entities").findValuesAsText("uuid")).contains(task);
+        Proc abortDone = api("POST", "/tasks/" + task + "/abort", "{}");
+        assertThat(status(abortDone)).as("a finished task cannot be aborted: " + abortDone.output()).isEqualTo(412);
+        Proc badScan = api("POST", "/cluster/curator_scans", "{\"type\": \"sideways\"}");
+        assertThat(status(badScan)).as(badScan.output()).isEqualTo(400);
+        assertThat(json(badScan).path("message").asText()).contains("full").contains("partial");
+        assertThat(status(api("GET", "/tasks/task-9999999999", null))).isEqualTo(404);
+
+        // alerts are WARNING and CRITICAL entries of the bus; events are all of them
+        String warning = cluster.call(0, "alerts.raise", Map.of("severity", "WARNING", "source", "prism-test", "title", "disk nearly full",
+                "message", "test alert")).path("id").asText();
+        String info = cluster.call(1, "alerts.raise", Map.of("severity", "INFO", "source", "prism-test", "title", "just so you know"))
+                .path("id").asText();
+        JsonNode alerts = json(api("GET", "/alerts?filter=spec.source==prism-test", null));
+        assertThat(alerts.path("entities").findValuesAsText("uuid")).contains(warning).doesNotContain(info);
+        JsonNode events = json(api("GET", "/events?filter=spec.source==prism-test", null));
+        assertThat(events.path("entities").findValuesAsText("uuid")).contains(warning, info);
+        assertThat(status(api("GET", "/alerts/" + info, null))).as("an INFO entry is an event, not an alert").isEqualTo(404);
+        assertThat(status(api("GET", "/events/" + info, null))).isEqualTo(200);
+        Proc ack = api("POST", "/alerts/" + warning + "/acknowledge", "{}");
+        assertThat(status(ack)).as(ack.output()).isEqualTo(200);
+        assertThat(json(ack).path("status").path("acknowledged").asBoolean()).isTrue();
+        assertThat(json(ack).path("status").path("acknowledged_by").asText()).isEqualTo("admin");
+        assertThat(json(api("GET", "/alerts/" + warning, null)).path("status").path("acknowledged").asBoolean()).isTrue();
+    }
+
+    /** Task states after which a task never changes. */
+    static final java.util.Set<String> FINISHED_TASK = java.util.Set.of("SUCCEEDED", "FAILED", "ABORTED");
+
+    @Test
+    @Order(6)
     void givenTheOpenApiDocument_whenEveryDocumentedGetIsCalled_thenNoneIsMissing_andTheDocumentIsOpenApi3() throws Exception {
         Proc doc = api("GET", "/openapi.json", null);
         assertThat(status(doc)).isEqualTo(200);
@@ -261,7 +315,7 @@ class PrismGatewayTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void givenTheGeneratedAdminPassword_whenUsersAndRolesAreManaged_thenViewersCannotMutateAnything_customRolesWork_andMutationsAreAudited()
             throws Exception {
         String newPassword = "Cairn-Admin-2026!x";
@@ -330,7 +384,7 @@ class PrismGatewayTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void givenTheVirtualIp_whenTheLeaderIsKilled_thenAnotherNodeLeadsAndServesIt_andTheGapIsMeasured() throws Exception {
         // the virtual IP is served by the leader, never redirected (its certificate names the node, hence -k here)
         Proc before = tool("curl", "-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
