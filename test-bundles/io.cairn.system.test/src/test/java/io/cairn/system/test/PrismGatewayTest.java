@@ -377,6 +377,51 @@ class PrismGatewayTest {
         assertThat(status(as("maker1", "Maker-Pass-2026!", null, "DELETE", "/vdisks/" + made1, null))).isEqualTo(403);
         assertThat(status(as("maker1", "Maker-Pass-2026!", null, "POST", "/containers", "{\"spec\": {\"name\": \"no\"}}"))).isEqualTo(403);
 
+        // the custom role is replaced with optimistic concurrency; then maker1 may delete vDisks too
+        long rv = json(as(null, null, cookie, "GET", "/roles/vdisk-maker", null)).path("metadata").path("version").asLong();
+        String update = "{\"metadata\": {\"version\": %d}, \"spec\": {\"name\": \"vdisk-maker\", \"permissions\": [\"vdisk:view\", "
+                + "\"vdisk:create\", \"vdisk:delete\", \"container:view\"]}}";
+        assertThat(status(as(null, null, cookie, "PUT", "/roles/vdisk-maker", update.formatted(rv + 1)))).isEqualTo(409);
+        Proc updated = as(null, null, cookie, "PUT", "/roles/vdisk-maker", update.formatted(rv));
+        assertThat(status(updated)).as(updated.output()).isEqualTo(200);
+        assertThat(status(as("maker1", "Maker-Pass-2026!", null, "DELETE", "/vdisks/" + made1, null))).isEqualTo(204);
+        Proc badPermission = as(null, null, cookie, "PUT", "/roles/vdisk-maker", update.formatted(json(updated).path("metadata")
+                .path("version").asLong()).replace("vdisk:delete", "vdisk:explode"));
+        assertThat(status(badPermission)).as(badPermission.output()).isEqualTo(400);
+        assertThat(status(as(null, null, cookie, "PUT", "/roles/viewer", "{\"metadata\": {\"version\": 0}, \"spec\": {\"name\": \"viewer\", "
+                + "\"permissions\": []}}"))).as("built-in roles are immutable").isBetween(400, 499);
+
+        // lockout after 5 failures, lifted by an administrator
+        for (int i = 0; i < 5; i++) {
+            assertThat(status(as("view1", "wrong-" + i, null, "GET", "/cluster", null))).isEqualTo(401);
+        }
+        Proc locked = as("view1", "Viewer-Pass-2026!", null, "GET", "/cluster", null);
+        assertThat(status(locked)).as("the right password is refused while locked: " + locked.output()).isEqualTo(401);
+        Proc unlock = as(null, null, cookie, "POST", "/users/view1/unlock", "{}");
+        assertThat(status(unlock)).as(unlock.output()).isEqualTo(200);
+        assertThat(status(as("view1", "Viewer-Pass-2026!", null, "GET", "/cluster", null))).isEqualTo(200);
+
+        // an administrator's reset: the user must change it at the next login
+        assertThat(status(as(null, null, cookie, "POST", "/users/maker1/reset_password", "{\"new_password\": \"Reset-Pass-2026!x\"}")))
+                .isEqualTo(204);
+        Proc reset = as("maker1", "Reset-Pass-2026!x", null, "GET", "/vdisks", null);
+        assertThat(status(reset)).isEqualTo(403);
+        assertThat(json(reset).path("code").asText()).isEqualTo("PASSWORD_CHANGE_REQUIRED");
+
+        // directories: listed, and one whose service account cannot bind is refused with the reason
+        assertThat(status(as("view1", "Viewer-Pass-2026!", null, "GET", "/auth/directories", null))).isEqualTo(200);
+        Proc noBind = as(null, null, cookie, "POST", "/auth/directories", "{\"spec\": {\"name\": \"corp\", \"type\": \"OPEN_LDAP\", "
+                + "\"url\": \"ldaps://127.0.1.211:1636\", \"search_base\": \"dc=example,dc=org\", \"service_account_dn\": "
+                + "\"cn=search,dc=example,dc=org\", \"service_account_password\": \"x\"}}");
+        assertThat(status(noBind)).as(noBind.output()).isBetween(400, 503);
+        assertThat(json(noBind).path("message").asText()).as(noBind.output()).contains("127.0.1.211");
+        assertThat(json(as(null, null, cookie, "GET", "/auth/directories", null)).path("entities").size()).isZero();
+
+        // the audit log over REST: the Viewer's refused mutations are there; a Viewer may not read it
+        JsonNode viewerAudit = json(as(null, null, cookie, "GET", "/audit/events?actor=view1&limit=1000", null));
+        assertThat(viewerAudit.path("entities").findValuesAsText("result")).contains("DENIED");
+        assertThat(status(as("view1", "Viewer-Pass-2026!", null, "GET", "/audit/events", null))).isEqualTo(403);
+
         // every mutation left an audit line on the node that served it (the leader), with its outcome
         String audit = Files.readString(cluster.home(leaderIndex()).resolve("logs/audit/audit.log"));
         assertThat(audit).contains("POST /api/v1/users").contains("POST /api/v1/roles").contains("view1").contains("DENIED")

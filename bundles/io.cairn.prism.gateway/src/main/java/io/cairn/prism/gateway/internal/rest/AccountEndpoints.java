@@ -41,6 +41,8 @@ public final class AccountEndpoints implements ApiEndpoints {
     static final Schema USER = Entities.schema("user", USER_SPEC, Schema.object("lockout and password state").open());
     static final Schema PASSWORD = Schema.object("a password change").required("old_password", Schema.string("the current password"))
             .required("new_password", Schema.string("the new one, per the password policy"));
+    static final Schema RESET = Schema.object("an administrator's password reset").required("new_password",
+            Schema.string("per the password policy; the user must change it at the next login"));
     static final Schema ROLE_SPEC = Schema.object("a custom role").required("name", Schema.string("role name"))
             .property("description", Schema.string("what it is for"))
             .required("permissions", Schema.array("<entity type>:<action>, e.g. vm:operate", Schema.string("permission")));
@@ -89,15 +91,33 @@ public final class AccountEndpoints implements ApiEndpoints {
                                     ((Authentication.ApiCaller) r.caller()).source());
                             return ApiResponse.noContent();
                         }),
+                new ApiOperation("POST", "/users/{name}/unlock", "user", Action.UPDATE, "Lift a lockout and clear the failure count", null, USER,
+                        200, false, r -> ApiResponse.ok(user(accounts.unlock(caller(r), r.path("name"))))),
+                new ApiOperation("POST", "/users/{name}/reset_password", "user", Action.UPDATE, "Set a new password the user must change at "
+                        + "the next login", RESET, null, 204, false, r -> {
+                            accounts.resetPassword(caller(r), r.path("name"), r.body().path("new_password").asText());
+                            return ApiResponse.noContent();
+                        }),
                 ApiOperation.list("/roles", "role", "Built-in and custom roles", ROLE, r -> ApiResponse.ok(Entities.list(accounts.roles(caller(r))
                         .stream().map(AccountEndpoints::role).toList()))),
                 ApiOperation.get("/roles/{name}", "role", "One role", ROLE, r -> ApiResponse.ok(role(accounts.role(caller(r), r.path("name"))))),
                 new ApiOperation("POST", "/roles", "role", Action.CREATE, "Create a custom role", ROLE, ROLE, 201, false, r -> {
                     JsonNode s = r.body().path("spec");
-                    Set<Permission> perms = new LinkedHashSet<>();
-                    strings(s.path("permissions")).forEach(p -> perms.add(Permission.parse(p)));
-                    return ApiResponse.created(role(accounts.createRole(caller(r), s.path("name").asText(), s.path("description").asText(""), perms)));
+                    return ApiResponse.created(role(accounts.createRole(caller(r), s.path("name").asText(), s.path("description").asText(""),
+                            permissions(s))));
                 }),
+                new ApiOperation("PUT", "/roles/{name}", "role", Action.UPDATE, "Replace a custom role's description and permissions (send "
+                        + "metadata.version back)", ROLE, ROLE, 200, false, r -> {
+                            io.cairn.security.auth.Role now = accounts.role(caller(r), r.path("name"));
+                            Entities.checkVersion(r.body(), roleVersion(now), "role " + now.name());
+                            JsonNode s = r.body().path("spec");
+                            if (!s.path("name").asText().equals(now.name())) {
+                                throw io.cairn.prism.api.ApiException.badRequest("RENAME_NOT_SUPPORTED", "spec.name must stay " + now.name()
+                                        + "; create a role under the new name instead");
+                            }
+                            return ApiResponse.ok(role(accounts.updateRole(caller(r), now.name(), s.path("description").asText(""),
+                                    permissions(s))));
+                        }),
                 new ApiOperation("DELETE", "/roles/{name}", "role", Action.DELETE, "Delete a custom role", null, null, 204, false, r -> {
                     accounts.deleteRole(caller(r), r.path("name"));
                     return ApiResponse.noContent();
@@ -106,6 +126,16 @@ public final class AccountEndpoints implements ApiEndpoints {
 
     private static io.cairn.security.auth.Caller caller(ApiRequest r) {
         return ((Authentication.ApiCaller) r.caller()).asAuthCaller();
+    }
+
+    private static Set<Permission> permissions(JsonNode spec) {
+        Set<Permission> perms = new LinkedHashSet<>();
+        strings(spec.path("permissions")).forEach(p -> perms.add(Permission.parse(p))); // INVALID_ARGUMENT (400) names a bad one
+        return perms;
+    }
+
+    private static long roleVersion(Role r) {
+        return Entities.versionOf(r.name(), r.description(), r.permissions().stream().map(Permission::toString).sorted().toList().toString());
     }
 
     private static Set<String> strings(JsonNode array) {
@@ -130,6 +160,6 @@ public final class AccountEndpoints implements ApiEndpoints {
         ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", r.name()).put("description", r.description());
         r.permissions().stream().map(Permission::toString).sorted().forEach(spec.putArray("permissions")::add);
         ObjectNode status = JsonNodeFactory.instance.objectNode().put("built_in", r.builtIn());
-        return Entities.entity("role", r.name(), Entities.versionOf(r.name(), r.description(), spec.path("permissions").toString()), spec, status);
+        return Entities.entity("role", r.name(), roleVersion(r), spec, status);
     }
 }
