@@ -335,6 +335,12 @@ class PrismGatewayTest {
         assertThat(set.find()).as(headers).isTrue();
         assertThat(set.group(2)).contains("HttpOnly").contains("Secure").contains("SameSite=Strict");
         String cookie = set.group(1);
+        Proc basicAgain = as("admin", newPassword, null, "GET", "/cluster", null);
+        assertThat(status(basicAgain)).isEqualTo(200);
+        java.util.regex.Matcher again = java.util.regex.Pattern.compile("(?im)^set-cookie: (CAIRN_SESSION=[^;\\s]+)").matcher(
+                Files.readString(work.resolve("headers.txt")));
+        assertThat(again.find()).isTrue();
+        assertThat(again.group(1)).as("Basic on every request reuses its session (one password check, one session)").isEqualTo(cookie);
         Proc replay = as(null, null, cookie, "GET", "/vdisks", null);
         assertThat(status(replay)).as("the session cookie alone authenticates").isEqualTo(200);
 

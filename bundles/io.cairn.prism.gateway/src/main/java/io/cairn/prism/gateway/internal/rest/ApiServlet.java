@@ -68,6 +68,7 @@ public final class ApiServlet extends HttpServlet {
     private final transient Router router = new Router();
     private final transient Authenticator auth;
     private final transient AuditLog audit;
+    private final transient BasicSessions basic = new BasicSessions();
 
     private final int port;
 
@@ -103,7 +104,7 @@ public final class ApiServlet extends HttpServlet {
         ApiOperation op = null;
         int status = 500;
         try {
-            caller = Authentication.authenticate(auth, req, res).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
+            caller = Authentication.authenticate(auth, basic, req, res).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
                     "log in: HTTP Basic with a Prism user, the session cookie of an earlier login, or a client certificate from the "
                             + "cluster CA"));
             if (path.equals("/openapi.json") && (method.equals("GET") || method.equals("HEAD"))) {

@@ -22,7 +22,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * Who is calling (spec 10 §9): a client certificate from the cluster CA (CN {@code admin}, a
  * Cluster Admin), the session cookie of an earlier login, or HTTP Basic (local users, then the
  * directories), which also starts a session and sets its cookie ({@code HttpOnly; Secure;
- * SameSite=Strict}) so that the slow password hash runs once per session, not per request.
+ * SameSite=Strict}) so that the slow password hash runs once per session, not per request; a client
+ * that sends Basic every time gets the same session back ({@link BasicSessions}).
  */
 final class Authentication {
 
@@ -75,7 +76,7 @@ final class Authentication {
     private Authentication() {
     }
 
-    static Optional<ApiCaller> authenticate(Authenticator auth, HttpServletRequest req, HttpServletResponse res) {
+    static Optional<ApiCaller> authenticate(Authenticator auth, BasicSessions basic, HttpServletRequest req, HttpServletResponse res) {
         String source = req.getRemoteAddr();
         if (CertificateCaller.from(req.getAttribute("jakarta.servlet.request.X509Certificate")).isPresent()) {
             return Optional.of(certificateAdmin(source));
@@ -92,8 +93,22 @@ final class Authentication {
             if (colon <= 0) {
                 throw new ApiException(401, "UNAUTHENTICATED", "the Authorization header is not Basic base64(user:password)");
             }
-            Principal p = login(() -> auth.authenticate(decoded.substring(0, colon), decoded.substring(colon + 1), source));
+            String user = decoded.substring(0, colon);
+            String password = decoded.substring(colon + 1);
+            String key = basic.key(user, password, source);
+            Optional<String> known = basic.token(key);
+            if (known.isPresent()) {
+                try {
+                    Session s = auth.validateSession(known.get(), source);
+                    res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + known.get() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
+                    return Optional.of(new ApiCaller(s.principal(), source));
+                } catch (CairnException e) {
+                    basic.forget(key); // ended (password change, lockout, expiry): check the password again
+                }
+            }
+            Principal p = login(() -> auth.authenticate(user, password, source));
             Session s = auth.createSession(p, source);
+            basic.remember(key, s.token());
             res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + s.token() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
             return Optional.of(new ApiCaller(p, source));
         }
