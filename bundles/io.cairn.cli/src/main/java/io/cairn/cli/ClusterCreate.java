@@ -295,6 +295,7 @@ final class ClusterCreate {
         join.set("config", Commands.JSON.valueToTree(config));
         join.put("ca", pem(ca.certificate()));
         join.put("certificate", pem(cert));
+        join.put("caKey", ca.exportKey()); // over the TLS connection to the key just certified; the member keeps it 0600
         boot.call(n.address(), "genesis.join", Commands.write(join), Duration.ofSeconds(30));
     }
 

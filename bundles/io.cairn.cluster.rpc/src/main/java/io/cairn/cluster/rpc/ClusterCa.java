@@ -40,6 +40,21 @@ public final class ClusterCa {
         io.cairn.cluster.rpc.internal.Pem.storeCa(keyPair, certificate, dir);
     }
 
+    /**
+     * The CA key as PKCS#8 PEM: only to hand the CA to a member joining over mutual TLS
+     * ({@code genesis.join}); never log or store it elsewhere.
+     */
+    public String exportKey() {
+        return io.cairn.cluster.rpc.internal.Pem.privateKeyPem(keyPair.getPrivate());
+    }
+
+    /** The CA from an {@link #exportKey() exported} key and its certificate (they must match). */
+    public static ClusterCa of(String keyPem, X509Certificate certificate) {
+        var ca = io.cairn.cluster.rpc.internal.Pem.ca(io.cairn.cluster.rpc.internal.Pem.parsePrivateKey(keyPem, "the cluster CA key"), certificate,
+                "the cluster CA key handed over");
+        return new ClusterCa(ca.keyPair(), ca.certificate());
+    }
+
     public X509Certificate certificate() {
         return certificate;
     }

@@ -31,4 +31,17 @@ public interface NodeTrust {
 
     /** The node's credentials, once clustered. */
     java.util.Optional<Credentials> credentials();
+
+    /**
+     * Keeps the cluster CA's key on this member (spec 30 §2: {@code ca.key.pem}, mode 0600, next to
+     * {@code ca.pem}), handed over when the node joins, so that the cluster issues its own service
+     * certificates (Prism's with the virtual IP, new members', renewals).
+     *
+     * @throws io.cairn.common.error.CairnException FAILED_PRECONDITION before the node is clustered,
+     *         INVALID_ARGUMENT when {@code ca} is not the CA this node trusts
+     */
+    void installAuthority(ClusterCa ca);
+
+    /** The cluster CA with its key, when this member holds it. */
+    java.util.Optional<ClusterCa> authority();
 }

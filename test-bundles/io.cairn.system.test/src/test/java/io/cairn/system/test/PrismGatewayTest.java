@@ -145,6 +145,26 @@ class PrismGatewayTest {
                 .containsAnyOf("alert protocol version", "no protocols available");
         Proc tls12 = tool("sh", "-c", "echo | openssl s_client -connect " + at + " -tls1_2 -CAfile " + ca + " 2>&1");
         assertThat(tls12.output()).contains("Protocol  : TLSv1.2").contains("Verify return code: 0 (ok)");
+        // Prism's certificate (issued on the node by the cluster CA, whose key every member keeps) names the node and the
+        // virtual IP: openssl verify passes and every node's SAN lists the VIP
+        for (int i = 0; i < 3; i++) {
+            Path pem = work.resolve("prism-" + i + ".pem");
+            String node = cluster.ip(i);
+            LoopbackCluster.waitFor(Duration.ofSeconds(30), () -> {
+                try {
+                    tool("sh", "-c", "echo | openssl s_client -connect " + node + ":9440 2>/dev/null | openssl x509 -out " + pem);
+                    return tool("openssl", "x509", "-in", pem.toString(), "-noout", "-ext", "subjectAltName").output().contains(VIP);
+                } catch (Exception e) {
+                    return false;
+                }
+            }, "node " + (i + 1) + "'s Prism certificate names the virtual IP");
+            Proc verify = tool("openssl", "verify", "-CAfile", ca.toString(), pem.toString());
+            assertThat(verify.output()).as(verify.output()).contains(": OK");
+            assertThat(tool("openssl", "x509", "-in", pem.toString(), "-noout", "-ext", "subjectAltName").output()).contains(node);
+        }
+        assertThat(cluster.home(0).resolve("data/pki/ca.key.pem")).as("the member keeps the CA key").exists();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cluster.home(0)
+                .resolve("data/pki/ca.key.pem")))).isEqualTo("rw-------");
     }
 
     /** curl as the cluster admin (client certificate): prints the body, then a last line with the status. */
@@ -437,15 +457,15 @@ class PrismGatewayTest {
     @Test
     @Order(8)
     void givenTheVirtualIp_whenTheLeaderIsKilled_thenAnotherNodeLeadsAndServesIt_andTheGapIsMeasured() throws Exception {
-        // the virtual IP is served by the leader, never redirected (its certificate names the node, hence -k here)
-        Proc before = tool("curl", "-sS", "-k", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
+        // the virtual IP is served by the leader, never redirected; its certificate names the VIP, so curl checks the host name
+        Proc before = tool("curl", "-sS", "--cacert", ca.toString(), "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
         assertThat(before.output().trim()).isEqualTo("404");
         int leader = leaderIndex();
         long killed = System.nanoTime();
         cluster.kill9(leader);
         LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> {
             try {
-                Proc p = tool("curl", "-sS", "-k", "--max-time", "2", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
+                Proc p = tool("curl", "-sS", "--cacert", ca.toString(), "--max-time", "2", "-o", "/dev/null", "-w", "%{http_code}", "https://" + VIP + ":9440/x");
                 return p.output().trim().equals("404");
             } catch (Exception e) {
                 return false;

@@ -124,6 +124,10 @@ public final class Bootstrap implements RpcHandler {
         X509Certificate ca = cert(Codec.text(body, "ca", "genesis.join"), "ca");
         X509Certificate mineCert = cert(Codec.text(body, "certificate", "genesis.join"), "certificate");
         trust.install(ca, mineCert);
+        if (body.hasNonNull("caKey")) {
+            // spec 30 §2: every member keeps the CA key, so the cluster issues its own service certificates
+            trust.installAuthority(io.cairn.cluster.rpc.ClusterCa.of(body.get("caKey").asText(), ca));
+        }
         local.place(mine.faultDomain());
         store(c);
         logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cairn.cluster.rpc.ClusterCa;
 import io.cairn.cluster.rpc.Credentials;
 import io.cairn.cluster.rpc.NodeTrust;
 import io.cairn.common.error.CairnException;
@@ -51,6 +52,8 @@ final class NodeTrustImpl implements NodeTrust {
     private final Consumer<Credentials> onInstall;
     private final Object installLock = new Object();
     private volatile State state;
+    /** The cluster CA with its key, once loaded or handed over; guarded by installLock. */
+    private ClusterCa authority;
 
     /**
      * Loads (or on first start creates) the node key and determines the state.
@@ -145,6 +148,34 @@ final class NodeTrustImpl implements NodeTrust {
     @Override
     public Optional<Credentials> credentials() {
         return Optional.ofNullable(state.credentials());
+    }
+
+    @Override
+    public void installAuthority(ClusterCa ca) {
+        synchronized (installLock) {
+            Credentials c = state.credentials();
+            if (c == null) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, "controller " + nodeIp + " is not clustered yet; it takes the cluster CA "
+                        + "key only after its own certificate");
+            }
+            if (!c.ca().equals(ca.certificate())) {
+                throw CairnException.invalid("the CA handed over (" + Pem.commonName(ca.certificate()) + ") is not the one controller " + nodeIp
+                        + " trusts (" + Pem.commonName(c.ca()) + ")");
+            }
+            ca.store(dir); // ca.key.pem 0600; ca.pem rewritten with the same certificate
+            authority = ca;
+            logger.info("controller {} holds the cluster CA key ({})", nodeIp, dir.resolve(Pem.CA_KEY));
+        }
+    }
+
+    @Override
+    public Optional<ClusterCa> authority() {
+        synchronized (installLock) {
+            if (authority == null && state.credentials() != null && Files.exists(dir.resolve(Pem.CA_KEY))) {
+                authority = ClusterCa.load(dir);
+            }
+            return Optional.ofNullable(authority);
+        }
     }
 
     @Override

@@ -79,17 +79,43 @@ public final class Pem {
     }
 
     public static Pki.Ca loadCa(Path dir) {
-        PrivateKey key = readPrivateKey(dir.resolve(CA_KEY));
-        X509Certificate cert = readCertificate(dir.resolve(CA));
+        return ca(readPrivateKey(dir.resolve(CA_KEY)), readCertificate(dir.resolve(CA)), dir.resolve(CA_KEY).toString());
+    }
+
+    /** The CA of this key and certificate, refused when they do not match or the certificate is not a CA's. */
+    public static Pki.Ca ca(PrivateKey key, X509Certificate cert, String what) {
         if (!Arrays.equals(Pki.publicKeyOf(key).getEncoded(), cert.getPublicKey().getEncoded())) {
-            throw CairnException.invalid(dir.resolve(CA_KEY) + " is not the key of the CA certificate " + dir.resolve(CA)
+            throw CairnException.invalid(what + " is not the key of the CA certificate " + cert.getSubjectX500Principal().getName()
                     + "; restore the CA key and certificate as a pair");
         }
         if (cert.getBasicConstraints() < 0) {
-            throw CairnException.invalid(dir.resolve(CA) + " is not a CA certificate (" + cert.getSubjectX500Principal().getName()
-                    + "); restore the cluster CA");
+            throw CairnException.invalid(cert.getSubjectX500Principal().getName() + " is not a CA certificate; restore the cluster CA");
         }
         return new Pki.Ca(new KeyPair(cert.getPublicKey(), key), cert);
+    }
+
+    /** A PKCS#8 private key as PEM text. */
+    public static String privateKeyPem(PrivateKey key) {
+        byte[] der = key.getEncoded();
+        try {
+            return new String(encode("PRIVATE KEY", der), StandardCharsets.US_ASCII);
+        } finally {
+            Arrays.fill(der, (byte) 0);
+        }
+    }
+
+    /** Reads a PKCS#8 private key from PEM text. */
+    public static PrivateKey parsePrivateKey(String pem, String what) {
+        try (PEMParser parser = new PEMParser(new java.io.StringReader(pem == null ? "" : pem))) {
+            Object o = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (o instanceof PrivateKeyInfo info) {
+                return converter.getPrivateKey(info);
+            }
+            throw CairnException.invalid(what + " is not a PKCS#8 private key (BEGIN PRIVATE KEY); it holds " + describe(o));
+        } catch (IOException e) {
+            throw CairnException.invalid(what + " is not readable PEM: " + e.getMessage());
+        }
     }
 
     public static void storeCa(KeyPair keyPair, X509Certificate certificate, Path dir) {

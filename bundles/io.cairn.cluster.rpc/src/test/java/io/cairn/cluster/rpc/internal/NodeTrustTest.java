@@ -138,4 +138,40 @@ class NodeTrustTest {
                 .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION))
                 .hasMessageContaining("to return it to factory state");
     }
+
+    @Test
+    void givenAClusteredNode_whenTheCaKeyIsHandedOver_thenItIsKeptOwnerOnly_survivesARestart_andOnlyTheTrustedCaIsAccepted() {
+        ClusterCa ca = ClusterCa.create("test", Duration.ofDays(1));
+        NodeTrustImpl trust = new NodeTrustImpl(pki, LOCAL, InstantSource.system(), c -> { });
+        assertThatThrownBy(() -> trust.installAuthority(ca)).isInstanceOfSatisfying(CairnException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED_PRECONDITION));
+        trust.install(ca.certificate(), ca.issue(trust.publicKey(), "node:x", List.of(LOCAL), Duration.ofDays(1)));
+        assertThat(trust.authority()).isEmpty();
+
+        ClusterCa other = ClusterCa.create("other", Duration.ofDays(1));
+        assertThatThrownBy(() -> trust.installAuthority(other)).isInstanceOfSatisfying(CairnException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThat(pki.resolve("ca.key.pem")).doesNotExist();
+
+        ClusterCa handed = ClusterCa.of(ca.exportKey(), ca.certificate());
+        trust.installAuthority(handed);
+        assertThat(trust.authority()).isPresent();
+        assertThat(PosixFilePermissions.toString(uncheckedPermissions(pki.resolve("ca.key.pem")))).isEqualTo("rw-------");
+        NodeTrustImpl again = new NodeTrustImpl(pki, LOCAL, InstantSource.system(), c -> { });
+        ClusterCa loaded = again.authority().orElseThrow();
+        Credentials prism = loaded.issueCredentials("prism:" + LOCAL, List.of(LOCAL, "127.0.0.9"), Duration.ofDays(1));
+        assertThat(Tls.ipAddresses(prism.certificate())).containsExactly(LOCAL, "127.0.0.9");
+        assertThat(prism.ca()).isEqualTo(ca.certificate());
+        assertThatThrownBy(() -> ClusterCa.of(other.exportKey(), ca.certificate())).isInstanceOf(CairnException.class)
+                .hasMessageContaining("not the key");
+        assertThatThrownBy(() -> ClusterCa.of("junk", ca.certificate())).isInstanceOf(CairnException.class);
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> uncheckedPermissions(Path file) {
+        try {
+            return Files.getPosixFilePermissions(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

@@ -147,6 +147,16 @@ class ZeusServiceTest {
             }
 
             @Override
+            public void installAuthority(ClusterCa authority) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Optional<ClusterCa> authority() {
+                return Optional.of(ca);
+            }
+
+            @Override
             public Optional<Credentials> credentials() {
                 return Optional.of(creds);
             }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -33,6 +35,7 @@ import io.cairn.cluster.api.vip.VirtualIp;
 import io.cairn.cluster.api.vip.VirtualIpException;
 import io.cairn.cluster.api.vip.VirtualIpSpec;
 import io.cairn.cluster.api.vip.VirtualIps;
+import io.cairn.cluster.rpc.ClusterCa;
 import io.cairn.cluster.rpc.Credentials;
 import io.cairn.cluster.rpc.NodeTrust;
 import io.cairn.common.ready.ReadyMarker;
@@ -54,11 +57,19 @@ import io.cairn.common.ready.ReadyMarker;
 public final class Connectors {
 
     static final String FELIX_HTTP_PID = "org.apache.felix.http";
+    /** Prism's certificate is re-issued at every start and virtual-IP change, well within this. */
+    static final java.time.Duration CERTIFICATE_VALIDITY = java.time.Duration.ofDays(730);
 
     private final Logger logger = LoggerFactory.getLogger(Connectors.class);
     private final BundleContext context;
     private final PrismLeader leader;
-    private final SSLContext tls;
+    private final NodeTrust trust;
+    /** What the HTTPS listeners present now: Prism's certificate (node address and virtual IP) or the node's. */
+    private volatile SSLContext tls;
+    /** The virtual IP the current certificate names ("" for none); guarded by this. */
+    private String certificateVip;
+    /** The TLS factories of the listeners made so far, by host, to re-key them when the certificate changes. */
+    private final java.util.Map<String, SslContextFactory.Server> factories = new java.util.concurrent.ConcurrentHashMap<>();
     private final String self;
     private final int port;
     private final ServiceRegistration<ConnectorFactory> https;
@@ -87,9 +98,12 @@ public final class Connectors {
         this.leader = leader;
         this.self = leader.self();
         this.port = config.prism__port();
-        Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
+        this.trust = trust;
+        trust.credentials().orElseThrow(() -> new IllegalStateException(
                 "this node belongs to a cluster but holds no cluster certificate (data/pki): Prism cannot serve HTTPS"));
-        this.tls = c.tlsContext();
+        Optional<String> vip = leader.state().vip();
+        this.tls = certificate(vip);
+        this.certificateVip = vip.orElse("");
         configureFelix(cm, self, config.prism__local__port());
         this.https = register("prism-https " + self + ":" + port, () -> tlsConnector(self, port));
         int httpPort = config.prism__http__port();
@@ -134,6 +148,7 @@ public final class Connectors {
         if (closed) {
             return;
         }
+        renewCertificate(s.vip()); // before the virtual IP's listener is made, so that it presents the new one
         String want = s.leader() ? s.vip().orElse(null) : null;
         if (java.util.Objects.equals(want, vipBound)) {
             return;
@@ -158,6 +173,44 @@ public final class Connectors {
             vipBound = vip;
             logger.info("Prism leader: serving the cluster virtual IP {}:{} ({})", vip, port, vipHandle.spec().mode());
         }
+    }
+
+    /**
+     * Prism's TLS context (spec 30 §2): a certificate the cluster CA issues on this node for a fresh
+     * key, naming the node's address and the cluster virtual IP, so clients of either can check the
+     * host name; the node's own certificate when this member does not hold the CA key (a cluster
+     * created before members kept it).
+     */
+    private SSLContext certificate(Optional<String> vip) {
+        Credentials node = trust.credentials().orElseThrow();
+        Optional<ClusterCa> ca = trust.authority();
+        if (ca.isEmpty()) {
+            logger.info("Prism presents the node certificate (it names {} only): this member holds no cluster CA key", self);
+            return node.tlsContext();
+        }
+        List<String> names = new ArrayList<>(List.of(self));
+        vip.filter(v -> !v.equals(self)).ifPresent(names::add);
+        Credentials prism = ca.get().issueCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
+        logger.info("Prism certificate issued by the cluster CA for {} (serial {})", names, prism.certificate().getSerialNumber().toString(16));
+        return prism.tlsContext();
+    }
+
+    /** Re-keys every listener when the virtual IP the certificate names changed. */
+    private void renewCertificate(Optional<String> vip) {
+        String want = vip.orElse("");
+        if (want.equals(certificateVip)) {
+            return;
+        }
+        SSLContext next = certificate(vip);
+        tls = next;
+        certificateVip = want;
+        factories.forEach((host, f) -> {
+            try {
+                f.reload(x -> x.setSslContext(next));
+            } catch (Exception e) {
+                logger.warn("Prism: the listener on {} keeps its old certificate: {}", host, e.toString());
+            }
+        });
     }
 
     private void closeHandle() {
@@ -200,6 +253,7 @@ public final class Connectors {
         return server -> {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setSslContext(tls);
+            factories.put(host, ssl);
             ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
             ssl.setSniRequired(false);
             ssl.setWantClientAuth(true); // an admin client certificate from the cluster CA authenticates (the REST API decides what it may do)
