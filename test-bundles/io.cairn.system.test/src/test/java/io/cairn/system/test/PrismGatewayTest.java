@@ -239,6 +239,21 @@ class PrismGatewayTest {
         assertThat(status(missing)).isEqualTo(404);
         Proc gone = api("DELETE", "/vdisks/" + uuid, null);
         assertThat(status(gone)).as(gone.output()).isEqualTo(204);
+
+        // the cluster's settings: the virtual IP over REST (the same as ncli cluster edit-params external-ip-address=)
+        JsonNode clusterNow = json(api("GET", "/cluster", null));
+        assertThat(clusterNow.path("spec").path("external_ip_address").asText()).isEqualTo(VIP);
+        long cv = clusterNow.path("metadata").path("version").asLong();
+        String name = clusterNow.path("spec").path("name").asText();
+        Proc notIp = api("PUT", "/cluster", "{\"metadata\": {\"version\": " + cv + "}, \"spec\": {\"external_ip_address\": \"vip.example\"}}");
+        assertThat(status(notIp)).as(notIp.output()).isEqualTo(400);
+        assertThat(json(notIp).path("message").asText()).contains("not an IP address");
+        Proc rename = api("PUT", "/cluster", "{\"metadata\": {\"version\": " + cv + "}, \"spec\": {\"name\": \"other\"}}");
+        assertThat(status(rename)).as(rename.output()).isEqualTo(400);
+        Proc same = api("PUT", "/cluster", "{\"metadata\": {\"version\": " + cv + "}, \"spec\": {\"name\": \"" + name
+                + "\", \"external_ip_address\": \"" + VIP + "\"}}");
+        assertThat(status(same)).as(same.output()).isEqualTo(200);
+        assertThat(json(same).path("spec").path("external_ip_address").asText()).isEqualTo(VIP);
     }
 
     @Test

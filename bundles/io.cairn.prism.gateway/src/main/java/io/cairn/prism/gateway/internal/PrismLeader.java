@@ -23,6 +23,7 @@ import io.cairn.cluster.api.LeadershipListener;
 import io.cairn.cluster.api.Registration;
 import io.cairn.cluster.api.VersionedDocument;
 import io.cairn.cluster.api.Zeus;
+import io.cairn.common.error.CairnException;
 import io.cairn.common.ready.ReadyMarker;
 
 /**
@@ -95,6 +96,47 @@ public final class PrismLeader {
             return ip.isBlank() ? Optional.empty() : Optional.of(ip);
         } catch (java.io.IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The configured cluster virtual IP, if any. */
+    public Optional<String> vip() {
+        return vip;
+    }
+
+    /**
+     * Sets the cluster virtual IP (compare-and-set on {@value #VIP_DOCUMENT}); the leader takes it and
+     * every node re-issues its Prism certificate to name it.
+     *
+     * @return the address in canonical form
+     * @throws CairnException INVALID_ARGUMENT for something that is not an IP address literal
+     */
+    public String setVip(String ip) {
+        String literal = literal(ip);
+        for (int attempt = 0; ; attempt++) {
+            Optional<VersionedDocument> now = zeus.read(VIP_DOCUMENT);
+            try {
+                zeus.write(VIP_DOCUMENT, JSON.writeValueAsBytes(java.util.Map.of("ip", literal)),
+                        now.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
+                return literal;
+            } catch (CairnException e) {
+                if (e.code() != io.cairn.common.error.ErrorCode.CONFLICT || attempt >= 5) {
+                    throw e;
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    static String literal(String ip) {
+        if (ip == null || ip.isBlank() || !(ip.matches("[0-9.]+") || ip.contains(":"))) {
+            throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");
+        }
+        try {
+            return java.net.InetAddress.getByName(ip).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");
         }
     }
 

@@ -63,19 +63,7 @@ public final class PrismRpc implements RpcHandler {
                     throw new CairnException(io.cairn.common.error.ErrorCode.PERMISSION_DENIED, VIP_SET
                             + " is for the cluster admin certificate (ncli cluster edit-params external-ip-address=IP)");
                 }
-                String ip = literal(body.path("ip").asText(""));
-                for (int attempt = 0; ; attempt++) {
-                    Optional<VersionedDocument> now = zeus.read(PrismLeader.VIP_DOCUMENT);
-                    try {
-                        zeus.write(PrismLeader.VIP_DOCUMENT, JSON.writeValueAsBytes(Map.of("ip", ip)),
-                                now.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
-                        break;
-                    } catch (CairnException e) {
-                        if (e.code() != io.cairn.common.error.ErrorCode.CONFLICT || attempt >= 5) {
-                            throw e;
-                        }
-                    }
-                }
+                String ip = leader.setVip(body.path("ip").asText(""));
                 out.put("ip", ip);
                 out.put("text", "external IP address (cluster virtual IP) set to " + ip + "; Prism answers at https://" + ip + ":" + port + "/\n");
             }
@@ -107,16 +95,5 @@ public final class PrismRpc implements RpcHandler {
             default -> throw CairnException.notFound("no method " + call.method());
         }
         return JSON.writeValueAsString(out).getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String literal(String ip) {
-        if (ip.isBlank() || !(ip.matches("[0-9.]+") || ip.contains(":"))) {
-            throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");
-        }
-        try {
-            return InetAddress.getByName(ip).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");
-        }
     }
 }

@@ -8,6 +8,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -16,6 +17,8 @@ import io.cairn.cluster.api.ClusterMembership;
 import io.cairn.cluster.api.NodeIdentity;
 import io.cairn.cluster.api.Zeus;
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.prism.gateway.internal.PrismLeader;
+import io.cairn.prism.api.Action;
 import io.cairn.prism.api.ApiEndpoints;
 import io.cairn.prism.api.ApiException;
 import io.cairn.prism.api.ApiOperation;
@@ -27,18 +30,22 @@ import io.cairn.prism.api.Schema;
 @Component(service = ApiEndpoints.class, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 public final class ClusterEndpoints implements ApiEndpoints {
 
-    static final Schema CLUSTER = Entities.schema("cluster", Schema.object("the cluster").property("name", Schema.string("its name"))
-            .property("fault_tolerance", Schema.integer("node failures it survives")), Schema.object("members and leaders").open());
+    static final Schema CLUSTER = Entities.schema("cluster", Schema.object("the cluster").property("name", Schema.string("its name (read only)"))
+            .property("fault_tolerance", Schema.integer("node failures it survives (read only)"))
+            .property("external_ip_address", Schema.string("the cluster virtual IP Prism's leader holds (ncli cluster edit-params "
+                    + "external-ip-address=IP)")), Schema.object("members and leaders").open());
     static final Schema HOST = Entities.schema("host", Schema.object("a node").property("address", Schema.string("its IP"))
             .property("rack", Schema.string("")).property("block", Schema.string("")), Schema.object("state and version").open());
 
     private final Zeus zeus;
     private final ClusterMembership membership;
+    private final PrismLeader prism;
 
     @Activate
-    public ClusterEndpoints(@Reference Zeus zeus, @Reference ClusterMembership membership) {
+    public ClusterEndpoints(@Reference Zeus zeus, @Reference ClusterMembership membership, @Reference PrismLeader prism) {
         this.zeus = zeus;
         this.membership = membership;
+        this.prism = prism;
     }
 
     @Override
@@ -50,6 +57,22 @@ public final class ClusterEndpoints implements ApiEndpoints {
     public List<ApiOperation> operations() {
         return List.of(
                 ApiOperation.get("/cluster", "cluster", "The cluster", CLUSTER, r -> ApiResponse.ok(cluster())),
+                new ApiOperation("PUT", "/cluster", "cluster_settings", Action.UPDATE, "Set the cluster virtual IP (send metadata.version back)",
+                        CLUSTER, CLUSTER, 200, false, r -> {
+                            ObjectNode now = cluster();
+                            Entities.checkVersion(r.body(), now.path("metadata").path("version").asLong(), "the cluster");
+                            JsonNode want = r.body().path("spec");
+                            for (String fixed : List.of("name", "fault_tolerance")) {
+                                if (want.has(fixed) && !want.get(fixed).equals(now.path("spec").path(fixed))) {
+                                    throw ApiException.badRequest("READ_ONLY", "spec." + fixed + " cannot be changed here (it is "
+                                            + now.path("spec").path(fixed) + ")");
+                                }
+                            }
+                            if (want.hasNonNull("external_ip_address")) {
+                                prism.setVip(want.get("external_ip_address").asText());
+                            }
+                            return ApiResponse.ok(cluster());
+                        }),
                 ApiOperation.list("/hosts", "host", "The cluster's nodes", HOST, r -> ApiResponse.ok(Entities.list(
                         zeus.cluster().nodes().stream().map(this::host).toList()))),
                 ApiOperation.get("/hosts/{uuid}", "host", "One node", HOST, r -> {
@@ -61,11 +84,13 @@ public final class ClusterEndpoints implements ApiEndpoints {
 
     private ObjectNode cluster() {
         ClusterConfig c = zeus.cluster();
-        ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", c.name()).put("fault_tolerance", c.faultTolerance());
+        ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", c.name()).put("fault_tolerance", c.faultTolerance())
+                .put("external_ip_address", prism.vip().orElse(""));
         ObjectNode status = JsonNodeFactory.instance.objectNode().put("id", c.id()).put("nodes", c.nodes().size());
         ObjectNode leaders = status.putObject("leaders");
         zeus.leaders().forEach(l -> leaders.put(l.role(), l.address()));
-        return Entities.entity("cluster", c.uuid().toString(), Entities.versionOf(c.name(), c.faultTolerance(), c.nodes().size()), spec, status);
+        return Entities.entity("cluster", c.uuid().toString(), Entities.versionOf(c.name(), c.faultTolerance(), c.nodes().size(),
+                prism.vip().orElse("")), spec, status);
     }
 
     private ObjectNode host(NodeIdentity n) {

@@ -37,7 +37,10 @@ class OpenApiTest {
     static Router routes() {
         Router r = new Router();
         r.add("things", "things", Things.OPERATIONS);
-        r.add("cluster", "cluster", new ClusterEndpoints(null, null).operations());
+        r.add("cluster", "cluster", new ClusterEndpoints(null, null, null).operations());
+        r.add("activity", "activity", new ActivityEndpoints(null, null).operations());
+        r.add("accounts", "accounts", new AccountEndpoints(null).operations());
+        r.add("auth", "auth", new AuthEndpoints(null, null).operations());
         return r;
     }
 
@@ -46,7 +49,8 @@ class OpenApiTest {
         ObjectNode doc = OpenApi.document(routes().routes(), "1.0.0");
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc.toString());
         assertThat(parsed.getMessages()).as(doc.toPrettyString()).isEmpty();
-        assertThat(parsed.getOpenAPI().getPaths()).containsKeys("/things", "/things/{uuid}", "/cluster", "/hosts", "/hosts/{uuid}");
+        assertThat(parsed.getOpenAPI().getPaths()).containsKeys("/things", "/things/{uuid}", "/cluster", "/hosts", "/hosts/{uuid}",
+                "/tasks/{uuid}/abort", "/alerts/{uuid}/acknowledge", "/events", "/roles/{name}", "/auth/directories/{name}", "/audit/events");
         assertThat(parsed.getOpenAPI().getPaths().get("/things").getPost().getRequestBody()).isNotNull();
         assertThat(parsed.getOpenAPI().getPaths().get("/things").getGet().getParameters()).extracting(p -> p.getName())
                 .containsExactly("offset", "limit", "filter");
