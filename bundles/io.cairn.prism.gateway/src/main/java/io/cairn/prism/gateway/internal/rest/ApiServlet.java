@@ -33,7 +33,12 @@ import io.cairn.prism.api.ApiOperation;
 import io.cairn.prism.api.ApiRequest;
 import io.cairn.prism.api.ApiResponse;
 import io.cairn.security.auth.AuditEvent;
+import io.cairn.cluster.rpc.NodeTrust;
 import io.cairn.security.auth.AuditLog;
+import io.cairn.security.auth.Principal;
+import io.cairn.security.auth.Session;
+import jakarta.servlet.http.Cookie;
+import java.security.cert.X509Certificate;
 import io.cairn.security.auth.AuditResult;
 import io.cairn.security.auth.Authenticator;
 import jakarta.servlet.Servlet;
@@ -68,13 +73,16 @@ public final class ApiServlet extends HttpServlet {
     private final transient Router router = new Router();
     private final transient Authenticator auth;
     private final transient AuditLog audit;
+    private final transient NodeTrust trust;
     private final transient BasicSessions basic = new BasicSessions();
 
     private final int port;
 
     @Activate
-    public ApiServlet(@Reference Authenticator auth, @Reference AuditLog audit, io.cairn.prism.gateway.internal.GatewayConfig config) {
+    public ApiServlet(@Reference Authenticator auth, @Reference AuditLog audit, @Reference NodeTrust trust,
+            io.cairn.prism.gateway.internal.GatewayConfig config) {
         this.auth = auth;
+        this.trust = trust;
         this.audit = audit;
         this.port = config.prism__port();
     }
@@ -100,6 +108,11 @@ public final class ApiServlet extends HttpServlet {
             write(res, 404, error("NOT_FOUND", "the REST API is served only over HTTPS on port " + port));
             return;
         }
+        Optional<ApiOperation> open = PublicRoutes.match(method, path);
+        if (open.isPresent()) {
+            servePublic(open.get(), req, res);
+            return;
+        }
         Authentication.ApiCaller caller = null;
         ApiOperation op = null;
         int status = 500;
@@ -108,7 +121,7 @@ public final class ApiServlet extends HttpServlet {
                     "log in: HTTP Basic with a Prism user, the session cookie of an earlier login, or a client certificate from the "
                             + "cluster CA"));
             if (path.equals("/openapi.json") && (method.equals("GET") || method.equals("HEAD"))) {
-                write(res, 200, OpenApi.document(router.routes(), VERSION));
+                write(res, 200, OpenApi.document(router.routes(), PublicRoutes.ALL, VERSION));
                 return;
             }
             Router.Match m = router.match(method, path);
@@ -169,6 +182,66 @@ public final class ApiServlet extends HttpServlet {
             if (op != null && op.mutating() && caller != null) {
                 record(caller, method, path, status);
             }
+        }
+    }
+
+    /** Login, logout and the CA certificate: before (and without) authentication. */
+    private void servePublic(ApiOperation op, HttpServletRequest req, HttpServletResponse res) throws IOException {
+        String source = req.getRemoteAddr();
+        try {
+            if (op == PublicRoutes.CA_CERTIFICATE) {
+                X509Certificate ca = trust.credentials().orElseThrow().ca();
+                res.setStatus(200);
+                res.setHeader("Cache-Control", "no-store");
+                res.setContentType("application/x-pem-file");
+                String pem = "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                        .encodeToString(ca.getEncoded()) + "\n-----END CERTIFICATE-----\n";
+                res.getOutputStream().write(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                return;
+            }
+            if (!Optional.ofNullable(req.getContentType()).orElse("").toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+                throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE", "send POST requests with Content-Type: application/json");
+            }
+            if (op == PublicRoutes.LOGOUT) {
+                Cookie[] cookies = req.getCookies();
+                if (cookies != null) {
+                    for (Cookie c : cookies) {
+                        if (c.getName().equals(Authenticator.SESSION_COOKIE)) {
+                            auth.revokeSession(c.getValue(), source);
+                        }
+                    }
+                }
+                res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=; Max-Age=0; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
+                write(res, 204, null);
+                return;
+            }
+            JsonNode body = body(req, op);
+            Principal p;
+            try {
+                p = auth.authenticate(body.path("username").asText(), body.path("password").asText(), source);
+            } catch (CairnException e) {
+                if (e.code() == io.cairn.common.error.ErrorCode.UNAUTHENTICATED || e.code() == io.cairn.common.error.ErrorCode.PERMISSION_DENIED) {
+                    throw new ApiException(401, "UNAUTHENTICATED", e.getMessage());
+                }
+                throw e;
+            }
+            Session s = auth.createSession(p, source);
+            res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + s.token() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
+            var answer = JSON.createObjectNode().put("username", p.username()).put("provider", p.provider());
+            p.roles().stream().sorted().forEach(answer.putArray("roles")::add);
+            answer.put("password_change_required", p.passwordChangeRequired());
+            write(res, 200, answer);
+        } catch (ApiException e) {
+            write(res, e.status(), error(e.code(), e.getMessage()));
+        } catch (CairnException e) {
+            int status = e.code().httpStatus();
+            if (status >= 500 && status != 503) {
+                internal(res, req.getMethod(), op.path(), e);
+            } else {
+                write(res, status, error(e.code().name(), e.getMessage()));
+            }
+        } catch (RuntimeException | java.security.cert.CertificateEncodingException e) {
+            internal(res, req.getMethod(), op.path(), e);
         }
     }
 

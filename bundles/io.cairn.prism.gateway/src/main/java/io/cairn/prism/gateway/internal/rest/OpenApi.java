@@ -15,11 +15,18 @@ import io.cairn.prism.api.Schema;
 final class OpenApi {
 
     static final String BASE = "/api/v1";
+    /** The owner marking the operations of {@link PublicRoutes}. */
+    private static final Object PUBLIC = new Object();
 
     private OpenApi() {
     }
 
     static ObjectNode document(List<Router.Route> routes, String version) {
+        return document(routes, List.of(), version);
+    }
+
+    /** With {@code open}: operations served without authentication (no permission, {@code security: []}). */
+    static ObjectNode document(List<Router.Route> routes, List<ApiOperation> open, String version) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode doc = f.objectNode();
         doc.put("openapi", "3.0.3");
@@ -32,8 +39,11 @@ final class OpenApi {
         doc.putArray("servers").addObject().put("url", BASE);
         ObjectNode paths = doc.putObject("paths");
         List<String> tags = new ArrayList<>();
-        for (Router.Route r : routes) {
+        List<Router.Route> all = new ArrayList<>(routes);
+        open.forEach(op -> all.add(new Router.Route("session", op, Router.split(op.path()), PUBLIC)));
+        for (Router.Route r : all) {
             ApiOperation op = r.op();
+            boolean isPublic = r.owner() == PUBLIC;
             ObjectNode path = paths.has(op.path()) ? (ObjectNode) paths.get(op.path()) : paths.putObject(op.path());
             ObjectNode o = path.putObject(op.method().toLowerCase(Locale.ROOT));
             o.put("summary", op.summary());
@@ -42,7 +52,11 @@ final class OpenApi {
             if (!tags.contains(r.tag())) {
                 tags.add(r.tag());
             }
-            o.put("x-cairn-permission", op.entityType() + ":" + op.action().id());
+            if (isPublic) {
+                o.putArray("security");
+            } else {
+                o.put("x-cairn-permission", op.entityType() + ":" + op.action().id());
+            }
             ArrayNode params = f.arrayNode();
             for (String seg : Router.split(op.path())) {
                 if (seg.startsWith("{")) {
@@ -92,7 +106,7 @@ final class OpenApi {
         error.putArray("required").add("code").add("message");
         ObjectNode sec = components.putObject("securitySchemes");
         sec.putObject("basic").put("type", "http").put("scheme", "basic");
-        sec.putObject("session").put("type", "apiKey").put("in", "cookie").put("name", "PRISM_SESSION");
+        sec.putObject("session").put("type", "apiKey").put("in", "cookie").put("name", io.cairn.security.auth.Authenticator.SESSION_COOKIE);
         ArrayNode security = doc.putArray("security");
         security.addObject().putArray("basic");
         security.addObject().putArray("session");

@@ -93,4 +93,16 @@ class OpenApiTest {
         assertThat(wrong.allowed()).containsExactlyInAnyOrder("GET", "PUT", "DELETE");
         assertThat(r.match("GET", "/nothing").allowed()).isEmpty();
     }
+
+    @Test
+    void givenThePublicRoutes_whenDocumented_thenTheyNeedNoAuthentication_andTheDocumentStaysValid() {
+        ObjectNode doc = OpenApi.document(routes().routes(), PublicRoutes.ALL, "1.0.0");
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc.toString());
+        assertThat(parsed.getMessages()).as(doc.toPrettyString()).isEmpty();
+        assertThat(doc.path("paths").path("/auth/login").path("post").path("security").isArray()).isTrue();
+        assertThat(doc.path("paths").path("/auth/login").path("post").path("security").size()).isZero();
+        assertThat(doc.path("paths").path("/auth/login").path("post").has("x-cairn-permission")).isFalse();
+        assertThat(doc.path("paths").path("/security/ca-certificate").has("get")).isTrue();
+        assertThat(doc.path("components").path("securitySchemes").path("session").path("name").asText()).isEqualTo("CAIRN_SESSION");
+    }
 }
