@@ -75,6 +75,9 @@ public final class ApiServlet extends HttpServlet {
     private final transient AuditLog audit;
     private final transient NodeTrust trust;
     private final transient BasicSessions basic = new BasicSessions();
+    private final transient SessionCache sessions = new SessionCache();
+    /** Entity types whose changes can end or narrow sessions. */
+    private static final java.util.Set<String> ACCOUNT_TYPES = java.util.Set.of("user", "role", "auth");
 
     private final int port;
 
@@ -117,7 +120,7 @@ public final class ApiServlet extends HttpServlet {
         ApiOperation op = null;
         int status = 500;
         try {
-            caller = Authentication.authenticate(auth, basic, req, res).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
+            caller = Authentication.authenticate(auth, basic, sessions, req, res).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
                     "log in: HTTP Basic with a Prism user, the session cookie of an earlier login, or a client certificate from the "
                             + "cluster CA"));
             if (path.equals("/openapi.json") && (method.equals("GET") || method.equals("HEAD"))) {
@@ -153,7 +156,14 @@ public final class ApiServlet extends HttpServlet {
             if (op.mutating()) {
                 audit.checkWritable(); // fail closed: no change that could not be audited (503)
             }
-            ApiResponse out = op.handler().handle(new ApiRequest(caller, m.params(), query, body));
+            ApiResponse out;
+            try {
+                out = op.handler().handle(new ApiRequest(caller, m.params(), query, body));
+            } finally {
+                if (op.mutating() && ACCOUNT_TYPES.contains(op.entityType())) {
+                    sessions.clear(); // a password, role or directory change counts at once on this node
+                }
+            }
             JsonNode result = out.body();
             if (op.list() && result != null) {
                 result = Listing.page(op.entityType(), result.path("entities"), first(query, "offset"), first(query, "limit"),
@@ -207,6 +217,7 @@ public final class ApiServlet extends HttpServlet {
                 if (cookies != null) {
                     for (Cookie c : cookies) {
                         if (c.getName().equals(Authenticator.SESSION_COOKIE)) {
+                            sessions.forget(c.getValue());
                             auth.revokeSession(c.getValue(), source);
                         }
                     }

@@ -76,7 +76,8 @@ final class Authentication {
     private Authentication() {
     }
 
-    static Optional<ApiCaller> authenticate(Authenticator auth, BasicSessions basic, HttpServletRequest req, HttpServletResponse res) {
+    static Optional<ApiCaller> authenticate(Authenticator auth, BasicSessions basic, SessionCache cache, HttpServletRequest req,
+            HttpServletResponse res) {
         String source = req.getRemoteAddr();
         if (CertificateCaller.from(req.getAttribute("jakarta.servlet.request.X509Certificate")).isPresent()) {
             return Optional.of(certificateAdmin(source));
@@ -99,9 +100,9 @@ final class Authentication {
             Optional<String> known = basic.token(key);
             if (known.isPresent()) {
                 try {
-                    Session s = auth.validateSession(known.get(), source);
+                    Principal p = validate(auth, cache, known.get(), source);
                     res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + known.get() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
-                    return Optional.of(new ApiCaller(s.principal(), source));
+                    return Optional.of(new ApiCaller(p, source));
                 } catch (CairnException e) {
                     basic.forget(key); // ended (password change, lockout, expiry): check the password again
                 }
@@ -116,12 +117,24 @@ final class Authentication {
         if (cookies != null) {
             for (Cookie c : cookies) {
                 if (c.getName().equals(Authenticator.SESSION_COOKIE)) {
-                    Session s = login(() -> auth.validateSession(c.getValue(), source));
-                    return Optional.of(new ApiCaller(s.principal(), source));
+                    Principal p = login(() -> validate(auth, cache, c.getValue(), source));
+                    return Optional.of(new ApiCaller(p, source));
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** The session's principal: from the cache when this gateway validated it within the last second, else from the auth bundle. */
+    private static Principal validate(Authenticator auth, SessionCache cache, String token, String source) {
+        long now = System.nanoTime();
+        Optional<Principal> known = cache.principal(token, now);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        Principal p = auth.validateSession(token, source).principal();
+        cache.remember(token, p, now);
+        return p;
     }
 
     /** Runs a login step; the auth bundle's UNAUTHENTICATED (and lockout) become a 401 with its message. */
