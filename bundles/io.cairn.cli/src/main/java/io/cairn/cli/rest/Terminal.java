@@ -29,7 +29,8 @@ final class Terminal {
 
     static Terminal system() {
         Console console = System.console();
-        return new Terminal(System.getenv(), question -> console == null ? null : console.readPassword("%s", question));
+        boolean terminal = console != null && console.isTerminal();
+        return new Terminal(System.getenv(), question -> terminal ? console.readPassword("%s", question) : null);
     }
 
     /** A secret from env {@code variable}, else the console; a clear error when neither has one. */
@@ -91,7 +92,7 @@ final class Terminal {
     static int shell(BufferedReader in, PrintStream out, PrintStream err, String prompt, java.util.function.Function<List<String>, Integer> run)
             throws IOException {
         int last = 0;
-        boolean interactive = System.console() != null;
+        boolean interactive = System.console() != null && System.console().isTerminal();
         for (;;) {
             if (interactive) {
                 out.print(prompt);

@@ -63,19 +63,7 @@ public final class PrismRpc implements RpcHandler {
                     throw new CairnException(io.cairn.common.error.ErrorCode.PERMISSION_DENIED, VIP_SET
                             + " is for the cluster admin certificate (ncli cluster edit-params external-ip-address=IP)");
                 }
-                String ip = literal(body.path("ip").asText(""));
-                for (int attempt = 0; ; attempt++) {
-                    Optional<VersionedDocument> now = zeus.read(PrismLeader.VIP_DOCUMENT);
-                    try {
-                        zeus.write(PrismLeader.VIP_DOCUMENT, JSON.writeValueAsBytes(Map.of("ip", ip)),
-                                now.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
-                        break;
-                    } catch (CairnException e) {
-                        if (e.code() != io.cairn.common.error.ErrorCode.CONFLICT || attempt >= 5) {
-                            throw e;
-                        }
-                    }
-                }
+                String ip = setVip(zeus, body.path("ip").asText(""));
                 out.put("ip", ip);
                 out.put("text", "external IP address (cluster virtual IP) set to " + ip + "; Prism answers at https://" + ip + ":" + port + "/\n");
             }
@@ -107,6 +95,27 @@ public final class PrismRpc implements RpcHandler {
             default -> throw CairnException.notFound("no method " + call.method());
         }
         return JSON.writeValueAsString(out).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sets the cluster virtual IP (Zeus document {@value PrismLeader#VIP_DOCUMENT}; the Prism leader
+     * takes it): for {@code prism.vip.set} and {@code PUT /api/v1/cluster/external_ip_address}.
+     * Answers the address in its canonical form; INVALID_ARGUMENT when it is not an IP address.
+     */
+    public static String setVip(Zeus zeus, String address) throws java.io.IOException {
+        String ip = literal(address);
+        for (int attempt = 0; ; attempt++) {
+            Optional<VersionedDocument> now = zeus.read(PrismLeader.VIP_DOCUMENT);
+            try {
+                zeus.write(PrismLeader.VIP_DOCUMENT, JSON.writeValueAsBytes(Map.of("ip", ip)),
+                        now.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
+                return ip;
+            } catch (CairnException e) {
+                if (e.code() != io.cairn.common.error.ErrorCode.CONFLICT || attempt >= 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static String literal(String ip) {

@@ -16,6 +16,8 @@ import io.cairn.cluster.api.ClusterMembership;
 import io.cairn.cluster.api.NodeIdentity;
 import io.cairn.cluster.api.Zeus;
 import io.cairn.common.ready.ReadyMarker;
+import io.cairn.prism.gateway.internal.PrismRpc;
+import io.cairn.prism.api.Action;
 import io.cairn.prism.api.ApiEndpoints;
 import io.cairn.prism.api.ApiException;
 import io.cairn.prism.api.ApiOperation;
@@ -31,6 +33,9 @@ public final class ClusterEndpoints implements ApiEndpoints {
             .property("fault_tolerance", Schema.integer("node failures it survives")), Schema.object("members and leaders").open());
     static final Schema HOST = Entities.schema("host", Schema.object("a node").property("address", Schema.string("its IP"))
             .property("rack", Schema.string("")).property("block", Schema.string("")), Schema.object("state and version").open());
+
+    static final Schema VIP = Schema.object("the cluster virtual IP").required("external_ip_address",
+            Schema.string("an IP address on the nodes' subnet, e.g. 10.0.0.40"));
 
     private final Zeus zeus;
     private final ClusterMembership membership;
@@ -50,6 +55,11 @@ public final class ClusterEndpoints implements ApiEndpoints {
     public List<ApiOperation> operations() {
         return List.of(
                 ApiOperation.get("/cluster", "cluster", "The cluster", CLUSTER, r -> ApiResponse.ok(cluster())),
+                new ApiOperation("PUT", "/cluster/external_ip_address", "cluster", Action.UPDATE, "Set the cluster virtual IP (the Prism "
+                        + "leader holds it; ncli cluster edit-params external-ip-address=IP)", VIP, VIP, 200, false, r -> {
+                            String ip = PrismRpc.setVip(zeus, r.body().path("external_ip_address").asText(""));
+                            return ApiResponse.ok(JsonNodeFactory.instance.objectNode().put("external_ip_address", ip));
+                        }),
                 ApiOperation.list("/hosts", "host", "The cluster's nodes", HOST, r -> ApiResponse.ok(Entities.list(
                         zeus.cluster().nodes().stream().map(this::host).toList()))),
                 ApiOperation.get("/hosts/{uuid}", "host", "One node", HOST, r -> {
