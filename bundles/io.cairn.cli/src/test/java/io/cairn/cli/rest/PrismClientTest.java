@@ -127,6 +127,14 @@ class PrismClientTest {
     }
 
     @Test
+    void givenACertificateNamingAnotherAddress_whenItChainsToTheClusterCa_thenItIsAccepted_likeTheVirtualIp() throws Exception {
+        // the cluster virtual IP is served with the leader's node certificate, which names the node's address only
+        HttpsServer s = server(ca.issueCredentials("node:n2", List.of("127.0.1.2"), Duration.ofDays(1)),
+                e -> reply(e, 200, "{\"spec\": {\"name\": \"c\"}}"));
+        assertThat(client(s, null, null).get("/cluster").path("spec").path("name").asText()).isEqualTo("c");
+    }
+
+    @Test
     void givenANonLeader_whenPostIsRedirectedWith308_thenTheSameMethodAndBodyGoToTheLeader_andLaterRequestsGoThereDirectly() throws Exception {
         HttpsServer leader = server(node, e -> reply(e, 201, "{\"metadata\": {\"kind\": \"container\", \"uuid\": \"c1\"}, \"spec\": {}}"));
         HttpsServer follower = server(node, e -> {
