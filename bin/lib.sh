@@ -48,7 +48,7 @@ image_archive() { echo "$CAIRN_ROOT/appliance-image/target/cairn-appliance-$(pro
 cli_classpath() {
   local here dir jar
   here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-  if ls "$here"/lib/io.cairn.cli-*.jar > /dev/null 2>&1; then echo "$here/lib/*"; return 0; fi
+  if ls "$here"/lib/io.cairn.cli*.jar > /dev/null 2>&1; then echo "$here/lib/*"; return 0; fi
   dir="$CAIRN_ROOT/bundles/io.cairn.cli/target"
   jar=$(ls "$dir"/io.cairn.cli-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1 || true)
   [ -n "$jar" ] && [ -d "$dir/lib" ] || die "the cairn command-line tools are not built; run ./cairn build first"
