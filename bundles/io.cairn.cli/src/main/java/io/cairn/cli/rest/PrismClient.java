@@ -100,14 +100,19 @@ final class PrismClient {
     JsonNode send(String method, String path, JsonNode body) {
         byte[] bytes = body == null ? null : write(body);
         boolean retriedWithBasic = false;
-        List<String> candidates = current != null ? List.of(current) : servers;
+        List<String> candidates = new ArrayList<>(servers);
+        if (current != null) { // the server that answered last (the leader) first, the others if it has gone
+            candidates.remove(current);
+            candidates.add(0, current);
+        }
         String target = null;
         ConnectException unreachable = null;
         for (String server : candidates) {
             try {
                 target = server;
+                boolean withCookie = !cookies.isEmpty();
                 HttpResponse<byte[]> r = exchange(method, URI.create("https://" + server + BASE + path), bytes, true);
-                if (r.statusCode() == 401 && !retriedWithBasic && basic != null && !cookies.isEmpty()) {
+                if (r.statusCode() == 401 && !retriedWithBasic && basic != null && withCookie) {
                     cookies.clear(); // the session ended (idle, leader change): log in again, once
                     retriedWithBasic = true;
                     r = exchange(method, r.uri(), bytes, false);
