@@ -142,7 +142,7 @@ class RestCliTest {
     @Order(3)
     void givenALocalViewer_whenItLogsInWithUser_thenItMustChangeItsPassword_canList_andIsRefusedChangesWithPermissionDenied() throws Exception {
         String first = "Viewer-first-2026!x";
-        String second = "Viewer-second-2027!y";
+        String second = "Quokka+Jump%93zZ";
         Proc user = run("ncli", Map.of("CAIRN_NEW_PASSWORD", first), "user", "create", "user-name=rv1", "roles=viewer");
         assertThat(user.exitCode()).as(user.output()).isZero();
         assertThat(ncli("user", "ls").output()).contains(": rv1");
