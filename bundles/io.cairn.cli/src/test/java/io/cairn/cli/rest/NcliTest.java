@@ -112,11 +112,13 @@ class NcliTest {
         assertThat(Sizes.parse("size", "512m", 1)).isEqualTo(512L << 20);
         assertThat(Sizes.parse("size", "4k", 1)).isEqualTo(4096);
         assertThat(Sizes.parse("size", "2T", 1)).isEqualTo(2L << 40);
+        assertThat(Sizes.parse("size", "1P", 1)).isEqualTo(1L << 50);
+        assertThat(Sizes.parse("size", "7E", 1)).isEqualTo(7L << 60);
         assertThat(Sizes.parse("size", "4096", 1)).isEqualTo(4096);
         assertThat(Sizes.parse("size", "4096B", 1 << 20)).isEqualTo(4096);
         assertThat(Sizes.parse("memory", "512", 1L << 20)).as("acli: bare = MiB").isEqualTo(512L << 20);
         assertThat(Sizes.parse("memory", "2G", 1L << 20)).isEqualTo(2048L << 20);
-        for (String bad : List.of("", "G", "-1", "1.5G", "10X", "0", "99999999T", "10 GB B")) {
+        for (String bad : List.of("", "G", "-1", "1.5G", "10X", "0", "9999999999E", "10 GB B")) {
             assertThatThrownBy(() -> Sizes.parse("size", bad, 1)).as(bad).isInstanceOf(CliException.class)
                     .hasMessageContaining("size=" + bad).extracting(e -> ((CliException) e).exitCode()).isEqualTo(2);
         }
