@@ -75,6 +75,9 @@ public final class Acli {
 
     static int execute(Ncli.Run run, List<String> words, boolean json, PrintStream out, PrintStream err) {
         try {
+            if (words.isEmpty()) {
+                throw CliException.usage("missing the command, e.g. acli host.list");
+            }
             String command = words.get(0);
             List<String> rest = words.subList(1, words.size());
             if (command.equals("host.list")) {
@@ -98,6 +101,9 @@ public final class Acli {
         } catch (CliException e) {
             err.println("acli: " + e.getMessage());
             return e.exitCode();
+        } catch (RuntimeException e) {
+            err.println("acli: " + words.get(0) + " failed: " + e);
+            return CliException.FAILED;
         }
     }
 

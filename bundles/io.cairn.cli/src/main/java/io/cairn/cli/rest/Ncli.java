@@ -273,6 +273,9 @@ public final class Ncli {
                 err.println("'ncli helpsys listall' lists the commands");
             }
             return e.exitCode();
+        } catch (RuntimeException e) {
+            err.println("ncli: " + String.join(" ", words) + " failed: " + e);
+            return CliException.FAILED;
         }
     }
 

@@ -36,9 +36,13 @@ class NcliTest {
     }
 
     static Result acli(Map<String, String> env, String... args) {
+        return acliShell(env, "", args);
+    }
+
+    static Result acliShell(Map<String, String> env, String stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Acli.run(args, new BufferedReader(new StringReader("")), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = Acli.run(args, new BufferedReader(new StringReader(stdin)), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new Terminal(env, q -> null));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -197,5 +201,8 @@ class NcliTest {
         assertThat(acli(Map.of(), "hostlist").err()).contains("'hostlist' is not a command");
         assertThat(acli(Map.of(), "host.list", "x=1").err()).contains("host.list takes nothing, not 'x=1'");
         assertThat(acli(Map.of(), "--help").out()).contains("host.list");
+        Result shell = acliShell(Map.of(), "-o json\nvm.on x\n'unclosed\n");
+        assertThat(shell.err()).contains("acli: missing the command").contains("not available yet: vm.on").contains("unclosed quote");
+        assertThat(shell.code()).as("the last command's status").isEqualTo(2);
     }
 }

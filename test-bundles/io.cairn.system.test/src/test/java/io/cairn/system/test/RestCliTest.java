@@ -136,6 +136,9 @@ class RestCliTest {
         assertThat(info.exitCode()).as(info.output()).isZero();
         assertThat(info.output()).contains("Fault Tolerance").contains("Leaders");
         assertThat(ncli("cluster", "version").output()).contains("Cluster Version : ");
+        Proc badVip = ncli("cluster", "edit-params", "external-ip-address=not-an-ip"); // PUT /cluster/external_ip_address
+        assertThat(badVip.exitCode()).as(badVip.output()).isEqualTo(1);
+        assertThat(badVip.output()).contains("external-ip-address='not-an-ip' is not an IP address");
     }
 
     @Test
@@ -160,6 +163,9 @@ class RestCliTest {
         Proc denied = run("ncli", asViewer, "--user", "rv1", "ctr", "create", "name=nope");
         assertThat(denied.exitCode()).as(denied.output()).isEqualTo(1);
         assertThat(denied.output()).contains("permission denied");
+        Proc vip = run("ncli", asViewer, "--user", "rv1", "cluster", "edit-params", "external-ip-address=127.0.1.164");
+        assertThat(vip.exitCode()).as(vip.output()).isEqualTo(1);
+        assertThat(vip.output()).contains("permission denied");
         Proc wrong = run("ncli", Map.of("CAIRN_PASSWORD", "not-the-password"), "--user", "rv1", "ctr", "ls");
         assertThat(wrong.exitCode()).isEqualTo(1);
         assertThat(wrong.output()).contains("not authenticated");
