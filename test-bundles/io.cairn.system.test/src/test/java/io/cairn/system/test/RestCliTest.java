@@ -37,7 +37,10 @@ class RestCliTest {
 
     @BeforeAll
     void form() throws Exception {
-        work = Files.createTempDirectory("cairn-restcli");
+        // under target/, not /tmp: a first run lost its /tmp/cairn-* directory to someone else's clean-up mid-test
+        Path target = Path.of("target").toAbsolutePath();
+        Files.createDirectories(target);
+        work = Files.createTempDirectory(target, "rc");
         cluster = new LoopbackCluster(work.resolve("c"), "127.0.1", 160, 3);
         cluster.startAll();
         Proc create = cluster.create();
@@ -51,6 +54,9 @@ class RestCliTest {
     void stop() {
         if (cluster != null) {
             cluster.closeKeepingLogs("restcli-logs");
+        }
+        if (work != null) {
+            work.toFile().delete(); // empty by now: the cluster directory went with closeKeepingLogs
         }
     }
 
