@@ -28,15 +28,19 @@ final class Output {
         if (!id.isMissingNode()) {
             rows.add(new Row("Id", id.asText()));
         }
-        fields(entity.path("spec"), rows);
-        fields(entity.path("status"), rows);
+        String kind = label(entity.path("metadata").path("kind").asText(""));
+        fields(entity.path("spec"), rows, kind);
+        fields(entity.path("status"), rows, kind);
         return rows;
     }
 
-    private static void fields(JsonNode object, List<Row> rows) {
+    /** Adds the fields of {@code object}; a key already shown (the cluster's {@code status.id} after its uuid) gets the kind in front. */
+    private static void fields(JsonNode object, List<Row> rows, String kind) {
         for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
-            rows.add(new Row(label(f.getKey()), value(f.getKey(), f.getValue())));
+            String plain = label(f.getKey());
+            boolean shown = rows.stream().anyMatch(r -> r.key().equals(plain));
+            rows.add(new Row(shown ? (kind.isEmpty() ? "Status" : kind) + " " + plain : plain, value(f.getKey(), f.getValue())));
         }
     }
 

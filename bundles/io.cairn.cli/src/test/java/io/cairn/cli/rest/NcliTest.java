@@ -154,6 +154,9 @@ class NcliTest {
                     Id                 : u-2
                     Name               : ctr2
                 """);
+        JsonNode cluster = PrismClient.JSON.readTree("{\"metadata\": {\"kind\": \"cluster\", \"uuid\": \"c-u\"}, \"spec\": {\"name\": \"c\"}, "
+                + "\"status\": {\"id\": 42}}");
+        assertThat(Output.blocks(List.of(Output.rows(cluster)))).isEqualTo("    Id         : c-u\n    Name       : c\n    Cluster Id : 42\n");
         assertThat(Output.table(List.of("Name", "IP"), List.of(List.of("n1", "127.0.1.1"), List.of("node-two", "127.0.1.2"))))
                 .isEqualTo("Name      IP\nn1        127.0.1.1\nnode-two  127.0.1.2\n");
     }
