@@ -41,12 +41,32 @@ project_version() {
 
 image_archive() { echo "$CAIRN_ROOT/appliance-image/target/cairn-appliance-$(project_version).tar.gz"; }
 
-# Runs the image tool (assemble / verify / install / verify-slot) built by the reactor.
+# The class path of the command-line tools (io.cairn.cli and its libraries): every jar in lib/ beside
+# this file when the tools are installed on their own (bin/ncli, bin/acli and bin/lib.sh copied with
+# the jars into lib/, see the cli readme), else the checkout's build output. Stops with a message when
+# neither is there.
+cli_classpath() {
+  local here dir jar
+  here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+  if ls "$here"/lib/io.cairn.cli*.jar > /dev/null 2>&1; then echo "$here/lib/*"; return 0; fi
+  dir="$CAIRN_ROOT/bundles/io.cairn.cli/target"
+  jar=$(ls "$dir"/io.cairn.cli-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1 || true)
+  [ -n "$jar" ] && [ -d "$dir/lib" ] || die "the cairn command-line tools are not built; run ./cairn build first"
+  echo "$jar:$dir/lib/*"
+}
+
+# Runs a main class of the command-line tools (JDK 25 found by find_jdk first): cli_run CLASS ARGS...
+cli_run() {
+  local main="$1" cp; shift
+  cp=$(cli_classpath) || exit 2
+  exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" "$main" "$@"
+}
+
+# Runs the cairn command-line tool (cluster, genesis, ... over the controllers' RPC port).
 cli_tool() {
-  local dir="$CAIRN_ROOT/bundles/io.cairn.cli/target"
-  local jar; jar=$(ls "$dir"/io.cairn.cli-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n1)
-  [ -n "$jar" ] && [ -d "$dir/lib" ] || die "the cairn command-line tool is not built; run ./cairn build first"
-  "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$jar:$dir/lib/*" io.cairn.cli.Main "$@"
+  local cp; cp=$(cli_classpath) || exit 2
+  "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" io.cairn.cli.Main "$@"
 }
 
 image_tool() {

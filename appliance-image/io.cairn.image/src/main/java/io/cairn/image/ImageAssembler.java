@@ -57,10 +57,15 @@ public final class ImageAssembler {
      * such as the debug image); {@code keyFile} is created as a development key if missing.
      */
     public record Inputs(Path bndrun, Path bundlesDir, Path framework, Path launcher, String name, String version, Path outDir,
-            Path keyFile) {
+            Path keyFile, Path toolsDir) {
+
+        public Inputs(Path bndrun, Path bundlesDir, Path framework, Path launcher, String name, String version, Path outDir,
+                Path keyFile) {
+            this(bndrun, bundlesDir, framework, launcher, name, version, outDir, keyFile, null);
+        }
 
         public Inputs(Path bndrun, Path bundlesDir, Path framework, Path launcher, String version, Path outDir, Path keyFile) {
-            this(bndrun, bundlesDir, framework, launcher, ImageMetadata.NAME, version, outDir, keyFile);
+            this(bndrun, bundlesDir, framework, launcher, ImageMetadata.NAME, version, outDir, keyFile, null);
         }
     }
 
@@ -132,6 +137,9 @@ public final class ImageAssembler {
             throw new ImageException(in.bndrun() + ": no jar in " + in.bundlesDir() + " for run bundle"
                     + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
                     + "; export the bndrun's run bundles into that folder (or re-resolve the bndrun)");
+        }
+        if (in.toolsDir() != null) {
+            addTools(in.toolsDir(), content);
         }
         content.put("launcher/cairn-launcher.jar", Files.readAllBytes(in.launcher()));
         content.put("framework/felix.jar", Files.readAllBytes(in.framework()));
@@ -287,6 +295,22 @@ public final class ImageAssembler {
             }
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * Every regular file under {@code dir} as {@code tools/<relative path>}: command-line tools the
+     * image carries (e.g. {@code ncli}, {@code acli} and their jars) and never starts.
+     */
+    private static void addTools(Path dir, SortedMap<String, byte[]> content) throws ImageException, IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new ImageException(dir + ": --tools is not a directory");
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+                String rel = dir.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                content.put("tools/" + rel, Files.readAllBytes(f));
+            }
+        }
     }
 
     private static void writeAtomically(Path file, byte[] data) throws IOException {

@@ -17,7 +17,7 @@ import java.util.Set;
 public final class ImageTool {
 
     static final String USAGE = """
-            usage: ImageTool assemble --bndrun FILE --bundles DIR --framework JAR --launcher JAR --version V --out DIR [--name N] [--key FILE]
+            usage: ImageTool assemble --bndrun FILE --bundles DIR --framework JAR --launcher JAR --version V --out DIR [--name N] [--key FILE] [--tools DIR]
                    ImageTool verify --archive FILE [--metadata FILE] [--sig FILE] --trust PUB|DIR
                    ImageTool install --archive FILE [--metadata FILE] [--sig FILE] --home DIR --slot A|B --trust PUB|DIR [--force]
                    ImageTool verify-slot --home DIR --slot A|B --trust PUB|DIR
@@ -34,7 +34,8 @@ public final class ImageTool {
     static {
         OPTIONS.put("assemble", Map.of("--bndrun", "the resolved .bndrun file", "--bundles", "the folder of exported run bundles",
                 "--framework", "the Felix framework jar", "--launcher", "the Cairn launcher jar", "--version",
-                "the image version, e.g. 1.2.0", "--out", "the output folder", "--name", "the image name", "--key",
+                "the image version, e.g. 1.2.0", "--out", "the output folder", "--name", "the image name", "--tools",
+                "a folder of command-line tools to carry as tools/ (optional)", "--key",
                 "the Ed25519 private key (PKCS#8 PEM)"));
         OPTIONS.put("verify", Map.of("--archive", "the image .tar.gz", "--metadata", "the image .metadata.json", "--sig",
                 "the .metadata.json.sig", "--trust", "a trusted .pub key or a folder of them"));
@@ -137,7 +138,8 @@ public final class ImageTool {
         new ImageAssembler(out).assemble(new ImageAssembler.Inputs(path(o, "assemble", "--bndrun"),
                 path(o, "assemble", "--bundles"), path(o, "assemble", "--framework"), path(o, "assemble", "--launcher"), name,
                 version, path(o, "assemble", "--out"),
-                o.containsKey("--key") ? Path.of(o.get("--key")) : ImageAssembler.DEFAULT_KEY));
+                o.containsKey("--key") ? Path.of(o.get("--key")) : ImageAssembler.DEFAULT_KEY,
+                o.containsKey("--tools") ? Path.of(o.get("--tools")) : null));
     }
 
     private static ImageVerifier verifier(Map<String, String> o, String cmd) throws UsageException, ImageException {

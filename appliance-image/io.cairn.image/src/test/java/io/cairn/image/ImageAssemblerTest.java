@@ -84,6 +84,25 @@ class ImageAssemblerTest {
     }
 
     @Test
+    void givenAToolsFolder_whenAssembled_thenItsFilesAreCarriedUnderToolsAndSignedLikeEveryOther() throws Exception {
+        Path tools = tmp.resolve("tools");
+        Files.createDirectories(tools.resolve("lib"));
+        Files.writeString(tools.resolve("ncli"), "#!/usr/bin/env bash\n");
+        Files.writeString(tools.resolve("lib/io.cairn.cli.jar"), "jar");
+        ImageAssembler.Inputs plain = fx.inputs();
+        var out = new ImageAssembler(fx.quiet).assemble(new ImageAssembler.Inputs(plain.bndrun(), plain.bundlesDir(), plain.framework(),
+                plain.launcher(), plain.name(), plain.version(), plain.outDir(), plain.keyFile(), tools));
+        Map<String, byte[]> entries = ImageFixture.entries(out.archive());
+        assertThat(entries).containsKeys("tools/", "tools/lib/", "tools/ncli", "tools/lib/io.cairn.cli.jar");
+        assertThat(new String(entries.get("tools/ncli"), StandardCharsets.UTF_8)).isEqualTo("#!/usr/bin/env bash\n");
+        assertThat(out.meta().files()).containsKeys("tools/ncli", "tools/lib/io.cairn.cli.jar");
+        fx.verifier().verifyArchive(out.archive(), out.metadata(), out.signature(), null);
+        assertThatThrownBy(() -> new ImageAssembler(fx.quiet).assemble(new ImageAssembler.Inputs(plain.bndrun(), plain.bundlesDir(),
+                plain.framework(), plain.launcher(), plain.name(), plain.version(), plain.outDir(), plain.keyFile(), tmp.resolve("none"))))
+                .isInstanceOf(ImageException.class).hasMessageContaining("--tools is not a directory");
+    }
+
+    @Test
     void givenResolvedBndrun_whenAssembled_thenMetadataIsSignedWithEd25519() throws Exception {
         var out = fx.assemble();
         byte[] json = Files.readAllBytes(out.metadata());

@@ -120,6 +120,7 @@ final class ClusterCreate {
             Credentials adminCreds = ca.issueCredentials("admin", List.of(), VALIDITY);
             ca.store(admin);
             adminCreds.store(admin);
+            writeServers(admin, ips);
 
             for (NodeIdentity n : nodes) {
                 join(boot, ca, n, hello.get(n.address()), config);
@@ -357,6 +358,7 @@ final class ClusterCreate {
             if (config == null) {
                 throw new CairnException(ErrorCode.CONFLICT, "the cluster configuration kept changing; retry cluster add-node");
             }
+            writeServers(admin, config.nodes().stream().map(NodeIdentity::address).toList());
             for (String ip : ips) {
                 NodeIdentity n = config.nodes().stream().filter(x -> x.address().equals(ip)).findFirst().orElseThrow();
                 join(boot, ca, n, hello.get(ip), config);
@@ -365,6 +367,19 @@ final class ClusterCreate {
             return waitForCluster(adminCreds, List.of(via), config.nodes().size());
         } catch (IOException e) {
             throw new CairnException(ErrorCode.INTERNAL, "bad reply from " + via + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code <admin>/servers}: the cluster's node addresses, one a line, where {@code ncli} and
+     * {@code acli} look for Prism when neither {@code --server} nor {@code CAIRN_PRISM} is given.
+     */
+    static void writeServers(Path admin, List<String> ips) {
+        try {
+            Files.createDirectories(admin);
+            Files.writeString(admin.resolve("servers"), String.join("\n", ips) + "\n");
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "cannot write " + admin.resolve("servers") + ": " + e.getMessage());
         }
     }
 
