@@ -435,7 +435,7 @@ public final class MedusaController implements LeadershipListener {
         java.util.Set<org.apache.ratis.protocol.RaftPeerId> want = new java.util.HashSet<>();
         group.getPeers().forEach(p -> want.add(p.getId()));
         java.util.Set<org.apache.ratis.protocol.RaftPeerId> has = new java.util.HashSet<>();
-        api.info(group.getGroupId()).getGroup().getPeers().forEach(p -> has.add(p.getId()));
+        startedInfo(api, group.getGroupId()).getGroup().getPeers().forEach(p -> has.add(p.getId()));
         if (has.equals(want)) {
             return;
         }
@@ -443,6 +443,44 @@ public final class MedusaController implements LeadershipListener {
                 member, group.getGroupId().getUuid(), has, want);
         api.remove(group.getGroupId(), true, false);
         api.add(group);
+    }
+
+    /**
+     * The group information of a replica that may still be starting: an earlier add whose reply was lost
+     * (the Ratis client gave up after its request timeout while the node was still creating dozens of
+     * replicas) leaves a replica that exists but answers "raftStorage is uninitialized" or "log is
+     * uninitialized" until it has started. Asked again every half second, within the caller's
+     * {@link #ADD_TIMEOUT}, instead of failing the whole creation step and sending every add again.
+     */
+    private static org.apache.ratis.protocol.GroupInfoReply startedInfo(org.apache.ratis.client.api.GroupManagementApi api, RaftGroupId id)
+            throws IOException {
+        while (true) {
+            try {
+                return api.info(id);
+            } catch (IOException e) {
+                if (!starting(e)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for replica of group " + id.getUuid() + " to start");
+            }
+        }
+    }
+
+    /** Whether a group-management failure says the replica exists but has not started yet. */
+    static boolean starting(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof org.apache.ratis.protocol.exceptions.ServerNotReadyException || m.contains("is uninitialized")
+                    || m.contains("current state is NEW") || m.contains("current state is STARTING")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
