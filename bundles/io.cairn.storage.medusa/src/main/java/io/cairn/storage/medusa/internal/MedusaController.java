@@ -229,8 +229,13 @@ public final class MedusaController implements LeadershipListener {
         for (io.cairn.storage.api.medusa.ShardStatus s : medusa.shards()) {
             ShardMap.Group g = map.group(s.shard());
             UUID preferred = g.members().getFirst();
-            if (s.leader() == null || s.leader().equals(preferred)) {
+            if (s.leader() == null) {
+                continue;
+            }
+            if (s.leader().equals(preferred)) {
                 transferHeld.remove(g.shard());
+                transferFailures.remove(g.shard());
+                transferNotBefore.remove(g.shard());
                 continue;
             }
             if (!up.contains(preferred) || s.lag().getOrDefault(preferred, -1L) != 0 || transferNotBefore.getOrDefault(g.shard(), 0L) > now) {
