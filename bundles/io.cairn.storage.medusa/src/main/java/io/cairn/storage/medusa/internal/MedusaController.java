@@ -462,7 +462,8 @@ public final class MedusaController implements LeadershipListener {
         while (true) {
             try {
                 return api.info(id);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // the Ratis admin client throws the server's error as gRPC's StatusRuntimeException (INTERNAL: ...)
                 if (!starting(e)) {
                     throw e;
                 }

@@ -21,6 +21,10 @@ class ControllerRetryTest {
                 "INTERNAL: 4b8c1e0d-6329-4981-bbcd-46636c2e83dd@group-6FC81FE374F9: log is uninitialized."))).isTrue();
         assertThat(MedusaController.starting(new java.io.IOException("wrapped", new org.apache.ratis.protocol.exceptions.ServerNotReadyException(
                 "69178f3a@group-092B1AF4E5F6 is not in [STARTING, RUNNING]: current state is NEW")))).isTrue();
+        // what the admin client actually throws for a server-side IllegalStateException (VmDiskPathTest's creation)
+        assertThat(MedusaController.starting(new org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException(
+                org.apache.ratis.thirdparty.io.grpc.Status.INTERNAL.withDescription(
+                        "28d4f7d1-d2a4-4208-83b9-289613e21eed@group-5283146D34AB: raftStorage is uninitialized.")))).isTrue();
         assertThat(MedusaController.starting(new org.apache.ratis.protocol.exceptions.AlreadyExistsException("group exists"))).isFalse();
         assertThat(MedusaController.starting(new java.io.IOException("UNAVAILABLE: io exception",
                 new java.net.ConnectException("Connection refused")))).isFalse();
