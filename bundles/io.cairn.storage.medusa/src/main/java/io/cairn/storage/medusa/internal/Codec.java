@@ -29,6 +29,12 @@ final class Codec {
      * milliseconds), applied at most once: the client may send the same bytes again after any failure.
      */
     static final byte BATCH_ONCE = 2;
+    /**
+     * A write-path probe (never logged): the leader's state machine refuses it before it reaches the log
+     * ({@link ShardStateMachine#startTransaction}), so its answer only tells whether the leader accepts
+     * writes at all or refuses them while it "steps down" ({@link RatisNode#writeState}).
+     */
+    static final byte PROBE = 3;
     /** Queries (never logged). */
     static final byte GET = 10;
     static final byte SCAN = 11;
@@ -55,6 +61,15 @@ final class Codec {
             out.writeLong(issuedMillis);
             writeOps(out, ops);
         });
+    }
+
+    /** The write-path probe ({@link #PROBE}). */
+    static byte[] probe() {
+        return new byte[] {FORMAT, PROBE};
+    }
+
+    static boolean isProbe(org.apache.ratis.thirdparty.com.google.protobuf.ByteString command) {
+        return command.size() == 2 && command.byteAt(0) == FORMAT && command.byteAt(1) == PROBE;
     }
 
     /** The command for {@code ops} without a request id (no duplicate detection): for tests of old logs. */

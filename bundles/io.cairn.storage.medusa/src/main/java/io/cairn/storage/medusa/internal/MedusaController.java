@@ -188,10 +188,38 @@ public final class MedusaController implements LeadershipListener {
         }
     }
 
+    /** How long a leadership transfer may take: writes to the shard wait (the leader refuses them) meanwhile. */
+    static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(2);
+    /** The wait after a shard's first failed leadership transfer; it doubles with each further failure. */
+    static final Duration TRANSFER_BACKOFF_FIRST = Duration.ofSeconds(10);
+    static final Duration TRANSFER_BACKOFF_MAX = Duration.ofMinutes(5);
+    /**
+     * Leadership goes only to a member the shard's leader heard from this recently (heartbeats go every
+     * half election timeout): a member that died less than a Zeus session ago still has a presence and
+     * no lag, but the leader's channel to it fails, and a transfer to it would fail.
+     */
+    static final Duration FRESH_CONTACT = Duration.ofMillis(1500);
+    private final Map<Integer, Integer> transferFailures = new HashMap<>();
+    private final Map<Integer, Long> transferNotBefore = new HashMap<>();
+    /** Shards whose transfer waits for the leader to hear from the preferred member (logged once). */
+    private final Set<Integer> transferHeld = new java.util.HashSet<>();
+
+    /** The wait before the next leadership transfer of a shard whose last {@code failures} transfers failed. */
+    static Duration transferBackoff(int failures) {
+        if (failures < 1) {
+            return Duration.ZERO;
+        }
+        long seconds = TRANSFER_BACKOFF_FIRST.toSeconds() << Math.min(failures - 1, 20);
+        return Duration.ofSeconds(Math.min(seconds, TRANSFER_BACKOFF_MAX.toSeconds()));
+    }
+
     /**
      * Moves the leadership of one shard to its preferred member (the first), when that member is up,
-     * fully caught up and not the leader yet. Every {@value #BALANCE_EVERY_MS} ms at most; a shard whose
-     * transfer failed waits {@link #STUCK_RETRY}.
+     * fully caught up, heard from by the shard's leader within {@link #FRESH_CONTACT} and not the leader
+     * yet. Every {@value #BALANCE_EVERY_MS} ms at most, one transfer per pass; a shard whose transfer
+     * failed waits {@link #transferBackoff} (10 s, doubling up to 5 min; a success resets it). A transfer
+     * that failed can leave the leader refusing writes (Ratis 3.3.0); the leader's node frees it
+     * ({@link RatisNode#unstick}).
      */
     private void balanceLeaders(ShardMap map, Set<UUID> up, long now) {
         if (now - lastBalance < BALANCE_EVERY_MS) {
@@ -201,23 +229,66 @@ public final class MedusaController implements LeadershipListener {
         for (io.cairn.storage.api.medusa.ShardStatus s : medusa.shards()) {
             ShardMap.Group g = map.group(s.shard());
             UUID preferred = g.members().getFirst();
-            if (s.leader() == null || s.leader().equals(preferred) || !up.contains(preferred)
-                    || s.lag().getOrDefault(preferred, -1L) != 0 || stuckUntil.getOrDefault(g.shard(), 0L) > now) {
+            if (s.leader() == null) {
                 continue;
             }
+            if (s.leader().equals(preferred)) {
+                transferHeld.remove(g.shard());
+                transferFailures.remove(g.shard());
+                transferNotBefore.remove(g.shard());
+                continue;
+            }
+            if (!up.contains(preferred) || s.lag().getOrDefault(preferred, -1L) != 0 || transferNotBefore.getOrDefault(g.shard(), 0L) > now) {
+                continue;
+            }
+            Optional<Duration> heard = leaderLastHeard(g, s.leader(), preferred);
+            if (heard.isEmpty() || heard.get().compareTo(FRESH_CONTACT) > 0) {
+                String why = "leader " + s.leader() + (heard.isEmpty() ? " did not say when it last heard from it"
+                        : " last heard from it " + heard.get().toMillis() + " ms ago");
+                if (transferHeld.add(g.shard())) {
+                    logger.info("shard {}: leadership stays off its preferred member {} for now: {}", g.shard(), preferred, why);
+                }
+                continue;
+            }
+            transferHeld.remove(g.shard());
             // straight to the current leader: only it can hand over (a request to another member is redirected)
             try (RaftClient c = medusa.ratis().newClient(medusa.ratis().group(g), 3, RatisNode.peerId(s.leader()))) {
-                RaftClientReply reply = c.admin().transferLeadership(RatisNode.peerId(preferred), 3000);
+                RaftClientReply reply = c.admin().transferLeadership(RatisNode.peerId(preferred), TRANSFER_TIMEOUT.toMillis());
                 if (!reply.isSuccess()) {
                     throw new IOException(String.valueOf(reply.getException()));
                 }
+                transferFailures.remove(g.shard());
+                transferNotBefore.remove(g.shard());
                 logger.info("shard {}: leadership moved to its preferred member {}", g.shard(), preferred);
             } catch (IOException | RuntimeException e) {
-                logger.info("shard {}: could not move leadership to {} yet: {}", g.shard(), preferred, e.toString());
-                stuckUntil.put(g.shard(), now + STUCK_RETRY.toMillis());
+                int failures = transferFailures.merge(g.shard(), 1, Integer::sum);
+                Duration wait = transferBackoff(failures);
+                transferNotBefore.put(g.shard(), now + wait.toMillis());
+                logger.info("shard {}: could not move leadership to {} ({} failed attempt{} in a row; next in {} s): {}", g.shard(),
+                        preferred, failures, failures == 1 ? "" : "s", wait.toSeconds(), firstLine(e.toString()));
             }
             return; // one transfer per pass
         }
+    }
+
+    /** When the shard's leader last heard from {@code member} (see {@link RatisNode#leaderLastHeardFrom}). */
+    private Optional<Duration> leaderLastHeard(ShardMap.Group g, UUID leader, UUID member) {
+        RatisNode ratis = medusa.ratis();
+        RaftGroupId id = RaftGroupId.valueOf(g.group());
+        if (leader.equals(ratis.self())) {
+            return ratis.leaderLastHeardFrom(id, member);
+        }
+        try {
+            return RatisNode.lastHeard(ratis.admin(leader).getGroupManagementApi(RatisNode.peerId(leader)).info(id).getRoleInfoProto(),
+                    member);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private void waiting(String why) {
@@ -369,7 +440,7 @@ public final class MedusaController implements LeadershipListener {
         java.util.Set<org.apache.ratis.protocol.RaftPeerId> want = new java.util.HashSet<>();
         group.getPeers().forEach(p -> want.add(p.getId()));
         java.util.Set<org.apache.ratis.protocol.RaftPeerId> has = new java.util.HashSet<>();
-        api.info(group.getGroupId()).getGroup().getPeers().forEach(p -> has.add(p.getId()));
+        startedInfo(api, group.getGroupId()).getGroup().getPeers().forEach(p -> has.add(p.getId()));
         if (has.equals(want)) {
             return;
         }
@@ -377,6 +448,45 @@ public final class MedusaController implements LeadershipListener {
                 member, group.getGroupId().getUuid(), has, want);
         api.remove(group.getGroupId(), true, false);
         api.add(group);
+    }
+
+    /**
+     * The group information of a replica that may still be starting: an earlier add whose reply was lost
+     * (the Ratis client gave up after its request timeout while the node was still creating dozens of
+     * replicas) leaves a replica that exists but answers "raftStorage is uninitialized" or "log is
+     * uninitialized" until it has started. Asked again every half second, within the caller's
+     * {@link #ADD_TIMEOUT}, instead of failing the whole creation step and sending every add again.
+     */
+    private static org.apache.ratis.protocol.GroupInfoReply startedInfo(org.apache.ratis.client.api.GroupManagementApi api, RaftGroupId id)
+            throws IOException {
+        while (true) {
+            try {
+                return api.info(id);
+            } catch (IOException | RuntimeException e) {
+                // the Ratis admin client throws the server's error as gRPC's StatusRuntimeException (INTERNAL: ...)
+                if (!starting(e)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for replica of group " + id.getUuid() + " to start");
+            }
+        }
+    }
+
+    /** Whether a group-management failure says the replica exists but has not started yet. */
+    static boolean starting(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof org.apache.ratis.protocol.exceptions.ServerNotReadyException || m.contains("is uninitialized")
+                    || m.contains("current state is NEW") || m.contains("current state is STARTING")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -80,6 +80,11 @@ public final class MedusaService implements Medusa {
     private volatile ShardMap map;
     private int mapVersion = -1;
     private final MedusaClient client;
+    private final Thread watchdog;
+    /** How often this node checks its shard leaders for a stale leadership transfer ({@link RatisNode#unstick}). */
+    static final Duration WATCHDOG_EVERY = Duration.ofSeconds(2);
+    /** A leader refusing writes this long is stuck: longer than any leadership transfer Medusa asks for. */
+    static final Duration STUCK_AFTER = Duration.ofSeconds(5);
 
     @Activate
     public MedusaService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference NodeTrust trust,
@@ -115,11 +120,27 @@ public final class MedusaService implements Medusa {
         this.client = new MedusaClient(ratis, this::map, opTimeout, latency);
         this.watch = zeus.watch(ShardMap.DOCUMENT, doc -> calls.execute(() -> onMap(doc)));
         this.presence = zeus.announce(PRESENCE, Map.of("port", Integer.toString(config.medusa__port())));
+        this.watchdog = Thread.ofPlatform().daemon(true).name("medusa-watchdog").start(this::watch);
         logger.info("Medusa replica server listening on {}:{} (gRPC, mutual TLS)", join.self().address(), config.medusa__port());
+    }
+
+    /** Until deactivated: every {@link #WATCHDOG_EVERY}, frees local leaders a failed leadership transfer left refusing writes. */
+    private void watch() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(WATCHDOG_EVERY);
+                ratis.unstick(STUCK_AFTER);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                logger.info("Medusa leader check failed; retrying: {}", e.toString());
+            }
+        }
     }
 
     @Deactivate
     void deactivate() {
+        watchdog.interrupt();
         watch.close();
         presence.close();
         calls.shutdownNow();
@@ -127,6 +148,11 @@ public final class MedusaService implements Medusa {
         metrics.remove("medusa_op_seconds");
         metrics.remove("medusa_replicas");
         metrics.remove("medusa_leaders");
+        try {
+            watchdog.join(Duration.ofSeconds(5)); // a probe in flight ends within 2 s
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             ratis.close();
         } catch (IOException e) {

@@ -262,6 +262,143 @@ final class RatisNode implements AutoCloseable {
         return server;
     }
 
+    /** Whether this node's replica of a group leads and takes writes ({@link #writeState}). */
+    enum WriteState {
+        /** leads and takes writes */
+        ACCEPTING,
+        /** leads but refuses every write: a leadership transfer is pending (or was left pending, see {@link #unstick}) */
+        STEPPING_DOWN,
+        /** does not lead (or is absent, or did not answer the probe) */
+        NOT_LEADING
+    }
+
+    /**
+     * Asks this node's replica of {@code group} whether it takes writes, with a write that the state machine
+     * refuses before the log ({@link Codec#PROBE}): nothing is written. In process, no network.
+     */
+    WriteState writeState(RaftGroupId group) {
+        RaftServer.Division d;
+        try {
+            d = server.getDivision(group);
+        } catch (IOException e) {
+            return WriteState.NOT_LEADING;
+        }
+        if (!d.getInfo().isLeaderReady()) {
+            return WriteState.NOT_LEADING;
+        }
+        var future = submitLocal(group, org.apache.ratis.protocol.Message.valueOf(
+                org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(Codec.probe())), false);
+        if (future == null) {
+            return WriteState.NOT_LEADING;
+        }
+        try {
+            org.apache.ratis.protocol.RaftClientReply reply = future.get(2, java.util.concurrent.TimeUnit.SECONDS);
+            Throwable e = reply.getException();
+            if (e instanceof org.apache.ratis.protocol.exceptions.LeaderSteppingDownException) {
+                return WriteState.STEPPING_DOWN;
+            }
+            if (e instanceof org.apache.ratis.protocol.exceptions.StateMachineException && e.getCause() instanceof ShardStateMachine.ProbeAnswer) {
+                return WriteState.ACCEPTING;
+            }
+            return WriteState.NOT_LEADING;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return WriteState.NOT_LEADING;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return WriteState.NOT_LEADING;
+        }
+    }
+
+    /**
+     * How long ago this node's replica of {@code group}, as leader, last heard from {@code member} (its
+     * last answered append or heartbeat); empty when the replica does not lead or {@code member} is
+     * not its follower. Heartbeats go every half election timeout, so a follower that is up and
+     * reachable over the leader's channel answered less than one election timeout ago.
+     */
+    java.util.Optional<java.time.Duration> leaderLastHeardFrom(RaftGroupId group, UUID member) {
+        try {
+            return lastHeard(server.getDivision(group).getInfo().getRoleInfoProto(), member);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** {@link #leaderLastHeardFrom} from a leader's role information (local or from a group-info reply). */
+    static java.util.Optional<java.time.Duration> lastHeard(org.apache.ratis.proto.RaftProtos.RoleInfoProto role, UUID member) {
+        if (role.getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER || !role.hasLeaderInfo()) {
+            return java.util.Optional.empty();
+        }
+        String id = member.toString();
+        for (org.apache.ratis.proto.RaftProtos.ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+            if (f.getId().getId().toStringUtf8().equals(id)) {
+                return java.util.Optional.of(java.time.Duration.ofMillis(f.getLastRpcElapsedTimeMs()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Makes this node's replica of {@code group} give up leadership (Ratis step-down; the group elects
+     * again within an election timeout or two, possibly this replica). In process, no network.
+     */
+    boolean stepDown(RaftGroupId group) {
+        try {
+            org.apache.ratis.protocol.TransferLeadershipRequest request = new org.apache.ratis.protocol.TransferLeadershipRequest(
+                    localClient, server.getId(), group, localCalls.incrementAndGet(), null,
+                    tuning.requestTimeout().toLong(java.util.concurrent.TimeUnit.MILLISECONDS));
+            return server.transferLeadershipAsync(request).get(tuning.requestTimeout().toLong(java.util.concurrent.TimeUnit.MILLISECONDS) + 1000,
+                    java.util.concurrent.TimeUnit.MILLISECONDS).isSuccess();
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            logger.info("replica of group {} could not step down: {}", group.getUuid(), e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Since when each local leader has been seen refusing writes as "stepping down" (nanoTime). */
+    private final Map<RaftGroupId, Long> steppingDownSince = new ConcurrentHashMap<>();
+
+    /**
+     * Frees leaders that a failed leadership transfer left refusing writes. In Ratis 3.3.0 a transfer
+     * whose first attempt fails at once (the StartLeaderElection call to the transferee fails before the
+     * leader checks it: the transferee is down and the leader's channel to it in reconnect back-off; or
+     * the leader's last entry changed in between; or the transferee has no log appender) completes the
+     * caller's request with an error but never clears the leader's pending transfer
+     * ({@code TransferLeadership.start} completes the request, not the transfer, and schedules no
+     * timeout). The leader then answers every write with {@code LeaderSteppingDownException} and every
+     * later transfer to the same member with the old error, until the group elects a leader again,
+     * which without a failure never happens. A leader seen refusing writes for {@code stuckAfter}
+     * (longer than any transfer Medusa asks for) steps down, which ends the stale transfer when the
+     * group has elected again. Returns the groups that were told to step down.
+     */
+    List<RaftGroupId> unstick(java.time.Duration stuckAfter) {
+        List<RaftGroupId> freed = new ArrayList<>();
+        long now = System.nanoTime();
+        List<RaftGroupId> groups = localGroups();
+        steppingDownSince.keySet().retainAll(groups);
+        for (RaftGroupId group : groups) {
+            if (writeState(group) != WriteState.STEPPING_DOWN) {
+                steppingDownSince.remove(group);
+                continue;
+            }
+            long since = steppingDownSince.computeIfAbsent(group, g -> now);
+            if (now - since < stuckAfter.toNanos()) {
+                continue;
+            }
+            logger.info("replica of group {} has led while refusing every write for {} ms: a failed leadership transfer left it "
+                    + "stepping down (Ratis 3.3.0); it steps down so that the group elects a leader again", group.getUuid(),
+                    (now - since) / 1_000_000);
+            steppingDownSince.remove(group);
+            if (stepDown(group)) {
+                freed.add(group);
+            }
+        }
+        return freed;
+    }
+
+
     /**
      * Replaces this server's gRPC channel to {@code node} (one channel per peer, shared by every local
      * group) with a new one, so the next append, vote request or leadership transfer to it connects at

@@ -207,6 +207,27 @@ final class ShardStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Refuses the write-path probe ({@link Codec#PROBE}) before it reaches the log: Ratis asks the state
+     * machine only after it has checked that this replica leads and accepts writes, so the refusal
+     * ({@link ProbeAnswer}, as a StateMachineException) means "accepting writes".
+     */
+    @Override
+    public TransactionContext startTransaction(org.apache.ratis.protocol.RaftClientRequest request) throws IOException {
+        TransactionContext trx = super.startTransaction(request);
+        if (Codec.isProbe(request.getMessage().getContent())) {
+            trx.setException(new ProbeAnswer());
+        }
+        return trx;
+    }
+
+    /** The answer to a write-path probe: this leader accepts writes (the probe itself is never logged). */
+    static final class ProbeAnswer extends IOException {
+        ProbeAnswer() {
+            super("write probe: this replica leads and accepts writes (probes are never logged)");
+        }
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
