@@ -123,10 +123,13 @@ public final class Bootstrap implements RpcHandler {
         }
         X509Certificate ca = cert(Codec.text(body, "ca", "genesis.join"), "ca");
         X509Certificate mineCert = cert(Codec.text(body, "certificate", "genesis.join"), "certificate");
+        // spec 30 §2: every member keeps the CA key, so the cluster issues its own service certificates; checked
+        // before anything is installed, so a bad key leaves the node in factory state
+        io.cairn.cluster.rpc.ClusterCa authority = body.hasNonNull("caKey") ? io.cairn.cluster.rpc.ClusterCa.of(body.get("caKey").asText(), ca)
+                : null;
         trust.install(ca, mineCert);
-        if (body.hasNonNull("caKey")) {
-            // spec 30 §2: every member keeps the CA key, so the cluster issues its own service certificates
-            trust.installAuthority(io.cairn.cluster.rpc.ClusterCa.of(body.get("caKey").asText(), ca));
+        if (authority != null) {
+            trust.installAuthority(authority);
         }
         local.place(mine.faultDomain());
         store(c);

@@ -183,16 +183,27 @@ public final class Connectors {
      */
     private SSLContext certificate(Optional<String> vip) {
         Credentials node = trust.credentials().orElseThrow();
-        Optional<ClusterCa> ca = trust.authority();
+        Optional<ClusterCa> ca;
+        try {
+            ca = trust.authority();
+        } catch (RuntimeException e) {
+            logger.error("Prism presents the node certificate (it names {} only): the cluster CA key cannot be read: {}", self, e.getMessage());
+            return node.tlsContext();
+        }
         if (ca.isEmpty()) {
             logger.info("Prism presents the node certificate (it names {} only): this member holds no cluster CA key", self);
             return node.tlsContext();
         }
         List<String> names = new ArrayList<>(List.of(self));
         vip.filter(v -> !v.equals(self)).ifPresent(names::add);
-        Credentials prism = ca.get().issueCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
-        logger.info("Prism certificate issued by the cluster CA for {} (serial {})", names, prism.certificate().getSerialNumber().toString(16));
-        return prism.tlsContext();
+        try {
+            Credentials prism = ca.get().issueCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
+            logger.info("Prism certificate issued by the cluster CA for {} (serial {})", names, prism.certificate().getSerialNumber().toString(16));
+            return prism.tlsContext();
+        } catch (RuntimeException e) {
+            logger.error("Prism presents the node certificate (it names {} only): issuing Prism's failed: {}", self, e.toString());
+            return node.tlsContext();
+        }
     }
 
     /** Re-keys every listener when the virtual IP the certificate names changed. */
@@ -231,6 +242,7 @@ public final class Connectors {
             } catch (IllegalStateException e) {
                 // already gone with the bundle
             }
+            factories.remove(vipBound);
             logger.info("Prism: released the cluster virtual IP {}:{}", vipBound, port);
             vipConnector = null;
             vipBound = null;
@@ -252,8 +264,10 @@ public final class Connectors {
     private Maker tlsConnector(String host, int port) {
         return server -> {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
-            ssl.setSslContext(tls);
-            factories.put(host, ssl);
+            synchronized (this) { // with renewCertificate: a listener made during a re-key gets the new context or is re-keyed
+                ssl.setSslContext(tls);
+                factories.put(host, ssl);
+            }
             ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
             ssl.setSniRequired(false);
             ssl.setWantClientAuth(true); // an admin client certificate from the cluster CA authenticates (the REST API decides what it may do)

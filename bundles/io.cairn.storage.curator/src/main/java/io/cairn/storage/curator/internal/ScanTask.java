@@ -59,10 +59,11 @@ public final class ScanTask implements TaskHandler {
         JsonNode params = context.task().params().isBlank() ? JSON.createObjectNode() : JSON.readTree(context.task().params());
         String type = params.path("type").asText("partial");
         String taskType = taskType(type);
+        boolean here = curator.isLeader();
         String leader = curator.leader().orElseThrow(() -> new CairnException(io.cairn.common.error.ErrorCode.UNAVAILABLE,
                 "no Curator leader is elected yet; start the scan again in a minute"));
         long id;
-        if (curator.isLeader()) {
+        if (here) {
             id = curator.start(CuratorService.ScanType.ofTaskType(taskType), "task " + context.task().id());
         } else {
             byte[] answer = rpc.call(leader, CuratorRpc.START, JSON.writeValueAsBytes(Map.of("task_type", taskType)), Duration.ofSeconds(10));
@@ -76,9 +77,14 @@ public final class ScanTask implements TaskHandler {
             if (context.aborted()) {
                 throw new IllegalStateException("aborted while Curator scan " + id + " ran (the scan itself completes on the leader)");
             }
-            Optional<CuratorStatus> s = curator.status();
-            if (s.isPresent() && s.get().executionId() == id && "succeeded".equals(s.get().state())
-                    || s.isPresent() && s.get().executionId() > id) {
+            String now = curator.leader().orElse("");
+            if (!now.equals(leader)) {
+                throw new IllegalStateException("the Curator leader changed from " + leader + " to " + (now.isEmpty() ? "none" : now)
+                        + " before scan " + id + " completed; start the scan again");
+            }
+            // only the status this leader published counts: a new leader numbers its scans on from the last published one
+            Optional<CuratorStatus> s = curator.status().filter(st -> st.leader().equals(leader));
+            if (s.isPresent() && (s.get().executionId() == id && "succeeded".equals(s.get().state()) || s.get().executionId() > id)) {
                 CuratorStatus st = s.get();
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("execution_id", id);
@@ -89,17 +95,14 @@ public final class ScanTask implements TaskHandler {
                     result.put("repairs", st.repairs());
                     result.put("pending_repairs", st.pendingRepairs());
                     result.put("orphans", st.orphans());
+                } else {
+                    result.put("note", "scan " + st.executionId() + " has run since; its figures replaced this one's");
                 }
                 return JSON.writeValueAsString(result);
             }
             if (!running && s.isPresent() && s.get().executionId() == id) {
                 running = true;
                 context.progress(50, "Curator scan " + id + " running on " + leader);
-            }
-            String now = curator.leader().orElse("");
-            if (!now.equals(leader)) {
-                throw new IllegalStateException("the Curator leader changed from " + leader + " to " + (now.isEmpty() ? "none" : now)
-                        + " before scan " + id + " completed; start the scan again");
             }
             Thread.sleep(1000);
         }

@@ -217,8 +217,8 @@ public final class ApiServlet extends HttpServlet {
                 if (cookies != null) {
                     for (Cookie c : cookies) {
                         if (c.getName().equals(Authenticator.SESSION_COOKIE)) {
-                            sessions.forget(c.getValue());
                             auth.revokeSession(c.getValue(), source);
+                            sessions.forget(c.getValue()); // after the revocation: a request in between cannot re-cache it
                         }
                     }
                 }

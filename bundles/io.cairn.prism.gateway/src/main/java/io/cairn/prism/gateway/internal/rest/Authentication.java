@@ -109,7 +109,11 @@ final class Authentication {
             }
             Principal p = login(() -> auth.authenticate(user, password, source));
             Session s = auth.createSession(p, source);
-            basic.remember(key, s.token());
+            if (p.provider().equals(Principal.LOCAL)) {
+                // local users only: their password change, reset, lockout or deletion ends the session; a directory's
+                // user is bound again at each Basic request, so a password reset or group change there counts at once
+                basic.remember(key, s.token());
+            }
             res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + s.token() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
             return Optional.of(new ApiCaller(p, source));
         }
