@@ -11,11 +11,12 @@
 # requests/s. wrk is closed-loop: it runs as fast as the server answers, so a p99 under 50 ms at more than 1,000
 # requests/s meets the target with room.
 # Usage: bench/prism-wrk.sh   (needs wrk and curl; builds with ./cairn build if there is no debug image)
-# Knobs: DURATION (s per row, default 20), CONNS (default 64), THREADS (wrk threads, default 2).
+# Knobs: DURATION (s per row, default 20), CONNS (default 64), THREADS (wrk threads, default 2), POST_CONNS (connections of
+#        the POST row, default 8: a vDisk creation costs Medusa and Zeus writes, 64 at once only queue up).
 set -euo pipefail
 . "$(dirname "$0")/../bin/lib.sh"
 find_jdk
-duration="${DURATION:-20}"; conns="${CONNS:-64}"; threads="${THREADS:-2}"
+duration="${DURATION:-20}"; conns="${CONNS:-64}"; threads="${THREADS:-2}"; post_conns="${POST_CONNS:-8}"
 ips=(127.0.1.111 127.0.1.112 127.0.1.113)
 for tool in wrk curl base64; do command -v "$tool" >/dev/null || die "prism bench: $tool is not installed (bin/setup api)"; done
 ls "$CAIRN_ROOT"/appliance-image/target/cairn-appliance-debug-*.tar.gz >/dev/null 2>&1 || {
@@ -67,13 +68,13 @@ function request()
 end
 LUA
 
-header="$(date -u '+%F %H:%M') UTC; leader $leader; wrk -t$threads -c$conns -d${duration}s; $(nproc) cores; uptime before: $(uptime)"
+header="$(date -u '+%F %H:%M') UTC; leader $leader; wrk -t$threads -d${duration}s; $(nproc) cores; uptime before: $(uptime)"
 echo "$header" >&2
 : > "$work/rows.txt"
-row() { # NAME WRK-ARGS...: runs wrk, appends "name|rps|p50|p90|p99|non2xx|errors|load"
-  local name="$1"; shift
+row() { # NAME CONNECTIONS WRK-ARGS...: runs wrk, appends "name|rps|p50|p90|p99|non2xx|errors|load"
+  local name="$1" c="$2"; shift 2
   local out rps p50 p90 p99 non2xx errors
-  out=$(wrk -t"$threads" -c"$conns" -d"${duration}s" --timeout 10s --latency "$@" 2>&1)
+  out=$(wrk -t"$threads" -c"$c" -d"${duration}s" --timeout 10s --latency "$@" 2>&1)
   echo "$out" > "$work/wrk-$(echo "$name" | tr -c 'A-Za-z0-9' '_').txt"
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
@@ -85,11 +86,12 @@ row() { # NAME WRK-ARGS...: runs wrk, appends "name|rps|p50|p90|p99|non2xx|error
 }
 # warm-up: the JIT and the connection pools
 wrk -t"$threads" -c"$conns" -d5s -H "Authorization: Basic $auth" "$base/api/v1/vdisks" >/dev/null 2>&1 || true
-row "baseline: unknown path (TLS + 404, no auth)" "$base/nothing"
-row "GET /api/v1/vdisks (Basic, 20 vDisks)" -H "Authorization: Basic $auth" "$base/api/v1/vdisks"
+row "baseline: unknown path (TLS + 404, no auth), $conns conns" "$conns" "$base/nothing"
+row "GET /api/v1/vdisks (Basic, 20 vDisks), $conns conns" "$conns" -H "Authorization: Basic $auth" "$base/api/v1/vdisks"
 export CAIRN_BENCH_AUTH="$auth"
-row "POST /api/v1/vdisks (1 MiB thin vDisk)" -s "$work/post.lua" "$base/api/v1/vdisks"
-created=$(curl -sS --max-time 30 "${admin[@]}" "$base/api/v1/vdisks?limit=1&filter=spec.container==bench" | sed -n 's/.*"total" *: *\([0-9]*\).*/\1/p')
+row "POST /api/v1/vdisks (1 MiB thin vDisk), $post_conns conns" "$post_conns" -s "$work/post.lua" "$base/api/v1/vdisks"
+created=$(curl -sS --max-time 30 "${admin[@]}" "$base/api/v1/vdisks?limit=1&filter=spec.container==bench" 2>/dev/null \
+  | sed -n 's/.*"total" *: *\([0-9]*\).*/\1/p') || created="? (the leader did not answer within 30 s)"
 footer="uptime after: $(uptime); vDisks in the bench container afterwards: ${created:-?}"
 echo "$footer" >&2
 
