@@ -223,9 +223,9 @@ record Connection(List<String> servers, Path caFile, Path adminDir, String user)
     }
 
     /**
-     * Trusts a server certificate only when it chains to the cluster CA. The host name is not
-     * checked: node certificates name the node's address, not the cluster virtual IP (see the
-     * gateway readme), and the cluster CA signs only the cluster's own nodes and its admin.
+     * Trusts a server certificate only when it chains to the cluster CA and names the address the
+     * CLI dialled (Prism's certificates name the node's address and the cluster virtual IP; spec 30
+     * §2), so a redirect or a stale address cannot hand the credentials to another certified party.
      */
     static final class ClusterTrust extends X509ExtendedTrustManager {
 
@@ -252,11 +252,48 @@ record Connection(List<String> servers, Path caFile, Path adminDir, String user)
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
             pkix.checkServerTrusted(chain, authType);
+            if (socket instanceof javax.net.ssl.SSLSocket ssl && ssl.getHandshakeSession() != null) {
+                names(chain[0], ssl.getHandshakeSession().getPeerHost());
+            }
         }
 
         @Override
         public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
             pkix.checkServerTrusted(chain, authType);
+            names(chain[0], engine.getPeerHost());
+        }
+
+        /** Refuses a certificate whose subject alternative names do not include {@code host} (an IP literal or DNS name). */
+        static void names(X509Certificate cert, String host) throws CertificateException {
+            if (host == null || host.isEmpty()) {
+                throw new CertificateException("the server's address is unknown, so its certificate cannot be matched to it");
+            }
+            String want = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            java.util.Collection<java.util.List<?>> sans = cert.getSubjectAlternativeNames();
+            java.util.List<String> named = new java.util.ArrayList<>();
+            if (sans != null) {
+                for (java.util.List<?> san : sans) {
+                    String v = String.valueOf(san.get(1));
+                    named.add(v);
+                    if (same(v, want)) {
+                        return;
+                    }
+                }
+            }
+            throw new CertificateException("the server at " + want + " presented a cluster certificate for " + named
+                    + ", not for " + want + "; use an address the cluster's certificates name (a node's or the virtual IP)");
+        }
+
+        private static boolean same(String named, String host) {
+            if (named.equalsIgnoreCase(host)) {
+                return true;
+            }
+            try {
+                boolean literals = (host.matches("[0-9.]+") || host.contains(":")) && (named.matches("[0-9.]+") || named.contains(":"));
+                return literals && java.net.InetAddress.getByName(named).equals(java.net.InetAddress.getByName(host));
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
         }
 
         @Override

@@ -127,9 +127,18 @@ class PrismClientTest {
     }
 
     @Test
-    void givenACertificateNamingAnotherAddress_whenItChainsToTheClusterCa_thenItIsAccepted_likeTheVirtualIp() throws Exception {
-        // the cluster virtual IP is served with the leader's node certificate, which names the node's address only
+    void givenACertificateNamingAnotherAddress_whenItChainsToTheClusterCa_thenItIsRefused_soCredentialsGoOnlyToTheHostDialled()
+            throws Exception {
         HttpsServer s = server(ca.issueCredentials("node:n2", List.of("127.0.1.2"), Duration.ofDays(1)),
+                e -> reply(e, 200, "{\"spec\": {\"name\": \"c\"}}"));
+        assertThatThrownBy(() -> client(s, "alice", "pw").get("/cluster")).isInstanceOf(CliException.class)
+                .hasMessageContaining("refusing the server at " + at(s));
+        assertThat(seen).as("no request, so no password, reached it").isEmpty();
+    }
+
+    @Test
+    void givenAPrismCertificateNamingTheNodeAndTheVirtualIp_whenEitherIsDialled_thenItIsAccepted() throws Exception {
+        HttpsServer s = server(ca.issueCredentials("prism:127.0.1.2", List.of("127.0.1.2", "127.0.0.1"), Duration.ofDays(1)),
                 e -> reply(e, 200, "{\"spec\": {\"name\": \"c\"}}"));
         assertThat(client(s, null, null).get("/cluster").path("spec").path("name").asText()).isEqualTo("c");
     }
