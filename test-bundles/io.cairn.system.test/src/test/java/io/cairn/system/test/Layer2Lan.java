@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * on it whatever MAC it was sent to; the layer-2 move itself is what the observer's neighbour entry
  * and the capture show.
  */
-final class Layer2Lan implements AutoCloseable {
+final class Layer2Lan {
 
     final String ns;
     final String bridge;
@@ -87,11 +87,6 @@ final class Layer2Lan implements AutoCloseable {
                 Files.move(capture, dir.resolve("arp.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
-    }
-
-    @Override
-    public void close() throws Exception {
-        close(ns + "-logs");
     }
 
     private void removeLinks() {

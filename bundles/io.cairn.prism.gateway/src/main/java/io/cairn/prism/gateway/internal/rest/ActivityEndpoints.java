@@ -126,10 +126,6 @@ public final class ActivityEndpoints implements ApiEndpoints {
     }
 
     private static String[] names(Enum<?>[] values) {
-        String[] out = new String[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i].name();
-        }
-        return out;
+        return java.util.Arrays.stream(values).map(Enum::name).toArray(String[]::new);
     }
 }
