@@ -58,7 +58,7 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> a = new ArrayList<>(Arrays.asList(args));
         if (a.isEmpty() || a.contains("--help") || a.contains("help")) {
             out.print(USAGE);

@@ -1,15 +1,36 @@
 package io.cairn.foundation;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** {@code foundation COMMAND ...}: exit 0 on success, 1 on failure, 2 on usage errors. */
+import io.cairn.common.clock.ThreadClock;
+import io.cairn.hal.api.bmc.Bmc;
+import io.cairn.hal.api.bmc.PowerState;
+
+/** {@code foundation COMMAND ...}: exit 0 on success, 1 on failure or refusal, 2 on usage errors. */
 public final class Main {
 
     static final String USAGE = """
             usage: foundation COMMAND ...
-              (the commands are being built: issue #10)
+              image --config FILE        validate, image every node of FILE through its BMC (in parallel, progress per
+                                         node), create the cluster, its default container and virtual IP; prints
+                                         Prism's address and the admin password (once). Running it again resumes.
+              validate --config FILE     check the form and the network without changing anything
+              status --config FILE       each node: state (bare, factory, configured), power, address, image
+              power on|off --config FILE power the nodes on or off through their BMCs
+              bare create --dir DIR --count N [--prefix node]
+                                         make N simulated bare nodes DIR/node1..N (disks and a process BMC, nothing
+                                         installed) for a cluster on this machine
+            FILE (cluster.json): {"cluster": {"name", "ip" (virtual IP, optional), "dns": [], "ntp": [],
+              "fault_tolerance": 1}, "cvm": {"netmask", "gateway"}, "hypervisor": {"type": "kvm",
+              "hostname_prefix"}, "image": {"archive", "trust"}, "admin": DIR, "skip_imaging": false,
+              "nodes": [{"home", "cvm_ip", "hostname" (optional), "ipmi_ip" (optional)}, ...]}
             """;
 
     private Main() {
@@ -20,12 +41,165 @@ public final class Main {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        List<String> a = Arrays.asList(args);
+        List<String> a = new ArrayList<>(Arrays.asList(args));
         if (a.isEmpty() || a.contains("--help") || a.contains("help")) {
             out.print(USAGE);
             return a.isEmpty() ? 2 : 0;
         }
-        err.println("foundation: unknown command '" + a.get(0) + "'");
-        return 2;
+        try {
+            String cmd = a.remove(0);
+            return switch (cmd) {
+                case "image" -> image(options(a, Set.of("--config")), out);
+                case "validate" -> validate(options(a, Set.of("--config")), out);
+                case "status" -> status(options(a, Set.of("--config")), out);
+                case "power" -> power(a, out);
+                case "bare" -> bare(a, out);
+                default -> throw new Usage("unknown command '" + cmd + "'");
+            };
+        } catch (Usage e) {
+            err.println("foundation: " + e.getMessage());
+            err.println("run 'foundation help' for the commands");
+            return 2;
+        } catch (ClusterPlan.Invalid e) {
+            err.println("foundation: the form has " + e.problems().size() + " problem(s):");
+            e.problems().forEach(p -> err.println("  " + p));
+            return 1;
+        } catch (FoundationException e) {
+            err.println("foundation: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    static ClusterPlan plan(Map<String, String> o) {
+        String f = o.get("--config");
+        if (f == null) {
+            throw new Usage("--config FILE (the cluster.json form) is required");
+        }
+        Path file = Path.of(f).toAbsolutePath().normalize();
+        return ClusterPlan.parse(Json.read(file), file.getParent());
+    }
+
+    private static int validate(Map<String, String> o, PrintStream out) {
+        ClusterPlan plan = plan(o);
+        Validator.Result r = new Validator(new NetworkProbe(1000)).validate(plan);
+        if (!r.ok()) {
+            throw new ClusterPlan.Invalid(r.problems());
+        }
+        out.println("valid: cluster " + plan.name() + ", " + plan.nodes().size() + " nodes"
+                + (r.image() == null ? " (skip imaging)" : ", image " + r.image().name() + " " + r.image().version() + " (signature checked)"));
+        return 0;
+    }
+
+    private static int image(Map<String, String> o, PrintStream out) {
+        ClusterPlan plan = plan(o);
+        long t0 = System.nanoTime();
+        ProgressPrinter printer = new ProgressPrinter(out, t0);
+        try (ThreadClock clock = new ThreadClock("foundation", 1)) {
+            Foundation.Outcome r = new Foundation(clock, Ipmi.access(clock), new NetworkProbe(1000), printer).run(plan);
+            printer.summary(r, (System.nanoTime() - t0) / 1_000_000);
+        }
+        return 0;
+    }
+
+    private static int status(Map<String, String> o, PrintStream out) {
+        ClusterPlan plan = plan(o);
+        try (ThreadClock clock = new ThreadClock("foundation", 1)) {
+            out.printf("%-4s %-14s %-11s %-6s %-15s %s%n", "NODE", "SERIAL", "STATE", "POWER", "ADDRESS", "IMAGE");
+            for (ClusterPlan.NodePlan n : plan.nodes()) {
+                NodeHome h = NodeHome.open(n.home());
+                String power;
+                try {
+                    power = h.bmc(clock, Ipmi.access(clock)).powerState() == PowerState.ON ? "on" : "off";
+                } catch (Exception e) {
+                    power = "?";
+                }
+                out.printf("%-4d %-14s %-11s %-6s %-15s %s%n", n.index(), h.serial(), h.state().label(), power,
+                        h.address().orElse("-"), h.installedVersion().map(v -> v.substring(0, v.lastIndexOf(' '))).orElse("-"));
+            }
+        }
+        return 0;
+    }
+
+    private static int power(List<String> a, PrintStream out) {
+        if (a.isEmpty() || !(a.get(0).equals("on") || a.get(0).equals("off"))) {
+            throw new Usage("power on|off --config FILE");
+        }
+        boolean on = a.remove(0).equals("on");
+        ClusterPlan plan = plan(options(a, Set.of("--config")));
+        try (ThreadClock clock = new ThreadClock("foundation", 1); var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<String>> fs = new ArrayList<>();
+            for (ClusterPlan.NodePlan n : plan.nodes()) {
+                fs.add(pool.submit(() -> {
+                    NodeHome h = NodeHome.open(n.home());
+                    Bmc bmc = h.bmc(clock, Ipmi.access(clock));
+                    if (on) {
+                        bmc.powerOn();
+                    } else {
+                        bmc.powerOff();
+                    }
+                    return "node " + n.index() + " (" + h.serial() + ", " + bmc.address() + "): power " + (on ? "on" : "off");
+                }));
+            }
+            int rc = 0;
+            for (var f : fs) {
+                try {
+                    out.println(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    out.println("failed: " + e.getCause().getMessage());
+                    rc = 1;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
+                }
+            }
+            return rc;
+        }
+    }
+
+    private static int bare(List<String> a, PrintStream out) {
+        if (a.isEmpty() || !a.get(0).equals("create")) {
+            throw new Usage("bare create --dir DIR --count N [--prefix node]");
+        }
+        a.remove(0);
+        Map<String, String> o = options(a, Set.of("--dir", "--count", "--prefix"));
+        if (o.get("--dir") == null || o.get("--count") == null) {
+            throw new Usage("bare create needs --dir DIR and --count N");
+        }
+        int count;
+        try {
+            count = Integer.parseInt(o.get("--count"));
+        } catch (NumberFormatException e) {
+            throw new Usage("--count must be a number, not '" + o.get("--count") + "'");
+        }
+        Path root = Path.of(System.getProperty("cairn.root", "."));
+        for (Path h : BareNodes.create(Path.of(o.get("--dir")), count, o.getOrDefault("--prefix", "node"), root)) {
+            NodeHome n = NodeHome.open(h);
+            out.println(h + ": " + n.state().label() + " node " + n.serial() + " (block " + n.block() + ")");
+        }
+        return 0;
+    }
+
+    static Map<String, String> options(List<String> a, Set<String> allowed) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < a.size(); i++) {
+            String k = a.get(i);
+            if (!allowed.contains(k)) {
+                throw new Usage("unknown argument '" + k + "'; expected " + allowed);
+            }
+            if (i + 1 >= a.size()) {
+                throw new Usage(k + " needs a value");
+            }
+            o.put(k, a.get(++i));
+        }
+        return o;
+    }
+
+    /** A command line that cannot be understood. */
+    static final class Usage extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Usage(String message) {
+            super(message);
+        }
     }
 }

@@ -47,6 +47,11 @@ public final class IpmiConnector implements BmcConnector {
         this(Duration.ofMillis(config.timeout_millis()), config.retries(), privilege(config.privilege()), clock);
     }
 
+    /** A connector outside OSGi (the Foundation tool): administrator sessions. */
+    public static IpmiConnector standalone(Duration timeout, int retries, Clock clock) {
+        return new IpmiConnector(timeout, retries, Privilege.ADMINISTRATOR, clock);
+    }
+
     IpmiConnector(Duration timeout, int retries, Privilege privilege, Clock clock) {
         if (timeout.isNegative() || timeout.isZero() || retries < 0) {
             throw new IllegalArgumentException(PID + ": timeout.millis must be positive and retries not negative, got "

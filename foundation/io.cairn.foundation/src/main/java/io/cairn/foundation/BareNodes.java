@@ -1,0 +1,54 @@
+package io.cairn.foundation;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Makes simulated bare nodes for a dev or demo cluster on one machine: {@code DIR/node1..N}, each a
+ * home (its "boot disk") with {@code node.json}: a serial number, its own block, position A and a
+ * process BMC whose power on starts the node's controller from whatever image is installed
+ * ({@code cairn node start --home H --no-install}: a bare node has nothing to boot and stays off)
+ * and whose power off stops it. Existing nodes are kept, so running it twice is safe.
+ */
+public final class BareNodes {
+
+    private BareNodes() {
+    }
+
+    /** Creates (or keeps) {@code count} bare nodes under {@code dir}; returns their homes. */
+    public static List<Path> create(Path dir, int count, String prefix, Path cairnRoot) {
+        if (count < 1 || count > 64) {
+            throw new FoundationException("--count must be 1 to 64, not " + count);
+        }
+        Path cairn = cairnRoot.resolve("bin/cairn");
+        if (!Files.isExecutable(cairn)) {
+            throw new FoundationException(cairn + " is not there; the process BMC powers nodes on with it (set cairn.root)");
+        }
+        String tag = Integer.toHexString(dir.toAbsolutePath().normalize().toString().hashCode() & 0xfffff).toUpperCase(java.util.Locale.ROOT);
+        List<Path> homes = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            Path home = dir.resolve(prefix + i).toAbsolutePath().normalize();
+            homes.add(home);
+            if (Files.isRegularFile(home.resolve(NodeHome.MANIFEST))) {
+                continue;
+            }
+            Map<String, Object> bmc = new LinkedHashMap<>();
+            bmc.put("type", "process");
+            bmc.put("start", List.of(cairn.toString(), "node", "start", "--home", home.toString(), "--no-install"));
+            bmc.put("stop", List.of(cairn.toString(), "node", "stop", "--home", home.toString()));
+            bmc.put("pid_file", "run/node.pid");
+            bmc.put("log", "logs/bmc.log");
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("serial", "CRN-" + tag + "-" + i);
+            m.put("block", "block-" + tag + "-" + i);
+            m.put("position", "A");
+            m.put("bmc", bmc);
+            Json.write(home.resolve(NodeHome.MANIFEST), m);
+        }
+        return homes;
+    }
+}
