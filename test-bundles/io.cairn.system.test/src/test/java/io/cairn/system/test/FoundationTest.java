@@ -1,0 +1,280 @@
+package io.cairn.system.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Foundation end to end (issue #10): three bare nodes (a home each with a process BMC, nothing
+ * installed) on 127.0.1.231-233 are validated, imaged in parallel through their BMCs and formed
+ * into a cluster with its default container and virtual IP 127.0.1.239; a vDisk of that container
+ * is written and read back over NBD with TLS. A node whose BMC cannot power it on fails only its
+ * own part (no cluster is created) and the next run resumes without imaging the others again.
+ * Validation refuses each bad form with the field named, using the real network: an address in
+ * use on loopback (a listener on the RPC port) and, on a test-only veth link (198.18.10.0/24), a
+ * gateway that does not answer and an address a host already holds.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FoundationTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String VIP = "127.0.1.239";
+    static final List<String> IPS = List.of("127.0.1.231", "127.0.1.232", "127.0.1.233");
+
+    private Path work;
+    private Path config;
+
+    @BeforeAll
+    void bare() throws Exception {
+        work = Files.createTempDirectory("cairn-foundation");
+        Proc p = foundation(Duration.ofSeconds(60), "bare", "create", "--dir", work.toString(), "--count", "3");
+        assertThat(p.exitCode()).as(p.output()).isZero();
+        assertThat(p.output()).contains("node1: bare node CRN-").contains("node3: bare node CRN-");
+        config = work.resolve("cluster.json");
+        Files.writeString(config, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(form()));
+    }
+
+    @AfterAll
+    void down() throws Exception {
+        if (config != null) {
+            Proc off = foundation(Duration.ofSeconds(120), "power", "off", "--config", config.toString());
+            System.out.println("[foundation] power off: " + off.output().strip());
+        }
+        for (int i = 1; i <= 3; i++) { // whatever the BMC did not stop
+            Path pid = work.resolve("node" + i + "/run/node.pid");
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            Proc.cairn(Duration.ofSeconds(30), "redirector", "stop", "--home", work.resolve("node" + i).toString());
+        }
+        Path logs = Files.createDirectories(Path.of("target", "foundation-logs"));
+        for (int i = 1; i <= 3; i++) {
+            for (String name : List.of("controller.log", "bmc.log")) {
+                Path log = work.resolve("node" + i + "/logs/" + name);
+                if (Files.exists(log)) {
+                    Files.copy(log, logs.resolve("n" + i + "-" + name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    ObjectNode form() {
+        ObjectNode f = JSON.createObjectNode();
+        f.putObject("cluster").put("name", "fnd").put("ip", VIP).put("fault_tolerance", 1);
+        f.putObject("cvm").put("netmask", "255.0.0.0").put("gateway", "127.0.0.1");
+        f.putObject("hypervisor").put("type", "kvm").put("hostname_prefix", "fnd");
+        Path archive = Proc.builtArchive();
+        f.putObject("image").put("archive", archive.toString()).put("trust", Proc.ROOT.resolve(".signing").toString());
+        f.put("admin", "admin");
+        ArrayNode nodes = f.putArray("nodes");
+        for (int i = 0; i < 3; i++) {
+            nodes.addObject().put("home", "node" + (i + 1)).put("cvm_ip", IPS.get(i));
+        }
+        return f;
+    }
+
+    Proc foundation(Duration timeout, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Proc.ROOT.resolve("bin/foundation").toString());
+        cmd.addAll(List.of(args));
+        return Proc.run(timeout, work, Map.of(), cmd);
+    }
+
+    Proc validate(ObjectNode form) throws Exception {
+        Path f = work.resolve("form-" + System.nanoTime() + ".json");
+        Files.writeString(f, JSON.writeValueAsString(form));
+        return foundation(Duration.ofSeconds(60), "validate", "--config", f.toString());
+    }
+
+    @Test
+    @Order(1)
+    void givenBadForms_whenValidated_thenEachRefusalNamesTheField() throws Exception {
+        assertThat(validate(form()).output()).contains("valid: cluster fnd, 3 nodes, image cairn-appliance");
+
+        ObjectNode dup = form();
+        ((ObjectNode) dup.get("nodes").get(2)).put("cvm_ip", IPS.get(0));
+        Proc p = validate(dup);
+        assertThat(p.exitCode()).as(p.output()).isEqualTo(1);
+        assertThat(p.output()).contains("nodes[3].cvm_ip: 127.0.1.231 is also given as nodes[1].cvm_ip");
+
+        ObjectNode vipTwice = form();
+        ((ObjectNode) vipTwice.get("cluster")).put("ip", IPS.get(1));
+        assertThat(validate(vipTwice).output()).contains("nodes[2].cvm_ip: 127.0.1.232 is also given as cluster.ip");
+
+        ObjectNode shape = form();
+        shape.put("colour", "blue");
+        ((ObjectNode) shape.get("nodes").get(0)).remove("cvm_ip");
+        ((ObjectNode) shape.get("cluster")).put("fault_tolerance", 3);
+        p = validate(shape);
+        assertThat(p.output()).contains("colour: unknown field").contains("nodes[1].cvm_ip: is required")
+                .contains("cluster.fault_tolerance: must be 1 or 2");
+
+        ObjectNode subnet = form();
+        ((ObjectNode) subnet.get("cvm")).put("netmask", "255.255.255.0").put("gateway", "127.0.1.1");
+        ((ObjectNode) subnet.get("nodes").get(1)).put("cvm_ip", "127.0.2.232");
+        assertThat(validate(subnet).output()).contains("nodes[2].cvm_ip: 127.0.2.232 is outside the subnet of gateway 127.0.1.1/255.255.255.0");
+
+        ObjectNode esxi = form();
+        ((ObjectNode) esxi.get("hypervisor")).put("type", "esxi");
+        assertThat(validate(esxi).output()).contains("hypervisor.type: image cairn-appliance").contains("supports [kvm], not 'esxi'");
+
+        // an address some host already holds on loopback: something listens on its RPC port
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName(IPS.get(2)), 2100));
+            p = validate(form());
+            assertThat(p.exitCode()).as(p.output()).isEqualTo(1);
+            assertThat(p.output()).contains("nodes[3].cvm_ip: 127.0.1.233 already answers on the network");
+        }
+
+        // a tampered image (one byte of the archive) and an unsigned one (no signature file)
+        Path dir = Files.createDirectories(work.resolve("images"));
+        Path archive = Proc.builtArchive();
+        Path meta = archive.resolveSibling(archive.getFileName().toString().replace(".tar.gz", ".metadata.json"));
+        Path copy = dir.resolve(archive.getFileName());
+        Files.copy(archive, copy, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(meta, dir.resolve(meta.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        byte[] bytes = Files.readAllBytes(copy);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(copy, bytes);
+        Files.copy(Path.of(meta + ".sig"), dir.resolve(meta.getFileName() + ".sig"), StandardCopyOption.REPLACE_EXISTING);
+        ObjectNode tampered = form();
+        ((ObjectNode) tampered.get("image")).put("archive", copy.toString());
+        p = validate(tampered);
+        assertThat(p.exitCode()).as(p.output()).isEqualTo(1);
+        assertThat(p.output()).contains("image.archive: refused:");
+        Files.delete(dir.resolve(meta.getFileName() + ".sig"));
+        Files.copy(archive, copy, StandardCopyOption.REPLACE_EXISTING);
+        p = validate(tampered);
+        assertThat(p.exitCode()).as(p.output()).isEqualTo(1);
+        assertThat(p.output()).contains("image.archive: refused:");
+        System.out.println("[foundation] unsigned image: " + p.output().lines().filter(l -> l.contains("image.archive")).findFirst().orElse(""));
+
+        // a real link: a gateway nobody answers for, and an address a host already has
+        Layer2Lan lan = new Layer2Lan("cfndv", "cfndbr", "cfnd", "198.18.10.2/24", 1, work);
+        try {
+            Layer2Lan.must("ip", "addr", "add", "198.18.10.1/24", "dev", lan.iface(0));
+            ObjectNode link = form();
+            ((ObjectNode) link.get("cluster")).remove("ip");
+            ((ObjectNode) link.get("cvm")).put("netmask", "255.255.255.0").put("gateway", "198.18.10.254");
+            for (int i = 0; i < 3; i++) {
+                ((ObjectNode) link.get("nodes").get(i)).put("cvm_ip", "198.18.10." + (11 + i));
+            }
+            ((ObjectNode) link.get("nodes").get(1)).put("cvm_ip", "198.18.10.2");
+            p = validate(link);
+            System.out.println("[foundation] link validation:\n" + p.output());
+            assertThat(p.output()).contains("cvm.gateway: the gateway 198.18.10.254 does not answer")
+                    .contains("nodes[2].cvm_ip: 198.18.10.2 already answers on the network")
+                    .doesNotContain("nodes[1].cvm_ip").doesNotContain("nodes[3].cvm_ip");
+        } finally {
+            lan.close("foundation-logs");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void givenANodeThatCannotPowerOn_whenImaged_thenOnlyItFailsAndTheRerunResumes() throws Exception {
+        Path manifest = work.resolve("node3/node.json");
+        String good = Files.readString(manifest);
+        ObjectNode broken = (ObjectNode) JSON.readTree(good);
+        ((ObjectNode) broken.get("bmc")).putArray("start").add("/bin/false");
+        Files.writeString(manifest, JSON.writeValueAsString(broken));
+        Proc first;
+        try {
+            first = foundation(Duration.ofMinutes(6), "image", "--config", config.toString());
+        } finally {
+            Files.writeString(manifest, good);
+        }
+        System.out.println("[foundation] first run:\n" + first.output());
+        assertThat(first.exitCode()).as(first.output()).isEqualTo(1);
+        assertThat(first.output()).contains("1 of 3 nodes failed (node 3 127.0.1.233: powering on (BMC)")
+                .contains("no cluster was created");
+        assertThat(first.output()).containsPattern("node 1 CRN-\\S+ +127.0.1.231 +6/6 +checked in")
+                .containsPattern("node 2 CRN-\\S+ +127.0.1.232 +6/6 +checked in");
+        assertThat(work.resolve("admin/cert.pem")).doesNotExist();
+        Proc status = foundation(Duration.ofSeconds(60), "status", "--config", config.toString());
+        assertThat(status.output()).containsPattern("1 +CRN-\\S+ +factory +on +127.0.1.231")
+                .containsPattern("3 +CRN-\\S+ +factory +off +127.0.1.233");
+
+        Proc second = foundation(Duration.ofMinutes(8), "image", "--config", config.toString());
+        System.out.println("[foundation] second run:\n" + second.output());
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        // nodes 1 and 2 were not imaged again; node 3 was (its image stayed from the first run, so it is only powered on)
+        assertThat(second.output()).doesNotContainPattern("node [12] CRN-\\S+ +\\S+ +2/6 +writing the image")
+                .containsPattern("node 1 CRN-\\S+ +127.0.1.231 +6/6 +checked in: image already installed")
+                .contains("cluster fnd created").contains("Cluster created. Prism: https://" + VIP + ":9440/")
+                .containsPattern("Log in as user admin with password \\S{20} ")
+                .contains("Fault tolerance (node failures tolerable now): 1 (");
+        Matcher total = Pattern.compile("Total: ([0-9.]+) s").matcher(second.output());
+        assertThat(total.find()).isTrue();
+        System.out.println("[foundation] factory/bare to healthy cluster: " + total.group(1) + " s");
+    }
+
+    @Test
+    @Order(3)
+    void givenTheCluster_thenTheDefaultContainerServesAVdiskOverNbdAndTheVirtualIpAnswers() throws Exception {
+        Path admin = work.resolve("admin");
+        Proc api = Proc.run(Duration.ofSeconds(60), work, Map.of(), List.of("curl", "-sS", "--fail", "--cacert", admin.resolve("ca.pem").toString(),
+                "--cert", admin.resolve("cert.pem").toString(), "--key", admin.resolve("key.pem").toString(),
+                "https://" + VIP + ":9440/api/v1/cluster"));
+        assertThat(api.exitCode()).as(api.output()).isZero();
+        assertThat(api.output()).contains("\"name\" : \"fnd\"").contains("\"external_ip_address\" : \"" + VIP + "\"");
+
+        Proc create = Proc.cairn(Duration.ofSeconds(120), "ncli", "vdisk", "create", "ctr=default-container", "name=fd1", "size=64M",
+                "--node", IPS.get(0), "--admin", admin.toString());
+        assertThat(create.exitCode()).as(create.output()).isZero();
+        Path tls = Files.createDirectories(work.resolve("tls"));
+        Files.copy(admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(admin.resolve("cert.pem"), tls.resolve("client-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Proc key = Proc.run(Duration.ofSeconds(30), work, Map.of(), List.of("openssl", "ec", "-in", admin.resolve("key.pem").toString(),
+                "-out", tls.resolve("client-key.pem").toString()));
+        assertThat(key.exitCode()).as(key.output()).isZero();
+        byte[] data = new byte[1 << 20];
+        new Random(10).nextBytes(data);
+        Path src = work.resolve("src.img");
+        Files.write(src, data);
+        String obj = "tls-creds-x509,id=tls0,dir=" + tls + ",endpoint=client";
+        Proc w = Proc.run(Duration.ofSeconds(180), work, Map.of(), List.of("qemu-img", "convert", "-n", "-f", "raw", "--object", obj,
+                "--target-image-opts", src.toString(), "driver=nbd,host=" + IPS.get(1) + ",port=10809,export=default-container/fd1,tls-creds=tls0"));
+        assertThat(w.exitCode()).as(w.output()).isZero();
+        Path out = work.resolve("out.img");
+        Proc r = Proc.run(Duration.ofSeconds(180), work, Map.of(), List.of("qemu-img", "convert", "-O", "raw", "--object", obj,
+                "--image-opts", "driver=nbd,host=" + IPS.get(2) + ",port=10809,export=default-container/fd1,tls-creds=tls0", out.toString()));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        byte[] back = Files.readAllBytes(out);
+        assertThat(java.util.Arrays.copyOf(back, data.length)).isEqualTo(data);
+    }
+
+    @Test
+    @Order(4)
+    void givenACreatedCluster_whenImagedAgain_thenItIsOnlyCheckedAndNothingIsRedone() throws Exception {
+        Proc again = foundation(Duration.ofMinutes(4), "image", "--config", config.toString());
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(again.output()).contains("cluster fnd exists already").contains("Cluster is up.").doesNotContain("writing the image")
+                .doesNotContain("Log in as user admin with password");
+    }
+}
