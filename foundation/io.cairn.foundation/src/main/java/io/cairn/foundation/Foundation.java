@@ -186,13 +186,14 @@ public final class Foundation {
         return s;
     }
 
-    /** One node's imaging; never throws: a failure is the node's status. */
+    /** One node's imaging; never throws: a failure is the node's status, with the phase it happened in. */
     NodeStatus imageOne(ClusterPlan plan, NodePlan n, ImageMetadata image) {
         Map<Phase, Long> millis = new EnumMap<>(Phase.class);
+        Phase[] at = {Phase.WAITING};
         NodeHome h = null;
-        Phase phase = Phase.WAITING;
         try {
             h = NodeHome.open(n.home());
+            NodeHome node = h;
             Bmc bmc = h.bmc(clock, ipmi);
             String want = image == null ? null : image.name() + " " + image.version() + " " + image.sha256();
             boolean imaged = want == null || h.installedVersion().map(want::equals).orElse(false);
@@ -200,27 +201,22 @@ public final class Foundation {
             boolean on = bmc.powerState() == PowerState.ON;
             boolean runsRight = on && h.runningAddress().map(n.cvmIp()::equals).orElse(false);
             if (!imaged || !addressed || (on && !runsRight)) {
-                phase = timed(n, h, Phase.POWER_OFF, millis, bmc::powerOff);
+                timed(n, h, Phase.POWER_OFF, at, millis, bmc::powerOff);
             }
             if (!imaged) {
-                NodeHome node = h;
-                phase = timed(n, h, Phase.WRITE_IMAGE, millis, () -> writeImage(plan, node));
+                timed(n, h, Phase.WRITE_IMAGE, at, millis, () -> writeImage(plan, node));
             }
-            NodeHome node = h;
-            phase = timed(n, h, Phase.WRITE_IDENTITY, millis, () -> node.writeNetwork(network(plan, n, node)));
-            phase = timed(n, h, Phase.POWER_ON, millis, bmc::powerOn);
-            long t0 = clock.nanoTime();
-            phase = Phase.CHECK_IN;
-            step(n, h, Phase.CHECK_IN, null, millis);
-            String uuid = checkIn(n.cvmIp(), h);
-            millis.put(Phase.CHECK_IN, (clock.nanoTime() - t0) / 1_000_000);
-            NodeStatus s = new NodeStatus(n.index(), h.serial(), n.cvmIp(), Phase.READY, imaged ? "image already installed" : null, uuid,
+            timed(n, h, Phase.WRITE_IDENTITY, at, millis, () -> node.writeNetwork(network(plan, n, node)));
+            timed(n, h, Phase.POWER_ON, at, millis, bmc::powerOn);
+            String[] uuid = {null};
+            timed(n, h, Phase.CHECK_IN, at, millis, () -> uuid[0] = checkIn(n.cvmIp(), node));
+            NodeStatus s = new NodeStatus(n.index(), h.serial(), n.cvmIp(), Phase.READY, imaged ? "image already installed" : null, uuid[0],
                     Map.copyOf(millis));
             listener.node(s);
             return s;
         } catch (Exception e) {
             String log = h == null ? "" : " (logs: " + h.home().resolve("logs") + ")";
-            String msg = phase.label() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()) + log;
+            String msg = at[0].label() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()) + log;
             return step(n, h, Phase.FAILED, msg, millis);
         }
     }
@@ -230,12 +226,12 @@ public final class Foundation {
         void run() throws Exception;
     }
 
-    private Phase timed(NodePlan n, NodeHome h, Phase phase, Map<Phase, Long> millis, Step step) throws Exception {
+    private void timed(NodePlan n, NodeHome h, Phase phase, Phase[] at, Map<Phase, Long> millis, Step step) throws Exception {
+        at[0] = phase;
         step(n, h, phase, null, millis);
         long t0 = clock.nanoTime();
         step.run();
         millis.put(phase, (clock.nanoTime() - t0) / 1_000_000);
-        return phase;
     }
 
     private static void writeImage(ClusterPlan plan, NodeHome h) throws Exception {

@@ -24,6 +24,10 @@ public final class Main {
               validate --config FILE     check the form and the network without changing anything
               status --config FILE       each node: state (bare, factory, configured), power, address, image
               power on|off --config FILE power the nodes on or off through their BMCs
+              serve [--dir DIR] [--listen ADDR:PORT] [--store DIR] [--trust KEY|DIR]
+                                         the REST API (/foundation/v1) and the web GUI (/gui/index.html) for the nodes
+                                         in DIR (default .), on 127.0.0.1:8000 unless --listen says otherwise; images
+                                         from the installer store DIR (default: this checkout's built images)
               bare create --dir DIR --count N [--prefix node]
                                          make N simulated bare nodes DIR/node1..N (disks and a process BMC, nothing
                                          installed) for a cluster on this machine
@@ -54,6 +58,7 @@ public final class Main {
                 case "status" -> status(options(a, Set.of("--config")), out);
                 case "power" -> power(a, out);
                 case "bare" -> bare(a, out);
+                case "serve" -> serve(options(a, Set.of("--dir", "--listen", "--store", "--trust")), out);
                 default -> throw new Usage("unknown command '" + cmd + "'");
             };
         } catch (Usage e) {
@@ -153,6 +158,42 @@ public final class Main {
                 }
             }
             return rc;
+        }
+    }
+
+    private static int serve(Map<String, String> o, PrintStream out) {
+        Path root = Path.of(System.getProperty("cairn.root", "."));
+        String listen = o.getOrDefault("--listen", "127.0.0.1:8000");
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new Usage("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8000");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new Usage("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:8000");
+        }
+        ThreadClock clock = new ThreadClock("foundation", 1);
+        try {
+            FoundationServer server = new FoundationServer(new java.net.InetSocketAddress(listen.substring(0, colon), port),
+                    Path.of(o.getOrDefault("--dir", ".")), Path.of(o.getOrDefault("--store", root.resolve("appliance-image/target").toString())),
+                    Path.of(o.getOrDefault("--trust", root.resolve(".signing").toString())), clock);
+            server.start();
+            out.println("Foundation GUI: http://" + listen + "/gui/index.html  (REST: http://" + listen + "/foundation/v1/; stop with Ctrl-C)");
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                clock.close();
+            }));
+            Thread.currentThread().join();
+            return 0;
+        } catch (java.io.IOException e) {
+            clock.close();
+            throw new FoundationException("cannot listen on " + listen + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         }
     }
 

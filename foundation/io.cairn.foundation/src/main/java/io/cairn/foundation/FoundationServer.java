@@ -1,0 +1,348 @@
+package io.cairn.foundation;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.cairn.common.clock.Clock;
+import io.cairn.hal.api.bmc.PowerState;
+import io.cairn.image.ImageMetadata;
+import io.cairn.image.ImageVerifier;
+import io.cairn.image.SigningKeys;
+
+/**
+ * Foundation's REST API and web GUI ({@code foundation serve}): the wizard at {@code /gui/index.html}
+ * and, under {@code /foundation/v1}, the resources it uses:
+ * <ul>
+ * <li>{@code GET nodes}: the nodes of the node folder (bare and factory ones; configured nodes are
+ * not offered) with serial, block, position, state, power, address;</li>
+ * <li>{@code GET images}: the installer store (signed appliance images; each with its version and
+ * compatible hypervisors, or why it was refused);</li>
+ * <li>{@code POST validate} (the cluster.json form) → {@code {"problems": [{"field", "message"}]}};</li>
+ * <li>{@code POST runs} (the form) → 202 {@code {"id"}}: validation, imaging and creation in the
+ * background; {@code GET runs/{id}}: state, per-node phase, cluster lines and, when done, Prism's
+ * address and the admin password (in the first answer after creation only).</li>
+ * </ul>
+ * Errors are JSON {@code {"code", "message"}} with 4xx; nothing is stack-traced to the client.
+ * Paths in the form are resolved against the node folder.
+ */
+public final class FoundationServer implements AutoCloseable {
+
+    private final HttpServer http;
+    private final Path nodes;
+    private final Path store;
+    private final Path trust;
+    private final Clock clock;
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+
+    public FoundationServer(InetSocketAddress listen, Path nodes, Path store, Path trust, Clock clock) throws IOException {
+        this.nodes = nodes.toAbsolutePath().normalize();
+        this.store = store.toAbsolutePath().normalize();
+        this.trust = trust.toAbsolutePath().normalize();
+        this.clock = clock;
+        this.http = HttpServer.create(listen, 64);
+        http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        http.createContext("/", this::handle);
+    }
+
+    public void start() {
+        http.start();
+    }
+
+    public InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+    }
+
+    private void handle(HttpExchange x) throws IOException {
+        try (x) {
+            String path = x.getRequestURI().getPath();
+            String method = x.getRequestMethod();
+            if (path.equals("/") || path.equals("/gui") || path.equals("/gui/")) {
+                x.getResponseHeaders().add("Location", "/gui/index.html");
+                x.sendResponseHeaders(302, -1);
+            } else if (path.startsWith("/gui/")) {
+                gui(x, path.substring("/gui/".length()));
+            } else if (path.equals("/foundation/v1/nodes") && method.equals("GET")) {
+                json(x, 200, nodeList());
+            } else if (path.equals("/foundation/v1/images") && method.equals("GET")) {
+                json(x, 200, images());
+            } else if (path.equals("/foundation/v1/validate") && method.equals("POST")) {
+                json(x, 200, validate(body(x)));
+            } else if (path.equals("/foundation/v1/runs") && method.equals("POST")) {
+                json(x, 202, start(body(x)));
+            } else if (path.startsWith("/foundation/v1/runs/") && method.equals("GET")) {
+                Run r = runs.get(path.substring("/foundation/v1/runs/".length()));
+                if (r == null) {
+                    error(x, 404, "NOT_FOUND", "no run " + path.substring("/foundation/v1/runs/".length()) + "; start one with POST /foundation/v1/runs");
+                } else {
+                    json(x, 200, r.view());
+                }
+            } else if (path.startsWith("/foundation/v1/")) {
+                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, images, validate, runs)");
+            } else {
+                error(x, 404, "NOT_FOUND", path + " not found; the GUI is at /gui/index.html");
+            }
+        } catch (BadRequest e) {
+            error(x, 400, "INVALID_ARGUMENT", e.getMessage());
+        } catch (RuntimeException e) {
+            error(x, 500, "INTERNAL", "Foundation failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+    }
+
+    private void gui(HttpExchange x, String file) throws IOException {
+        String type = file.endsWith(".html") ? "text/html; charset=utf-8" : file.endsWith(".js") ? "text/javascript; charset=utf-8"
+                : file.endsWith(".css") ? "text/css; charset=utf-8" : null;
+        InputStream in = type == null || file.contains("/") || file.contains("..") ? null
+                : FoundationServer.class.getResourceAsStream("/gui/" + file);
+        if (in == null) {
+            error(x, 404, "NOT_FOUND", "/gui/" + file + " not found; the GUI is at /gui/index.html");
+            return;
+        }
+        byte[] b;
+        try (in) {
+            b = in.readAllBytes();
+        }
+        x.getResponseHeaders().add("Content-Type", type);
+        x.getResponseHeaders().add("Cache-Control", "no-store");
+        x.sendResponseHeaders(200, b.length);
+        x.getResponseBody().write(b);
+    }
+
+    private ArrayNode nodeList() {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        List<Path> homes = new ArrayList<>();
+        try (Stream<Path> s = Files.list(nodes)) {
+            s.filter(p -> Files.isRegularFile(p.resolve(NodeHome.MANIFEST))).sorted().forEach(homes::add);
+        } catch (IOException e) {
+            throw new BadRequest("cannot list the node folder " + nodes + ": " + e.getMessage());
+        }
+        for (Path home : homes) {
+            NodeHome h = NodeHome.open(home);
+            if (h.state() == NodeHome.State.CONFIGURED) {
+                continue;
+            }
+            ObjectNode n = out.addObject();
+            n.put("home", nodes.relativize(home).toString());
+            n.put("serial", h.serial());
+            n.put("block", h.block());
+            n.put("position", h.position());
+            n.put("state", h.state().label());
+            String power;
+            try {
+                power = h.bmc(clock, Ipmi.access(clock)).powerState() == PowerState.ON ? "on" : "off";
+            } catch (Exception e) {
+                power = "unknown";
+            }
+            n.put("power", power);
+            n.put("address", h.address().orElse(null));
+        }
+        return out;
+    }
+
+    private ArrayNode images() {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        List<Path> archives = new ArrayList<>();
+        try (Stream<Path> s = Files.list(store)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".tar.gz")).sorted().forEach(archives::add);
+        } catch (IOException e) {
+            return out;
+        }
+        for (Path a : archives) {
+            ObjectNode i = out.addObject();
+            i.put("archive", a.toString());
+            try {
+                ImageVerifier v = new ImageVerifier(SigningKeys.trusted(trust));
+                Path meta = ImageVerifier.defaultMetadata(a);
+                ImageMetadata m = v.verifyMetadata(meta, ImageVerifier.defaultSignature(meta)).metadata();
+                i.put("name", m.name());
+                i.put("version", m.version());
+                i.set("hypervisors", Json.MAPPER.valueToTree(m.compatibleHypervisors()));
+                i.put("signed", true);
+            } catch (Exception e) {
+                i.put("signed", false);
+                i.put("refused", e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private ClusterPlan plan(JsonNode form) {
+        ObjectNode f = form.deepCopy();
+        if (!f.has("image")) {
+            throw new BadRequest("the form has no image; pick one of GET /foundation/v1/images");
+        }
+        if (f.get("image").isObject() && !f.get("image").has("trust")) {
+            ((ObjectNode) f.get("image")).put("trust", trust.toString());
+        }
+        return ClusterPlan.parse(f, nodes);
+    }
+
+    private ObjectNode validate(JsonNode form) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode problems = out.putArray("problems");
+        try {
+            for (ClusterPlan.Problem p : new Validator(new NetworkProbe(1000)).validate(plan(form)).problems()) {
+                problems.addObject().put("field", p.field()).put("message", p.message());
+            }
+        } catch (ClusterPlan.Invalid e) {
+            e.problems().forEach(p -> problems.addObject().put("field", p.field()).put("message", p.message()));
+        }
+        return out;
+    }
+
+    private ObjectNode start(JsonNode form) {
+        ClusterPlan plan;
+        try {
+            plan = plan(form);
+        } catch (ClusterPlan.Invalid e) {
+            throw new BadRequest(e.getMessage());
+        }
+        if (runs.values().stream().anyMatch(r -> r.state.equals("running"))) {
+            throw new BadRequest("a run is in progress already; wait for it (GET /foundation/v1/runs/{id})");
+        }
+        Run r = new Run(UUID.randomUUID().toString(), plan);
+        runs.put(r.id, r);
+        Thread.ofVirtual().name("foundation-run-" + r.id).start(() -> r.execute(clock));
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("id", r.id);
+        return out;
+    }
+
+    private static JsonNode body(HttpExchange x) throws IOException {
+        byte[] b = x.getRequestBody().readNBytes(1 << 20);
+        if (b.length >= 1 << 20) {
+            throw new BadRequest("the form is larger than 1 MiB");
+        }
+        try {
+            return Json.MAPPER.readTree(b);
+        } catch (IOException e) {
+            throw new BadRequest("the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static void json(HttpExchange x, int status, JsonNode body) throws IOException {
+        byte[] b = Json.MAPPER.writeValueAsBytes(body);
+        x.getResponseHeaders().add("Content-Type", "application/json");
+        x.getResponseHeaders().add("Cache-Control", "no-store");
+        x.sendResponseHeaders(status, b.length);
+        x.getResponseBody().write(b);
+    }
+
+    private static void error(HttpExchange x, int status, String code, String message) throws IOException {
+        ObjectNode e = Json.MAPPER.createObjectNode();
+        e.put("code", code);
+        e.put("message", message);
+        json(x, status, e);
+    }
+
+    /** One imaging run and what it reported. */
+    private static final class Run implements Foundation.Listener {
+        final String id;
+        final ClusterPlan plan;
+        final Map<Integer, Foundation.NodeStatus> nodes = new ConcurrentHashMap<>();
+        final List<String> lines = new ArrayList<>();
+        volatile String state = "running";
+        volatile String error;
+        volatile Foundation.Outcome outcome;
+        private boolean passwordShown;
+
+        Run(String id, ClusterPlan plan) {
+            this.id = id;
+            this.plan = plan;
+        }
+
+        void execute(Clock clock) {
+            try {
+                outcome = new Foundation(clock, Ipmi.access(clock), new NetworkProbe(1000), this).run(plan);
+                state = "succeeded";
+            } catch (ClusterPlan.Invalid e) {
+                error = e.getMessage();
+                state = "failed";
+            } catch (RuntimeException e) {
+                error = e.getMessage();
+                state = "failed";
+            }
+        }
+
+        @Override
+        public void node(Foundation.NodeStatus s) {
+            nodes.put(s.index(), s);
+        }
+
+        @Override
+        public synchronized void cluster(String line) {
+            if (!line.isBlank()) {
+                lines.add(line);
+            }
+        }
+
+        synchronized ObjectNode view() {
+            ObjectNode v = Json.MAPPER.createObjectNode();
+            v.put("id", id);
+            v.put("state", state);
+            v.put("cluster", plan.name());
+            if (error != null) {
+                v.put("error", error);
+            }
+            ArrayNode ns = v.putArray("nodes");
+            for (ClusterPlan.NodePlan n : plan.nodes()) {
+                Foundation.NodeStatus s = nodes.get(n.index());
+                ObjectNode o = ns.addObject();
+                o.put("index", n.index());
+                o.put("home", n.home().getFileName().toString());
+                o.put("ip", n.cvmIp());
+                o.put("phase", s == null ? Foundation.Phase.WAITING.name() : s.phase().name());
+                o.put("label", s == null ? Foundation.Phase.WAITING.label() : s.phase().label());
+                o.put("step", s == null ? 0 : s.phase() == Foundation.Phase.FAILED ? -1 : s.phase().ordinal());
+                o.put("steps", Foundation.Phase.READY.ordinal());
+                if (s != null && s.message() != null) {
+                    o.put("message", s.message());
+                }
+            }
+            v.set("lines", Json.MAPPER.valueToTree(List.copyOf(lines.subList(Math.max(0, lines.size() - 200), lines.size()))));
+            if (outcome != null) {
+                ObjectNode o = v.putObject("result");
+                o.put("created", outcome.created());
+                o.put("prism", outcome.prismUrl());
+                o.put("admin", outcome.admin().toString());
+                o.put("fault_tolerance", outcome.faultTolerance() == null ? null : ProgressPrinter.faultTolerance(outcome.faultTolerance()));
+                if (outcome.adminPassword() != null && !passwordShown) {
+                    o.put("admin_password", outcome.adminPassword()); // shown once, as the CLI does
+                    passwordShown = true;
+                }
+                o.set("millis", Json.MAPPER.valueToTree(new LinkedHashMap<>(outcome.clusterMillis())));
+            }
+            return v;
+        }
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+}
