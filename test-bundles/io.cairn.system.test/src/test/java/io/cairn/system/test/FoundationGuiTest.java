@@ -82,10 +82,10 @@ class FoundationGuiTest {
                 web.waitFor(Duration.ofSeconds(20), "the progress page", () -> visible(web, "#step-progress"));
                 web.waitFor(Duration.ofMinutes(9), "the completion page", () -> visible(web, "#step-done"));
                 String done = web.text("#step-done");
-                System.out.println("[foundation-gui] completion page:\n" + done + "\n" + web.text("#cluster-lines").lines().limit(5).toList());
+                System.out.println("[foundation-gui] completion page:\n" + done + "\n" + web.textContent("#cluster-lines").lines().limit(5).toList());
                 assertThat(done).contains("Cluster gui created.").contains("https://" + VIP + ":9440/")
                         .contains("Fault tolerance").containsPattern("Admin password\\s+\\S{20} \\(shown only now");
-                assertThat(web.text("#progress-table tbody")).contains("checked in");
+                assertThat(web.textContent("#progress-table tbody")).contains("checked in");
             }
             // the cluster answers on its virtual IP with the admin certificate the run wrote
             Path admin = work.resolve("gui-admin");

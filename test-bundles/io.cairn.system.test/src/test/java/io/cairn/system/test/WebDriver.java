@@ -111,6 +111,11 @@ final class WebDriver implements AutoCloseable {
         return call("GET", "/session/" + session + "/element/" + element(css) + "/text", null).path("value").asText();
     }
 
+    /** The text of an element whether or not it is shown (WebDriver's text is empty for hidden ones). */
+    String textContent(String css) throws IOException {
+        return script("const e = document.querySelector('" + css + "'); return e ? e.textContent : '';").asText();
+    }
+
     /** Runs {@code script} in the page (its {@code return} value as JSON). */
     JsonNode script(String script) throws IOException {
         return call("POST", "/session/" + session + "/execute/sync", Map.of("script", script, "args", List.of())).path("value");
