@@ -102,9 +102,18 @@ public final class Foundation {
         for (NodePlan n : plan.nodes()) {
             homes.add(Files.isDirectory(n.home()) ? NodeHome.open(n.home()) : null);
         }
-        if (homes.stream().allMatch(h -> h != null && h.state() == NodeHome.State.CONFIGURED)
-                && Files.isRegularFile(plan.admin().resolve("cert.pem"))) {
+        boolean credentials = Files.isRegularFile(plan.admin().resolve("cert.pem"));
+        if (homes.stream().allMatch(h -> h != null && h.state() == NodeHome.State.CONFIGURED) && credentials) {
             return resume(plan, homes);
+        }
+        java.util.Set<Path> members = new java.util.HashSet<>();
+        for (NodeHome h : homes) {
+            if (h != null && h.clusterName().map(plan.name()::equals).orElse(false)) {
+                members.add(h.home());
+            }
+        }
+        if (!members.isEmpty() && credentials) {
+            return expand(plan, members);
         }
         Validator.Result v = validator.validate(plan);
         if (!v.ok()) {
@@ -114,7 +123,7 @@ public final class Foundation {
             throw new FoundationException("admin directory " + plan.admin() + " already holds a cluster's credentials, but the nodes "
                     + "are not all in a cluster; choose a new admin directory (the old one belongs to another cluster)");
         }
-        List<NodeStatus> statuses = imageAll(plan, v.image());
+        List<NodeStatus> statuses = imageAll(plan, plan.nodes(), v.image());
         List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
         if (!failed.isEmpty()) {
             throw new FoundationException(failed.size() + " of " + statuses.size() + " nodes failed ("
@@ -123,6 +132,40 @@ public final class Foundation {
                     + "or drop it from the form");
         }
         return create(plan, statuses);
+    }
+
+    /**
+     * Cluster expansion (spec 10 §6): the form names the cluster's nodes and new ones; the new ones
+     * are imaged in parallel as for a creation, then joined with {@code cairn cluster add-node} (one
+     * Zeus configuration change for all of them; Medusa and Zookeeper rebalance by themselves).
+     */
+    private Outcome expand(ClusterPlan plan, java.util.Set<Path> members) {
+        List<NodePlan> fresh = plan.nodes().stream().filter(n -> !members.contains(n.home())).toList();
+        NodePlan via = plan.nodes().stream().filter(n -> members.contains(n.home())).findFirst().orElseThrow();
+        listener.cluster("expanding cluster " + plan.name() + " (" + members.size() + " nodes) by " + fresh.size() + " node(s)");
+        Validator.Result v = validator.validate(plan, members);
+        if (!v.ok()) {
+            throw new ClusterPlan.Invalid(v.problems());
+        }
+        List<NodeStatus> statuses = imageAll(plan, fresh, v.image());
+        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
+        if (!failed.isEmpty()) {
+            throw new FoundationException(failed.size() + " of " + statuses.size() + " new nodes failed ("
+                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
+                    + "); none was added. Fix the node and run again, or drop it from the form");
+        }
+        Map<String, Long> millis = new LinkedHashMap<>();
+        StringBuilder blocks = new StringBuilder();
+        for (NodePlan n : fresh) {
+            blocks.append(blocks.isEmpty() ? "" : ",").append(n.cvmIp()).append('=').append(NodeHome.open(n.home()).block());
+        }
+        long t0 = clock.nanoTime();
+        cliVia(plan, via.cvmIp(), true, "cluster", "add-node", "--nodes", String.join(",", fresh.stream().map(NodePlan::cvmIp).toList()),
+                "--blocks", blocks.toString(), "--timeout", Long.toString(SETTLE.toSeconds()));
+        millis.put("add-node", (clock.nanoTime() - t0) / 1_000_000);
+        listener.cluster("cluster " + plan.name() + " expanded to " + plan.nodes().size() + " nodes");
+        String health = finish(plan, millis);
+        return new Outcome(false, prism(plan), null, plan.admin(), statuses, millis, health);
     }
 
     private Outcome resume(ClusterPlan plan, List<NodeHome> homes) {
@@ -164,11 +207,11 @@ public final class Foundation {
         return new Outcome(false, prism(plan), null, plan.admin(), out, millis, health);
     }
 
-    private List<NodeStatus> imageAll(ClusterPlan plan, ImageMetadata image) {
+    private List<NodeStatus> imageAll(ClusterPlan plan, List<NodePlan> which, ImageMetadata image) {
         List<NodeStatus> out = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<NodeStatus>> fs = new ArrayList<>();
-            for (NodePlan n : plan.nodes()) {
+            for (NodePlan n : which) {
                 fs.add(pool.submit(() -> imageOne(plan, n, image)));
             }
             for (Future<NodeStatus> f : fs) {
@@ -361,9 +404,14 @@ public final class Foundation {
      * progress when {@code show}), or a failure with its message.
      */
     private String cli(ClusterPlan plan, boolean show, String... args) {
+        return cliVia(plan, plan.nodes().get(0).cvmIp(), show, args);
+    }
+
+    /** As {@link #cli}, talking to the controller at {@code via}. */
+    private String cliVia(ClusterPlan plan, String via, boolean show, String... args) {
         List<String> a = new ArrayList<>(List.of(args));
         if (!a.get(0).equals("cluster") || !a.get(1).equals("create")) {
-            a.addAll(List.of("--node", plan.nodes().get(0).cvmIp(), "--admin", plan.admin().toString()));
+            a.addAll(List.of("--node", via, "--admin", plan.admin().toString()));
         }
         StringBuilder text = new StringBuilder();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

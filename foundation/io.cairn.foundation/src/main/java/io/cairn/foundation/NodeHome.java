@@ -87,6 +87,19 @@ public final class NodeHome {
         return Files.exists(home.resolve("boot")) ? State.FACTORY : State.BARE;
     }
 
+    /** The name of the cluster the node belongs to, if it is configured. */
+    public Optional<String> clusterName() {
+        Path f = home.resolve("data/cluster/cluster.json");
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(Json.MAPPER.readTree(Files.readAllBytes(f)).path("name").asText(null));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The address Foundation gave the node at imaging, if any. */
     public Optional<String> address() {
         Path f = home.resolve(NETWORK);

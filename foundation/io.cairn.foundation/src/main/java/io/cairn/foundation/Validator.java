@@ -41,6 +41,14 @@ public final class Validator {
     }
 
     public Result validate(ClusterPlan plan) {
+        return validate(plan, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #validate(ClusterPlan)} for an expansion: the nodes whose homes are in {@code members}
+     * are already in the cluster and are not refused for it.
+     */
+    public Result validate(ClusterPlan plan, java.util.Set<java.nio.file.Path> members) {
         List<Problem> problems = new ArrayList<>();
         if (!NAME.matcher(plan.name()).matches()) {
             problems.add(new Problem("cluster.name", "'" + plan.name() + "' must be letters, digits, '-' and '_' (up to 63)"));
@@ -98,7 +106,9 @@ public final class Validator {
             if (otherHome != null) {
                 problems.add(new Problem(n.field("home"), n.home() + " is also " + otherHome + "; each node once"));
             }
-            node(plan, n, problems);
+            if (!members.contains(n.home())) {
+                node(plan, n, problems);
+            }
         }
         if (plan.gateway() != null && seen.containsKey(plan.gateway())) {
             problems.add(new Problem(seen.get(plan.gateway()), plan.gateway() + " is the gateway (cvm.gateway)"));

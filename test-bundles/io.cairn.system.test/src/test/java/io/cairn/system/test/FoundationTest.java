@@ -65,15 +65,17 @@ class FoundationTest {
             Proc off = foundation(Duration.ofSeconds(120), "power", "off", "--config", config.toString());
             System.out.println("[foundation] power off: " + off.output().strip());
         }
-        for (int i = 1; i <= 3; i++) { // whatever the BMC did not stop
+        for (int i = 1; i <= 5; i++) { // whatever the BMC did not stop
             Path pid = work.resolve("node" + i + "/run/node.pid");
             if (Files.exists(pid)) {
                 ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
             }
-            Proc.cairn(Duration.ofSeconds(30), "redirector", "stop", "--home", work.resolve("node" + i).toString());
+            if (Files.isDirectory(work.resolve("node" + i))) {
+                Proc.cairn(Duration.ofSeconds(30), "redirector", "stop", "--home", work.resolve("node" + i).toString());
+            }
         }
         Path logs = Files.createDirectories(Path.of("target", "foundation-logs"));
-        for (int i = 1; i <= 3; i++) {
+        for (int i = 1; i <= 5; i++) {
             for (String name : List.of("controller.log", "bmc.log")) {
                 Path log = work.resolve("node" + i + "/logs/" + name);
                 if (Files.exists(log)) {
@@ -276,5 +278,51 @@ class FoundationTest {
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(again.output()).contains("cluster fnd exists already").contains("Cluster is up.").doesNotContain("writing the image")
                 .doesNotContain("Log in as user admin with password");
+    }
+
+    @Test
+    @Order(5)
+    void givenTheCluster_whenTheFormNamesTwoMoreBareNodes_thenTheyAreImagedAndJoinWhileAVdiskIsWritten() throws Exception {
+        Proc bare = foundation(Duration.ofSeconds(60), "bare", "create", "--dir", work.toString(), "--count", "5");
+        assertThat(bare.exitCode()).as(bare.output()).isZero();
+        assertThat(bare.output()).contains("node4: bare node").contains("node1: configured node");
+        ObjectNode five = form();
+        ((ArrayNode) five.get("nodes")).addObject().put("home", "node4").put("cvm_ip", "127.0.1.240");
+        ((ArrayNode) five.get("nodes")).addObject().put("home", "node5").put("cvm_ip", "127.0.1.230");
+        Files.writeString(config, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(five));
+
+        // load: a 128 MiB vDisk written through node 2 while the nodes join, read back afterwards
+        Path admin = work.resolve("admin");
+        Proc create = Proc.cairn(Duration.ofSeconds(120), "ncli", "vdisk", "create", "ctr=default-container", "name=fd2", "size=128M",
+                "--node", IPS.get(0), "--admin", admin.toString());
+        assertThat(create.exitCode()).as(create.output()).isZero();
+        byte[] data = new byte[128 << 20];
+        new Random(11).nextBytes(data);
+        Path src = work.resolve("load.img");
+        Files.write(src, data);
+        String obj = "tls-creds-x509,id=tls0,dir=" + work.resolve("tls") + ",endpoint=client";
+        Process writer = new ProcessBuilder("qemu-img", "convert", "-n", "-f", "raw", "--object", obj, "--target-image-opts", src.toString(),
+                "driver=nbd,host=" + IPS.get(1) + ",port=10809,export=default-container/fd2,tls-creds=tls0").redirectErrorStream(true)
+                .redirectOutput(work.resolve("load.log").toFile()).start();
+        try {
+            Proc grow = foundation(Duration.ofMinutes(10), "image", "--config", config.toString());
+            System.out.println("[foundation] expansion:\n" + grow.output());
+            assertThat(grow.exitCode()).as(grow.output()).isZero();
+            assertThat(grow.output()).contains("expanding cluster fnd (3 nodes) by 2 node(s)").contains("joined 127.0.1.240 to cluster fnd")
+                    .contains("joined 127.0.1.230 to cluster fnd").contains("cluster fnd expanded to 5 nodes")
+                    .doesNotContainPattern("node [123] CRN-\\S+ +\\S+ +\\d/6");
+            assertThat(writer.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).as("the writer finished").isTrue();
+            assertThat(writer.exitValue()).as(Files.readString(work.resolve("load.log"))).isZero();
+        } finally {
+            writer.destroyForcibly();
+        }
+        Proc status = Proc.cairn(Duration.ofSeconds(60), "cluster", "status", "--node", IPS.get(2), "--admin", admin.toString());
+        assertThat(status.output()).as(status.output()).contains("CVM: 127.0.1.240 Up").contains("CVM: 127.0.1.230 Up")
+                .contains("(5 of 5 CVMs up)");
+        Path out = work.resolve("load-out.img");
+        Proc r = Proc.run(Duration.ofSeconds(300), work, Map.of(), List.of("qemu-img", "convert", "-O", "raw", "--object", obj,
+                "--image-opts", "driver=nbd,host=127.0.1.240,port=10809,export=default-container/fd2,tls-creds=tls0", out.toString()));
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(java.util.Arrays.equals(Files.readAllBytes(out), data)).as("the vDisk written during the expansion reads back").isTrue();
     }
 }
