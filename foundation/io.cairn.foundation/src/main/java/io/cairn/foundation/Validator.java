@@ -75,7 +75,9 @@ public final class Validator {
         Map<String, NodePlan> newAddresses = new LinkedHashMap<>();
         if (plan.vip() != null && ipv4("cluster.ip", plan.vip(), problems)) {
             seen.put(plan.vip(), "cluster.ip");
-            newAddresses.put(plan.vip(), null);
+            if (members.isEmpty()) { // when expanding, the cluster holds its virtual IP already
+                newAddresses.put(plan.vip(), null);
+            }
             if (netmaskOk && gatewayOk) {
                 inSubnet("cluster.ip", plan.vip(), plan, problems);
             }
@@ -86,7 +88,7 @@ public final class Validator {
                 String other = seen.putIfAbsent(n.cvmIp(), n.field("cvm_ip"));
                 if (other != null) {
                     problems.add(new Problem(n.field("cvm_ip"), n.cvmIp() + " is also given as " + other + "; each address once"));
-                } else {
+                } else if (!members.contains(n.home())) {
                     newAddresses.put(n.cvmIp(), n);
                 }
                 if (netmaskOk && gatewayOk) {
