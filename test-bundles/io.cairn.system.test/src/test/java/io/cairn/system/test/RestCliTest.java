@@ -231,6 +231,17 @@ class RestCliTest {
         }
     }
 
+    @Test
+    @Order(5)
+    void givenClusterCreate_whenTheCaKeyIsHandedOverAfterTheJoin_thenEveryMemberHoldsItOwnerOnly() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Path key = cluster.home(i).resolve("data/pki/ca.key.pem");
+            assertThat(key).as("node %d keeps the cluster CA key (genesis.authority.install over mutual TLS)", i).exists();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+            assertThat(Files.readString(key)).isEqualTo(Files.readString(cluster.admin.resolve("ca.key.pem")));
+        }
+    }
+
     private static String ticker(JsonNode nodes, String ip) {
         for (JsonNode n : nodes) {
             if (n.path("address").asText().equals(ip)) {
