@@ -122,9 +122,12 @@ final class ClusterCreate {
             adminCreds.store(admin);
             writeServers(admin, ips);
 
-            for (NodeIdentity n : nodes) {
-                join(boot, ca, n, hello.get(n.address()), config);
-                out.println("joined " + n.address() + (zk.contains(n.uuid()) ? " (Zookeeper member)" : ""));
+            try (RpcClient mutual = Rpc.client(adminCreds)) {
+                for (NodeIdentity n : nodes) {
+                    join(boot, ca, n, hello.get(n.address()), config);
+                    installAuthority(mutual, ca, n.address());
+                    out.println("joined " + n.address() + (zk.contains(n.uuid()) ? " (Zookeeper member)" : ""));
+                }
             }
             out.println("cluster " + name + " created: cluster_id " + id + ", " + nodes.size() + " nodes, fault tolerance " + ft);
             out.println("admin credentials: " + admin + "  (use: cairn cluster status --node " + ips.get(0) + " --admin " + admin + ")");
@@ -288,16 +291,50 @@ final class ClusterCreate {
                 blocks.getOrDefault(ip, h.get("block").asText()), uuid), h.get("version").asText());
     }
 
-    /** Signs the node's own key with the cluster CA and hands it the configuration (genesis.join). */
+    /**
+     * Signs the node's own key with the cluster CA and hands it the configuration (genesis.join). The join goes over
+     * the bootstrap channel, which trusts the node's factory certificate on first use, so it never carries the CA key
+     * ({@link #installAuthority}).
+     */
     private static void join(RpcClient boot, ClusterCa ca, NodeIdentity n, JsonNode hello, ClusterConfig config) {
         PublicKey key = publicKey(hello.get("publicKey").asText(), n.address());
         var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), VALIDITY);
+        boot.call(n.address(), "genesis.join", Commands.write(joinRequest(ca, cert, config)), Duration.ofSeconds(30));
+    }
+
+    /** What {@link #join} sends, for tests: the configuration, the CA certificate and the node's, nothing secret. */
+    static ObjectNode joinRequest(ClusterCa ca, java.security.cert.X509Certificate cert, ClusterConfig config) {
         ObjectNode join = Commands.JSON.createObjectNode();
         join.set("config", Commands.JSON.valueToTree(config));
         join.put("ca", pem(ca.certificate()));
         join.put("certificate", pem(cert));
-        join.put("caKey", ca.exportKey()); // over the TLS connection to the key just certified; the member keeps it 0600
-        boot.call(n.address(), "genesis.join", Commands.write(join), Duration.ofSeconds(30));
+        return join;
+    }
+
+    /**
+     * Hands a node that has just joined the cluster CA key (spec 30 §2: every member keeps it) with
+     * {@code genesis.authority.install} over mutual TLS: the node proves with its new CA-signed certificate that it is
+     * the node just certified (and the client checks that the certificate names the address), the client presents the
+     * admin certificate. Retried briefly while the node switches its listener to mutual TLS.
+     */
+    static void installAuthority(RpcClient mutual, ClusterCa ca, String ip) {
+        byte[] body = Commands.write(Map.of("caKey", ca.exportKey()));
+        for (int attempt = 1;; attempt++) {
+            try {
+                mutual.call(ip, "genesis.authority.install", body, Duration.ofSeconds(20));
+                return;
+            } catch (CairnException e) {
+                if (attempt >= 5 || !(e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.UNAVAILABLE)) {
+                    throw new CairnException(e.code(), ip + " joined but did not take the cluster CA key: " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
@@ -362,6 +399,7 @@ final class ClusterCreate {
             for (String ip : ips) {
                 NodeIdentity n = config.nodes().stream().filter(x -> x.address().equals(ip)).findFirst().orElseThrow();
                 join(boot, ca, n, hello.get(ip), config);
+                installAuthority(client, ca, ip);
                 out.println("joined " + ip + " to cluster " + config.name());
             }
             return waitForCluster(adminCreds, List.of(via), config.nodes().size());

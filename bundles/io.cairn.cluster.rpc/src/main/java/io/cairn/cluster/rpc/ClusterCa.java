@@ -41,8 +41,8 @@ public final class ClusterCa {
     }
 
     /**
-     * The CA key as PKCS#8 PEM: only to hand the CA to a member joining over mutual TLS
-     * ({@code genesis.join}); never log or store it elsewhere.
+     * The CA key as PKCS#8 PEM: only to hand the CA to a member that has joined, over mutual TLS
+     * ({@code genesis.authority.install}, never with {@code genesis.join}); never log or store it elsewhere.
      */
     public String exportKey() {
         return io.cairn.cluster.rpc.internal.Pem.privateKeyPem(keyPair.getPrivate());

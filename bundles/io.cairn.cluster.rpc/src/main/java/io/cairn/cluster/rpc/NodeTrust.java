@@ -34,7 +34,8 @@ public interface NodeTrust {
 
     /**
      * Keeps the cluster CA's key on this member (spec 30 §2: {@code ca.key.pem}, mode 0600, next to
-     * {@code ca.pem}), handed over when the node joins, so that the cluster issues its own service
+     * {@code ca.pem}), handed over once the node has joined, over its mutual-TLS RPC (never with the join
+     * itself, which travels over the trust-on-first-use bootstrap channel), so that the cluster issues its own service
      * certificates (Prism's with the virtual IP, new members', renewals).
      *
      * @throws io.cairn.common.error.CairnException FAILED_PRECONDITION before the node is clustered,
@@ -44,4 +45,12 @@ public interface NodeTrust {
 
     /** The cluster CA with its key, when this member holds it. */
     java.util.Optional<ClusterCa> authority();
+
+    /**
+     * Forgets the cluster CA's key: deletes {@code ca.key.pem} (the node keeps its own certificate and
+     * {@code ca.pem}); called when the node is no longer a member. Nothing happens when it holds no key.
+     *
+     * @since 1.3.0
+     */
+    void removeAuthority();
 }

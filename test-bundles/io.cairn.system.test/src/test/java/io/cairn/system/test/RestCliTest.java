@@ -183,4 +183,71 @@ class RestCliTest {
         Proc gone = run("ncli", asViewer, "--user", "rv1", "ctr", "ls");
         assertThat(gone.exitCode()).isEqualTo(1);
     }
+
+    @Test
+    @Order(4)
+    void givenTheCluster_whenAServiceIsStoppedOnOneNode_thenClusterStatusAndGenesisStatusOverRestShowItDownThereOnly() throws Exception {
+        Proc all = run("cluster", Map.of(), "status");
+        assertThat(all.exitCode()).as(all.output()).isZero();
+        for (int i = 0; i < 3; i++) {
+            assertThat(all.output()).contains("CVM: " + cluster.ip(i) + " Up");
+        }
+        assertThat(all.output()).containsPattern("Ticker +UP \\[\\d+\\]").contains("The state of the cluster: start");
+        Proc local = run("genesis", Map.of(), "--server", cluster.ip(1), "status");
+        assertThat(local.exitCode()).as(local.output()).isZero();
+        assertThat(local.output()).contains("Services on " + cluster.ip(1) + ":").containsPattern("Genesis +UP \\[\\d+\\]")
+                .containsPattern("Ticker +UP \\[\\d+\\]");
+        assertThat(run("genesis", Map.of(), "--server", cluster.ip(0), "stats").exitCode()).as("unknown command").isEqualTo(2);
+
+        Proc stop = Proc.cairn(Duration.ofSeconds(60), "genesis", "stop", "Ticker", "--home", cluster.home(1).toString());
+        assertThat(stop.exitCode()).as(stop.output()).isZero();
+        try {
+            JsonNode nodes = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                Proc json = run("cluster", Map.of(), "-o", "json", "status");
+                assertThat(json.exitCode()).as(json.output()).isZero();
+                nodes = JSON.readTree(json.output()).path("status").path("nodes");
+                if (ticker(nodes, cluster.ip(1)).startsWith("DOWN []")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            System.out.println("cluster status nodes after genesis stop Ticker on " + cluster.ip(1) + ": " + nodes);
+            assertThat(ticker(nodes, cluster.ip(1))).startsWith("DOWN []");
+            assertThat(ticker(nodes, cluster.ip(0))).startsWith("UP [");
+            assertThat(ticker(nodes, cluster.ip(2))).startsWith("UP [");
+            Proc text = run("cluster", Map.of(), "status");
+            System.out.println(text.output());
+            assertThat(text.output()).containsPattern("Ticker +DOWN \\[\\]");
+            Proc there = run("genesis", Map.of(), "--server", cluster.ip(1), "status");
+            assertThat(there.output()).as(there.output()).containsPattern("Ticker +DOWN \\[\\]");
+            Proc elsewhere = run("genesis", Map.of(), "--server", cluster.ip(2), "status");
+            assertThat(elsewhere.output()).as(elsewhere.output()).contains("Services on " + cluster.ip(2) + ":")
+                    .containsPattern("Ticker +UP \\[\\d+\\]");
+        } finally {
+            Proc start = Proc.cairn(Duration.ofSeconds(60), "cluster", "start", "Ticker", "--home", cluster.home(0).toString());
+            assertThat(start.exitCode()).as(start.output()).isZero();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void givenClusterCreate_whenTheCaKeyIsHandedOverAfterTheJoin_thenEveryMemberHoldsItOwnerOnly() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            Path key = cluster.home(i).resolve("data/pki/ca.key.pem");
+            assertThat(key).as("node %d keeps the cluster CA key (genesis.authority.install over mutual TLS)", i).exists();
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
+            assertThat(Files.readString(key)).isEqualTo(Files.readString(cluster.admin.resolve("ca.key.pem")));
+        }
+    }
+
+    private static String ticker(JsonNode nodes, String ip) {
+        for (JsonNode n : nodes) {
+            if (n.path("address").asText().equals(ip)) {
+                return n.path("services").path("Ticker").asText();
+            }
+        }
+        return "(no node " + ip + ")";
+    }
 }

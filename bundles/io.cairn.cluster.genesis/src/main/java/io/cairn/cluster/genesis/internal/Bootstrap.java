@@ -123,14 +123,12 @@ public final class Bootstrap implements RpcHandler {
         }
         X509Certificate ca = cert(Codec.text(body, "ca", "genesis.join"), "ca");
         X509Certificate mineCert = cert(Codec.text(body, "certificate", "genesis.join"), "certificate");
-        // spec 30 §2: every member keeps the CA key, so the cluster issues its own service certificates; checked
-        // before anything is installed, so a bad key leaves the node in factory state
-        io.cairn.cluster.rpc.ClusterCa authority = body.hasNonNull("caKey") ? io.cairn.cluster.rpc.ClusterCa.of(body.get("caKey").asText(), ca)
-                : null;
-        trust.install(ca, mineCert);
-        if (authority != null) {
-            trust.installAuthority(authority);
+        if (body.has("caKey")) {
+            // the join travels over the trust-on-first-use bootstrap channel: the CA key never goes with it
+            throw CairnException.invalid("genesis.join does not take the cluster CA key ('caKey'): it is handed over after the join, "
+                    + "over mutual TLS, with genesis.authority.install (use a cairn CLI of this version)");
         }
+        trust.install(ca, mineCert);
         local.place(mine.faultDomain());
         store(c);
         logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());
@@ -151,6 +149,12 @@ public final class Bootstrap implements RpcHandler {
     synchronized void refresh(ClusterConfig current) {
         if (config == null || current.equals(config) || !current.uuid().equals(config.uuid())) {
             return;
+        }
+        if (current.node(local.identity().uuid()).isEmpty() && trust.authority().isPresent()) {
+            // removed from the cluster: a former member must not keep the key that certifies members (spec 30 §2)
+            trust.removeAuthority();
+            logger.info("node {} is no longer in the configuration of cluster {}; deleted its copy of the cluster CA key",
+                    local.identity().address(), current.name());
         }
         try {
             store(current);

@@ -169,6 +169,20 @@ final class NodeTrustImpl implements NodeTrust {
     }
 
     @Override
+    public void removeAuthority() {
+        synchronized (installLock) {
+            authority = null;
+            try {
+                if (Files.deleteIfExists(dir.resolve(Pem.CA_KEY))) {
+                    logger.info("controller {} no longer holds the cluster CA key ({} deleted)", nodeIp, dir.resolve(Pem.CA_KEY));
+                }
+            } catch (java.io.IOException e) {
+                throw new CairnException(ErrorCode.INTERNAL, "cannot delete " + dir.resolve(Pem.CA_KEY) + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
     public Optional<ClusterCa> authority() {
         synchronized (installLock) {
             if (authority == null && state.credentials() != null && Files.exists(dir.resolve(Pem.CA_KEY))) {

@@ -165,6 +165,13 @@ class NodeTrustTest {
         assertThatThrownBy(() -> ClusterCa.of(other.exportKey(), ca.certificate())).isInstanceOf(CairnException.class)
                 .hasMessageContaining("not the key");
         assertThatThrownBy(() -> ClusterCa.of("junk", ca.certificate())).isInstanceOf(CairnException.class);
+
+        again.removeAuthority(); // the node left the cluster
+        assertThat(again.authority()).isEmpty();
+        assertThat(pki.resolve("ca.key.pem")).doesNotExist();
+        assertThat(pki.resolve("ca.pem")).exists();
+        assertThat(new NodeTrustImpl(pki, LOCAL, InstantSource.system(), c -> { }).authority()).as("after a restart too").isEmpty();
+        again.removeAuthority(); // nothing to delete: no error
     }
 
     private static java.util.Set<java.nio.file.attribute.PosixFilePermission> uncheckedPermissions(Path file) {

@@ -129,6 +129,34 @@ public final class PrismLeader {
         }
     }
 
+    /** The virtual IP as Zeus holds it now ({@code zeusVersion} {@link VersionedDocument#ABSENT} when never set). */
+    public record VipState(Optional<String> ip, int zeusVersion) {
+    }
+
+    /** Reads {@value #VIP_DOCUMENT} from Zeus (not the watched copy, which may lag behind a change made elsewhere). */
+    public VipState vipState() {
+        Optional<VersionedDocument> now = zeus.read(VIP_DOCUMENT);
+        return new VipState(now.flatMap(PrismLeader::vipOf), now.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
+    }
+
+    /**
+     * Sets the cluster virtual IP only if {@value #VIP_DOCUMENT} is still at {@code expected} (one compare-and-set, no
+     * retry), so an update computed from an older state never overwrites a concurrent change.
+     *
+     * @return the address in canonical form
+     * @throws CairnException INVALID_ARGUMENT for something that is not an IP address literal, CONFLICT when the
+     *         virtual IP changed since {@code expected} was read
+     */
+    public String setVip(String ip, VipState expected) {
+        String literal = literal(ip);
+        try {
+            zeus.write(VIP_DOCUMENT, JSON.writeValueAsBytes(java.util.Map.of("ip", literal)), expected.zeusVersion());
+            return literal;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String literal(String ip) {
         if (ip == null || ip.isBlank() || !(ip.matches("[0-9.]+") || ip.contains(":"))) {
             throw CairnException.invalid("external-ip-address='" + ip + "' is not an IP address; give one like 10.0.0.40");

@@ -391,13 +391,18 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Override
     public Container createContainer(ContainerSpec spec) {
         Catalog.ContainerRecord r = catalog.createContainer(spec);
+        catalogChanged();
         logger.info("created container {} (RF{})", r.name(), r.replicationFactor());
         return Catalog.toContainer(r, 0, 0);
     }
 
     @Override
     public void deleteContainer(String name) {
-        catalog.deleteContainer(name);
+        try {
+            catalog.deleteContainer(name);
+        } finally {
+            catalogChanged();
+        }
         logger.info("removed container {}", name);
     }
 
@@ -409,6 +414,63 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
 
     public List<VDisk> allVDisks() {
         return catalog.vdisks(null).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
+    }
+
+    /** How long {@link #vdiskListing()} answers from its snapshot. */
+    static final long LISTING_TTL_NANOS = 1_000_000_000L;
+
+    /** Every vDisk (one catalog scan) at {@code atNanos}; {@code generation} counts this node's catalog changes. */
+    public record Listing(List<VDisk> vdisks, long atNanos, long generation) {
+    }
+
+    private final Object listingLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong catalogGeneration = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Listing listing;
+    private final java.util.concurrent.atomic.AtomicBoolean listingRefresh = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Every vDisk of every container for Prism's {@code GET /vdisks}: one catalog scan, kept for
+     * {@link #LISTING_TTL_NANOS} (1 s) and dropped at once by any vDisk or container change made through this node
+     * (REST writes all go through the Prism leader, so a user always sees their own changes: after such a change
+     * callers wait for a fresh scan). Once the second is over, one caller scans again while the others keep getting
+     * the previous snapshot, so a slow scan does not hold up every request; a change made through another node, or a
+     * vDisk's owner moving, shows within that second plus one scan.
+     */
+    public Listing vdiskListing() {
+        Listing l = listing;
+        long gen = catalogGeneration.get();
+        if (l != null && l.generation() == gen) {
+            if (clock.nanoTime() - l.atNanos() < LISTING_TTL_NANOS || !listingRefresh.compareAndSet(false, true)) {
+                return l; // fresh, or another caller is already scanning: the previous snapshot meanwhile
+            }
+            try {
+                synchronized (listingLock) {
+                    return scanListing();
+                }
+            } finally {
+                listingRefresh.set(false);
+            }
+        }
+        synchronized (listingLock) { // a change through this node (or none yet): wait for a scan that includes it
+            l = listing;
+            if (l != null && l.generation() == catalogGeneration.get()) {
+                return l; // another caller scanned after the change while this one waited
+            }
+            return scanListing();
+        }
+    }
+
+    private Listing scanListing() {
+        long gen = catalogGeneration.get();
+        Listing l = new Listing(allVDisks(), clock.nanoTime(), gen);
+        listing = l;
+        return l;
+    }
+
+    /** A vDisk or container changed through this node: the next listing scans again. */
+    private void catalogChanged() {
+        catalogGeneration.incrementAndGet();
+        listing = null;
     }
 
     @Override
@@ -423,14 +485,24 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
 
     @Override
     public VDisk createVDisk(String container, String name, long sizeBytes) {
-        Catalog.VDiskRecord r = catalog.createVDisk(container, name, sizeBytes);
+        Catalog.VDiskRecord r;
+        try {
+            r = catalog.createVDisk(container, name, sizeBytes);
+        } finally {
+            catalogChanged(); // also on failure: a batch that timed out may still have been applied
+        }
         logger.info("created vDisk {}/{} ({} bytes, RF{})", container, name, sizeBytes, r.replicationFactor());
         return r.toVDisk(null);
     }
 
     @Override
     public VDisk resizeVDisk(UUID vdisk, long sizeBytes) {
-        Catalog.VDiskRecord r = catalog.resizeVDisk(vdisk, sizeBytes);
+        Catalog.VDiskRecord r;
+        try {
+            r = catalog.resizeVDisk(vdisk, sizeBytes);
+        } finally {
+            catalogChanged();
+        }
         data.resized(r);
         return r.toVDisk(data.owner(vdisk));
     }
@@ -438,8 +510,12 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Override
     public void deleteVDisk(UUID vdisk) {
         Catalog.VDiskRecord r = catalog.requireVDisk(vdisk);
-        data.deleted(r);
-        catalog.deleteVDisk(vdisk);
+        try {
+            data.deleted(r);
+            catalog.deleteVDisk(vdisk);
+        } finally {
+            catalogChanged();
+        }
         logger.info("removed vDisk {}/{}", r.containerName(), r.name());
     }
 

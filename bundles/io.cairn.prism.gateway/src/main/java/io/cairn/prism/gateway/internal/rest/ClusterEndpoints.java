@@ -2,6 +2,7 @@ package io.cairn.prism.gateway.internal.rest;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.osgi.service.component.annotations.Activate;
@@ -16,6 +17,8 @@ import io.cairn.cluster.api.ClusterConfig;
 import io.cairn.cluster.api.ClusterMembership;
 import io.cairn.cluster.api.NodeIdentity;
 import io.cairn.cluster.api.Zeus;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.prism.gateway.internal.PrismLeader;
 import io.cairn.prism.api.Action;
@@ -56,10 +59,14 @@ public final class ClusterEndpoints implements ApiEndpoints {
     @Override
     public List<ApiOperation> operations() {
         return List.of(
-                ApiOperation.get("/cluster", "cluster", "The cluster", CLUSTER, r -> ApiResponse.ok(cluster())),
+                ApiOperation.get("/cluster", "cluster", "The cluster", CLUSTER, r -> ApiResponse.ok(cluster(prism.vip()))),
                 new ApiOperation("PUT", "/cluster", "cluster_settings", Action.UPDATE, "Set the cluster virtual IP (send metadata.version back)",
                         CLUSTER, CLUSTER, 200, false, r -> {
-                            ObjectNode now = cluster();
+                            // the version is computed from the virtual IP as Zeus holds it now (not the watched copy), and
+                            // the write is a compare-and-set on that document's version: of two concurrent PUTs sent with
+                            // the same metadata.version, one wins and the other gets 409 STALE_VERSION
+                            PrismLeader.VipState vip = prism.vipState();
+                            ObjectNode now = cluster(vip.ip());
                             Entities.checkVersion(r.body(), now.path("metadata").path("version").asLong(), "the cluster");
                             JsonNode want = r.body().path("spec");
                             for (String fixed : List.of("name", "fault_tolerance")) {
@@ -68,10 +75,20 @@ public final class ClusterEndpoints implements ApiEndpoints {
                                             + now.path("spec").path(fixed) + ")");
                                 }
                             }
-                            if (want.hasNonNull("external_ip_address")) {
-                                prism.setVip(want.get("external_ip_address").asText());
+                            if (!want.hasNonNull("external_ip_address")) {
+                                return ApiResponse.ok(now);
                             }
-                            return ApiResponse.ok(cluster());
+                            String ip;
+                            try {
+                                ip = prism.setVip(want.get("external_ip_address").asText(), vip);
+                            } catch (CairnException e) {
+                                if (e.code() == ErrorCode.CONFLICT) {
+                                    throw ApiException.conflict("STALE_VERSION", "the cluster virtual IP changed while this update "
+                                            + "was applied: GET the cluster again, re-apply your change and retry");
+                                }
+                                throw e;
+                            }
+                            return ApiResponse.ok(cluster(Optional.of(ip)));
                         }),
                 ApiOperation.list("/hosts", "host", "The cluster's nodes", HOST, r -> ApiResponse.ok(Entities.list(
                         zeus.cluster().nodes().stream().map(this::host).toList()))),
@@ -82,15 +99,15 @@ public final class ClusterEndpoints implements ApiEndpoints {
                 }));
     }
 
-    private ObjectNode cluster() {
+    private ObjectNode cluster(Optional<String> vip) {
         ClusterConfig c = zeus.cluster();
         ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", c.name()).put("fault_tolerance", c.faultTolerance())
-                .put("external_ip_address", prism.vip().orElse(""));
+                .put("external_ip_address", vip.orElse(""));
         ObjectNode status = JsonNodeFactory.instance.objectNode().put("id", c.id()).put("nodes", c.nodes().size());
         ObjectNode leaders = status.putObject("leaders");
         zeus.leaders().forEach(l -> leaders.put(l.role(), l.address()));
         return Entities.entity("cluster", c.uuid().toString(), Entities.versionOf(c.name(), c.faultTolerance(), c.nodes().size(),
-                prism.vip().orElse("")), spec, status);
+                vip.orElse("")), spec, status);
     }
 
     private ObjectNode host(NodeIdentity n) {
