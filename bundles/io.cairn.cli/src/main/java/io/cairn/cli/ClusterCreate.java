@@ -299,7 +299,7 @@ final class ClusterCreate {
     private static void join(RpcClient boot, ClusterCa ca, NodeIdentity n, JsonNode hello, ClusterConfig config) {
         PublicKey key = publicKey(hello.get("publicKey").asText(), n.address());
         var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), VALIDITY);
-        boot.call(n.address(), "genesis.join", Commands.write(joinRequest(ca, cert, config)), Duration.ofSeconds(30));
+        boot.call(n.address(), "genesis.join", Commands.write(joinRequest(ca, cert, config)), Duration.ofSeconds(60));
     }
 
     /** What {@link #join} sends, for tests: the configuration, the CA certificate and the node's, nothing secret. */

@@ -50,6 +50,7 @@ public final class Bootstrap implements RpcHandler {
     private final NodeTrust trust;
     private final BundleContext context;
     private ServiceRegistration<ClusterJoin> joined;
+    private boolean closed;
     private volatile ClusterConfig config;
 
     @Activate
@@ -132,7 +133,10 @@ public final class Bootstrap implements RpcHandler {
         local.place(mine.faultDomain());
         store(c);
         logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());
-        register(c);
+        // the join is durable now (cluster.json): answer at once; the services that start with the cluster
+        // (Zeus, Medusa, Prism, ...) are activated by the registration, which takes seconds on a busy machine
+        config = c;
+        Thread.ofPlatform().name("genesis-join").daemon(true).start(() -> publish(c));
         return Codec.write(Map.of("joined", c.name(), "node", mine.uuid().toString()));
     }
 
@@ -172,6 +176,12 @@ public final class Bootstrap implements RpcHandler {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    private synchronized void publish(ClusterConfig c) {
+        if (!closed && joined == null) {
+            register(c);
+        }
+    }
+
     private void register(ClusterConfig c) {
         config = c;
         NodeIdentity self = c.node(local.identity().uuid()).orElseThrow();
@@ -195,6 +205,7 @@ public final class Bootstrap implements RpcHandler {
 
     @Deactivate
     synchronized void deactivate() {
+        closed = true;
         if (joined != null) {
             try {
                 joined.unregister();
