@@ -2,6 +2,7 @@ package io.cairn.cluster.rpc.discovery;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.MulticastSocket;
 import java.net.NetworkInterface;
@@ -17,7 +18,9 @@ import java.util.Optional;
 /**
  * The querying side of multicast discovery: sends a query on each link (again after a third of the
  * timeout, in case the first was lost), collects unicast replies until the timeout and returns one
- * advert per node UUID (the first reply wins), factory nodes only.
+ * advert per node UUID (the first reply wins), factory nodes only. An advert's {@code linkLocal} is
+ * the reply's source address with this side's interface as its zone ({@code fe80::…%eth0}), the
+ * address to reach the node at.
  */
 public final class DiscoveryClient {
 
@@ -69,8 +72,14 @@ public final class DiscoveryClient {
                 if (m.isPresent() && m.get().type() == DiscoveryProtocol.REPLY && m.get().queryId() == id && m.get().advert().factory()) {
                     NodeAdvert a = m.get().advert();
                     String via = "multicast";
-                    if (p.getAddress() instanceof java.net.Inet6Address from && from.getScopedInterface() != null) {
-                        via = "multicast:" + from.getScopedInterface().getName();
+                    if (p.getAddress() instanceof Inet6Address from && from.isLinkLocalAddress()) {
+                        NetworkInterface nif = from.getScopedInterface() != null ? from.getScopedInterface()
+                                : from.getScopeId() > 0 ? NetworkInterface.getByIndex(from.getScopeId()) : null;
+                        if (nif != null) {
+                            // the sender's address as this side reaches it: zone = our interface, not the node's
+                            a = a.withLinkLocal(DiscoveryProtocol.format(from, nif));
+                            via = "multicast:" + nif.getName();
+                        }
                     }
                     found.putIfAbsent(a.uuid(), new Found(a, via));
                 }

@@ -116,11 +116,43 @@ public final class DiscoveryProtocol {
                 .map(a -> (Inet6Address) a).findFirst();
     }
 
-    /** {@code fe80::…%ifname}. */
+    /** {@code fe80::…%ifname}: the address in RFC 5952 form, the zone the interface name. */
     public static String format(Inet6Address address, NetworkInterface nif) {
-        String text = address.getHostAddress();
-        int pct = text.indexOf('%');
-        return (pct < 0 ? text : text.substring(0, pct)) + "%" + nif.getName();
+        return text(address.getAddress()) + "%" + nif.getName();
+    }
+
+    /** RFC 5952 text of 16 address bytes: lower case, no leading zeros, the longest run (≥ 2) of zero groups as {@code ::}. */
+    static String text(byte[] a) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int best = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                best = i;
+                bestLen = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == best) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
     }
 
     /**

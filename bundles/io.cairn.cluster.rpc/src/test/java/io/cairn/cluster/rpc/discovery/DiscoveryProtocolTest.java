@@ -96,6 +96,22 @@ class DiscoveryProtocolTest {
     }
 
     @Test
+    void givenAddresses_whenFormatted_thenRfc5952() throws Exception {
+        assertThat(text("fe80::d415:cff:fe10:ba00")).isEqualTo("fe80::d415:cff:fe10:ba00");
+        assertThat(text("fe80:0:0:0:0:0:0:1")).isEqualTo("fe80::1");
+        assertThat(text("::")).isEqualTo("::");
+        assertThat(text("2001:db8:0:1:1:1:1:1")).isEqualTo("2001:db8:0:1:1:1:1:1"); // one zero group stays
+        assertThat(text("2001:0:0:1:0:0:0:1")).isEqualTo("2001:0:0:1::1"); // the longest run
+        assertThat(text("1:0:0:2:0:0:3:4")).isEqualTo("1::2:0:0:3:4"); // the first of equal runs
+        assertThat(text("1:2:3:4:5:6:7:0")).isEqualTo("1:2:3:4:5:6:7:0");
+        assertThat(text("1:2:3:4:5:6:0:0")).isEqualTo("1:2:3:4:5:6::");
+    }
+
+    private static String text(String address) throws Exception {
+        return DiscoveryProtocol.text(java.net.InetAddress.getByName(address).getAddress());
+    }
+
+    @Test
     void givenAdvertTooLarge_whenEncoded_thenRefused() {
         List<String> ips = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "2001:db8::" + i).toList();
         NodeAdvert big = new NodeAdvert("u", NodeAdvert.FACTORY, ips, "", "", "", "", "", "", 0);
