@@ -1,0 +1,101 @@
+package io.cairn.system.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.cairn.foundation.discovery.DiscoverCommand;
+
+/**
+ * Loopback-mode discovery with real controllers (spec 10 §5, §6; 127.0.1.221-223): factory-state
+ * nodes keep {@code <uuid>.json} in the loopback registry (here a test directory, set through
+ * {@code etc/config/io.cairn.cluster.genesis.discovery.json}; multicast off, so nothing answers on the
+ * machine's links), {@code foundation discover} lists them; a node stopped cleanly leaves the list and
+ * comes back when started; once {@code cairn cluster create} has joined them, none is listed and the
+ * registry is empty.
+ */
+class DiscoveryRegistryTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void givenFactoryNodesOnLoopback_whenDiscovered_thenListedUntilStoppedOrJoined() throws Exception {
+        Path registry = tmp.resolve("registry");
+        try (LoopbackCluster cluster = new LoopbackCluster(tmp, "127.0.1", 220, 3)) {
+            for (int i = 0; i < 3; i++) {
+                Path cfg = Files.createDirectories(cluster.home(i).resolve("etc/config"));
+                Files.writeString(cfg.resolve("io.cairn.cluster.genesis.discovery.json"),
+                        "{\"discovery_registry_dir\": \"" + registry + "\", \"discovery_multicast\": false}\n");
+            }
+            cluster.startAll();
+            List<String> uuids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                uuids.add(LoopbackCluster.JSON.readTree(cluster.home(i).resolve("data/identity/node.json").toFile()).get("uuid").asText());
+            }
+            assertThat(awaitListed(registry, Set.copyOf(uuids))).containsExactlyInAnyOrderElementsOf(uuids);
+            String text = discover(registry).out();
+            assertThat(text).contains("Node IP Addresses        : " + cluster.ip(0), "Node State               : factory",
+                    "Discovered Via           : registry");
+
+            Proc stop = Proc.cairn(java.time.Duration.ofSeconds(60), "node", "stop", "--home", cluster.home(2).toString());
+            assertThat(stop.exitCode()).as(stop.output()).isZero();
+            assertThat(discover(registry).uuids()).as("a node stopped cleanly removes its entry at once")
+                    .containsExactlyInAnyOrder(uuids.get(0), uuids.get(1));
+
+            Proc start = cluster.startNode(2);
+            assertThat(start.exitCode()).as(start.output()).isZero();
+            assertThat(awaitListed(registry, Set.copyOf(uuids))).containsExactlyInAnyOrderElementsOf(uuids);
+
+            Proc create = cluster.create();
+            assertThat(create.exitCode()).as(create.output()).isZero();
+            assertThat(discover(registry).uuids()).as("nodes in a cluster are not offered").isEmpty();
+            try (var files = Files.list(registry)) {
+                assertThat(files.map(p -> p.getFileName().toString()).toList()).as("joined nodes removed their entries").isEmpty();
+            }
+        }
+    }
+
+    record Found(int exit, String out, String err, Set<String> uuids) {
+    }
+
+    private static Found discover(Path registry) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = DiscoverCommand.run(List.of("--registry", registry.toString(), "--no-multicast"), new PrintStream(out, true,
+                StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String o = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Set<String> uuids = new TreeSet<>();
+        o.lines().filter(l -> l.contains("Uuid")).forEach(l -> uuids.add(l.trim().split("\\s+")[3])); // egrep Uuid | awk '{print $4}'
+        return new Found(exit, o, err.toString(StandardCharsets.UTF_8), uuids);
+    }
+
+    /** Polls (30 s deadline) until {@code expected} are listed; returns what was listed last. */
+    private static Set<String> awaitListed(Path registry, Set<String> expected) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long end = t0 + 30_000_000_000L;
+        Set<String> last = Set.of();
+        while (System.nanoTime() < end) {
+            last = discover(registry).uuids();
+            if (last.equals(expected)) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        System.out.printf("discovery registry: %d of %d nodes listed after %d ms%n", last.size(), expected.size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return last;
+    }
+}
