@@ -127,38 +127,12 @@ public final class DiscoverCommand {
             }
             out.println(arr.toPrettyString());
         } else {
-            boolean first = true;
-            for (Found f : found.values()) {
-                if (!first) {
-                    out.println();
-                }
-                first = false;
-                out.print(format(f));
-            }
+            out.print(DiscoveryClient.text(new ArrayList<>(found.values())));
         }
         if (found.isEmpty()) {
             err.println("foundation discover: no factory-state node found (" + String.join("; ", searched) + ")");
         }
         return 0;
-    }
-
-    /** One node in the {@code ncli cluster discover-nodes} layout: {@code "    <Key padded> : <value>"} lines. */
-    public static String format(Found f) {
-        NodeAdvert a = f.advert();
-        Map<String, String> lines = new LinkedHashMap<>();
-        lines.put("Node Uuid", a.uuid());
-        lines.put("Block Serial", a.blockSerial());
-        lines.put("Node Position", a.position());
-        lines.put("IPv6 Link-Local Address", a.linkLocal().isEmpty() ? "-" : a.linkLocal());
-        lines.put("Hypervisor Type", a.hostType());
-        lines.put("Hypervisor Version", a.hostVersion());
-        lines.put("Cairn Version", a.version());
-        lines.put("Node IP Addresses", a.addresses().isEmpty() ? "-" : String.join(", ", a.addresses()));
-        lines.put("Node State", a.state());
-        lines.put("Discovered Via", f.via());
-        StringBuilder sb = new StringBuilder();
-        lines.forEach((k, v) -> sb.append("    ").append(String.format("%-24s", k)).append(" : ").append(v.isEmpty() ? "-" : v).append('\n'));
-        return sb.toString();
     }
 
     /** The eligible interfaces named (all if none named); null if names were given and none is eligible. */

@@ -18,12 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
 import io.cairn.foundation.discovery.DiscoverCommand;
 
 /**
- * Loopback-mode discovery with real controllers (spec 10 §5, §6; 127.0.1.221-223): factory-state
+ * Loopback-mode discovery with real controllers (spec 10 §5, §6; 127.0.1.221-224): factory-state
  * nodes keep {@code <uuid>.json} in the loopback registry (here a test directory, set through
  * {@code etc/config/io.cairn.cluster.genesis.discovery.json}; multicast off, so nothing answers on the
  * machine's links), {@code foundation discover} lists them; a node stopped cleanly leaves the list and
  * comes back when started; once {@code cairn cluster create} has joined them, none is listed and the
- * registry is empty.
+ * registry is empty. Then a 4th factory node is listed by {@code ncli cluster discover-nodes} on node 1
+ * and added by the spec's one-liner ({@code ... | egrep "Uuid" | awk '{print $4}' | xargs -I UUID ncli
+ * cluster add-node node-uuid=UUID}).
  */
 class DiscoveryRegistryTest {
 
@@ -33,13 +35,16 @@ class DiscoveryRegistryTest {
     @Test
     void givenFactoryNodesOnLoopback_whenDiscovered_thenListedUntilStoppedOrJoined() throws Exception {
         Path registry = tmp.resolve("registry");
-        try (LoopbackCluster cluster = new LoopbackCluster(tmp, "127.0.1", 220, 3)) {
-            for (int i = 0; i < 3; i++) {
+        try (LoopbackCluster cluster = new LoopbackCluster(tmp, "127.0.1", 220, 4)) {
+            for (int i = 0; i < 4; i++) {
                 Path cfg = Files.createDirectories(cluster.home(i).resolve("etc/config"));
                 Files.writeString(cfg.resolve("io.cairn.cluster.genesis.discovery.json"),
                         "{\"discovery_registry_dir\": \"" + registry + "\", \"discovery_multicast\": false}\n");
             }
-            cluster.startAll();
+            for (int i = 0; i < 3; i++) {
+                Proc p = cluster.startNode(i);
+                assertThat(p.exitCode()).as(p.output()).isZero();
+            }
             List<String> uuids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 uuids.add(LoopbackCluster.JSON.readTree(cluster.home(i).resolve("data/identity/node.json").toFile()).get("uuid").asText());
@@ -58,12 +63,35 @@ class DiscoveryRegistryTest {
             assertThat(start.exitCode()).as(start.output()).isZero();
             assertThat(awaitListed(registry, Set.copyOf(uuids))).containsExactlyInAnyOrderElementsOf(uuids);
 
-            Proc create = cluster.create();
+            Proc create = cluster.createWith(3);
             assertThat(create.exitCode()).as(create.output()).isZero();
             assertThat(discover(registry).uuids()).as("nodes in a cluster are not offered").isEmpty();
             try (var files = Files.list(registry)) {
                 assertThat(files.map(p -> p.getFileName().toString()).toList()).as("joined nodes removed their entries").isEmpty();
             }
+
+            // spec 10 §6: a new factory node, found by the cluster (ncli cluster discover-nodes on node 1) and added verbatim
+            Proc fourth = cluster.startNode(3);
+            assertThat(fourth.exitCode()).as(fourth.output()).isZero();
+            String uuid4 = LoopbackCluster.JSON.readTree(cluster.home(3).resolve("data/identity/node.json").toFile()).get("uuid").asText();
+            assertThat(awaitListed(registry, Set.of(uuid4))).containsExactly(uuid4);
+            String cairn = Proc.ROOT.resolve("bin/cairn") + " ";
+            String target = " --node " + cluster.ip(0) + " --admin " + cluster.admin;
+            Proc listed = Proc.cairn(java.time.Duration.ofSeconds(60), "ncli", "cluster", "discover-nodes", "--node", cluster.ip(0),
+                    "--admin", cluster.admin.toString());
+            assertThat(listed.exitCode()).as(listed.output()).isZero();
+            assertThat(listed.output()).contains("Node Uuid                : " + uuid4, "Node IP Addresses        : " + cluster.ip(3));
+            Proc oneLiner = Proc.run(java.time.Duration.ofSeconds(300), Proc.ROOT, java.util.Map.of(), List.of("bash", "-c",
+                    cairn + "ncli cluster discover-nodes" + target + " | egrep \"Uuid\" | awk '{print $4}' | xargs -I UUID " + cairn
+                            + "ncli cluster add-node node-uuid=UUID" + target));
+            System.out.println(oneLiner.output());
+            assertThat(oneLiner.exitCode()).as(oneLiner.output()).isZero();
+            assertThat(oneLiner.output()).contains("joined " + cluster.ip(3) + " to cluster");
+            assertThat(discover(registry).uuids()).isEmpty();
+            Proc status = Proc.cairn(java.time.Duration.ofSeconds(60), "cluster", "status", "--node", cluster.ip(0), "--admin",
+                    cluster.admin.toString());
+            System.out.println(status.output());
+            assertThat(status.output()).contains(cluster.ip(3));
         }
     }
 

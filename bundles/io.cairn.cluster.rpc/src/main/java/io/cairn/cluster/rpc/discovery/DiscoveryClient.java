@@ -29,6 +29,42 @@ public final class DiscoveryClient {
 
     /** A node found, and where: {@code multicast:<if>} or {@code registry}. */
     public record Found(NodeAdvert advert, String via) {
+
+        /**
+         * The node in the layout of {@code ncli cluster discover-nodes} (spec 10 §6): lines
+         * {@code "    <Key padded> : <value>"}, the first {@code Node Uuid}, so that
+         * {@code egrep Uuid | awk '{print $4}'} prints the UUID.
+         */
+        public String text() {
+            NodeAdvert a = advert;
+            Map<String, String> lines = new LinkedHashMap<>();
+            lines.put("Node Uuid", a.uuid());
+            lines.put("Block Serial", a.blockSerial());
+            lines.put("Node Position", a.position());
+            lines.put("IPv6 Link-Local Address", a.linkLocal());
+            lines.put("Hypervisor Type", a.hostType());
+            lines.put("Hypervisor Version", a.hostVersion());
+            lines.put("Cairn Version", a.version());
+            lines.put("Node IP Addresses", String.join(", ", a.addresses()));
+            lines.put("Node State", a.state());
+            lines.put("Discovered Via", via);
+            StringBuilder sb = new StringBuilder();
+            lines.forEach((k, v) -> sb.append("    ").append(String.format("%-24s", k)).append(" : ")
+                    .append(v == null || v.isBlank() ? "-" : v).append('\n'));
+            return sb.toString();
+        }
+    }
+
+    /** Blocks of {@link Found#text()} separated by empty lines. */
+    public static String text(List<Found> nodes) {
+        StringBuilder sb = new StringBuilder();
+        for (Found f : nodes) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(f.text());
+        }
+        return sb.toString();
     }
 
     /**
