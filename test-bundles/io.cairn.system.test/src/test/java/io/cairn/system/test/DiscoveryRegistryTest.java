@@ -81,6 +81,13 @@ class DiscoveryRegistryTest {
                     "--admin", cluster.admin.toString());
             assertThat(listed.exitCode()).as(listed.output()).isZero();
             assertThat(listed.output()).contains("Node Uuid                : " + uuid4, "Node IP Addresses        : " + cluster.ip(3));
+            // the REST ncli (bin/ncli, Prism GET /api/v1/cluster/discovered_nodes) lists it in the same layout
+            Proc rest = Proc.run(java.time.Duration.ofSeconds(90), Proc.ROOT, java.util.Map.of("CAIRN_ADMIN", cluster.admin.toString()),
+                    List.of(Proc.ROOT.resolve("bin/ncli").toString(), "cluster", "discover-nodes"));
+            System.out.println(rest.output());
+            assertThat(rest.exitCode()).as(rest.output()).isZero();
+            assertThat(rest.output().lines().filter(l -> l.contains("Uuid")).map(l -> l.trim().split("\\s+")[3]).toList())
+                    .containsExactly(uuid4);
             Proc oneLiner = Proc.run(java.time.Duration.ofSeconds(300), Proc.ROOT, java.util.Map.of(), List.of("bash", "-c",
                     cairn + "ncli cluster discover-nodes" + target + " | egrep \"Uuid\" | awk '{print $4}' | xargs -I UUID " + cairn
                             + "ncli cluster add-node node-uuid=UUID" + target));
@@ -88,6 +95,10 @@ class DiscoveryRegistryTest {
             assertThat(oneLiner.exitCode()).as(oneLiner.output()).isZero();
             assertThat(oneLiner.output()).contains("joined " + cluster.ip(3) + " to cluster");
             assertThat(discover(registry).uuids()).isEmpty();
+            Proc restAfter = Proc.run(java.time.Duration.ofSeconds(90), Proc.ROOT, java.util.Map.of("CAIRN_ADMIN", cluster.admin.toString()),
+                    List.of(Proc.ROOT.resolve("bin/ncli").toString(), "cluster", "discover-nodes"));
+            assertThat(restAfter.exitCode()).as(restAfter.output()).isZero();
+            assertThat(restAfter.output()).doesNotContain("Uuid");
             Proc status = Proc.cairn(java.time.Duration.ofSeconds(60), "cluster", "status", "--node", cluster.ip(0), "--admin",
                     cluster.admin.toString());
             System.out.println(status.output());
