@@ -11,12 +11,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cairn.cluster.rpc.Rpc;
+import io.cairn.cluster.rpc.RpcClient;
+import io.cairn.cluster.rpc.RpcException;
 import io.cairn.cluster.rpc.discovery.DiscoveryClient;
 import io.cairn.cluster.rpc.discovery.DiscoveryClient.Found;
 import io.cairn.cluster.rpc.discovery.DiscoveryProtocol;
@@ -32,11 +37,12 @@ import io.cairn.cluster.rpc.discovery.NodeAdvert;
 public final class DiscoverCommand {
 
     static final String USAGE = """
-            usage: foundation discover [--registry DIR | --no-registry] [--interface IF]... [--no-multicast] [--timeout S] [--json]
+            usage: foundation discover [--registry DIR | --no-registry] [--interface IF]... [--no-multicast] [--address IP]...
+                                       [--timeout S] [--json]
               lists factory-state nodes: IPv6 link-local multicast (group %s, UDP %d) on every up, multicast
               interface with a link-local address (or the ones named), and the loopback registry
               (default %s). Nodes in a cluster are never listed; nodes behind a router are not found:
-              address those directly by IP.
+              address those directly with --address IP (asks the controller at IP, genesis.hello on port 2100).
             """.formatted(DiscoveryProtocol.GROUP, DiscoveryProtocol.PORT, LoopbackRegistry.DEFAULT_DIR);
 
     private DiscoverCommand() {
@@ -50,6 +56,7 @@ public final class DiscoverCommand {
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         Path registry = LoopbackRegistry.DEFAULT_DIR;
         List<String> interfaces = new ArrayList<>();
+        List<String> addresses = new ArrayList<>();
         boolean multicast = true;
         boolean json = false;
         Duration timeout = Duration.ofSeconds(2);
@@ -63,7 +70,7 @@ public final class DiscoverCommand {
                     out.print(USAGE);
                     return 0;
                 }
-                case "--registry", "--interface", "--timeout" -> {
+                case "--registry", "--interface", "--timeout", "--address" -> {
                     if (i + 1 >= args.size() || args.get(i + 1).isBlank()) {
                         err.println("foundation discover: " + a + " needs a value\n" + USAGE);
                         return 2;
@@ -73,6 +80,8 @@ public final class DiscoverCommand {
                         registry = Path.of(v);
                     } else if (a.equals("--interface")) {
                         interfaces.add(v);
+                    } else if (a.equals("--address")) {
+                        addresses.add(v);
                     } else {
                         try {
                             double s = Double.parseDouble(v);
@@ -94,6 +103,14 @@ public final class DiscoverCommand {
         }
         Map<String, Found> found = new LinkedHashMap<>();
         List<String> searched = new ArrayList<>();
+        if (!addresses.isEmpty()) {
+            searched.add("direct " + String.join(", ", addresses));
+            try (RpcClient boot = Rpc.bootstrapClient()) {
+                for (String ip : addresses) {
+                    direct(boot, ip, err).ifPresent(f -> found.putIfAbsent(f.advert().uuid(), f));
+                }
+            }
+        }
         try {
             if (multicast) {
                 List<NetworkInterface> links = links(interfaces);
@@ -133,6 +150,31 @@ public final class DiscoverCommand {
             err.println("foundation discover: no factory-state node found (" + String.join("; ", searched) + ")");
         }
         return 0;
+    }
+
+    /**
+     * Direct addressing, for nodes discovery cannot reach: {@code genesis.hello} over the bootstrap
+     * (trust-on-first-use) RPC to the controller at {@code ip}. A node in a cluster is reported on
+     * {@code err} and not listed; an unreachable one too.
+     */
+    static Optional<Found> direct(RpcClient boot, String ip, PrintStream err) {
+        JsonNode h;
+        try {
+            h = new ObjectMapper().readTree(boot.call(ip, "genesis.hello", new byte[0], Duration.ofSeconds(10)));
+        } catch (RpcException e) {
+            err.println("foundation discover: " + ip + ": " + (e.reason() == RpcException.Reason.UNAUTHENTICATED
+                    ? "already in a cluster (it asks for cluster credentials)" : "no controller answers (" + e.getMessage() + ")"));
+            return Optional.empty();
+        } catch (IOException e) {
+            err.println("foundation discover: " + ip + ": bad genesis.hello reply: " + e.getMessage());
+            return Optional.empty();
+        }
+        if (h.path("clustered").asBoolean(false)) {
+            err.println("foundation discover: " + ip + ": already in cluster '" + h.path("cluster").asText() + "'; not offered");
+            return Optional.empty();
+        }
+        return Optional.of(new Found(new NodeAdvert(h.path("uuid").asText(), NodeAdvert.FACTORY, List.of(h.path("address").asText(ip)), "",
+                h.path("block").asText(), "", "", "", h.path("version").asText(), Rpc.DEFAULT_PORT), "direct"));
     }
 
     /** The eligible interfaces named (all if none named); null if names were given and none is eligible. */

@@ -54,6 +54,12 @@ class DiscoveryRegistryTest {
             assertThat(text).contains("Node IP Addresses        : " + cluster.ip(0), "Node State               : factory",
                     "Discovered Via           : registry");
 
+            // direct addressing (where discovery cannot reach): genesis.hello to the controller's IP
+            Found direct = run("--no-registry", "--no-multicast", "--address", cluster.ip(1), "--address", "127.0.1.229");
+            assertThat(direct.uuids()).containsExactly(uuids.get(1));
+            assertThat(direct.out()).contains("Discovered Via           : direct");
+            assertThat(direct.err()).contains("127.0.1.229: no controller answers");
+
             Proc stop = Proc.cairn(java.time.Duration.ofSeconds(60), "node", "stop", "--home", cluster.home(2).toString());
             assertThat(stop.exitCode()).as(stop.output()).isZero();
             assertThat(discover(registry).uuids()).as("a node stopped cleanly removes its entry at once")
@@ -66,6 +72,9 @@ class DiscoveryRegistryTest {
             Proc create = cluster.createWith(3);
             assertThat(create.exitCode()).as(create.output()).isZero();
             assertThat(discover(registry).uuids()).as("nodes in a cluster are not offered").isEmpty();
+            Found joined = run("--no-registry", "--no-multicast", "--address", cluster.ip(1));
+            assertThat(joined.uuids()).isEmpty();
+            assertThat(joined.err()).contains(cluster.ip(1) + ": already in a cluster");
             try (var files = Files.list(registry)) {
                 assertThat(files.map(p -> p.getFileName().toString()).toList()).as("joined nodes removed their entries").isEmpty();
             }
@@ -110,9 +119,13 @@ class DiscoveryRegistryTest {
     }
 
     private static Found discover(Path registry) {
+        return run("--registry", registry.toString(), "--no-multicast");
+    }
+
+    private static Found run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = DiscoverCommand.run(List.of("--registry", registry.toString(), "--no-multicast"), new PrintStream(out, true,
+        int exit = DiscoverCommand.run(List.of(args), new PrintStream(out, true,
                 StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String o = out.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
