@@ -349,7 +349,57 @@ final class ClusterCreate {
         if (nodesArg == null) {
             throw new Main.UsageException("cluster add-node needs --nodes IP[,IP...] (running factory-state controllers)");
         }
-        List<String> ips = parseIps(nodesArg);
+        return addNodes(parseIps(nodesArg));
+    }
+
+    /**
+     * {@code ncli cluster add-node node-uuid=UUID [cvm-ip=IP]} (spec 10 §6): finds the node by UUID among
+     * those the target controller discovers ({@code cluster.discover_nodes}) and adds it at the IP it
+     * advertises (or {@code cvm-ip}), as {@code cluster add-node --nodes IP} does.
+     */
+    int runAddNodeByUuid() {
+        String uuid = null;
+        String ip = null;
+        for (String w : o.words().subList(3, o.words().size())) {
+            if (w.startsWith("node-uuid=")) {
+                uuid = w.substring("node-uuid=".length());
+            } else if (w.startsWith("cvm-ip=")) {
+                ip = w.substring("cvm-ip=".length());
+            } else {
+                throw new Main.UsageException("ncli cluster add-node takes node-uuid=UUID [cvm-ip=IP], not '" + w + "'");
+            }
+        }
+        if (uuid == null || uuid.isBlank()) {
+            throw new Main.UsageException("ncli cluster add-node needs node-uuid=UUID (ncli cluster discover-nodes lists them)");
+        }
+        String via = o.option("--node");
+        if (via == null) {
+            throw new Main.UsageException("say which cluster: --node IP of one of its controllers (with --admin DIR)");
+        }
+        if (ip == null) {
+            JsonNode found;
+            try (RpcClient client = Rpc.client(Credentials.load(o.adminDir()))) {
+                found = Commands.JSON.readTree(client.call(via, "cluster.discover_nodes", Commands.write(Map.of()), Duration.ofSeconds(30)));
+            } catch (IOException e) {
+                throw new CairnException(ErrorCode.INTERNAL, "bad reply from " + via + ": " + e.getMessage());
+            }
+            for (JsonNode n : found.path("nodes")) {
+                if (n.path("uuid").asText().equals(uuid)) {
+                    if (n.path("addresses").isEmpty()) {
+                        throw CairnException.invalid("node " + uuid + " advertises no IP address: IP configuration required (cvm-ip=IP)");
+                    }
+                    ip = n.path("addresses").get(0).asText();
+                }
+            }
+            if (ip == null) {
+                throw new CairnException(ErrorCode.NOT_FOUND, "no unconfigured node " + uuid + " is discovered from " + via
+                        + "; ncli cluster discover-nodes lists those it finds");
+            }
+        }
+        return addNodes(List.of(ip));
+    }
+
+    private int addNodes(List<String> ips) {
         Map<String, String> blocks = Commands.pairs(o.option("--blocks"), "--blocks");
         Map<String, String> racks = Commands.pairs(o.option("--racks"), "--racks");
         Path admin = o.adminDir();

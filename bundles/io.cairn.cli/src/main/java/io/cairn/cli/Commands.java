@@ -42,6 +42,9 @@ final class Commands {
         if (group.equals("cluster") && verb.equals("add-node")) {
             return new ClusterCreate(o, out).runAddNode();
         }
+        if (group.equals("ncli") && verb.equals("cluster") && o.words().size() > 2 && o.words().get(2).equals("add-node")) {
+            return new ClusterCreate(o, out).runAddNodeByUuid();
+        }
         ObjectNode body = JSON.createObjectNode();
         String method;
         switch (group + " " + verb) {
@@ -132,7 +135,8 @@ final class Commands {
                             case "get-domain-fault-tolerance-status" -> "curator.ft_status";
                             case "get-resilient-capacity" -> "curator.resilient_capacity";
                             case "edit-params" -> "volumes.dsip.set";
-                            default -> throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status, "
+                            case "discover-nodes" -> "cluster.discover_nodes";
+                            default -> throw new Main.UsageException("ncli cluster knows get-domain-fault-tolerance-status, discover-nodes, "
                                     + "get-resilient-capacity type=node|rackable_unit and edit-params "
                                     + "external-ip-address=IP|external-data-services-ip-address=IP here, not '" + action
                                     + "' (cluster create/add-node are 'cairn cluster ...')");

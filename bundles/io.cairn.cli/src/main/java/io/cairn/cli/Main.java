@@ -36,6 +36,8 @@ public final class Main {
                                      vDisks are served over NBD with TLS: nbds://NODE:10809/CONTAINER/VDISK
               ncli cluster get-domain-fault-tolerance-status type=node|rackable_unit   failures tolerable now, per component
               ncli cluster get-resilient-capacity [type=node|rackable_unit]   capacity usable while RF can still be restored after FT failures
+              ncli cluster discover-nodes [timeout=S]   factory-state nodes the node finds (IPv6 link-local multicast, loopback registry)
+              ncli cluster add-node node-uuid=UUID [cvm-ip=IP]   add a discovered node (as cluster add-node; --node IP --admin DIR)
               curator_cli get_under_replication_info summary=true   under-replicated extent groups per container
               curator_cli start_scan task_type=2|3   start a full (2) or partial (3) Curator scan now
               tasks list | tasks get ID | tasks submit TYPE [JSON] | tasks abort ID

@@ -21,6 +21,9 @@ public final class Main {
               image --config FILE        validate, image every node of FILE through its BMC (in parallel, progress per
                                          node), create the cluster, its default container and virtual IP; prints
                                          Prism's address and the admin password (once). Running it again resumes.
+              discover [--registry DIR | --no-registry] [--interface IF]... [--no-multicast] [--address IP]... [--timeout S] [--json]
+                                         factory-state nodes: IPv6 link-local multicast on this machine's links, the
+                                         loopback registry, and controllers asked directly (--address)
               validate --config FILE     check the form and the network without changing anything
               status --config FILE       each node: state (bare, factory, configured), power, address, image
               power on|off --config FILE power the nodes on or off through their BMCs
@@ -58,6 +61,7 @@ public final class Main {
                 case "status" -> status(options(a, Set.of("--config")), out);
                 case "power" -> power(a, out);
                 case "bare" -> bare(a, out);
+                case "discover" -> io.cairn.foundation.discovery.DiscoverCommand.run(a, out, err);
                 case "serve" -> serve(options(a, Set.of("--dir", "--listen", "--store", "--trust")), out);
                 default -> throw new Usage("unknown command '" + cmd + "'");
             };

@@ -75,6 +75,8 @@ public final class Ncli {
             cmd("cluster", "version", List.of(), List.of(), "the software version the nodes run", Ncli::version),
             cmd("cluster", "edit-params", List.of(), List.of(new Key("external-ip-address", true)),
                     "set the cluster virtual IP (Prism answers on it; the leader holds it)", Ncli::editParams),
+            cmd("cluster", "discover-nodes", List.of(), List.of(), "factory-state nodes the cluster finds (IPv6 link-local multicast, "
+                    + "loopback registry); the UUID is field 4 of the Node Uuid line", Ncli::discoverNodes),
             cmd("host", "ls", List.of("list"), List.of(new Key("id", false)), "the cluster's nodes: address, rack, block, state, version",
                     (r, kv) -> kv.containsKey("id") ? Result.one(r.client().get("/hosts/" + enc(kv.get("id"))))
                             : Result.list(r.client().list("/hosts", ""))),
@@ -385,6 +387,27 @@ public final class Ncli {
         String v = String.join(", ", versions);
         return Result.message(Output.blocks(List.of(List.of(new Output.Row("Cluster Version", v)))).stripTrailing(),
                 JsonNodeFactory.instance.objectNode().put("version", v));
+    }
+
+    /** Spec 10 §6 layout: {@code Node Uuid} first, so {@code egrep Uuid | awk '{print $4}'} gives the UUIDs. */
+    private static Result discoverNodes(Run r, Map<String, String> kv) {
+        List<JsonNode> nodes = r.client().list("/cluster/discovered_nodes", "");
+        List<List<Output.Row>> blocks = new java.util.ArrayList<>();
+        for (JsonNode n : nodes) {
+            JsonNode s = n.path("spec");
+            List<String> ips = new java.util.ArrayList<>();
+            s.path("addresses").forEach(a -> ips.add(a.asText()));
+            blocks.add(List.of(new Output.Row("Node Uuid", s.path("uuid").asText()), new Output.Row("Block Serial", s.path("blockSerial").asText()),
+                    new Output.Row("Node Position", s.path("position").asText()),
+                    new Output.Row("IPv6 Link-Local Address", s.path("linkLocal").asText("-").isEmpty() ? "-" : s.path("linkLocal").asText()),
+                    new Output.Row("Hypervisor Type", s.path("hostType").asText()), new Output.Row("Hypervisor Version", s.path("hostVersion").asText()),
+                    new Output.Row("Cairn Version", s.path("version").asText()),
+                    new Output.Row("Node IP Addresses", ips.isEmpty() ? "-" : String.join(", ", ips)),
+                    new Output.Row("Discovered Via", n.path("status").path("via").asText())));
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode json = JsonNodeFactory.instance.arrayNode();
+        nodes.forEach(json::add);
+        return Result.message(blocks.isEmpty() ? "No unconfigured nodes found." : Output.blocks(blocks).stripTrailing(), json);
     }
 
     private static Result editParams(Run r, Map<String, String> kv) {
