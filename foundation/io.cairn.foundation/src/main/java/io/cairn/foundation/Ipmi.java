@@ -132,5 +132,15 @@ final class Ipmi {
         public FruInfo inventory() throws BmcException {
             return bmc.inventory();
         }
+
+        @Override
+        public java.net.Inet4Address lanAddress() throws BmcException {
+            return bmc.lanAddress();
+        }
+
+        @Override
+        public void setLanAddress(java.net.Inet4Address address) throws BmcException {
+            bmc.setLanAddress(address);
+        }
     }
 }
