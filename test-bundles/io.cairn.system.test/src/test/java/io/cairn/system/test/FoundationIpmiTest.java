@@ -227,4 +227,30 @@ class FoundationIpmiTest {
             assertThat(running(pid)).isTrue();
         }
     }
+
+    @Test
+    @Order(3)
+    void givenARunningNode_whenIpmitoolPowersItOffAndOn_thenFoundationAndTheProcessAgree() throws Exception {
+        long pid = pidIn(work.resolve("node3/run/node.pid")).orElseThrow();
+        assertThat(ipmitool(3, "chassis", "power", "off")).contains("Chassis Power Control: Down/Off");
+        String power = "";
+        for (int i = 0; i < 120 && !power.contains("is off"); i++) { // bounded: a node stop takes up to 40 s
+            Thread.sleep(500);
+            power = ipmitool(3, "chassis", "power", "status");
+        }
+        assertThat(power).contains("Chassis Power is off");
+        assertThat(running(pid)).as("controller " + pid + " of node 3").isFalse();
+        Proc status = foundation(Duration.ofSeconds(60), "status", "--config", config.toString());
+        assertThat(status.output()).containsPattern("3 +CRN-\\S+ +configured +off").containsPattern("1 +CRN-\\S+ +configured +on");
+
+        assertThat(ipmitool(3, "chassis", "power", "on")).contains("Chassis Power Control: Up/On");
+        Optional<Long> again = Optional.empty();
+        for (int i = 0; i < 360 && again.isEmpty(); i++) { // bounded: at most ~3 minutes
+            Thread.sleep(500);
+            again = pidIn(work.resolve("node3/run/node.pid")).filter(p -> p != pid && running(p));
+        }
+        assertThat(again).as("a new controller on node 3").isPresent();
+        assertThat(foundation(Duration.ofSeconds(60), "status", "--config", config.toString()).output())
+                .containsPattern("3 +CRN-\\S+ +configured +on");
+    }
 }
