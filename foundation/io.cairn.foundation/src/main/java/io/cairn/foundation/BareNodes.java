@@ -21,6 +21,17 @@ public final class BareNodes {
 
     /** Creates (or keeps) {@code count} bare nodes under {@code dir}; returns their homes. */
     public static List<Path> create(Path dir, int count, String prefix, Path cairnRoot) {
+        return create(dir, count, prefix, cairnRoot, "process");
+    }
+
+    /**
+     * As {@link #create(Path, int, String, Path)}, with BMCs of the given type: {@code process} (hal.sim's
+     * process BMC) or {@code ipmi} (an {@code ipmi_sim} daemon per node, see {@link IpmiSimBmc}; the caller starts them).
+     */
+    public static List<Path> create(Path dir, int count, String prefix, Path cairnRoot, String bmcType) {
+        if (!bmcType.equals("process") && !bmcType.equals("ipmi")) {
+            throw new FoundationException("--bmc must be process or ipmi, not '" + bmcType + "'");
+        }
         if (count < 1 || count > 64) {
             throw new FoundationException("--count must be 1 to 64, not " + count);
         }
@@ -37,11 +48,15 @@ public final class BareNodes {
                 continue;
             }
             Map<String, Object> bmc = new LinkedHashMap<>();
+            if (bmcType.equals("ipmi")) {
+                bmc = IpmiSimBmc.configure(home, cairn);
+            } else {
             bmc.put("type", "process");
             bmc.put("start", List.of(cairn.toString(), "node", "start", "--home", home.toString(), "--no-install"));
             bmc.put("stop", List.of(cairn.toString(), "node", "stop", "--home", home.toString()));
             bmc.put("pid_file", "run/node.pid");
             bmc.put("log", "logs/bmc.log");
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("serial", "CRN-" + tag + "-" + i);
             m.put("block", "block-" + tag + "-" + i);

@@ -249,7 +249,12 @@ public final class Foundation {
             if (!imaged) {
                 timed(n, h, Phase.WRITE_IMAGE, at, millis, () -> writeImage(plan, node));
             }
-            timed(n, h, Phase.WRITE_IDENTITY, at, millis, () -> node.writeNetwork(network(plan, n, node)));
+            timed(n, h, Phase.WRITE_IDENTITY, at, millis, () -> {
+                node.writeNetwork(network(plan, n, node));
+                if (n.ipmiIp() != null) { // the BMC's own address (IPMI Set LAN Configuration Parameters)
+                    bmc.setLanAddress((java.net.Inet4Address) java.net.InetAddress.getByName(n.ipmiIp()));
+                }
+            });
             timed(n, h, Phase.POWER_ON, at, millis, bmc::powerOn);
             String[] uuid = {null};
             timed(n, h, Phase.CHECK_IN, at, millis, () -> uuid[0] = checkIn(n.cvmIp(), node));

@@ -31,9 +31,11 @@ public final class Main {
                                          the REST API (/foundation/v1) and the web GUI (/gui/index.html) for the nodes
                                          in DIR (default .), on 127.0.0.1:8000 unless --listen says otherwise; images
                                          from the installer store DIR (default: this checkout's built images)
-              bare create --dir DIR --count N [--prefix node]
+              bare create --dir DIR --count N [--prefix node] [--bmc process|ipmi]
                                          make N simulated bare nodes DIR/node1..N (disks and a process BMC, nothing
-                                         installed) for a cluster on this machine
+                                         installed) for a cluster on this machine; --bmc ipmi: each node's BMC is an
+                                         OpenIPMI ipmi_sim daemon on 127.0.0.1 (started now)
+              bare start|stop --dir DIR  start or stop the ipmi_sim BMCs of the nodes in DIR (power stays as it is)
             FILE (cluster.json): {"cluster": {"name", "ip" (virtual IP, optional), "dns": [], "ntp": [],
               "fault_tolerance": 1}, "cvm": {"netmask", "gateway"}, "hypervisor": {"type": "kvm",
               "hostname_prefix"}, "image": {"archive", "trust"}, "admin": DIR, "skip_imaging": false,
@@ -202,11 +204,14 @@ public final class Main {
     }
 
     private static int bare(List<String> a, PrintStream out) {
+        if (!a.isEmpty() && (a.get(0).equals("start") || a.get(0).equals("stop"))) {
+            return IpmiSimBmc.run(a.remove(0), options(a, Set.of("--dir")), out);
+        }
         if (a.isEmpty() || !a.get(0).equals("create")) {
-            throw new Usage("bare create --dir DIR --count N [--prefix node]");
+            throw new Usage("bare create --dir DIR --count N [--prefix node] [--bmc process|ipmi] | bare start|stop --dir DIR");
         }
         a.remove(0);
-        Map<String, String> o = options(a, Set.of("--dir", "--count", "--prefix"));
+        Map<String, String> o = options(a, Set.of("--dir", "--count", "--prefix", "--bmc"));
         if (o.get("--dir") == null || o.get("--count") == null) {
             throw new Usage("bare create needs --dir DIR and --count N");
         }
@@ -217,9 +222,11 @@ public final class Main {
             throw new Usage("--count must be a number, not '" + o.get("--count") + "'");
         }
         Path root = Path.of(System.getProperty("cairn.root", "."));
-        for (Path h : BareNodes.create(Path.of(o.get("--dir")), count, o.getOrDefault("--prefix", "node"), root)) {
+        String bmc = o.getOrDefault("--bmc", "process");
+        for (Path h : BareNodes.create(Path.of(o.get("--dir")), count, o.getOrDefault("--prefix", "node"), root, bmc)) {
             NodeHome n = NodeHome.open(h);
-            out.println(h + ": " + n.state().label() + " node " + n.serial() + " (block " + n.block() + ")");
+            out.println(h + ": " + n.state().label() + " node " + n.serial() + " (block " + n.block() + ")"
+                    + (bmc.equals("ipmi") ? IpmiSimBmc.startOne(h) : ""));
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.cairn.hal.api.bmc;
 
+import java.net.Inet4Address;
 import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -43,4 +44,16 @@ public interface Bmc {
 
     /** The server's FRU inventory (manufacturer, product, serial and part numbers). */
     FruInfo inventory() throws BmcException;
+
+    /**
+     * The IPv4 address the BMC's own LAN port is configured with (its first LAN channel; 0.0.0.0 when
+     * none is set). {@link BmcException.Reason#UNSUPPORTED} if the BMC has no configurable LAN port.
+     */
+    Inet4Address lanAddress() throws BmcException;
+
+    /**
+     * Configures the IPv4 address of the BMC's own LAN port (its first LAN channel) as a static address.
+     * {@link BmcException.Reason#UNSUPPORTED} if the BMC has no configurable LAN port.
+     */
+    void setLanAddress(Inet4Address address) throws BmcException;
 }

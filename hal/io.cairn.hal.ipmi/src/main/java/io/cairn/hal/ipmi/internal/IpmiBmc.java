@@ -6,7 +6,10 @@ import static io.cairn.hal.ipmi.internal.RmcpPlusSession.NETFN_SENSOR;
 import static io.cairn.hal.ipmi.internal.RmcpPlusSession.NETFN_STORAGE;
 
 import java.io.ByteArrayOutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +129,58 @@ final class IpmiBmc implements Bmc {
             default -> throw new BmcException(Reason.UNSUPPORTED, address() + ": boot device selector 0x"
                     + Integer.toHexString(selector) + " (remote or OEM media) has no Cairn boot device");
         };
+    }
+
+    /** The LAN channel whose configuration {@link #lanAddress()} and {@link #setLanAddress} use. */
+    static final int LAN_CHANNEL = 1;
+    private static final int NETFN_TRANSPORT = 0x0C;
+    private static final int LAN_IP_ADDRESS = 3;
+    private static final int LAN_IP_SOURCE = 4;
+
+    /** Get LAN Configuration Parameters, parameter 3 (IP address) of channel 1. */
+    @Override
+    public Inet4Address lanAddress() throws BmcException {
+        byte[] r;
+        try (RmcpPlusSession s = session()) {
+            r = s.command(NETFN_TRANSPORT, 0x02, new byte[] {LAN_CHANNEL, LAN_IP_ADDRESS, 0, 0});
+        } catch (IpmiCommandException e) {
+            throw lanRefused(e, "reading");
+        }
+        if (r.length < 5) {
+            throw new BmcException(Reason.PROTOCOL, address() + ": short LAN IP address answer (" + r.length + " bytes)");
+        }
+        try {
+            return (Inet4Address) InetAddress.getByAddress(java.util.Arrays.copyOfRange(r, 1, 5));
+        } catch (UnknownHostException e) {
+            throw new BmcException(Reason.PROTOCOL, address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Set LAN Configuration Parameters on channel 1: parameter 4 (address source) static, then
+     * parameter 3 (IP address). A BMC without parameter 4 (completion code 0x80) still gets the address.
+     */
+    @Override
+    public void setLanAddress(Inet4Address ip) throws BmcException {
+        byte[] a = ip.getAddress();
+        try (RmcpPlusSession s = session()) {
+            try {
+                s.command(NETFN_TRANSPORT, 0x01, new byte[] {LAN_CHANNEL, LAN_IP_SOURCE, 0x01});
+            } catch (IpmiCommandException e) {
+                if (e.completionCode() != 0x80) {
+                    throw e;
+                }
+            }
+            s.command(NETFN_TRANSPORT, 0x01, new byte[] {LAN_CHANNEL, LAN_IP_ADDRESS, a[0], a[1], a[2], a[3]});
+        } catch (IpmiCommandException e) {
+            throw lanRefused(e, "setting " + ip.getHostAddress() + " as");
+        }
+    }
+
+    private BmcException lanRefused(IpmiCommandException e, String what) {
+        boolean unsupported = e.completionCode() == 0x80 || e.completionCode() == 0xC1 || e.completionCode() == 0xCC;
+        return new BmcException(unsupported ? Reason.UNSUPPORTED : e.reason(), address() + ": " + what
+                + " the LAN IP address (channel " + LAN_CHANNEL + ") refused: " + e.getMessage(), e);
     }
 
     @Override

@@ -139,6 +139,18 @@ class IpmiSimTest {
     }
 
     @Test
+    void givenLanAddress_whenSetByEitherClient_thenTheOtherReadsItBack() throws Exception {
+        Bmc bmc = bmc();
+        bmc.setLanAddress((java.net.Inet4Address) InetAddress.getByName("198.18.20.7"));
+        String lan = sim.ipmitool("lan", "print", "1");
+        assertThat(lan).containsPattern("IP Address Source +: Static Address").containsPattern("IP Address +: 198\\.18\\.20\\.7");
+        assertThat(bmc.lanAddress().getHostAddress()).isEqualTo("198.18.20.7");
+
+        assertThat(sim.ipmitool("lan", "set", "1", "ipaddr", "198.18.20.9")).contains("Setting LAN IP Address to 198.18.20.9");
+        assertThat(bmc.lanAddress().getHostAddress()).isEqualTo("198.18.20.9");
+    }
+
+    @Test
     void givenSensorsInTheSim_whenRead_thenReadingsMatchIpmitool() throws Exception {
         List<SensorReading> sensors = bmc().sensors();
         Map<String, SensorReading> byName = sensors.stream().collect(Collectors.toMap(SensorReading::name, Function.identity()));

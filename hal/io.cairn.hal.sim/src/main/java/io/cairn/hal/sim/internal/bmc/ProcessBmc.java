@@ -228,4 +228,20 @@ public final class ProcessBmc implements Bmc {
         }
         return true;
     }
+
+    /** A simulated server's process BMC has no LAN port of its own. */
+    @Override
+    public java.net.Inet4Address lanAddress() throws BmcException {
+        throw noLan();
+    }
+
+    @Override
+    public void setLanAddress(java.net.Inet4Address address) throws BmcException {
+        throw noLan();
+    }
+
+    private BmcException noLan() {
+        return new BmcException(BmcException.Reason.UNSUPPORTED, address()
+                + ": a process BMC has no LAN port to configure (use an IPMI BMC, e.g. foundation bare create --bmc ipmi)");
+    }
 }

@@ -60,6 +60,16 @@ class ProcessBmcTest {
     }
 
     @Test
+    void givenProcessBmc_whenItsLanAddressIsReadOrSet_thenUnsupportedSaysWhy() throws Exception {
+        ProcessBmc bmc = bmc("n9", List.of("sleep", "60"), Optional.empty());
+        assertThatThrownBy(bmc::lanAddress).isInstanceOf(BmcException.class).hasMessageContaining("has no LAN port")
+                .extracting(e -> ((BmcException) e).reason()).isEqualTo(BmcException.Reason.UNSUPPORTED);
+        assertThatThrownBy(() -> bmc.setLanAddress((java.net.Inet4Address) java.net.InetAddress.getByName("198.18.20.1")))
+                .isInstanceOf(BmcException.class).extracting(e -> ((BmcException) e).reason())
+                .isEqualTo(BmcException.Reason.UNSUPPORTED);
+    }
+
+    @Test
     void givenServerIgnoringSigterm_whenPoweredOff_thenKilledAfterGrace() throws Exception {
         ProcessBmc bmc = new ProcessBmc("stubborn", List.of("sh", "-c", "trap '' TERM; while :; do sleep 1; done"),
                 List.of(), Optional.empty(), tmp.resolve("s.log"), Duration.ofMillis(300), CLOCK);
