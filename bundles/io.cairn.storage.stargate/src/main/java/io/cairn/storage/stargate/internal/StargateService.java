@@ -426,45 +426,31 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     private final Object listingLock = new Object();
     private final java.util.concurrent.atomic.AtomicLong catalogGeneration = new java.util.concurrent.atomic.AtomicLong();
     private volatile Listing listing;
-    private final java.util.concurrent.atomic.AtomicBoolean listingRefresh = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Every vDisk of every container for Prism's {@code GET /vdisks}: one catalog scan, kept for
+     * Every vDisk of every container for Prism's {@code GET /vdisks}: one catalog scan, kept for at most
      * {@link #LISTING_TTL_NANOS} (1 s) and dropped at once by any vDisk or container change made through this node
-     * (REST writes all go through the Prism leader, so a user always sees their own changes: after such a change
-     * callers wait for a fresh scan). Once the second is over, one caller scans again while the others keep getting
-     * the previous snapshot, so a slow scan does not hold up every request; a change made through another node, or a
-     * vDisk's owner moving, shows within that second plus one scan.
+     * (REST writes all go through the Prism leader, so a user always sees their own changes). A change made through
+     * another node, and a vDisk's owner moving, show within that second. Concurrent callers share one scan.
      */
     public Listing vdiskListing() {
         Listing l = listing;
+        long now = clock.nanoTime();
         long gen = catalogGeneration.get();
-        if (l != null && l.generation() == gen) {
-            if (clock.nanoTime() - l.atNanos() < LISTING_TTL_NANOS || !listingRefresh.compareAndSet(false, true)) {
-                return l; // fresh, or another caller is already scanning: the previous snapshot meanwhile
-            }
-            try {
-                synchronized (listingLock) {
-                    return scanListing();
-                }
-            } finally {
-                listingRefresh.set(false);
-            }
+        if (l != null && l.generation() == gen && now - l.atNanos() < LISTING_TTL_NANOS) {
+            return l;
         }
-        synchronized (listingLock) { // a change through this node (or none yet): wait for a scan that includes it
+        synchronized (listingLock) {
             l = listing;
-            if (l != null && l.generation() == catalogGeneration.get()) {
-                return l; // another caller scanned after the change while this one waited
+            gen = catalogGeneration.get();
+            now = clock.nanoTime();
+            if (l != null && l.generation() == gen && now - l.atNanos() < LISTING_TTL_NANOS) {
+                return l; // another caller scanned while this one waited
             }
-            return scanListing();
+            l = new Listing(allVDisks(), now, gen);
+            listing = l;
+            return l;
         }
-    }
-
-    private Listing scanListing() {
-        long gen = catalogGeneration.get();
-        Listing l = new Listing(allVDisks(), clock.nanoTime(), gen);
-        listing = l;
-        return l;
     }
 
     /** A vDisk or container changed through this node: the next listing scans again. */
