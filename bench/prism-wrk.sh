@@ -12,9 +12,7 @@
 # requests/s meets the target with room.
 # Usage: bench/prism-wrk.sh   (needs wrk and curl; builds with ./cairn build if there is no debug image)
 # Knobs: DURATION (s per row, default 20), CONNS (default 64), THREADS (wrk threads, default 2), POST_CONNS (connections of
-#        the POST row, default 8: a vDisk creation costs Medusa and Zeus writes, 64 at once only queue up),
-#        CAIRN_JVM_OPTS (controller JVM options, e.g. -XX:TieredStopAtLevel=4 for the C2 JIT as bench/stargate.sh uses; the
-#        default is bin/cairn's C1-only JIT, under which TLS's AES-GCM runs without its C2 intrinsics).
+#        the POST row, default 8: a vDisk creation costs Medusa and Zeus writes, 64 at once only queue up).
 set -euo pipefail
 . "$(dirname "$0")/../bin/lib.sh"
 find_jdk
@@ -70,7 +68,7 @@ function request()
 end
 LUA
 
-header="$(date -u '+%F %H:%M') UTC; leader $leader; wrk -t$threads -d${duration}s; $(nproc) cores; controller JIT: ${CAIRN_JVM_OPTS:-bin/cairn default, C1 only (-XX:TieredStopAtLevel=1)}; uptime before: $(uptime)"
+header="$(date -u '+%F %H:%M') UTC; leader $leader; wrk -t$threads -d${duration}s; $(nproc) cores; uptime before: $(uptime)"
 echo "$header" >&2
 : > "$work/rows.txt"
 row() { # NAME CONNECTIONS WRK-ARGS...: runs wrk, appends "name|rps|p50|p90|p99|non2xx|errors|load"

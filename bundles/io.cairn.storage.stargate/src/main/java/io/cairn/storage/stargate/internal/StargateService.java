@@ -391,18 +391,13 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Override
     public Container createContainer(ContainerSpec spec) {
         Catalog.ContainerRecord r = catalog.createContainer(spec);
-        catalogChanged();
         logger.info("created container {} (RF{})", r.name(), r.replicationFactor());
         return Catalog.toContainer(r, 0, 0);
     }
 
     @Override
     public void deleteContainer(String name) {
-        try {
-            catalog.deleteContainer(name);
-        } finally {
-            catalogChanged();
-        }
+        catalog.deleteContainer(name);
         logger.info("removed container {}", name);
     }
 
@@ -414,49 +409,6 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
 
     public List<VDisk> allVDisks() {
         return catalog.vdisks(null).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
-    }
-
-    /** How long {@link #vdiskListing()} answers from its snapshot. */
-    static final long LISTING_TTL_NANOS = 1_000_000_000L;
-
-    /** Every vDisk (one catalog scan) at {@code atNanos}; {@code generation} counts this node's catalog changes. */
-    public record Listing(List<VDisk> vdisks, long atNanos, long generation) {
-    }
-
-    private final Object listingLock = new Object();
-    private final java.util.concurrent.atomic.AtomicLong catalogGeneration = new java.util.concurrent.atomic.AtomicLong();
-    private volatile Listing listing;
-
-    /**
-     * Every vDisk of every container for Prism's {@code GET /vdisks}: one catalog scan, kept for at most
-     * {@link #LISTING_TTL_NANOS} (1 s) and dropped at once by any vDisk or container change made through this node
-     * (REST writes all go through the Prism leader, so a user always sees their own changes). A change made through
-     * another node, and a vDisk's owner moving, show within that second. Concurrent callers share one scan.
-     */
-    public Listing vdiskListing() {
-        Listing l = listing;
-        long now = clock.nanoTime();
-        long gen = catalogGeneration.get();
-        if (l != null && l.generation() == gen && now - l.atNanos() < LISTING_TTL_NANOS) {
-            return l;
-        }
-        synchronized (listingLock) {
-            l = listing;
-            gen = catalogGeneration.get();
-            now = clock.nanoTime();
-            if (l != null && l.generation() == gen && now - l.atNanos() < LISTING_TTL_NANOS) {
-                return l; // another caller scanned while this one waited
-            }
-            l = new Listing(allVDisks(), now, gen);
-            listing = l;
-            return l;
-        }
-    }
-
-    /** A vDisk or container changed through this node: the next listing scans again. */
-    private void catalogChanged() {
-        catalogGeneration.incrementAndGet();
-        listing = null;
     }
 
     @Override
@@ -471,24 +423,14 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
 
     @Override
     public VDisk createVDisk(String container, String name, long sizeBytes) {
-        Catalog.VDiskRecord r;
-        try {
-            r = catalog.createVDisk(container, name, sizeBytes);
-        } finally {
-            catalogChanged(); // also on failure: a batch that timed out may still have been applied
-        }
+        Catalog.VDiskRecord r = catalog.createVDisk(container, name, sizeBytes);
         logger.info("created vDisk {}/{} ({} bytes, RF{})", container, name, sizeBytes, r.replicationFactor());
         return r.toVDisk(null);
     }
 
     @Override
     public VDisk resizeVDisk(UUID vdisk, long sizeBytes) {
-        Catalog.VDiskRecord r;
-        try {
-            r = catalog.resizeVDisk(vdisk, sizeBytes);
-        } finally {
-            catalogChanged();
-        }
+        Catalog.VDiskRecord r = catalog.resizeVDisk(vdisk, sizeBytes);
         data.resized(r);
         return r.toVDisk(data.owner(vdisk));
     }
@@ -496,12 +438,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     @Override
     public void deleteVDisk(UUID vdisk) {
         Catalog.VDiskRecord r = catalog.requireVDisk(vdisk);
-        try {
-            data.deleted(r);
-            catalog.deleteVDisk(vdisk);
-        } finally {
-            catalogChanged();
-        }
+        data.deleted(r);
+        catalog.deleteVDisk(vdisk);
         logger.info("removed vDisk {}/{}", r.containerName(), r.name());
     }
 

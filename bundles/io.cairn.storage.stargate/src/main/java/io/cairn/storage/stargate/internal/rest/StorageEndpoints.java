@@ -25,7 +25,6 @@ import io.cairn.storage.api.stargate.ContainerSpec;
 import io.cairn.storage.api.stargate.Stargate;
 import io.cairn.storage.api.stargate.StoragePool;
 import io.cairn.storage.api.stargate.VDisk;
-import io.cairn.storage.stargate.internal.StargateService;
 
 /**
  * Storage over REST ({@code /api/v1}, through Prism's endpoint whiteboard), served by the
@@ -52,32 +51,10 @@ public final class StorageEndpoints implements ApiEndpoints {
     static final Schema VDISK = Entities.schema("vdisk", VDISK_SPEC, Schema.object("owner and replication").open());
 
     private final Stargate stargate;
-    private final StargateService service;
-    /** The entities of the last {@link StargateService#vdiskListing()} snapshot, built once per snapshot. */
-    private volatile Built built;
-
-    private record Built(StargateService.Listing source, ObjectNode entities) {
-    }
 
     @Activate
-    public StorageEndpoints(@Reference StargateService stargate) {
+    public StorageEndpoints(@Reference Stargate stargate) {
         this.stargate = stargate;
-        this.service = stargate;
-    }
-
-    /**
-     * {@code GET /vdisks}: the entities of the service's listing snapshot (one catalog scan per second at most, dropped
-     * by every change made through this node; see {@link StargateService#vdiskListing()}), built once per snapshot and
-     * shared read-only by the requests that page and filter it.
-     */
-    private ObjectNode vdiskList() {
-        StargateService.Listing l = service.vdiskListing();
-        Built b = built;
-        if (b == null || b.source() != l) {
-            b = new Built(l, Entities.list(l.vdisks().stream().map(StorageEndpoints::vdisk).toList()));
-            built = b;
-        }
-        return b.entities();
     }
 
     @Override
@@ -101,7 +78,8 @@ public final class StorageEndpoints implements ApiEndpoints {
                             stargate.deleteContainer(r.path("name"));
                             return ApiResponse.noContent();
                         }),
-                ApiOperation.list("/vdisks", "vdisk", "vDisks of every container", VDISK, r -> ApiResponse.ok(vdiskList())),
+                ApiOperation.list("/vdisks", "vdisk", "vDisks of every container", VDISK, r -> ApiResponse.ok(Entities.list(stargate.containers().stream()
+                        .flatMap(c -> stargate.vdisks(c.name()).stream()).map(StorageEndpoints::vdisk).toList()))),
                 ApiOperation.get("/vdisks/{uuid}", "vdisk", "One vDisk", VDISK, r -> ApiResponse.ok(vdisk(vdiskOf(r)))),
                 new ApiOperation("POST", "/vdisks", "vdisk", Action.CREATE, "Create a thin vDisk", Entities.schema("vdisk", VDISK_SPEC,
                         Schema.object("").open()), VDISK, 201, false, this::createVDisk),
