@@ -113,6 +113,19 @@ class FoundationTest {
         return foundation(Duration.ofSeconds(60), "validate", "--config", f.toString());
     }
 
+    /** The admin credential laid out as GnuTLS clients (qemu) expect it, in {@code work/tls}. */
+    Path tls() throws Exception {
+        Path admin = work.resolve("admin");
+        Path tls = Files.createDirectories(work.resolve("tls"));
+        Files.copy(admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(admin.resolve("cert.pem"), tls.resolve("client-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+        // GnuTLS reads the EC key in its SEC1 form ("EC PRIVATE KEY"), not Java's PKCS#8
+        Proc key = Proc.run(Duration.ofSeconds(30), work, Map.of(), List.of("openssl", "ec", "-in", admin.resolve("key.pem").toString(),
+                "-out", tls.resolve("client-key.pem").toString()));
+        assertThat(key.exitCode()).as(key.output()).isZero();
+        return tls;
+    }
+
     @Test
     @Order(1)
     void givenBadForms_whenValidated_thenEachRefusalNamesTheField() throws Exception {
@@ -249,12 +262,7 @@ class FoundationTest {
         Proc create = Proc.cairn(Duration.ofSeconds(120), "ncli", "vdisk", "create", "ctr=default-container", "name=fd1", "size=64M",
                 "--node", IPS.get(0), "--admin", admin.toString());
         assertThat(create.exitCode()).as(create.output()).isZero();
-        Path tls = Files.createDirectories(work.resolve("tls"));
-        Files.copy(admin.resolve("ca.pem"), tls.resolve("ca-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(admin.resolve("cert.pem"), tls.resolve("client-cert.pem"), StandardCopyOption.REPLACE_EXISTING);
-        Proc key = Proc.run(Duration.ofSeconds(30), work, Map.of(), List.of("openssl", "ec", "-in", admin.resolve("key.pem").toString(),
-                "-out", tls.resolve("client-key.pem").toString()));
-        assertThat(key.exitCode()).as(key.output()).isZero();
+        Path tls = tls();
         byte[] data = new byte[1 << 20];
         new Random(10).nextBytes(data);
         Path src = work.resolve("src.img");
@@ -300,7 +308,7 @@ class FoundationTest {
         new Random(11).nextBytes(data);
         Path src = work.resolve("load.img");
         Files.write(src, data);
-        String obj = "tls-creds-x509,id=tls0,dir=" + work.resolve("tls") + ",endpoint=client";
+        String obj = "tls-creds-x509,id=tls0,dir=" + tls() + ",endpoint=client";
         Process writer = new ProcessBuilder("qemu-img", "convert", "-n", "-f", "raw", "--object", obj, "--target-image-opts", src.toString(),
                 "driver=nbd,host=" + IPS.get(1) + ",port=10809,export=default-container/fd2,tls-creds=tls0").redirectErrorStream(true)
                 .redirectOutput(work.resolve("load.log").toFile()).start();
