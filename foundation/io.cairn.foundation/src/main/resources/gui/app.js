@@ -144,7 +144,7 @@ async function poll() {
     body.append(tr);
   });
   $('cluster-lines').textContent = r.lines.join('\n');
-  if (r.result && r.result.admin_password) state.password = r.result.admin_password;
+  if (r.admin_password) state.password = r.admin_password;
   if (r.state === 'running') { setTimeout(poll, 1000); return; }
   show('done');
   if (r.state === 'succeeded') {
@@ -156,7 +156,8 @@ async function poll() {
       ['Admin credentials', r.result.admin], ['Fault tolerance', r.result.fault_tolerance]]
       .forEach(([k, v]) => { dl.append(text('dt', k)); const dd = text('dd', v); dd.id = 'done-' + k.toLowerCase().replace(/ /g, '-'); dl.append(dd); });
   } else {
-    $('done-text').textContent = 'The run failed.';
+    $('done-text').textContent = 'The run failed.' + (state.password
+      ? ' The cluster was created: log in as admin with password ' + state.password + ' (shown only now).' : '');
     $('done-error').textContent = r.error;
   }
 }

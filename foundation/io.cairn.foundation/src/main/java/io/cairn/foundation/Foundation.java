@@ -73,6 +73,10 @@ public final class Foundation {
         void node(NodeStatus status);
 
         void cluster(String line);
+
+        /** The generated admin password, reported once, as soon as the cluster exists (a later step may still fail). */
+        default void password(String password) {
+        }
     }
 
     /** The result of a run. */
@@ -103,7 +107,7 @@ public final class Foundation {
             homes.add(Files.isDirectory(n.home()) ? NodeHome.open(n.home()) : null);
         }
         boolean credentials = Files.isRegularFile(plan.admin().resolve("cert.pem"));
-        if (homes.stream().allMatch(h -> h != null && h.state() == NodeHome.State.CONFIGURED) && credentials) {
+        if (homes.stream().allMatch(h -> h != null && h.clusterName().map(plan.name()::equals).orElse(false)) && credentials) {
             return resume(plan, homes);
         }
         java.util.Set<Path> members = new java.util.HashSet<>();
@@ -351,6 +355,9 @@ public final class Foundation {
         millis.put("create", (clock.nanoTime() - t0) / 1_000_000);
         String password = created.lines().filter(l -> l.startsWith("Prism login: user admin, password "))
                 .map(l -> l.substring("Prism login: user admin, password ".length()).split("\\s+")[0]).findFirst().orElse(null);
+        if (password != null) {
+            listener.password(password);
+        }
         String health = finish(plan, millis);
         return new Outcome(true, prism(plan), password, plan.admin(), nodes, millis, health);
     }

@@ -76,7 +76,7 @@ public final class FoundationServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange x) throws IOException {
-        try (x) {
+        try {
             String path = x.getRequestURI().getPath();
             String method = x.getRequestMethod();
             if (path.equals("/") || path.equals("/gui") || path.equals("/gui/")) {
@@ -88,6 +88,10 @@ public final class FoundationServer implements AutoCloseable {
                 json(x, 200, nodeList());
             } else if (path.equals("/foundation/v1/images") && method.equals("GET")) {
                 json(x, 200, images());
+            } else if (method.equals("POST") && !x.getRequestHeaders().getOrDefault("Content-Type", java.util.List.of("")).get(0)
+                    .startsWith("application/json")) {
+                // a browser sends application/json to another origin only after a CORS preflight, which is never granted
+                error(x, 415, "UNSUPPORTED_MEDIA_TYPE", "send the form as Content-Type: application/json");
             } else if (path.equals("/foundation/v1/validate") && method.equals("POST")) {
                 json(x, 200, validate(body(x)));
             } else if (path.equals("/foundation/v1/runs") && method.equals("POST")) {
@@ -108,6 +112,8 @@ public final class FoundationServer implements AutoCloseable {
             error(x, 400, "INVALID_ARGUMENT", e.getMessage());
         } catch (RuntimeException e) {
             error(x, 500, "INTERNAL", "Foundation failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } finally {
+            x.close(); // after the answer: closing an exchange that has not answered drops the connection
         }
     }
 
@@ -212,7 +218,7 @@ public final class FoundationServer implements AutoCloseable {
         return out;
     }
 
-    private ObjectNode start(JsonNode form) {
+    private synchronized ObjectNode start(JsonNode form) {
         ClusterPlan plan;
         try {
             plan = plan(form);
@@ -236,7 +242,11 @@ public final class FoundationServer implements AutoCloseable {
             throw new BadRequest("the form is larger than 1 MiB");
         }
         try {
-            return Json.MAPPER.readTree(b);
+            JsonNode n = Json.MAPPER.readTree(b);
+            if (n == null || !n.isObject()) {
+                throw new BadRequest("the body must be a JSON object (the cluster.json form)");
+            }
+            return n;
         } catch (IOException e) {
             throw new BadRequest("the body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -267,6 +277,7 @@ public final class FoundationServer implements AutoCloseable {
         volatile String error;
         volatile Foundation.Outcome outcome;
         private boolean passwordShown;
+        private String password;
 
         Run(String id, ClusterPlan plan) {
             this.id = id;
@@ -275,15 +286,22 @@ public final class FoundationServer implements AutoCloseable {
 
         void execute(Clock clock) {
             try {
-                outcome = new Foundation(clock, Ipmi.access(clock), new NetworkProbe(1000), this).run(plan);
-                state = "succeeded";
-            } catch (ClusterPlan.Invalid e) {
-                error = e.getMessage();
-                state = "failed";
-            } catch (RuntimeException e) {
-                error = e.getMessage();
-                state = "failed";
+                Foundation.Outcome o = new Foundation(clock, Ipmi.access(clock), new NetworkProbe(1000), this).run(plan);
+                synchronized (this) {
+                    outcome = o;
+                    state = "succeeded";
+                }
+            } catch (Throwable e) {
+                synchronized (this) {
+                    error = e.getMessage() == null ? e.toString() : e.getMessage();
+                    state = "failed";
+                }
             }
+        }
+
+        @Override
+        public synchronized void password(String password) {
+            this.password = password;
         }
 
         @Override
@@ -321,6 +339,10 @@ public final class FoundationServer implements AutoCloseable {
                     o.put("message", s.message());
                 }
             }
+            if (password != null && !passwordShown) {
+                v.put("admin_password", password); // shown once, as the CLI does (also when a later step failed)
+                passwordShown = true;
+            }
             v.set("lines", Json.MAPPER.valueToTree(List.copyOf(lines.subList(Math.max(0, lines.size() - 200), lines.size()))));
             if (outcome != null) {
                 ObjectNode o = v.putObject("result");
@@ -328,10 +350,7 @@ public final class FoundationServer implements AutoCloseable {
                 o.put("prism", outcome.prismUrl());
                 o.put("admin", outcome.admin().toString());
                 o.put("fault_tolerance", outcome.faultTolerance() == null ? null : ProgressPrinter.faultTolerance(outcome.faultTolerance()));
-                if (outcome.adminPassword() != null && !passwordShown) {
-                    o.put("admin_password", outcome.adminPassword()); // shown once, as the CLI does
-                    passwordShown = true;
-                }
+
                 o.set("millis", Json.MAPPER.valueToTree(new LinkedHashMap<>(outcome.clusterMillis())));
             }
             return v;

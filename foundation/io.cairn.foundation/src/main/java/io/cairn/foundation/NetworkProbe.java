@@ -20,6 +20,8 @@ import java.util.List;
 public class NetworkProbe {
 
     static final List<Integer> LOOPBACK_PORTS = List.of(2100, 9440, 22);
+    /** A loopback address no node uses: what a wildcard listener answers on too. */
+    static final String UNUSED_LOOPBACK = "127.255.255.254";
 
     private final int timeoutMillis;
 
@@ -66,11 +68,10 @@ public class NetworkProbe {
             InetAddress a = InetAddress.getByName(ip);
             if (a.isLoopbackAddress()) {
                 for (int port : LOOPBACK_PORTS) {
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress(a, port), timeoutMillis);
+                    // a listener on the wildcard address (sshd on 0.0.0.0:22) answers on every 127/8 address: it says
+                    // nothing about this one, so a port that also accepts on an address nobody uses is skipped
+                    if (accepts(a, port) && !accepts(InetAddress.getByName(UNUSED_LOOPBACK), port)) {
                         return true;
-                    } catch (IOException refused) {
-                        // try the next port
                     }
                 }
                 return false;
@@ -79,6 +80,15 @@ public class NetworkProbe {
         } catch (SocketException e) {
             return false;
         } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private boolean accepts(InetAddress a, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(a, port), timeoutMillis);
+            return true;
+        } catch (IOException refused) {
             return false;
         }
     }

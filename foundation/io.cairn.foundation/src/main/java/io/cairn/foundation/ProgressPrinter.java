@@ -38,6 +38,13 @@ final class ProgressPrinter implements Foundation.Listener {
         }
     }
 
+    @Override
+    public synchronized void password(String password) {
+        out.println(clock() + " cluster  Log in as user admin with password " + password
+                + "  (shown only now; change it at the first login)");
+        out.flush();
+    }
+
     synchronized void summary(Foundation.Outcome r, long totalMillis) {
         out.println();
         out.println("Per-node phases (ms):");
@@ -56,8 +63,9 @@ final class ProgressPrinter implements Foundation.Listener {
         out.println((r.created() ? "Cluster created. " : "Cluster is up. ") + "Prism: " + r.prismUrl() + "  (CA certificate "
                 + r.admin().resolve("ca.pem") + ")");
         if (r.adminPassword() != null) {
-            out.println("Log in as user admin with password " + r.adminPassword() + "  (shown only now; change it at the first login)");
-        } else {
+            out.println("Log in as user admin with the password printed above (shown once; change it at the first login), or with the "
+                    + "admin certificate " + r.admin().resolve("cert.pem"));
+        } else if (!r.created()) {
             out.println("Log in as user admin with the password shown when the cluster was created, or with the admin certificate "
                     + r.admin().resolve("cert.pem"));
         }

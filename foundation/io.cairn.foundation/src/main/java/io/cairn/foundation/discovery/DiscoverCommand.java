@@ -37,10 +37,11 @@ import io.cairn.cluster.rpc.discovery.NodeAdvert;
 public final class DiscoverCommand {
 
     static final String USAGE = """
-            usage: foundation discover [--registry DIR | --no-registry] [--interface IF]... [--no-multicast] [--address IP]...
+            usage: foundation discover [--registry DIR | --no-registry] [--multicast | --interface IF...] [--address IP]...
                                        [--timeout S] [--json]
-              lists factory-state nodes: IPv6 link-local multicast (group %s, UDP %d) on every up, multicast
-              interface with a link-local address (or the ones named), and the loopback registry
+              lists factory-state nodes: IPv6 link-local multicast (group %s, UDP %d) on the interfaces named
+              with --interface, or with --multicast on every up, multicast interface with a link-local address
+              (off otherwise: a query leaves this machine on every such link), and the loopback registry
               (default %s). Nodes in a cluster are never listed; nodes behind a router are not found:
               address those directly with --address IP (asks the controller at IP, genesis.hello on port 2100).
             """.formatted(DiscoveryProtocol.GROUP, DiscoveryProtocol.PORT, LoopbackRegistry.DEFAULT_DIR);
@@ -57,7 +58,7 @@ public final class DiscoverCommand {
         Path registry = LoopbackRegistry.DEFAULT_DIR;
         List<String> interfaces = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
-        boolean multicast = true;
+        boolean multicast = false;
         boolean json = false;
         Duration timeout = Duration.ofSeconds(2);
         for (int i = 0; i < args.size(); i++) {
@@ -66,6 +67,7 @@ public final class DiscoverCommand {
                 case "--json" -> json = true;
                 case "--no-registry" -> registry = null;
                 case "--no-multicast" -> multicast = false;
+                case "--multicast" -> multicast = true;
                 case "--help", "-h" -> {
                     out.print(USAGE);
                     return 0;
@@ -112,7 +114,7 @@ public final class DiscoverCommand {
             }
         }
         try {
-            if (multicast) {
+            if (multicast || !interfaces.isEmpty()) {
                 List<NetworkInterface> links = links(interfaces);
                 if (links == null) {
                     err.println("foundation discover: no interface named " + interfaces + " is up, multicast-capable and has an IPv6 "

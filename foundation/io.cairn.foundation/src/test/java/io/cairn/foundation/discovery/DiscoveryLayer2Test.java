@@ -167,7 +167,7 @@ class DiscoveryLayer2Test {
     }
 
     private static Result discover(String ns) throws Exception {
-        return discoverWith(ns, "--timeout", "2");
+        return discoverWith(ns, "--multicast", "--timeout", "2");
     }
 
     private static Result discoverWith(String ns, String... extra) throws Exception {

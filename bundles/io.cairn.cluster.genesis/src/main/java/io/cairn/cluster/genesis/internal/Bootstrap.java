@@ -178,7 +178,12 @@ public final class Bootstrap implements RpcHandler {
 
     private synchronized void publish(ClusterConfig c) {
         if (!closed && joined == null) {
-            register(c);
+            try {
+                register(c);
+            } catch (RuntimeException e) {
+                // the join is on disk: the next start of this node registers it; say so rather than hang silently
+                logger.error("Joined cluster {} but could not start its services ({}); restart the node", c.name(), e.toString());
+            }
         }
     }
 

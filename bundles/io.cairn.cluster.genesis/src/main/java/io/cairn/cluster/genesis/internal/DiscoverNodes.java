@@ -63,9 +63,12 @@ public final class DiscoverNodes implements RpcHandler {
         }
         Map<String, Found> found = new LinkedHashMap<>();
         if (config.discovery__multicast()) { // off by default: a query on every link would leave this machine
-            for (Found f : DiscoveryClient.query(io.cairn.cluster.rpc.discovery.DiscoveryProtocol.interfaces(
-                    List.of(config.discovery__interfaces())), config.discovery__port(), timeout)) {
-                found.putIfAbsent(f.advert().uuid(), f);
+            List<String> names = List.of(config.discovery__interfaces());
+            var links = io.cairn.cluster.rpc.discovery.DiscoveryProtocol.interfaces(names);
+            if (!links.isEmpty()) { // an allow-list none of whose interfaces is eligible never widens to every link
+                for (Found f : DiscoveryClient.query(links, config.discovery__port(), timeout)) {
+                    found.putIfAbsent(f.advert().uuid(), f);
+                }
             }
         }
         String dir = config.discovery__registry__dir();

@@ -72,6 +72,7 @@ public final class DiscoveryAdvertiser {
     @Activate
     public DiscoveryAdvertiser(@Reference LocalNodeImpl local, @Reference Bootstrap bootstrap, @Reference Clock clock, Config config) {
         this.local = local;
+        this.bootstrap = bootstrap;
         this.clock = clock;
         this.config = config;
         if (config.discovery__port() < 1 || config.discovery__port() > 65535) {
@@ -96,8 +97,10 @@ public final class DiscoveryAdvertiser {
         }
     }
 
+    private final Bootstrap bootstrap;
+
     private Optional<NodeAdvert> advert() {
-        if (configured) {
+        if (configured || bootstrap.config().isPresent()) { // joined: before ClusterJoin is published too
             return Optional.empty();
         }
         NodeIdentity id = local.identity();
