@@ -152,6 +152,11 @@ class ZeusServiceTest {
             }
 
             @Override
+            public void removeAuthority() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Optional<ClusterCa> authority() {
                 return Optional.of(ca);
             }
