@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cairn.cluster.api.ClusterJoin;
 import io.cairn.cluster.api.LocalNode;
 import io.cairn.cluster.rpc.RpcClient;
 import io.cairn.cluster.rpc.RpcException;
@@ -39,8 +40,9 @@ public final class DiscoveryEndpoints implements ApiEndpoints {
     private final RpcClient rpc;
     private final LocalNode local;
 
+    /** {@code join}: served in a cluster only (Prism serves nothing on a factory node), as its cluster scope says. */
     @Activate
-    public DiscoveryEndpoints(@Reference RpcClient rpc, @Reference LocalNode local) {
+    public DiscoveryEndpoints(@Reference RpcClient rpc, @Reference LocalNode local, @Reference ClusterJoin join) {
         this.rpc = rpc;
         this.local = local;
     }
