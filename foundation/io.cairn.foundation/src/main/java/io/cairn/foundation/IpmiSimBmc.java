@@ -148,11 +148,8 @@ public final class IpmiSimBmc {
         try {
             Files.createDirectories(bmc.resolve("state"));
             // setsid: the daemon outlives this tool and is not in its terminal's process group
-            p = new ProcessBuilder("setsid", IPMI_SIM, "-c", bmc.resolve("lan.conf").toString(), "-f",
-                    bmc.resolve("sim.emu").toString(), "-n", "-s", bmc.resolve("state").toString())
-                    .directory(bmc.toFile())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(bmc.resolve("ipmi_sim.log").toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            p = io.cairn.hal.sim.internal.bmc.Daemons.start(java.util.List.of("setsid", IPMI_SIM, "-c", bmc.resolve("lan.conf").toString(),
+                    "-f", bmc.resolve("sim.emu").toString(), "-n", "-s", bmc.resolve("state").toString()), bmc, bmc.resolve("ipmi_sim.log"));
             Files.writeString(bmc.resolve("ipmi_sim.pid"), p.pid() + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new FoundationException("cannot start ipmi_sim for " + home + ": " + e.getMessage(), e);
