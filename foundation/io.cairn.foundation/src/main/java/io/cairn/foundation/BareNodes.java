@@ -7,12 +7,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.cairn.foundation.disks.NodeDisks;
+
 /**
  * Makes simulated bare nodes for a dev or demo cluster on one machine: {@code DIR/node1..N}, each a
  * home (its "boot disk") with {@code node.json}: a serial number, its own block, position A and a
  * process BMC whose power on starts the node's controller from whatever image is installed
  * ({@code cairn node start --home H --no-install}: a bare node has nothing to boot and stays off)
- * and whose power off stops it. Existing nodes are kept, so running it twice is safe.
+ * and whose power off stops it, and data disks: sparse image files under {@code disks/} ({@code --disks},
+ * default {@value NodeDisks#DEFAULT_SPEC}; imaging partitions them per the device layout). Existing nodes
+ * are kept, so running it twice is safe.
  */
 public final class BareNodes {
 
@@ -21,14 +25,15 @@ public final class BareNodes {
 
     /** Creates (or keeps) {@code count} bare nodes under {@code dir}; returns their homes. */
     public static List<Path> create(Path dir, int count, String prefix, Path cairnRoot) {
-        return create(dir, count, prefix, cairnRoot, "process");
+        return create(dir, count, prefix, cairnRoot, "process", "none");
     }
 
     /**
      * As {@link #create(Path, int, String, Path)}, with BMCs of the given type: {@code process} (hal.sim's
      * process BMC) or {@code ipmi} (an {@code ipmi_sim} daemon per node, see {@link IpmiSimBmc}; the caller starts them).
      */
-    public static List<Path> create(Path dir, int count, String prefix, Path cairnRoot, String bmcType) {
+    public static List<Path> create(Path dir, int count, String prefix, Path cairnRoot, String bmcType, String disks) {
+        List<Map.Entry<io.cairn.storage.api.layout.DiskKind, Long>> diskSpec = NodeDisks.parseSpec(disks);
         if (!bmcType.equals("process") && !bmcType.equals("ipmi")) {
             throw new FoundationException("--bmc must be process or ipmi, not '" + bmcType + "'");
         }
@@ -62,6 +67,7 @@ public final class BareNodes {
             m.put("block", "block-" + tag + "-" + i);
             m.put("position", "A");
             m.put("bmc", bmc);
+            m.put("disks", NodeDisks.create(home, "CRN-" + tag + "-" + i, diskSpec));
             Json.write(home.resolve(NodeHome.MANIFEST), m);
         }
         return homes;

@@ -25,6 +25,7 @@ import io.cairn.cluster.rpc.Rpc;
 import io.cairn.cluster.rpc.RpcClient;
 import io.cairn.common.clock.Clock;
 import io.cairn.foundation.ClusterPlan.NodePlan;
+import io.cairn.foundation.disks.NodeDisks;
 import io.cairn.hal.api.bmc.Bmc;
 import io.cairn.hal.api.bmc.BmcException;
 import io.cairn.hal.api.bmc.PowerState;
@@ -49,6 +50,7 @@ public final class Foundation {
     /** The steps of one node, in order. */
     public enum Phase {
         WAITING("waiting"), POWER_OFF("powering off (BMC)"), WRITE_IMAGE("writing the image into slot A"),
+        PARTITION("partitioning the disks (device layout)"),
         WRITE_IDENTITY("writing identity and addresses"), POWER_ON("powering on (BMC)"), CHECK_IN("waiting for check-in"),
         READY("checked in"), FAILED("failed");
 
@@ -247,11 +249,18 @@ public final class Foundation {
             boolean addressed = h.address().map(n.cvmIp()::equals).orElse(false);
             boolean on = bmc.powerState() == PowerState.ON;
             boolean runsRight = on && h.runningAddress().map(n.cvmIp()::equals).orElse(false);
+            boolean off = !on;
             if (!imaged || !addressed || (on && !runsRight)) {
                 timed(n, h, Phase.POWER_OFF, at, millis, bmc::powerOff);
+                off = true;
             }
             if (!imaged) {
                 timed(n, h, Phase.WRITE_IMAGE, at, millis, () -> writeImage(plan, node));
+            }
+            List<NodeDisks.Disk> disks = node.disks();
+            if (!disks.isEmpty() && off && node.state() != NodeHome.State.CONFIGURED) {
+                // a table that is already the layout's is kept (re-running is safe); a running node is not touched
+                timed(n, h, Phase.PARTITION, at, millis, () -> NodeDisks.partition(node.home(), disks, plan.faultTolerance() + 1));
             }
             timed(n, h, Phase.WRITE_IDENTITY, at, millis, () -> {
                 node.writeNetwork(network(plan, n, node));

@@ -31,10 +31,12 @@ public final class Main {
                                          the REST API (/foundation/v1) and the web GUI (/gui/index.html) for the nodes
                                          in DIR (default .), on 127.0.0.1:8000 unless --listen says otherwise; images
                                          from the installer store DIR (default: this checkout's built images)
-              bare create --dir DIR --count N [--prefix node] [--bmc process|ipmi]
+              bare create --dir DIR --count N [--prefix node] [--bmc process|ipmi] [--disks SPEC]
                                          make N simulated bare nodes DIR/node1..N (disks and a process BMC, nothing
                                          installed) for a cluster on this machine; --bmc ipmi: each node's BMC is an
-                                         OpenIPMI ipmi_sim daemon on 127.0.0.1 (started now)
+                                         OpenIPMI ipmi_sim daemon on 127.0.0.1 (started now); --disks: the data disks,
+                                         sparse image files, e.g. ssd:2x1T,hdd:2x4T (default ssd:2x256G; 'none': a
+                                         directory disk), partitioned per the device layout when imaged
               bare start|stop --dir DIR  start or stop the ipmi_sim BMCs of the nodes in DIR (power stays as it is)
             FILE (cluster.json): {"cluster": {"name", "ip" (virtual IP, optional), "dns": [], "ntp": [],
               "fault_tolerance": 1}, "cvm": {"netmask", "gateway"}, "hypervisor": {"type": "kvm",
@@ -208,10 +210,10 @@ public final class Main {
             return IpmiSimBmc.run(a.remove(0), options(a, Set.of("--dir")), out);
         }
         if (a.isEmpty() || !a.get(0).equals("create")) {
-            throw new Usage("bare create --dir DIR --count N [--prefix node] [--bmc process|ipmi] | bare start|stop --dir DIR");
+            throw new Usage("bare create --dir DIR --count N [--prefix node] [--bmc process|ipmi] [--disks SPEC] | bare start|stop --dir DIR");
         }
         a.remove(0);
-        Map<String, String> o = options(a, Set.of("--dir", "--count", "--prefix", "--bmc"));
+        Map<String, String> o = options(a, Set.of("--dir", "--count", "--prefix", "--bmc", "--disks"));
         if (o.get("--dir") == null || o.get("--count") == null) {
             throw new Usage("bare create needs --dir DIR and --count N");
         }
@@ -223,9 +225,11 @@ public final class Main {
         }
         Path root = Path.of(System.getProperty("cairn.root", "."));
         String bmc = o.getOrDefault("--bmc", "process");
-        for (Path h : BareNodes.create(Path.of(o.get("--dir")), count, o.getOrDefault("--prefix", "node"), root, bmc)) {
+        String disks = o.getOrDefault("--disks", io.cairn.foundation.disks.NodeDisks.DEFAULT_SPEC);
+        for (Path h : BareNodes.create(Path.of(o.get("--dir")), count, o.getOrDefault("--prefix", "node"), root, bmc, disks)) {
             NodeHome n = NodeHome.open(h);
-            out.println(h + ": " + n.state().label() + " node " + n.serial() + " (block " + n.block() + ")"
+            out.println(h + ": " + n.state().label() + " node " + n.serial() + " (block " + n.block() + ", "
+                    + n.disks().size() + " data disk(s))"
                     + (bmc.equals("ipmi") ? IpmiSimBmc.startOne(h) : ""));
         }
         return 0;

@@ -14,6 +14,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.cairn.common.clock.Clock;
+import io.cairn.foundation.disks.NodeDisks;
 import io.cairn.hal.api.bmc.Bmc;
 import io.cairn.hal.sim.internal.bmc.ProcessBmc;
 
@@ -78,6 +79,11 @@ public final class NodeHome {
 
     public String position() {
         return manifest.get("position").asText();
+    }
+
+    /** The node's data disks ({@code disks} of node.json); empty for a node whose data disk is a directory. */
+    public List<NodeDisks.Disk> disks() {
+        return NodeDisks.of(home, manifest);
     }
 
     public State state() {

@@ -48,11 +48,13 @@ final class ProgressPrinter implements Foundation.Listener {
     synchronized void summary(Foundation.Outcome r, long totalMillis) {
         out.println();
         out.println("Per-node phases (ms):");
-        out.printf("  %-4s %-15s %9s %11s %9s %8s %9s%n", "NODE", "ADDRESS", "POWER_OFF", "WRITE_IMAGE", "IDENTITY", "POWER_ON", "CHECK_IN");
+        out.printf("  %-4s %-15s %9s %11s %9s %9s %8s %9s%n", "NODE", "ADDRESS", "POWER_OFF", "WRITE_IMAGE", "PARTITION", "IDENTITY",
+                "POWER_ON", "CHECK_IN");
         for (Foundation.NodeStatus s : r.nodes()) {
             Map<Foundation.Phase, Long> m = s.millis();
-            out.printf("  %-4d %-15s %9s %11s %9s %8s %9s%n", s.index(), s.ip(), v(m, Foundation.Phase.POWER_OFF),
-                    v(m, Foundation.Phase.WRITE_IMAGE), v(m, Foundation.Phase.WRITE_IDENTITY), v(m, Foundation.Phase.POWER_ON),
+            out.printf("  %-4d %-15s %9s %11s %9s %9s %8s %9s%n", s.index(), s.ip(), v(m, Foundation.Phase.POWER_OFF),
+                    v(m, Foundation.Phase.WRITE_IMAGE), v(m, Foundation.Phase.PARTITION), v(m, Foundation.Phase.WRITE_IDENTITY),
+                    v(m, Foundation.Phase.POWER_ON),
                     v(m, Foundation.Phase.CHECK_IN));
         }
         if (!r.clusterMillis().isEmpty()) {

@@ -162,6 +162,14 @@ public final class Validator {
         } else if (plan.skipImaging() && node.state() == NodeHome.State.BARE) {
             problems.add(new Problem(n.field("home"), "node " + node.serial() + " is bare (no image installed); it cannot skip imaging"));
         }
+        try { // the disks must take the device layout (spec 10 §7) for the cluster's highest RF
+            List<io.cairn.foundation.disks.NodeDisks.Disk> disks = node.disks();
+            if (!disks.isEmpty()) {
+                io.cairn.foundation.disks.NodeDisks.plan(disks, plan.faultTolerance() + 1);
+            }
+        } catch (FoundationException | io.cairn.common.error.CairnException e) {
+            problems.add(new Problem(n.field("home"), "node " + node.serial() + ": " + e.getMessage()));
+        }
     }
 
     private static ImageMetadata image(ClusterPlan plan, List<Problem> problems) {

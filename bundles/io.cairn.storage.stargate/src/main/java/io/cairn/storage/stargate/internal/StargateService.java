@@ -40,7 +40,7 @@ import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.common.alerts.AlertService;
 import io.cairn.storage.stargate.internal.io.CapacityGuard;
 import io.cairn.storage.stargate.internal.io.CapacityLevel;
-import io.cairn.storage.stargate.internal.layout.DriveLayout;
+import io.cairn.storage.api.layout.DriveLayout;
 import io.cairn.storage.stargate.internal.io.CapacityStatus;
 import io.cairn.storage.stargate.internal.io.WriteKind;
 import io.cairn.storage.stargate.internal.vdisk.DataPath;

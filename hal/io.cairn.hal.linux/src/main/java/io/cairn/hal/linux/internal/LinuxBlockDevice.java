@@ -27,12 +27,16 @@ import io.cairn.hal.api.Positional;
 /**
  * A block device or a preallocated file opened with O_DIRECT: positional I/O on aligned direct
  * buffers without the page cache, fdatasync for flush, hole punching / BLKDISCARD for discard.
+ * It may also be one partition of a disk image or device: a byte range starting at a non-zero
+ * offset (the partition table says where; {@link #openRegion}).
  */
 public final class LinuxBlockDevice implements BlockDevice {
 
     private final DeviceIdentity identity;
     private final DeviceGeometry geometry;
     private final boolean blockDevice;
+    private final Path file;
+    private final long base;
     private final FileChannel channel;
     private final Optional<NvmeDevice> nvme;
     private final IoStatistics stats = new IoStatistics();
@@ -43,6 +47,31 @@ public final class LinuxBlockDevice implements BlockDevice {
      */
     public static LinuxBlockDevice open(String id, Path path, DiskTier tierOverride, long fileSize, int fileBlockSize, Path sysRoot)
             throws IOException {
+        return open(id, path, tierOverride, fileSize, fileBlockSize, sysRoot, 0);
+    }
+
+    /**
+     * Opens {@code sizeBytes} bytes of an existing file or block device starting at
+     * {@code offsetBytes}: one partition of a partitioned disk. Nothing is allocated or created:
+     * the range must lie inside what exists (a sparse disk image is fine).
+     */
+    public static LinuxBlockDevice openRegion(String id, Path path, DiskTier tier, long offsetBytes, long sizeBytes,
+            int blockSize, Path sysRoot) throws IOException {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("a partition of " + path + " needs an explicit id");
+        }
+        if (offsetBytes < 0 || offsetBytes % blockSize != 0 || sizeBytes <= 0 || sizeBytes % blockSize != 0) {
+            throw new IllegalArgumentException("partition " + id + " of " + path + " needs an offset (" + offsetBytes
+                    + ") and a positive size (" + sizeBytes + ") that are multiples of " + blockSize + " bytes");
+        }
+        if (!Files.exists(path)) {
+            throw new DeviceUnavailableException("partition " + id + ": " + path + " does not exist");
+        }
+        return open(id, path, tier, sizeBytes, blockSize, sysRoot, offsetBytes);
+    }
+
+    private static LinuxBlockDevice open(String id, Path path, DiskTier tierOverride, long fileSize, int fileBlockSize,
+            Path sysRoot, long base) throws IOException {
         Optional<SysBlock> sys = Files.exists(path) && !Files.isRegularFile(path) ? SysBlock.of(path, sysRoot) : Optional.empty();
         if (sys.isPresent()) {
             SysBlock s = sys.get();
@@ -50,8 +79,16 @@ public final class LinuxBlockDevice implements BlockDevice {
             DiskTier tier = tierOverride != null ? tierOverride : s.tier();
             Optional<NvmeDevice> nvme = s.name().startsWith("nvme") && Files.exists(Path.of("/dev", s.name().replaceAll("n\\d+$", "")))
                     ? Optional.of(new NvmeDevice("/dev/" + s.name().replaceAll("n\\d+$", ""))) : Optional.empty();
-            return new LinuxBlockDevice(new DeviceIdentity(stableId, s.serial(), s.model(), path.toString()), tier, s.sizeBytes(),
-                    s.logicalBlockSize(), s.physicalBlockSize(), true, path, nvme);
+            long size = s.sizeBytes();
+            if (base > 0) {
+                if (base + fileSize > s.sizeBytes()) {
+                    throw new IllegalArgumentException("partition " + stableId + " [" + base + ", " + (base + fileSize)
+                            + ") lies beyond the end of " + path + " (" + s.sizeBytes() + " bytes)");
+                }
+                size = fileSize;
+            }
+            return new LinuxBlockDevice(new DeviceIdentity(stableId, s.serial(), s.model(), path.toString()), tier, size,
+                    s.logicalBlockSize(), s.physicalBlockSize(), true, path, base, nvme);
         }
         if (id == null || id.isBlank()) {
             throw new IllegalArgumentException("a file-backed device at " + path + " needs an explicit id");
@@ -60,18 +97,27 @@ public final class LinuxBlockDevice implements BlockDevice {
             throw new IllegalArgumentException("file-backed device " + id + " needs a size that is a positive multiple of "
                     + fileBlockSize + ", not " + fileSize);
         }
-        Files.createDirectories(path.toAbsolutePath().getParent());
-        if (!Files.exists(path) || Files.size(path) < fileSize) {
-            allocate(path, fileSize);
+        if (base > 0) {
+            if (Files.size(path) < base + fileSize) {
+                throw new IllegalArgumentException("partition " + id + " [" + base + ", " + (base + fileSize)
+                        + ") lies beyond the end of " + path + " (" + Files.size(path) + " bytes)");
+            }
+        } else {
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            if (!Files.exists(path) || Files.size(path) < fileSize) {
+                allocate(path, fileSize);
+            }
         }
-        return new LinuxBlockDevice(new DeviceIdentity(id, "FILE-" + id, "file", path.toString()),
-                tierOverride == null ? DiskTier.SSD : tierOverride, fileSize, fileBlockSize, fileBlockSize, false, path,
+        return new LinuxBlockDevice(new DeviceIdentity(id, "FILE-" + id, base > 0 ? "file partition" : "file", path.toString()),
+                tierOverride == null ? DiskTier.SSD : tierOverride, fileSize, fileBlockSize, fileBlockSize, false, path, base,
                 Optional.empty());
     }
 
     private LinuxBlockDevice(DeviceIdentity identity, DiskTier tier, long capacity, int logical, int physical,
-            boolean blockDevice, Path path, Optional<NvmeDevice> nvme) throws IOException {
+            boolean blockDevice, Path path, long base, Optional<NvmeDevice> nvme) throws IOException {
         this.identity = identity;
+        this.file = path;
+        this.base = base;
         this.geometry = new DeviceGeometry(tier, capacity, logical, physical);
         this.blockDevice = blockDevice;
         this.nvme = nvme;
@@ -125,7 +171,7 @@ public final class LinuxBlockDevice implements BlockDevice {
         long start = System.nanoTime();
         int n;
         try {
-            n = Positional.readFully(channel, dst, offset);
+            n = Positional.readFully(channel, dst, base + offset);
         } catch (IOException e) {
             stats.readError();
             throw translate(e, "read", offset);
@@ -140,7 +186,7 @@ public final class LinuxBlockDevice implements BlockDevice {
         long start = System.nanoTime();
         int n;
         try {
-            n = Positional.writeFully(channel, src, offset);
+            n = Positional.writeFully(channel, src, base + offset);
         } catch (IOException e) {
             stats.writeError();
             throw translate(e, "write", offset);
@@ -167,20 +213,20 @@ public final class LinuxBlockDevice implements BlockDevice {
                     + geometry.capacityBytes());
         }
         LibC libc = LibC.get();
-        int fd = libc.open(identity.path(), LibC.O_RDWR);
+        int fd = libc.open(file.toString(), LibC.O_RDWR);
         if (fd < 0) {
-            throw new IOException("cannot open " + identity.path() + " for discard: " + LibC.lastError());
+            throw new IOException("cannot open " + file + " for discard: " + LibC.lastError());
         }
         try {
             int rc;
             if (blockDevice) {
                 try (Memory range = new Memory(16)) {
-                    range.setLong(0, offset);
+                    range.setLong(0, base + offset);
                     range.setLong(8, length);
                     rc = libc.ioctl(fd, LibC.BLKDISCARD, range);
                 }
             } else {
-                rc = libc.fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, offset, length);
+                rc = libc.fallocate(fd, LibC.FALLOC_FL_PUNCH_HOLE | LibC.FALLOC_FL_KEEP_SIZE, base + offset, length);
             }
             if (rc != 0) {
                 throw new IOException("discard of " + offset + "+" + length + " on " + identity.path() + " failed: "

@@ -44,6 +44,10 @@ public final class LinuxDiskComponent {
 
         @AttributeDefinition(description = "Block size of a file-backed device", required = false)
         int block_size() default 4096;
+
+        @AttributeDefinition(description = "Where this device starts in path, in bytes: a partition of a disk "
+                + "(size.bytes long; nothing is allocated). 0: the whole file or device", required = false)
+        long offset_bytes() default 0;
     }
 
     private final LinuxBlockDevice device;
@@ -52,8 +56,11 @@ public final class LinuxDiskComponent {
     @Activate
     public LinuxDiskComponent(BundleContext context, Config config) throws IOException {
         DiskTier tier = config.tier().isBlank() ? null : DiskTier.valueOf(config.tier().strip().toUpperCase());
-        this.device = LinuxBlockDevice.open(config.hal_device_id(), Path.of(config.path()), tier, config.size_bytes(),
-                config.block_size(), Path.of("/sys"));
+        this.device = config.offset_bytes() > 0
+                ? LinuxBlockDevice.openRegion(config.hal_device_id(), Path.of(config.path()), tier, config.offset_bytes(),
+                        config.size_bytes(), config.block_size(), Path.of("/sys"))
+                : LinuxBlockDevice.open(config.hal_device_id(), Path.of(config.path()), tier, config.size_bytes(),
+                        config.block_size(), Path.of("/sys"));
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(BlockDevice.PROVIDER, "linux");
         props.put(BlockDevice.DEVICE_ID, device.id());

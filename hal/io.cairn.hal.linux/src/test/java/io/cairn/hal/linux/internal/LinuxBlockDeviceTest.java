@@ -89,4 +89,36 @@ class LinuxBlockDeviceTest {
         assertThatThrownBy(() -> LinuxBlockDevice.open("x", tmp.resolve("x"), null, 1000, BS, Path.of("/sys")))
                 .hasMessageContaining("positive multiple of 4096");
     }
+
+    @Test
+    void givenAPartitionOfASparseImage_whenWrittenAndDiscarded_thenOnlyItsRangeOfTheImageChanges() throws Exception {
+        Path image = tmp.resolve("sparse.img");
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            c.write(ByteBuffer.allocate(1), 64L * BS - 1); // a sparse 64-block disk image
+        }
+        LinuxBlockDevice p = LinuxBlockDevice.openRegion("img-p2", image, DiskTier.SSD, 16 * BS, 32 * BS, BS, Path.of("/sys"));
+        try {
+            assertThat(p.geometry().capacityBytes()).isEqualTo(32L * BS);
+            assertThat(Files.size(image)).as("nothing allocated or grown").isEqualTo(64L * BS);
+            p.write(0, block(0x11));
+            p.write(31 * BS, block(0x22));
+            p.flush();
+            byte[] raw = Files.readAllBytes(image);
+            assertThat(raw[16 * BS]).isEqualTo((byte) 0x11);
+            assertThat(raw[47 * BS + 5]).isEqualTo((byte) 0x22);
+            assertThat(raw[0]).isZero();
+            assertThat(raw[48 * BS]).isZero();
+            assertThatThrownBy(() -> p.write(32 * BS, block(1))).hasMessageContaining("beyond the device capacity");
+            p.discard(0, BS);
+            assertThat(Files.readAllBytes(image)[16 * BS]).isZero();
+            assertThat(Files.readAllBytes(image)[47 * BS]).isEqualTo((byte) 0x22);
+        } finally {
+            p.close();
+        }
+        assertThatThrownBy(() -> LinuxBlockDevice.openRegion("img-p3", image, DiskTier.SSD, 48 * BS, 32 * BS, BS, Path.of("/sys")))
+                .hasMessageContaining("beyond the end of");
+        assertThatThrownBy(() -> LinuxBlockDevice.openRegion("img-p4", tmp.resolve("none.img"), DiskTier.SSD, BS, BS, BS, Path.of("/sys")))
+                .hasMessageContaining("does not exist");
+    }
 }

@@ -1,4 +1,4 @@
-package io.cairn.storage.stargate.internal.layout;
+package io.cairn.storage.api.layout;
 
 /** Layers of a disk, in on-disk order from offset 0 (spec 20 §2). */
 public enum Layer {

@@ -1,4 +1,4 @@
-package io.cairn.storage.stargate.internal.layout;
+package io.cairn.storage.api.layout;
 
 /** Device class as the drive layout (spec 20 §2) distinguishes it. */
 public enum DiskKind {
@@ -8,7 +8,7 @@ public enum DiskKind {
     OPTANE,
     /** SATA/SAS flash. Home and metadata live on the first SSDs. */
     SSD,
-    /** Spinning disk: Curator reservation (first HDD) and extent store only. */
+    /** Spinning disk: Curator reservation (each HDD) and extent store only. */
     HDD;
 
     /** Whether this is a flash (performance) device. */

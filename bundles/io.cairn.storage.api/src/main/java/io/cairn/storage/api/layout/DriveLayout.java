@@ -1,4 +1,4 @@
-package io.cairn.storage.stargate.internal.layout;
+package io.cairn.storage.api.layout;
 
 import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
@@ -40,8 +40,10 @@ import java.util.stream.Stream;
  *       in integer bytes and floored to 1 MiB; see {@link #oplogReservationBytes}. R differs per
  *       device (the devices holding Home and metadata have less), so the second term may
  *       differ per device; the first does not.</li>
- *   <li><b>Curator</b>: {@value #CURATOR_RESERVATION_GIB_PROPERTY} GiB on the first HDD; on an
- *       all-flash node on the first system device, below its OpLog.</li>
+ *   <li><b>Curator</b>: {@value #CURATOR_RESERVATION_GIB_PROPERTY} GiB on <em>each</em> HDD (spec 10
+ *       §7; spec 20 §2 says the first HDD — issue #10 names spec 10, so each HDD it is: Curator's
+ *       per-disk work then stays on the disk it scans); on an all-flash node on the first system
+ *       device, below its OpLog.</li>
  * </ul>
  * A disk whose reservations leave no extent store is refused with an error that names it and
  * what it needs, as is a node without flash (Home, metadata and OpLog are always on flash).
@@ -140,12 +142,13 @@ public final class DriveLayout {
         List<PhysicalDisk> home = system.subList(0, Math.min(HOME_DEVICES, system.size()));
         List<PhysicalDisk> metadata = system.subList(0, Math.min(MAX_METADATA_DEVICES, system.size()));
         List<PhysicalDisk> oplog = oplogDevices(disks);
-        PhysicalDisk curator = disks.stream().filter(d -> d.kind() == DiskKind.HDD).findFirst().orElse(system.getFirst());
+        List<PhysicalDisk> hdds = disks.stream().filter(d -> d.kind() == DiskKind.HDD).toList();
+        List<PhysicalDisk> curator = hdds.isEmpty() ? List.of(system.getFirst()) : hdds;
 
         List<DiskLayout> layouts = new ArrayList<>(disks.size());
         for (PhysicalDisk disk : disks) {
             layouts.add(layOut(disk, home.contains(disk), metadata.contains(disk), oplog.contains(disk),
-                    disk == curator, rfMax, oplog.size()));
+                    curator.contains(disk), rfMax, oplog.size()));
         }
         List<String> warnings = new ArrayList<>();
         if (system.size() == 1) {

@@ -1,4 +1,4 @@
-package io.cairn.storage.stargate.internal.layout;
+package io.cairn.storage.api.layout;
 
 /**
  * One layer's byte range on a disk: {@code [offsetBytes, offsetBytes + sizeBytes)}.

@@ -1,4 +1,4 @@
-package io.cairn.storage.stargate.internal.layout;
+package io.cairn.storage.api.layout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -138,12 +138,15 @@ class DriveLayoutTest {
     }
 
     @Test
-    void givenHybridNode_thenCuratorOnTheFirstHdd_andHddsCarryNoOpLog() {
+    void givenHybridNode_thenCuratorOnEachHdd_andHddsCarryNoOpLog() {
         NodeLayout node = layout.plan(concat(disks(DiskKind.SSD, 2, TB), disks(DiskKind.HDD, 4, 4 * TB)), 2);
         assertThat(disk(node, "hdd0").layers()).extracting(LayerExtent::layer)
                 .containsExactly(Layer.CURATOR, Layer.EXTENT_STORE);
         assertThat(disk(node, "hdd0").layers().getFirst()).isEqualTo(new LayerExtent(Layer.CURATOR, 0, 80 * GIB));
-        assertThat(disk(node, "hdd1").layers()).extracting(LayerExtent::layer).containsExactly(Layer.EXTENT_STORE);
+        for (String hdd : List.of("hdd1", "hdd2", "hdd3")) {
+            assertThat(disk(node, hdd).layers()).as(hdd).containsExactly(new LayerExtent(Layer.CURATOR, 0, 80 * GIB),
+                    new LayerExtent(Layer.EXTENT_STORE, 80 * GIB, 4 * TB - 80 * GIB));
+        }
         assertThat(disk(node, "ssd0").sizeOf(Layer.CURATOR)).isZero();
         // dual SSD: metadata mirrored, 15 GiB on each = 30 GiB
         assertThat(disk(node, "ssd0").sizeOf(Layer.METADATA) + disk(node, "ssd1").sizeOf(Layer.METADATA))

@@ -1,4 +1,4 @@
-package io.cairn.storage.stargate.internal.layout;
+package io.cairn.storage.api.layout;
 
 import java.util.List;
 
