@@ -423,10 +423,22 @@ final class ClusterCreate {
                         Duration.ofSeconds(20)));
                 ClusterConfig current = Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class);
                 List<NodeIdentity> nodes = new ArrayList<>(current.nodes());
+                java.util.Set<String> versions = new java.util.TreeSet<>();
+                current.nodes().forEach(x -> versions.add(String.valueOf(x.softwareVersion())));
+                if (versions.size() > 1) {
+                    throw new CairnException(ErrorCode.FAILED_PRECONDITION, "the nodes of cluster " + current.name() + " run "
+                            + versions + " (an upgrade is under way?); add nodes once they all run one version");
+                }
+                String clusterVersion = versions.isEmpty() ? null : versions.iterator().next();
                 for (String ip : ips) {
                     NodeIdentity n = identity(ip, hello.get(ip), racks, blocks);
                     if (nodes.stream().anyMatch(x -> x.address().equals(ip) || x.uuid().equals(n.uuid()))) {
                         throw CairnException.invalid(ip + " is already a node of cluster " + current.name());
+                    }
+                    if (clusterVersion != null && n.softwareVersion() != null && !n.softwareVersion().equals(clusterVersion)) {
+                        throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " runs " + n.softwareVersion() + " and cluster "
+                                + current.name() + " runs " + clusterVersion + "; bring it to the cluster's version first (image it"
+                                + " with the cluster's image: foundation image --config FILE, which images and adds it in one run)");
                     }
                     nodes.add(n);
                 }
@@ -446,9 +458,20 @@ final class ClusterCreate {
                 throw new CairnException(ErrorCode.CONFLICT, "the cluster configuration kept changing; retry cluster add-node");
             }
             writeServers(admin, config.nodes().stream().map(NodeIdentity::address).toList());
-            for (String ip : ips) {
+            for (int i = 0; i < ips.size(); i++) {
+                String ip = ips.get(i);
                 NodeIdentity n = config.nodes().stream().filter(x -> x.address().equals(ip)).findFirst().orElseThrow();
-                join(boot, ca, n, hello.get(ip), config);
+                try {
+                    join(boot, ca, n, hello.get(ip), config);
+                } catch (RuntimeException e) {
+                    // spec 10 §6: a join failure removes the node from the Zeus configuration and leaves the cluster as it was
+                    List<String> notJoined = ips.subList(i, ips.size());
+                    String removed = removeFromConfig(client, via, notJoined);
+                    writeServers(admin, config.nodes().stream().map(NodeIdentity::address).filter(a -> !notJoined.contains(a)).toList());
+                    String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                    throw new CairnException(e instanceof CairnException c ? c.code() : ErrorCode.INTERNAL, "joining " + ip + " failed ("
+                            + msg + "); " + removed + (i > 0 ? "; " + String.join(", ", ips.subList(0, i)) + " joined" : ""));
+                }
                 installAuthority(client, ca, ip);
                 out.println("joined " + ip + " to cluster " + config.name());
             }
@@ -456,6 +479,34 @@ final class ClusterCreate {
         } catch (IOException e) {
             throw new CairnException(ErrorCode.INTERNAL, "bad reply from " + via + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Takes {@code ips} out of the cluster configuration again (compare-and-set, retried on
+     * conflicts); says what it did, for the error the caller raises.
+     */
+    private static String removeFromConfig(RpcClient client, String via, List<String> ips) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                JsonNode doc = Commands.JSON.readTree(client.call(via, "zeus.read", Commands.write(Map.of("document", ClusterConfig.DOCUMENT)),
+                        Duration.ofSeconds(20)));
+                ClusterConfig current = Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class);
+                List<NodeIdentity> kept = current.nodes().stream().filter(n -> !ips.contains(n.address())).toList();
+                ClusterConfig next = new ClusterConfig(current.uuid(), current.name(), current.id(), current.faultTolerance(), kept,
+                        current.zookeeper());
+                client.call(via, "zeus.write", Commands.write(Map.of("document", ClusterConfig.DOCUMENT, "expectedVersion",
+                        doc.get("version").asInt(), "data", Commands.JSON.writeValueAsString(next))), Duration.ofSeconds(20));
+                return String.join(", ", ips) + " removed from the cluster configuration again; the cluster is unchanged";
+            } catch (CairnException e) {
+                if (e.code() != ErrorCode.CONFLICT) {
+                    return "removing " + String.join(", ", ips) + " from the cluster configuration failed too (" + e.getMessage()
+                            + "); check cluster status";
+                }
+            } catch (IOException e) {
+                return "the cluster configuration could not be read back (" + e.getMessage() + "); check it with cluster status";
+            }
+        }
+        return "the cluster configuration kept changing; " + String.join(", ", ips) + " may still be listed: check cluster status";
     }
 
     /**

@@ -32,7 +32,9 @@ import io.cairn.image.SigningKeys;
  * and, under {@code /foundation/v1}, the resources it uses:
  * <ul>
  * <li>{@code GET nodes}: the nodes of the node folder (bare and factory ones; configured nodes are
- * not offered) with serial, block, position, state, power, address;</li>
+ * not offered) with serial, block, position, state, power, address and data disks;</li>
+ * <li>{@code GET layout?home=H&rf=2|3}: the device layout (spec 10 §7) of node H's disks for that
+ * highest container RF: per disk its layers with offsets and sizes, as imaging partitions them;</li>
  * <li>{@code GET images}: the installer store (signed appliance images; each with its version and
  * compatible hypervisors, or why it was refused);</li>
  * <li>{@code POST validate} (the cluster.json form) → {@code {"problems": [{"field", "message"}]}};</li>
@@ -86,6 +88,8 @@ public final class FoundationServer implements AutoCloseable {
                 gui(x, path.substring("/gui/".length()));
             } else if (path.equals("/foundation/v1/nodes") && method.equals("GET")) {
                 json(x, 200, nodeList());
+            } else if (path.equals("/foundation/v1/layout") && method.equals("GET")) {
+                json(x, 200, layout(x.getRequestURI().getRawQuery()));
             } else if (path.equals("/foundation/v1/images") && method.equals("GET")) {
                 json(x, 200, images());
             } else if (method.equals("POST") && !x.getRequestHeaders().getOrDefault("Content-Type", java.util.List.of("")).get(0)
@@ -104,7 +108,7 @@ public final class FoundationServer implements AutoCloseable {
                     json(x, 200, r.view());
                 }
             } else if (path.startsWith("/foundation/v1/")) {
-                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, images, validate, runs)");
+                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, layout, images, validate, runs)");
             } else {
                 error(x, 404, "NOT_FOUND", path + " not found; the GUI is at /gui/index.html");
             }
@@ -163,8 +167,48 @@ public final class FoundationServer implements AutoCloseable {
             }
             n.put("power", power);
             n.put("address", h.address().orElse(null));
+            ArrayNode disks = n.putArray("disks");
+            try {
+                h.disks().forEach(d -> disks.addObject().put("serial", d.serial()).put("kind", d.kind().name()).put("size_bytes", d.sizeBytes()));
+            } catch (FoundationException e) {
+                n.put("disks_error", e.getMessage());
+            }
         }
         return out;
+    }
+
+    /** The device layout of one node of the folder ({@code home=NAME&rf=2|3}). */
+    private com.fasterxml.jackson.databind.JsonNode layout(String query) {
+        Map<String, String> q = new java.util.HashMap<>();
+        if (query != null) {
+            for (String kv : query.split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    q.put(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        }
+        String name = q.get("home");
+        if (name == null || name.isBlank()) {
+            throw new BadRequest("give the node: GET /foundation/v1/layout?home=<node folder name>&rf=2 (the home field of GET nodes)");
+        }
+        Path home = nodes.resolve(name).normalize();
+        if (!home.startsWith(nodes) || !Files.isRegularFile(home.resolve(NodeHome.MANIFEST))) {
+            throw new BadRequest("no node '" + name + "' in " + nodes + "; GET /foundation/v1/nodes lists them");
+        }
+        String rf = q.getOrDefault("rf", "2");
+        if (!rf.equals("2") && !rf.equals("3")) {
+            throw new BadRequest("rf must be 2 or 3 (the highest container replication factor), not '" + rf + "'");
+        }
+        List<io.cairn.foundation.disks.NodeDisks.Disk> disks = NodeHome.open(home).disks();
+        if (disks.isEmpty()) {
+            throw new BadRequest("node '" + name + "' has no data disks in its node.json (its data disk is a directory)");
+        }
+        try {
+            return Json.MAPPER.valueToTree(io.cairn.foundation.disks.NodeDisks.plan(disks, Integer.parseInt(rf)));
+        } catch (io.cairn.common.error.CairnException e) {
+            throw new BadRequest(e.getMessage());
+        }
     }
 
     private ArrayNode images() {

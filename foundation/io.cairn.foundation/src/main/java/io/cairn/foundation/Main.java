@@ -27,6 +27,10 @@ public final class Main {
               validate --config FILE     check the form and the network without changing anything
               status --config FILE       each node: state (bare, factory, configured), power, address, image
               power on|off --config FILE power the nodes on or off through their BMCs
+              layout --home DIR [--rf 2|3]
+                                         the device layout (spec 10 §7) of the node's data disks for that highest
+                                         container RF (default 2): per disk its partitions, and whether the disk's
+                                         partition table is that layout already
               serve [--dir DIR] [--listen ADDR:PORT] [--store DIR] [--trust KEY|DIR]
                                          the REST API (/foundation/v1) and the web GUI (/gui/index.html) for the nodes
                                          in DIR (default .), on 127.0.0.1:8000 unless --listen says otherwise; images
@@ -63,6 +67,7 @@ public final class Main {
                 case "image" -> image(options(a, Set.of("--config")), out);
                 case "validate" -> validate(options(a, Set.of("--config")), out);
                 case "status" -> status(options(a, Set.of("--config")), out);
+                case "layout" -> layout(options(a, Set.of("--home", "--rf")), out);
                 case "power" -> power(a, out);
                 case "bare" -> bare(a, out);
                 case "discover" -> io.cairn.foundation.discovery.DiscoverCommand.run(a, out, err);
@@ -111,6 +116,46 @@ public final class Main {
             Foundation.Outcome r = new Foundation(clock, Ipmi.access(clock), new NetworkProbe(1000), printer).run(plan);
             printer.summary(r, (System.nanoTime() - t0) / 1_000_000);
         }
+        return 0;
+    }
+
+    private static int layout(Map<String, String> o, PrintStream out) {
+        if (o.get("--home") == null) {
+            throw new Usage("layout needs --home DIR (a node's home, with its node.json)");
+        }
+        String rf = o.getOrDefault("--rf", "2");
+        if (!rf.equals("2") && !rf.equals("3")) {
+            throw new Usage("--rf must be 2 or 3 (the highest container replication factor), not '" + rf + "'");
+        }
+        NodeHome h = NodeHome.open(Path.of(o.get("--home")));
+        List<io.cairn.foundation.disks.NodeDisks.Disk> disks = h.disks();
+        if (disks.isEmpty()) {
+            throw new FoundationException(h.home() + " has no data disks in its node.json (its data disk is a directory)");
+        }
+        io.cairn.storage.api.layout.NodeLayout layout;
+        try {
+            layout = io.cairn.foundation.disks.NodeDisks.plan(disks, Integer.parseInt(rf));
+        } catch (io.cairn.common.error.CairnException e) {
+            throw new FoundationException(e.getMessage());
+        }
+        out.printf("node %s, RF %s: %d OpLog device(s)%n", h.serial(), rf, layout.oplogDevices());
+        for (int i = 0; i < disks.size(); i++) {
+            io.cairn.foundation.disks.NodeDisks.Disk d = disks.get(i);
+            io.cairn.foundation.disks.Gpt.Table want = io.cairn.foundation.disks.NodeDisks.table(d, layout.disks().get(i));
+            String table;
+            try {
+                table = io.cairn.foundation.disks.Gpt.read(d.image()).map(t -> t.equals(want) ? "partitioned so" : "partitioned otherwise")
+                        .orElse("not partitioned");
+            } catch (java.io.IOException e) {
+                table = "damaged table";
+            }
+            out.printf("%s %s %.1f GiB (%s): %s%n", d.serial(), d.kind(), d.sizeBytes() / (double) (1L << 30), d.image(), table);
+            for (io.cairn.foundation.disks.Gpt.Partition p : want.partitions()) {
+                out.printf("  %-15s start %10.3f GiB  size %10.3f GiB%n", p.name(), p.firstByte() / (double) (1L << 30),
+                        p.sizeBytes() / (double) (1L << 30));
+            }
+        }
+        layout.warnings().forEach(w -> out.println("warning: " + w));
         return 0;
     }
 

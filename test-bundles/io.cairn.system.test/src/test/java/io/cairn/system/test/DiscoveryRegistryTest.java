@@ -97,6 +97,31 @@ class DiscoveryRegistryTest {
             assertThat(rest.exitCode()).as(rest.output()).isZero();
             assertThat(rest.output().lines().filter(l -> l.contains("Uuid")).map(l -> l.trim().split("\\s+")[3]).toList())
                     .containsExactly(uuid4);
+            // spec 10 §6: a join that fails takes the node out of the Zeus configuration again; the cluster is unchanged.
+            // The node's data/cluster is made a plain file, so its genesis.join cannot store the configuration.
+            Path clusterDir = cluster.home(3).resolve("data/cluster");
+            boolean hadDir = java.nio.file.Files.isDirectory(clusterDir);
+            if (hadDir) {
+                java.nio.file.Files.move(clusterDir, clusterDir.resolveSibling("cluster.moved"));
+            }
+            java.nio.file.Files.writeString(clusterDir, "not a directory");
+            Proc failed;
+            try {
+                failed = Proc.cairn(java.time.Duration.ofSeconds(180), "ncli", "cluster", "add-node", "node-uuid=" + uuid4, "--node",
+                        cluster.ip(0), "--admin", cluster.admin.toString());
+            } finally {
+                java.nio.file.Files.delete(clusterDir);
+                if (hadDir) {
+                    java.nio.file.Files.move(clusterDir.resolveSibling("cluster.moved"), clusterDir);
+                }
+            }
+            System.out.println(failed.output());
+            assertThat(failed.exitCode()).as(failed.output()).isNotZero();
+            assertThat(failed.output()).contains("joining " + cluster.ip(3) + " failed")
+                    .contains(cluster.ip(3) + " removed from the cluster configuration again; the cluster is unchanged");
+            Proc unchanged = Proc.cairn(java.time.Duration.ofSeconds(60), "cluster", "status", "--node", cluster.ip(0), "--admin",
+                    cluster.admin.toString());
+            assertThat(unchanged.output()).as(unchanged.output()).doesNotContain(cluster.ip(3)).contains(cluster.ip(2));
             Proc oneLiner = Proc.run(java.time.Duration.ofSeconds(300), Proc.ROOT, java.util.Map.of(), List.of("bash", "-c",
                     cairn + "ncli cluster discover-nodes" + target + " | egrep \"Uuid\" | awk '{print $4}' | xargs -I UUID " + cairn
                             + "ncli cluster add-node node-uuid=UUID" + target));

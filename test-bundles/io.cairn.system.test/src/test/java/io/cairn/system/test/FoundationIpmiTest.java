@@ -166,7 +166,7 @@ class FoundationIpmiTest {
         assertThat(image.output()).contains("cluster fip created").contains("Cluster created. Prism: https://" + VIP + ":9440/")
                 .contains("Fault tolerance (node failures tolerable now): 1 (");
         for (int i = 1; i <= 3; i++) {
-            assertThat(image.output()).containsPattern("node " + i + " CRN-\\S+ +" + IPS.get(i - 1).replace(".", "\\.") + " +6/6 +checked in");
+            assertThat(image.output()).containsPattern("node " + i + " CRN-\\S+ +" + IPS.get(i - 1).replace(".", "\\.") + " +7/7 +checked in");
             assertThat(ipmitool(i, "chassis", "power", "status")).contains("Chassis Power is on");
             long pid = pidIn(work.resolve("node" + i + "/run/node.pid")).orElseThrow();
             assertThat(running(pid)).as("controller of node " + i).isTrue();

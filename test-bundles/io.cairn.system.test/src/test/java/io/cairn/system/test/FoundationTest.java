@@ -228,8 +228,8 @@ class FoundationTest {
         assertThat(first.exitCode()).as(first.output()).isEqualTo(1);
         assertThat(first.output()).contains("1 of 3 nodes failed (node 3 127.0.1.233: powering on (BMC)")
                 .contains("no cluster was created");
-        assertThat(first.output()).containsPattern("node 1 CRN-\\S+ +127.0.1.231 +6/6 +checked in")
-                .containsPattern("node 2 CRN-\\S+ +127.0.1.232 +6/6 +checked in");
+        assertThat(first.output()).containsPattern("node 1 CRN-\\S+ +127.0.1.231 +7/7 +checked in")
+                .containsPattern("node 2 CRN-\\S+ +127.0.1.232 +7/7 +checked in");
         assertThat(work.resolve("admin/cert.pem")).doesNotExist();
         Proc status = foundation(Duration.ofSeconds(60), "status", "--config", config.toString());
         assertThat(status.output()).containsPattern("1 +CRN-\\S+ +factory +on +127.0.1.231")
@@ -239,8 +239,8 @@ class FoundationTest {
         System.out.println("[foundation] second run:\n" + second.output());
         assertThat(second.exitCode()).as(second.output()).isZero();
         // nodes 1 and 2 were not imaged again; node 3 was (its image stayed from the first run, so it is only powered on)
-        assertThat(second.output()).doesNotContainPattern("node [12] CRN-\\S+ +\\S+ +2/6 +writing the image")
-                .containsPattern("node 1 CRN-\\S+ +127.0.1.231 +6/6 +checked in: image already installed")
+        assertThat(second.output()).doesNotContainPattern("node [12] CRN-\\S+ +\\S+ +2/7 +writing the image")
+                .containsPattern("node 1 CRN-\\S+ +127.0.1.231 +7/7 +checked in: image already installed")
                 .contains("cluster fnd created").contains("Cluster created. Prism: https://" + VIP + ":9440/")
                 .containsPattern("Log in as user admin with password \\S{20} ")
                 .contains("Fault tolerance (node failures tolerable now): 1 (");
@@ -277,6 +277,45 @@ class FoundationTest {
         assertThat(r.exitCode()).as(r.output()).isZero();
         byte[] back = Files.readAllBytes(out);
         assertThat(java.util.Arrays.copyOf(back, data.length)).isEqualTo(data);
+
+        // the device layout (spec 10 §7): each bare node's two sparse 256 GiB SSD images were partitioned when imaged,
+        // and the storage pool's disks are their cairn-estore partitions (hal.linux devices over those byte ranges)
+        Proc disks = Proc.run(Duration.ofSeconds(60), work, Map.of(), List.of("curl", "-sS", "--fail", "--cacert", admin.resolve("ca.pem").toString(),
+                "--cert", admin.resolve("cert.pem").toString(), "--key", admin.resolve("key.pem").toString(),
+                "https://" + VIP + ":9440/api/v1/disks"));
+        assertThat(disks.exitCode()).as(disks.output()).isZero();
+        com.fasterxml.jackson.databind.JsonNode pool = new com.fasterxml.jackson.databind.ObjectMapper().readTree(disks.output());
+        long allocated = 0;
+        for (int i = 1; i <= 3; i++) {
+            Path node = work.resolve("node" + i);
+            for (String ssd : List.of("ssd0", "ssd1")) {
+                Path image = node.resolve("disks/" + ssd + ".img");
+                Proc partx = Proc.run(Duration.ofSeconds(30), work, Map.of(), List.of("partx", "--raw", "--noheadings", "--output",
+                        "NR,START,SECTORS,NAME", image.toString()));
+                assertThat(partx.exitCode()).as(partx.output()).isZero();
+                List<String> names = partx.output().lines().map(l -> l.split(" ")[3]).toList();
+                assertThat(names).as(image.toString()).containsExactlyElementsOf(ssd.equals("ssd0")
+                        ? List.of("cairn-home", "cairn-metadata", "cairn-oplog", "cairn-curator", "cairn-estore")
+                        : List.of("cairn-home", "cairn-metadata", "cairn-oplog", "cairn-estore"));
+                long estoreBytes = Long.parseLong(partx.output().lines().toList().getLast().split(" ")[2]) * 512;
+                String serial = new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.resolve("node.json").toFile())
+                        .get("disks").get(ssd.equals("ssd0") ? 0 : 1).get("serial").asText();
+                com.fasterxml.jackson.databind.JsonNode disk = null;
+                for (com.fasterxml.jackson.databind.JsonNode e : pool.get("entities")) {
+                    if (e.path("spec").path("id").asText().equals(serial)) {
+                        disk = e;
+                    }
+                }
+                assertThat(disk).as("disk " + serial + " in the pool: " + disks.output()).isNotNull();
+                // the extent store keeps its superblock and egroup-slot alignment inside the partition
+                assertThat(disk.path("status").path("capacity_bytes").asLong()).as(serial).isBetween(estoreBytes - (64L << 20), estoreBytes);
+                assertThat(disk.path("status").path("online").asBoolean()).as(serial).isTrue();
+                Proc stat = Proc.run(Duration.ofSeconds(10), work, Map.of(), List.of("stat", "-c", "%b", image.toString()));
+                allocated += Long.parseLong(stat.output().strip()) * 512;
+            }
+        }
+        assertThat(pool.get("entities")).as("the pool is the nodes' estore partitions, nothing else").hasSize(6);
+        assertThat(allocated).as("the vDisk's replicas landed in the disk images").isGreaterThan(2L * data.length);
     }
 
     @Test

@@ -129,9 +129,17 @@ public final class Bootstrap implements RpcHandler {
             throw CairnException.invalid("genesis.join does not take the cluster CA key ('caKey'): it is handed over after the join, "
                     + "over mutual TLS, with genesis.authority.install (use a cairn CLI of this version)");
         }
-        trust.install(ca, mineCert);
+        // nothing changes unless the configuration can be stored: it is written first (a temporary file), then the
+        // trust is installed, then the file takes its place (a failed join leaves the node in factory state)
+        Path tmp = prepare(c);
+        try {
+            trust.install(ca, mineCert);
+        } catch (RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, configFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         local.place(mine.faultDomain());
-        store(c);
         logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());
         // the join is durable now (cluster.json): answer at once; the services that start with the cluster
         // (Zeus, Medusa, Prism, ...) are activated by the registration, which takes seconds on a busy machine
@@ -169,11 +177,25 @@ public final class Bootstrap implements RpcHandler {
     }
 
     private void store(ClusterConfig c) throws IOException {
+        Files.move(prepare(c), configFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Writes {@code c} next to the configuration file, synced; returns the temporary file. */
+    private Path prepare(ClusterConfig c) throws IOException {
         Path file = configFile();
-        Files.createDirectories(file.getParent());
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.FAILED_PRECONDITION, "cannot store the cluster configuration: "
+                    + file.getParent() + " is not a usable directory (" + e + "); fix the node's data directory and join again");
+        }
         Path tmp = file.resolveSibling("cluster.json.tmp");
-        Files.write(tmp, Codec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(c));
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(Codec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(c)));
+            ch.force(true);
+        }
+        return tmp;
     }
 
     private synchronized void publish(ClusterConfig c) {
