@@ -37,6 +37,9 @@ import io.cairn.image.SigningKeys;
  * highest container RF: per disk its layers with offsets and sizes, as imaging partitions them;</li>
  * <li>{@code GET images}: the installer store (signed appliance images; each with its version and
  * compatible hypervisors, or why it was refused);</li>
+ * <li>{@code PUT images/{file}}: uploads one file of an image into the installer store — the archive
+ * ({@code .tar.gz}), its {@code .metadata.json} and {@code .metadata.json.sig}; written atomically
+ * (a half-sent upload leaves nothing); the image is offered once all three are there and verify;</li>
  * <li>{@code POST validate} (the cluster.json form) → {@code {"problems": [{"field", "message"}]}};</li>
  * <li>{@code POST runs} (the form) → 202 {@code {"id"}}: validation, imaging and creation in the
  * background; {@code GET runs/{id}}: state, per-node phase, cluster lines and, when done, Prism's
@@ -90,6 +93,8 @@ public final class FoundationServer implements AutoCloseable {
                 json(x, 200, nodeList());
             } else if (path.equals("/foundation/v1/layout") && method.equals("GET")) {
                 json(x, 200, layout(x.getRequestURI().getRawQuery()));
+            } else if (path.startsWith("/foundation/v1/images/") && method.equals("PUT")) {
+                json(x, 201, upload(x, path.substring("/foundation/v1/images/".length())));
             } else if (path.equals("/foundation/v1/images") && method.equals("GET")) {
                 json(x, 200, images());
             } else if (method.equals("POST") && !x.getRequestHeaders().getOrDefault("Content-Type", java.util.List.of("")).get(0)
@@ -209,6 +214,45 @@ public final class FoundationServer implements AutoCloseable {
         } catch (io.cairn.common.error.CairnException e) {
             throw new BadRequest(e.getMessage());
         }
+    }
+
+    private static final java.util.regex.Pattern IMAGE_FILE =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}\\.(tar\\.gz|metadata\\.json|metadata\\.json\\.sig)");
+    private static final long MAX_UPLOAD_BYTES = 8L << 30;
+
+    /** Stores one uploaded image file in the installer store (temporary file, then an atomic rename). */
+    private ObjectNode upload(HttpExchange x, String name) throws IOException {
+        if (!IMAGE_FILE.matcher(name).matches() || name.contains("..")) {
+            throw new BadRequest("'" + name + "' is not an image file name: upload NAME.tar.gz, NAME.metadata.json and "
+                    + "NAME.metadata.json.sig (letters, digits, '.', '_', '-')");
+        }
+        Path tmp = Files.createTempFile(store, ".upload-", ".part");
+        long n = 0;
+        try (java.io.InputStream in = x.getRequestBody(); java.io.OutputStream out = Files.newOutputStream(tmp)) {
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0;) {
+                n += r;
+                if (n > MAX_UPLOAD_BYTES) {
+                    throw new BadRequest(name + " is larger than " + (MAX_UPLOAD_BYTES >> 30) + " GiB; that is no Cairn image");
+                }
+                out.write(buf, 0, r);
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        if (n == 0) {
+            Files.deleteIfExists(tmp);
+            throw new BadRequest(name + " is empty; send the file as the request body");
+        }
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(tmp, store.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("file", name);
+        out.put("bytes", n);
+        return out;
     }
 
     private ArrayNode images() {
