@@ -57,7 +57,7 @@ class FoundationIpmiTest {
         Proc p = foundation(Duration.ofSeconds(120), "bare", "create", "--dir", work.toString(), "--count", "3", "--bmc", "ipmi");
         System.out.println("[foundation-ipmi] bare create:\n" + p.output());
         assertThat(p.exitCode()).as(p.output()).isZero();
-        assertThat(p.output()).containsPattern("node1: bare node CRN-\\S+ \\(block \\S+\\) ipmi_sim started on 127.0.0.1:\\d+");
+        assertThat(p.output()).containsPattern("node1: bare node CRN-\\S+ \\(block \\S+, 2 data disk\\(s\\)\\) ipmi_sim started on 127.0.0.1:\\d+");
         for (int i = 1; i <= 3; i++) {
             JsonNode bmc = JSON.readTree(work.resolve("node" + i + "/node.json").toFile()).get("bmc");
             assertThat(bmc.get("type").asText()).isEqualTo("ipmi");
