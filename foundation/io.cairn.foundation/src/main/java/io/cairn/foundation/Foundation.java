@@ -249,18 +249,19 @@ public final class Foundation {
             boolean addressed = h.address().map(n.cvmIp()::equals).orElse(false);
             boolean on = bmc.powerState() == PowerState.ON;
             boolean runsRight = on && h.runningAddress().map(n.cvmIp()::equals).orElse(false);
-            boolean off = !on;
-            if (!imaged || !addressed || (on && !runsRight)) {
+            List<NodeDisks.Disk> disks = node.disks();
+            int rf = plan.faultTolerance() + 1;
+            // a configured node's disks are never touched; a factory node whose disks are not laid out yet is
+            // powered off for it (it must not start its storage on anything else)
+            boolean partition = !disks.isEmpty() && node.state() != NodeHome.State.CONFIGURED && !NodeDisks.done(node.home(), disks, rf);
+            if (!imaged || !addressed || partition || (on && !runsRight)) {
                 timed(n, h, Phase.POWER_OFF, at, millis, bmc::powerOff);
-                off = true;
             }
             if (!imaged) {
                 timed(n, h, Phase.WRITE_IMAGE, at, millis, () -> writeImage(plan, node));
             }
-            List<NodeDisks.Disk> disks = node.disks();
-            if (!disks.isEmpty() && off && node.state() != NodeHome.State.CONFIGURED) {
-                // a table that is already the layout's is kept (re-running is safe); a running node is not touched
-                timed(n, h, Phase.PARTITION, at, millis, () -> NodeDisks.partition(node.home(), disks, plan.faultTolerance() + 1));
+            if (partition) {
+                timed(n, h, Phase.PARTITION, at, millis, () -> NodeDisks.partition(node.home(), disks, rf));
             }
             timed(n, h, Phase.WRITE_IDENTITY, at, millis, () -> {
                 node.writeNetwork(network(plan, n, node));

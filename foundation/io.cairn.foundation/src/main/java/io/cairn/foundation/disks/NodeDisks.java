@@ -193,6 +193,27 @@ public final class NodeDisks {
     }
 
     /**
+     * Whether every disk already carries its table for {@code rfMax} and the node its disk
+     * configuration (nothing for {@link #partition} to do).
+     */
+    public static boolean done(Path home, List<Disk> disks, int rfMax) {
+        try {
+            NodeLayout layout = plan(disks, rfMax);
+            for (int i = 0; i < disks.size(); i++) {
+                Disk disk = disks.get(i);
+                if (!Gpt.read(disk.image()).map(table(disk, layout.disks().get(i))::equals).orElse(false)
+                        || !Files.isRegularFile(home.resolve("etc/config/io.cairn.hal.linux.disk~" + disk.serial() + ".json"))
+                        || !Files.isRegularFile(home.resolve("data/disks").resolve(disk.serial()).resolve("disk.json"))) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * Partitions every disk of the node at {@code home} per its layout for {@code rfMax} (a disk
      * whose table is already that one is left as it is: re-running is safe) and writes the node's
      * disk configuration. Returns what happened per disk.
