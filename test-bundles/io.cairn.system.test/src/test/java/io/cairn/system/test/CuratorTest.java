@@ -297,7 +297,9 @@ class CuratorTest {
         long repairedBefore = cluster.call(1, "stargate.page", Map.of()).path("vars").path("slices_repaired").asLong();
         // no client reads it: fast-forward the scrubbers (a full pass per disk within 20 s instead of a week, cold or not);
         // the scrubber finds it, Curator hears of it through the node's presence and the owner rewrites the slice
-        Proc settings = cluster.cli(1, "zeus", "write", "stargate.settings", "-1", "{\"scrub_pass_secs\": 20, \"scrub_cold_secs\": 0}");
+        // (and shorten the SMART delay for the disk-pull test)
+        Proc settings = cluster.cli(1, "zeus", "write", "stargate.settings", "-1",
+                "{\"scrub_pass_secs\": 20, \"scrub_cold_secs\": 0, \"disk_smart_delay_secs\": " + SMART_DELAY_SECS + "}");
         assertThat(settings.exitCode()).as(settings.output()).isZero();
         LoopbackCluster.waitFor(Duration.ofSeconds(120), () -> {
             try (var ch = java.nio.channels.FileChannel.open(diskImage(1), java.nio.file.StandardOpenOption.READ)) {
@@ -334,6 +336,13 @@ class CuratorTest {
         }
         return n;
     }
+
+    /**
+     * Stargate's delay from a disk going offline to its SMART check ({@code disk_smart_delay_secs}, 30 s by default), set
+     * cluster-wide with the scrubber's settings in the bit-rot test: the disk-pull test waits for three SMART checks and past one more.
+     */
+    static final int SMART_DELAY_SECS = 10;
+    static final String SMART_DELAY_APPLIED = "disk_smart_delay_secs is " + SMART_DELAY_SECS + " now";
 
     /** Pulls node {@code node}'s data disk d0: through hal.sim, the device disappears (every I/O fails as if it were gone). */
     void pull(int node) throws IOException {
@@ -386,7 +395,7 @@ class CuratorTest {
                 "--verify_only=1");
         assertThat(verify.exitCode()).as(verify.output()).isZero();
         assertThat(verify.output()).doesNotContain("verify: bad");
-        // the SMART check 30 s after the failure fails: the disk stays out of service
+        // the SMART check SMART_DELAY_SECS after the failure fails: the disk stays out of service
         LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> logLines(victim, "failed its SMART check") > 0,
                 "the SMART check of the pulled disk runs and fails");
         assertThat(logLines(victim, "data disk d0: OFFLINE -> ONLINE")).isZero();
@@ -419,7 +428,9 @@ class CuratorTest {
                         "the third offline within an hour removes the disk");
             }
         }
-        Thread.sleep(35_000); // past the SMART delay: a removed disk is not checked and does not return
+        // the delay in force on node 3 since its first start and again since its restart (the bit-rot test's stargate.settings)
+        assertThat(logLines(victim, SMART_DELAY_APPLIED)).as("node 3 logged '" + SMART_DELAY_APPLIED + "' at each start").isGreaterThanOrEqualTo(2);
+        Thread.sleep((SMART_DELAY_SECS + 5) * 1000L); // past the SMART delay: a removed disk is not checked and does not return
         assertThat(logLines(victim, "data disk d0: OFFLINE -> ONLINE")).isEqualTo(2);
         LoopbackCluster.waitFor(Duration.ofSeconds(240), () -> underReplicated(1) == 0 && extentGroupTolerance(1) == 1,
                 "everything re-replicated away from the removed disk");

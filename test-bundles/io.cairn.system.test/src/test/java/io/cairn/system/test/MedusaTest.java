@@ -60,12 +60,28 @@ class MedusaTest {
     void form() throws Exception {
         Path dir = Files.createTempDirectory("cairn-medusa");
         cluster = new LoopbackCluster(dir, "127.0.1", 60, 5);
+        List<Thread> starts = new ArrayList<>();
+        List<Proc> started = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Proc p = cluster.startNode(i);
+            int n = i;
+            starts.add(Thread.ofPlatform().start(() -> {
+                try {
+                    started.add(cluster.startNode(n));
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        for (Thread t : starts) {
+            t.join(LoopbackCluster.START.plusSeconds(30));
+        }
+        assertThat(started).hasSize(3);
+        for (Proc p : started) {
             assertThat(p.exitCode()).as(p.output()).isZero();
         }
         Proc create = cluster.createWith(3);
         assertThat(create.exitCode()).as(create.output()).isZero();
+        writeSettings(-1, STEP);
         waitForShards(Duration.ofSeconds(150));
     }
 
@@ -77,6 +93,19 @@ class MedusaTest {
     }
 
     // ---- helpers ----
+
+    /**
+     * The Medusa leader's pause between placement steps (replica moves; leadership balancing every
+     * two): 1 s by default, shortened so that the rebalancing scenarios wait less. Same moves, same order.
+     */
+    private static final String STEP = "\"cairn.medusa.step_ms\": 250";
+
+    /** Writes the cluster-wide Medusa settings document ({@code expectedVersion} -1: it does not exist yet). */
+    private void writeSettings(int expectedVersion, String settings) throws IOException, InterruptedException {
+        Proc p = Proc.cairn(Duration.ofSeconds(30), "zeus", "write", "medusa.settings", Integer.toString(expectedVersion),
+                "{" + settings + "}", "--node", cluster.ips.get(0), "--admin", cluster.admin.toString());
+        assertThat(p.exitCode()).as(p.output()).isZero();
+    }
 
     JsonNode medusa(int node, String method, Object body) throws IOException {
         return JSON.readTree(cluster.client().call(cluster.ips.get(node), "medusa." + method, JSON.writeValueAsBytes(body),
@@ -625,10 +654,7 @@ class MedusaTest {
         assertThat(members).as("runs after the expansion scenario").isEqualTo(5);
         everyNodeRunning();
         // the spec's 1800 s / 900 s, shortened through the cluster-wide settings document (the rule is the same)
-        Proc settings = Proc.cairn(Duration.ofSeconds(30), "zeus", "write", "medusa.settings", "-1",
-                "{\"cairn.metadata.detach_after_secs\": 8, \"cairn.metadata.rejoin_stable_secs\": 5}", "--node", cluster.ips.get(0),
-                "--admin", cluster.admin.toString());
-        assertThat(settings.exitCode()).as(settings.output()).isZero();
+        writeSettings(0, STEP + ", \"cairn.metadata.detach_after_secs\": 8, \"cairn.metadata.rejoin_stable_secs\": 5");
         int victim = 4;
         String gone = uuid(victim);
         cluster.kill9(victim);

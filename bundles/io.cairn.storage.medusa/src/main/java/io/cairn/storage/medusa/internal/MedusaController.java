@@ -53,7 +53,8 @@ import io.cairn.storage.medusa.internal.placement.ShardPlacement;
 public final class MedusaController implements LeadershipListener {
 
     static final String ROLE = "Medusa";
-    private static final Duration STEP = Duration.ofSeconds(1);
+    /** The pause between placement steps: {@code cairn.medusa.step_ms} of the last step's settings (1 s by default). */
+    private volatile Duration step = Duration.ofMillis(ClusterSettings.DEFAULTS.stepMs());
     private static final Duration STUCK_RETRY = Duration.ofSeconds(10);
     private static final Duration ADD_TIMEOUT = Duration.ofSeconds(15);
 
@@ -64,7 +65,8 @@ public final class MedusaController implements LeadershipListener {
     private final AlertService alerts;
     private final Registration election;
     private final Map<Integer, Long> stuckUntil = new HashMap<>();
-    private static final long BALANCE_EVERY_MS = 2000;
+    /** Leadership balancing runs at most every this many placement steps (2 s with the default 1 s step). */
+    private static final long BALANCE_EVERY_STEPS = 2;
     private volatile Thread loop;
     private long lastBalance;
     private String lastWaiting = "";
@@ -114,7 +116,7 @@ public final class MedusaController implements LeadershipListener {
         while (loop == Thread.currentThread() && leadership.valid()) {
             try {
                 step(leadership);
-                clock.sleep(STEP);
+                clock.sleep(step);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -123,7 +125,7 @@ public final class MedusaController implements LeadershipListener {
                 }
                 logger.info("Medusa placement step failed, retrying: {}", e.toString());
                 try {
-                    clock.sleep(STEP);
+                    clock.sleep(step);
                 } catch (InterruptedException ie) {
                     return;
                 }
@@ -139,6 +141,7 @@ public final class MedusaController implements LeadershipListener {
                 .map(ServicePresence::node).collect(Collectors.toCollection(LinkedHashSet::new));
         Optional<VersionedDocument> doc = zeus.read(ShardMap.DOCUMENT);
         ClusterSettings settings = ClusterSettings.from(zeus.read(ClusterSettings.DOCUMENT));
+        step = Duration.ofMillis(settings.stepMs());
         if (doc.isEmpty()) {
             create(leadership, cluster, rf, up, settings);
             return;
@@ -216,13 +219,13 @@ public final class MedusaController implements LeadershipListener {
     /**
      * Moves the leadership of one shard to its preferred member (the first), when that member is up,
      * fully caught up, heard from by the shard's leader within {@link #FRESH_CONTACT} and not the leader
-     * yet. Every {@value #BALANCE_EVERY_MS} ms at most, one transfer per pass; a shard whose transfer
+     * yet. Every {@value #BALANCE_EVERY_STEPS} placement steps at most (2 s by default), one transfer per pass; a shard whose transfer
      * failed waits {@link #transferBackoff} (10 s, doubling up to 5 min; a success resets it). A transfer
      * that failed can leave the leader refusing writes (Ratis 3.3.0); the leader's node frees it
      * ({@link RatisNode#unstick}).
      */
     private void balanceLeaders(ShardMap map, Set<UUID> up, long now) {
-        if (now - lastBalance < BALANCE_EVERY_MS) {
+        if (now - lastBalance < BALANCE_EVERY_STEPS * step.toMillis()) {
             return;
         }
         lastBalance = now;

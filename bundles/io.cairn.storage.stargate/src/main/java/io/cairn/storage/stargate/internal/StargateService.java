@@ -35,6 +35,7 @@ import io.cairn.storage.api.stargate.VDiskIo;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.disks.HalDevices;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
+import io.cairn.storage.stargate.internal.disks.DiskHealth;
 import io.cairn.storage.stargate.internal.estore.Scrubber;
 import io.cairn.storage.stargate.internal.cache.UnifiedCache;
 import io.cairn.common.alerts.AlertService;
@@ -176,6 +177,16 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
             data.followAfter(follow);
         } catch (IllegalArgumentException e) {
             logger.warn("{}; vdisk_ownership_follow_secs stays {}", e.getMessage(), data.followAfter().toSeconds());
+        }
+        try {
+            long base = DiskHealth.DEFAULT_SMART_DELAY.toSeconds();
+            Duration smart = Duration.ofSeconds(doc.isEmpty() ? base : StargateSettings.smartDelaySecs(base, doc.get().data()));
+            if (!smart.equals(data.health().smartDelay())) {
+                logger.info("disk_smart_delay_secs is {} now", smart.toSeconds());
+            }
+            data.health().smartDelay(smart);
+        } catch (IllegalArgumentException e) {
+            logger.warn("{}; disk_smart_delay_secs stays {}", e.getMessage(), data.health().smartDelay().toSeconds());
         }
     }
 

@@ -12,7 +12,8 @@ import io.cairn.storage.stargate.internal.estore.Scrubber;
  * (JSON), watched by every Stargate and applied at once, so an operator (or a test) changes them
  * without a restart. Keys (each optional; a missing one keeps the node's configuration, PID
  * {@value StargateConfig#PID}): {@code scrub_pass_secs}, {@code scrub_max_disk_busy_pct},
- * {@code scrub_cold_secs}, {@code vdisk_ownership_follow_secs}. Unknown keys are ignored.
+ * {@code scrub_cold_secs}, {@code vdisk_ownership_follow_secs}, {@code disk_smart_delay_secs} (30: from a
+ * disk going offline to its SMART check; not a spec value, tests shorten it). Unknown keys are ignored.
  */
 final class StargateSettings {
 
@@ -66,6 +67,28 @@ final class StargateSettings {
         if (secs < 0) {
             throw new IllegalArgumentException("'vdisk_ownership_follow_secs' in the Zeus document " + DOCUMENT
                     + " must be 0 (never) or more seconds, not " + secs);
+        }
+        return secs;
+    }
+
+    /**
+     * {@code disk_smart_delay_secs} as the document sets it, else {@code base}.
+     *
+     * @throws IllegalArgumentException when the document is not a JSON object or the value is not a whole number ≥ 1
+     */
+    static long smartDelaySecs(long base, byte[] document) {
+        JsonNode doc;
+        try {
+            doc = document.length == 0 ? JSON.createObjectNode() : JSON.readTree(document);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " is not valid JSON: " + e.getMessage(), e);
+        }
+        if (doc == null || !doc.isObject()) {
+            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " must be a JSON object, like {\"disk_smart_delay_secs\": 30}");
+        }
+        long secs = number(doc, "disk_smart_delay_secs", base);
+        if (secs < 1) {
+            throw new IllegalArgumentException("'disk_smart_delay_secs' in the Zeus document " + DOCUMENT + " must be 1 or more seconds, not " + secs);
         }
         return secs;
     }

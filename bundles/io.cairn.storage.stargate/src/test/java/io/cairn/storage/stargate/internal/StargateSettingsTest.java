@@ -48,4 +48,15 @@ class StargateSettingsTest {
         assertThatThrownBy(() -> StargateSettings.followSecs(300, json("{\"vdisk_ownership_follow_secs\": \"soon\"}")))
                 .hasMessageContaining("whole number");
     }
+
+    @Test
+    void givenTheSmartDelaySetting_whenApplied_thenTheDocumentOverridesIt_andABadValueIsRefused() {
+        assertThat(StargateSettings.smartDelaySecs(30, json("{\"disk_smart_delay_secs\": 10}"))).isEqualTo(10);
+        assertThat(StargateSettings.smartDelaySecs(30, json("{\"scrub_pass_secs\": 20}"))).isEqualTo(30);
+        assertThat(StargateSettings.smartDelaySecs(30, new byte[0])).isEqualTo(30);
+        assertThatThrownBy(() -> StargateSettings.smartDelaySecs(30, json("{\"disk_smart_delay_secs\": 0}")))
+                .hasMessageContaining("disk_smart_delay_secs").hasMessageContaining("1 or more");
+        assertThatThrownBy(() -> StargateSettings.smartDelaySecs(30, json("{\"disk_smart_delay_secs\": \"soon\"}")))
+                .hasMessageContaining("whole number");
+    }
 }

@@ -92,7 +92,7 @@ public final class DiskHealth implements DiskFailureListener {
     private final Logger logger = LoggerFactory.getLogger(DiskHealth.class);
     private final DiskHealthPolicy policy;
     private final Clock clock;
-    private final Duration smartDelay;
+    private volatile Duration smartDelay;
     private final SmartCheck smart;
     private final Disks disks;
     private volatile Runnable onChange = () -> { };
@@ -110,6 +110,19 @@ public final class DiskHealth implements DiskFailureListener {
         this.smartDelay = Objects.requireNonNull(smartDelay, "smartDelay");
         this.smart = Objects.requireNonNull(smart, "smart");
         this.disks = Objects.requireNonNull(disks, "disks");
+    }
+
+    /** The delay from going offline to the SMART check. */
+    public Duration smartDelay() {
+        return smartDelay;
+    }
+
+    /** Sets the delay from going offline to the SMART check (for disks that go offline from now on). */
+    public void smartDelay(Duration delay) {
+        if (delay.isNegative() || delay.isZero()) {
+            throw new IllegalArgumentException("the SMART delay must be positive, not " + delay);
+        }
+        this.smartDelay = delay;
     }
 
     /** Sets what is told of every change of a disk's service (called on the changing thread). */

@@ -79,6 +79,11 @@ public final class DataPath implements AutoCloseable {
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread drainer;
     private volatile boolean closed;
+    /** This node's disk health (the Hades role): offline disks, their SMART checks. */
+    public DiskHealth health() {
+        return health;
+    }
+
     /** Spec 20 {@code vdisk_ownership_follow_secs}: forwarded-only I/O from one node for this long moves the vDisk there. */
     private volatile Duration followAfter = DEFAULT_FOLLOW;
 
