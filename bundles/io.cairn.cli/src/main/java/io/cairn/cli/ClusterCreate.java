@@ -417,11 +417,7 @@ final class ClusterCreate {
             for (String ip : ips) {
                 hello.put(ip, hello(boot, ip));
             }
-            ClusterConfig config = null;
-            for (int attempt = 0; attempt < 5 && config == null; attempt++) {
-                JsonNode doc = Commands.JSON.readTree(client.call(via, "zeus.read", Commands.write(Map.of("document", ClusterConfig.DOCUMENT)),
-                        Duration.ofSeconds(20)));
-                ClusterConfig current = Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class);
+            ClusterConfig config = updateConfig(client, via, current -> {
                 List<NodeIdentity> nodes = new ArrayList<>(current.nodes());
                 java.util.Set<String> versions = new java.util.TreeSet<>();
                 current.nodes().forEach(x -> versions.add(String.valueOf(x.softwareVersion())));
@@ -442,21 +438,9 @@ final class ClusterCreate {
                     }
                     nodes.add(n);
                 }
-                ClusterConfig next = new ClusterConfig(current.uuid(), current.name(), current.id(), current.faultTolerance(), nodes,
+                return new ClusterConfig(current.uuid(), current.name(), current.id(), current.faultTolerance(), nodes,
                         current.zookeeper());
-                try {
-                    client.call(via, "zeus.write", Commands.write(Map.of("document", ClusterConfig.DOCUMENT, "expectedVersion",
-                            doc.get("version").asInt(), "data", Commands.JSON.writeValueAsString(next))), Duration.ofSeconds(20));
-                    config = next;
-                } catch (CairnException e) {
-                    if (e.code() != ErrorCode.CONFLICT) {
-                        throw e;
-                    }
-                }
-            }
-            if (config == null) {
-                throw new CairnException(ErrorCode.CONFLICT, "the cluster configuration kept changing; retry cluster add-node");
-            }
+            }).orElseThrow(() -> new CairnException(ErrorCode.CONFLICT, "the cluster configuration kept changing; retry cluster add-node"));
             writeServers(admin, config.nodes().stream().map(NodeIdentity::address).toList());
             for (int i = 0; i < ips.size(); i++) {
                 String ip = ips.get(i);
@@ -486,27 +470,40 @@ final class ClusterCreate {
      * conflicts); says what it did, for the error the caller raises.
      */
     private static String removeFromConfig(RpcClient client, String via, List<String> ips) {
+        try {
+            return updateConfig(client, via, current -> new ClusterConfig(current.uuid(), current.name(), current.id(),
+                    current.faultTolerance(), current.nodes().stream().filter(n -> !ips.contains(n.address())).toList(), current.zookeeper()))
+                    .map(c -> String.join(", ", ips) + " removed from the cluster configuration again; the cluster is unchanged")
+                    .orElse("the cluster configuration kept changing; " + String.join(", ", ips) + " may still be listed: check cluster status");
+        } catch (CairnException e) {
+            return "removing " + String.join(", ", ips) + " from the cluster configuration failed too (" + e.getMessage()
+                    + "); check cluster status";
+        } catch (IOException e) {
+            return "the cluster configuration could not be read back (" + e.getMessage() + "); check it with cluster status";
+        }
+    }
+
+    /**
+     * Compare-and-set of the cluster configuration in Zeus: {@code change} turns the current one into the next (and may
+     * throw to refuse); retried when another writer got there first. Empty when it kept changing (5 attempts).
+     */
+    private static java.util.Optional<ClusterConfig> updateConfig(RpcClient client, String via,
+            java.util.function.UnaryOperator<ClusterConfig> change) throws IOException {
         for (int attempt = 0; attempt < 5; attempt++) {
+            JsonNode doc = Commands.JSON.readTree(client.call(via, "zeus.read", Commands.write(Map.of("document", ClusterConfig.DOCUMENT)),
+                    Duration.ofSeconds(20)));
+            ClusterConfig next = change.apply(Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class));
             try {
-                JsonNode doc = Commands.JSON.readTree(client.call(via, "zeus.read", Commands.write(Map.of("document", ClusterConfig.DOCUMENT)),
-                        Duration.ofSeconds(20)));
-                ClusterConfig current = Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class);
-                List<NodeIdentity> kept = current.nodes().stream().filter(n -> !ips.contains(n.address())).toList();
-                ClusterConfig next = new ClusterConfig(current.uuid(), current.name(), current.id(), current.faultTolerance(), kept,
-                        current.zookeeper());
                 client.call(via, "zeus.write", Commands.write(Map.of("document", ClusterConfig.DOCUMENT, "expectedVersion",
                         doc.get("version").asInt(), "data", Commands.JSON.writeValueAsString(next))), Duration.ofSeconds(20));
-                return String.join(", ", ips) + " removed from the cluster configuration again; the cluster is unchanged";
+                return java.util.Optional.of(next);
             } catch (CairnException e) {
                 if (e.code() != ErrorCode.CONFLICT) {
-                    return "removing " + String.join(", ", ips) + " from the cluster configuration failed too (" + e.getMessage()
-                            + "); check cluster status";
+                    throw e;
                 }
-            } catch (IOException e) {
-                return "the cluster configuration could not be read back (" + e.getMessage() + "); check it with cluster status";
             }
         }
-        return "the cluster configuration kept changing; " + String.join(", ", ips) + " may still be listed: check cluster status";
+        return java.util.Optional.empty();
     }
 
     /**

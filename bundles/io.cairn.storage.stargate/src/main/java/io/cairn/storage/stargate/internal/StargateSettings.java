@@ -35,15 +35,7 @@ final class StargateSettings {
      *                                  number, or a value is out of range
      */
     static Scrubber.Settings scrub(Scrubber.Settings base, byte[] document) {
-        JsonNode doc;
-        try {
-            doc = document.length == 0 ? JSON.createObjectNode() : JSON.readTree(document);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " is not valid JSON: " + e.getMessage(), e);
-        }
-        if (doc == null || !doc.isObject()) {
-            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " must be a JSON object, like {\"scrub_pass_secs\": 20}");
-        }
+        JsonNode doc = object(document, "{\"scrub_pass_secs\": 20}");
         return new Scrubber.Settings(number(doc, "scrub_pass_secs", base.passSecs()),
                 (int) number(doc, "scrub_max_disk_busy_pct", base.maxDiskBusyPct()), number(doc, "scrub_cold_secs", base.coldSecs()));
     }
@@ -54,15 +46,7 @@ final class StargateSettings {
      * @throws IllegalArgumentException when the document is not a JSON object or the value is not a whole number ≥ 0
      */
     static long followSecs(long base, byte[] document) {
-        JsonNode doc;
-        try {
-            doc = document.length == 0 ? JSON.createObjectNode() : JSON.readTree(document);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " is not valid JSON: " + e.getMessage(), e);
-        }
-        if (doc == null || !doc.isObject()) {
-            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " must be a JSON object, like {\"vdisk_ownership_follow_secs\": 300}");
-        }
+        JsonNode doc = object(document, "{\"vdisk_ownership_follow_secs\": 300}");
         long secs = number(doc, "vdisk_ownership_follow_secs", base);
         if (secs < 0) {
             throw new IllegalArgumentException("'vdisk_ownership_follow_secs' in the Zeus document " + DOCUMENT
@@ -77,6 +61,16 @@ final class StargateSettings {
      * @throws IllegalArgumentException when the document is not a JSON object or the value is not a whole number ≥ 1
      */
     static long smartDelaySecs(long base, byte[] document) {
+        JsonNode doc = object(document, "{\"disk_smart_delay_secs\": 30}");
+        long secs = number(doc, "disk_smart_delay_secs", base);
+        if (secs < 1) {
+            throw new IllegalArgumentException("'disk_smart_delay_secs' in the Zeus document " + DOCUMENT + " must be 1 or more seconds, not " + secs);
+        }
+        return secs;
+    }
+
+    /** The document as a JSON object (empty: no settings); {@code example} shows a valid one in the error. */
+    private static JsonNode object(byte[] document, String example) {
         JsonNode doc;
         try {
             doc = document.length == 0 ? JSON.createObjectNode() : JSON.readTree(document);
@@ -84,13 +78,9 @@ final class StargateSettings {
             throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " is not valid JSON: " + e.getMessage(), e);
         }
         if (doc == null || !doc.isObject()) {
-            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " must be a JSON object, like {\"disk_smart_delay_secs\": 30}");
+            throw new IllegalArgumentException("the Zeus document " + DOCUMENT + " must be a JSON object, like " + example);
         }
-        long secs = number(doc, "disk_smart_delay_secs", base);
-        if (secs < 1) {
-            throw new IllegalArgumentException("'disk_smart_delay_secs' in the Zeus document " + DOCUMENT + " must be 1 or more seconds, not " + secs);
-        }
-        return secs;
+        return doc;
     }
 
     private static long number(JsonNode doc, String key, long otherwise) {
