@@ -109,6 +109,9 @@ public final class Foundation {
             homes.add(Files.isDirectory(n.home()) ? NodeHome.open(n.home()) : null);
         }
         boolean credentials = Files.isRegularFile(plan.admin().resolve("cert.pem"));
+        if (Files.isRegularFile(plan.admin().resolve(PENDING_CREATION))) {
+            return finishCreation(plan, homes);
+        }
         if (homes.stream().allMatch(h -> h != null && h.clusterName().map(plan.name()::equals).orElse(false)) && credentials) {
             return resume(plan, homes);
         }
@@ -137,7 +140,7 @@ public final class Foundation {
                     + "); no cluster was created. Fix the node and run again (nodes already imaged are not imaged again), "
                     + "or drop it from the form");
         }
-        return create(plan, statuses);
+        return create(plan, statuses, false);
     }
 
     /**
@@ -174,12 +177,74 @@ public final class Foundation {
         return new Outcome(false, prism(plan), null, plan.admin(), statuses, millis, health);
     }
 
+    /**
+     * {@code <admin>/creating.json}, written by {@code cairn cluster create} (io.cairn.cli) before its first
+     * join and deleted once the creation is finished: while it exists, a creation was interrupted.
+     */
+    static final String PENDING_CREATION = "creating.json";
+
+    /**
+     * A creation that was interrupted (killed between two joins, or before the cluster came up): the
+     * nodes that joined are only powered on, the others are imaged as for a creation (an image already
+     * in place is kept), then {@code cairn cluster create} runs again with the same admin directory,
+     * which finishes the recorded creation (same cluster, same CA) rather than starting another.
+     */
+    private Outcome finishCreation(ClusterPlan plan, List<NodeHome> homes) {
+        java.util.Set<Path> members = new java.util.HashSet<>();
+        for (NodeHome h : homes) {
+            if (h != null && h.state() == NodeHome.State.CONFIGURED) {
+                if (!h.clusterName().map(plan.name()::equals).orElse(false)) {
+                    throw new FoundationException("node " + h.home() + " is in cluster '" + h.clusterName().orElse("?") + "', not "
+                            + plan.name() + " whose creation " + plan.admin().resolve(PENDING_CREATION) + " records");
+                }
+                members.add(h.home());
+            }
+        }
+        listener.cluster("the creation of cluster " + plan.name() + " was interrupted (" + members.size() + " of " + plan.nodes().size()
+                + " nodes joined); finishing it");
+        Validator.Result v = validator.validate(plan, members);
+        if (!v.ok()) {
+            throw new ClusterPlan.Invalid(v.problems());
+        }
+        List<NodePlan> fresh = plan.nodes().stream().filter(n -> !members.contains(n.home())).toList();
+        List<NodeStatus> imaged = imageAll(plan, fresh, v.image());
+        List<NodeStatus> failed = imaged.stream().filter(s -> s.phase() == Phase.FAILED).toList();
+        if (!failed.isEmpty()) {
+            throw new FoundationException(failed.size() + " of " + imaged.size() + " nodes still to join failed ("
+                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
+                    + "); the cluster is not finished. Fix the node and run again");
+        }
+        List<Integer> memberIdx = new ArrayList<>();
+        for (int i = 0; i < plan.nodes().size(); i++) {
+            if (members.contains(plan.nodes().get(i).home())) {
+                memberIdx.add(i);
+            }
+        }
+        List<NodeStatus> on = powerOn(plan, homes, memberIdx, "joined before");
+        List<NodeStatus> all = new ArrayList<>(on);
+        all.addAll(imaged);
+        all.sort(Comparator.comparingInt(NodeStatus::index));
+        return create(plan, all, true);
+    }
+
     private Outcome resume(ClusterPlan plan, List<NodeHome> homes) {
         listener.cluster("cluster " + plan.name() + " exists already (every node is configured); powering on the nodes that are off");
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < homes.size(); i++) {
+            all.add(i);
+        }
+        List<NodeStatus> out = powerOn(plan, homes, all, "in the cluster");
+        Map<String, Long> millis = new LinkedHashMap<>();
+        String health = finish(plan, millis);
+        return new Outcome(false, prism(plan), null, plan.admin(), out, millis, health);
+    }
+
+    /** Powers on (BMC) the nodes at {@code which} (indexes into the plan) that are off; fails if one does not. */
+    private List<NodeStatus> powerOn(ClusterPlan plan, List<NodeHome> homes, List<Integer> which, String ready) {
         List<NodeStatus> out = new ArrayList<>();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<NodeStatus>> fs = new ArrayList<>();
-            for (int i = 0; i < homes.size(); i++) {
+            for (int i : which) {
                 NodePlan n = plan.nodes().get(i);
                 NodeHome h = homes.get(i);
                 fs.add(pool.submit(() -> {
@@ -192,7 +257,7 @@ public final class Foundation {
                             bmc.powerOn();
                             millis.put(Phase.POWER_ON, (clock.nanoTime() - t0) / 1_000_000);
                         }
-                        return step(n, h, Phase.READY, "in the cluster", millis);
+                        return step(n, h, Phase.READY, ready, millis);
                     } catch (BmcException | RuntimeException e) {
                         return step(n, h, Phase.FAILED, e.getMessage(), millis);
                     }
@@ -208,9 +273,7 @@ public final class Foundation {
             throw new FoundationException("some nodes did not power on: " + String.join("; ", out.stream()
                     .filter(x -> x.phase() == Phase.FAILED).map(x -> "node " + x.index() + ": " + x.message()).toList()));
         }
-        Map<String, Long> millis = new LinkedHashMap<>();
-        String health = finish(plan, millis);
-        return new Outcome(false, prism(plan), null, plan.admin(), out, millis, health);
+        return out;
     }
 
     private List<NodeStatus> imageAll(ClusterPlan plan, List<NodePlan> which, ImageMetadata image) {
@@ -349,7 +412,7 @@ public final class Foundation {
                 + last + "); see " + h.home().resolve("logs/controller.log"));
     }
 
-    private Outcome create(ClusterPlan plan, List<NodeStatus> nodes) {
+    private Outcome create(ClusterPlan plan, List<NodeStatus> nodes, boolean resuming) {
         Map<String, Long> millis = new LinkedHashMap<>();
         List<String> args = new ArrayList<>(List.of("cluster", "create", "--nodes",
                 String.join(",", nodes.stream().map(NodeStatus::ip).toList()), "--name", plan.name(), "--ft",
@@ -359,7 +422,8 @@ public final class Foundation {
             blocks.append(blocks.isEmpty() ? "" : ",").append(n.cvmIp()).append('=').append(NodeHome.open(n.home()).block());
         }
         args.addAll(List.of("--blocks", blocks.toString()));
-        listener.cluster("creating cluster " + plan.name() + " (cluster CA, certificates, Zookeeper ensemble, Medusa shards)");
+        listener.cluster(resuming ? "finishing the creation of cluster " + plan.name() + " (the nodes that did not join yet join)"
+                : "creating cluster " + plan.name() + " (cluster CA, certificates, Zookeeper ensemble, Medusa shards)");
         long t0 = clock.nanoTime();
         String created = cli(plan, true, args.toArray(String[]::new));
         millis.put("create", (clock.nanoTime() - t0) / 1_000_000);
