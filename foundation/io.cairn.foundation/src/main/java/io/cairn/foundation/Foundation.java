@@ -133,13 +133,8 @@ public final class Foundation {
                     + "are not all in a cluster; choose a new admin directory (the old one belongs to another cluster)");
         }
         List<NodeStatus> statuses = imageAll(plan, plan.nodes(), v.image());
-        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
-        if (!failed.isEmpty()) {
-            throw new FoundationException(failed.size() + " of " + statuses.size() + " nodes failed ("
-                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
-                    + "); no cluster was created. Fix the node and run again (nodes already imaged are not imaged again), "
-                    + "or drop it from the form");
-        }
+        failIfAny(statuses, "nodes", "no cluster was created. Fix the node and run again (nodes already imaged are not imaged again), "
+                + "or drop it from the form");
         return create(plan, statuses, false);
     }
 
@@ -157,12 +152,7 @@ public final class Foundation {
             throw new ClusterPlan.Invalid(v.problems());
         }
         List<NodeStatus> statuses = imageAll(plan, fresh, v.image());
-        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
-        if (!failed.isEmpty()) {
-            throw new FoundationException(failed.size() + " of " + statuses.size() + " new nodes failed ("
-                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
-                    + "); none was added. Fix the node and run again, or drop it from the form");
-        }
+        failIfAny(statuses, "new nodes", "none was added. Fix the node and run again, or drop it from the form");
         Map<String, Long> millis = new LinkedHashMap<>();
         StringBuilder blocks = new StringBuilder();
         for (NodePlan n : fresh) {
@@ -208,12 +198,7 @@ public final class Foundation {
         }
         List<NodePlan> fresh = plan.nodes().stream().filter(n -> !members.contains(n.home())).toList();
         List<NodeStatus> imaged = imageAll(plan, fresh, v.image());
-        List<NodeStatus> failed = imaged.stream().filter(s -> s.phase() == Phase.FAILED).toList();
-        if (!failed.isEmpty()) {
-            throw new FoundationException(failed.size() + " of " + imaged.size() + " nodes still to join failed ("
-                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
-                    + "); the cluster is not finished. Fix the node and run again");
-        }
+        failIfAny(imaged, "nodes still to join", "the cluster is not finished. Fix the node and run again");
         List<Integer> memberIdx = new ArrayList<>();
         for (int i = 0; i < plan.nodes().size(); i++) {
             if (members.contains(plan.nodes().get(i).home())) {
@@ -225,6 +210,16 @@ public final class Foundation {
         all.addAll(imaged);
         all.sort(Comparator.comparingInt(NodeStatus::index));
         return create(plan, all, true);
+    }
+
+    /** Throws, naming each failed node and what to do, when any of {@code statuses} failed. */
+    private static void failIfAny(List<NodeStatus> statuses, String which, String then) {
+        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
+        if (!failed.isEmpty()) {
+            throw new FoundationException(failed.size() + " of " + statuses.size() + " " + which + " failed ("
+                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
+                    + "); " + then);
+        }
     }
 
     private Outcome resume(ClusterPlan plan, List<NodeHome> homes) {

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -20,7 +18,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -53,50 +50,17 @@ class FoundationResumeTest {
         Proc p = foundation(Duration.ofSeconds(60), Map.of(), "bare", "create", "--dir", work.toString(), "--count", "3");
         assertThat(p.exitCode()).as(p.output()).isZero();
         config = work.resolve("cluster.json");
-        ObjectNode f = JSON.createObjectNode();
-        f.putObject("cluster").put("name", "rsm").put("ip", VIP).put("fault_tolerance", 1);
-        f.putObject("cvm").put("netmask", "255.0.0.0").put("gateway", "127.0.0.1");
-        f.putObject("hypervisor").put("type", "kvm").put("hostname_prefix", "rsm");
-        f.putObject("image").put("archive", Proc.builtArchive().toString()).put("trust", Proc.ROOT.resolve(".signing").toString());
-        f.put("admin", "admin");
-        ArrayNode nodes = f.putArray("nodes");
-        for (int i = 0; i < 3; i++) {
-            nodes.addObject().put("home", "node" + (i + 1)).put("cvm_ip", IPS.get(i));
-        }
+        ObjectNode f = FoundationRig.form("rsm", VIP, IPS);
         Files.writeString(config, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(f));
     }
 
     @AfterAll
     void down() throws Exception {
-        if (config != null) {
-            Proc off = foundation(Duration.ofSeconds(120), Map.of(), "power", "off", "--config", config.toString());
-            System.out.println("[foundation-resume] power off: " + off.output().strip());
-        }
-        for (int i = 1; i <= 3; i++) { // whatever the BMC did not stop
-            Path pid = work.resolve("node" + i + "/run/node.pid");
-            if (Files.exists(pid)) {
-                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            if (Files.isDirectory(work.resolve("node" + i))) {
-                Proc.cairn(Duration.ofSeconds(30), "redirector", "stop", "--home", work.resolve("node" + i).toString());
-            }
-        }
-        Path logs = Files.createDirectories(Path.of("target", "foundation-resume-logs"));
-        for (int i = 1; i <= 3; i++) {
-            for (String name : List.of("controller.log", "bmc.log")) {
-                Path log = work.resolve("node" + i + "/logs/" + name);
-                if (Files.exists(log)) {
-                    Files.copy(log, logs.resolve("n" + i + "-" + name), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        FoundationRig.tearDown(work, config, 3, "foundation-resume-logs", "foundation-resume");
     }
 
     Proc foundation(Duration timeout, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Proc.ROOT.resolve("bin/foundation").toString());
-        cmd.addAll(List.of(args));
-        return Proc.run(timeout, work, env, cmd);
+        return FoundationRig.foundation(work, timeout, env, args);
     }
 
     private Path clusterJson(int node) {
