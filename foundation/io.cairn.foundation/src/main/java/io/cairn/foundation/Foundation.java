@@ -42,8 +42,8 @@ import io.cairn.image.SigningKeys;
  * CA, certificates, Zookeeper ensemble, Medusa shards, the generated admin password), the default
  * container and the cluster virtual IP. A node that fails fails only its own part; no cluster is
  * created until every node checked in. Running again resumes: a node whose active slot already
- * holds the image and whose addresses are unchanged is not imaged again, and a finished cluster is
- * only powered on.
+ * holds the image and whose addresses are unchanged is not imaged again, a creation interrupted
+ * between joins is finished (same cluster), and a finished cluster is only powered on.
  */
 public final class Foundation {
 
@@ -151,6 +151,7 @@ public final class Foundation {
         if (!v.ok()) {
             throw new ClusterPlan.Invalid(v.problems());
         }
+        clusterVersion(plan, members, fresh, v.image());
         List<NodeStatus> statuses = imageAll(plan, fresh, v.image());
         failIfAny(statuses, "new nodes", "none was added. Fix the node and run again, or drop it from the form");
         Map<String, Long> millis = new LinkedHashMap<>();
@@ -210,6 +211,43 @@ public final class Foundation {
         all.addAll(imaged);
         all.sort(Comparator.comparingInt(NodeStatus::index));
         return create(plan, all, true);
+    }
+
+    /**
+     * Spec 10 §6: a node joins on the cluster's version. The form's image must be the version the
+     * cluster runs (read from a member's active slot), else nothing is imaged; a new node on another
+     * version (an older factory image, say) is then re-imaged with it like any node whose slot does not
+     * hold the form's image, and says so.
+     */
+    private void clusterVersion(ClusterPlan plan, java.util.Set<Path> members, List<NodePlan> fresh, ImageMetadata image) {
+        if (image == null) { // skip_imaging: cairn cluster add-node refuses a node on another version
+            return;
+        }
+        String running = null;
+        Path member = null;
+        for (Path m : members) {
+            java.util.Optional<String> installed = NodeHome.open(m).installedVersion();
+            if (installed.isPresent()) {
+                running = installed.get().split(" ")[1];
+                member = m;
+                break;
+            }
+        }
+        if (running != null && !running.equals(image.version())) {
+            throw new FoundationException("cluster " + plan.name() + " runs version " + running + " (" + member + ") and the form's image "
+                    + plan.image() + " is version " + image.version() + "; new nodes join on the cluster's version: give the image of "
+                    + running + " (or upgrade the cluster first)");
+        }
+        for (NodePlan n : fresh) {
+            if (!Files.isDirectory(n.home())) {
+                continue;
+            }
+            java.util.Optional<String> installed = NodeHome.open(n.home()).installedVersion();
+            if (installed.isPresent() && !installed.get().split(" ")[1].equals(image.version())) {
+                listener.cluster("node " + n.index() + " (" + n.cvmIp() + ") has version " + installed.get().split(" ")[1]
+                        + "; it is re-imaged with the cluster's version " + image.version() + " before it joins");
+            }
+        }
     }
 
     /** Throws, naming each failed node and what to do, when any of {@code statuses} failed. */

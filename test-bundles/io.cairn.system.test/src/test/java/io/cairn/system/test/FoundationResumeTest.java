@@ -36,6 +36,8 @@ class FoundationResumeTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String VIP = "127.0.1.219";
     static final List<String> IPS = List.of("127.0.1.216", "127.0.1.217", "127.0.1.218");
+    /** The node added on an older version in the last step (DiscoveryRegistryTest's range, not run at the same time). */
+    static final String NEW_NODE = "127.0.1.225";
     static final Pattern PASSWORD = Pattern.compile("Log in as user admin with password \\S{20} ");
 
     private Path work;
@@ -56,7 +58,7 @@ class FoundationResumeTest {
 
     @AfterAll
     void down() throws Exception {
-        FoundationRig.tearDown(work, config, 3, "foundation-resume-logs", "foundation-resume");
+        FoundationRig.tearDown(work, config, 4, "foundation-resume-logs", "foundation-resume");
     }
 
     Proc foundation(Duration timeout, Map<String, String> env, String... args) throws Exception {
@@ -120,5 +122,73 @@ class FoundationResumeTest {
         Proc again = foundation(Duration.ofMinutes(4), Map.of(), "image", "--config", config.toString());
         assertThat(again.exitCode()).as(again.output()).isZero();
         assertThat(again.output()).contains("cluster rsm exists already").contains("Cluster is up.").doesNotContainPattern(PASSWORD);
+    }
+
+    /**
+     * Spec 10 §6, "Older-AOS node reports cluster version after join": a 4th node (127.0.1.225) runs an
+     * image of version 0.0.9 (assembled and signed here from the same bundles); a form giving that image
+     * for the expansion is refused before anything is imaged (the cluster runs the built version); with
+     * the cluster's image the node is re-imaged, joins, and answers genesis.hello with the cluster's version.
+     */
+    @Test
+    @Order(4)
+    void givenANodeOnAnOlderVersion_whenTheClusterIsExpanded_thenItIsReimagedAndReportsTheClusterVersionAfterJoining() throws Exception {
+        String clusterVersion = System.getProperty("cairn.version");
+        Path target = Proc.ROOT.resolve("appliance-image/target");
+        Path tool = Proc.ROOT.resolve("appliance-image/io.cairn.image/target");
+        Path old = Files.createDirectories(work.resolve("old-image"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp;
+        try (var jars = Files.list(tool)) {
+            cp = jars.filter(j -> j.getFileName().toString().matches("io\\.cairn\\.image-.*\\.jar") && !j.toString().endsWith("-tests.jar"))
+                    .findFirst().orElseThrow() + ":" + tool.resolve("lib") + "/*";
+        }
+        Proc assemble = Proc.run(Duration.ofMinutes(3), work, Map.of(), List.of(java, "-cp", cp, "io.cairn.image.ImageTool", "assemble",
+                "--bndrun", Proc.ROOT.resolve("appliance-image/appliance.bndrun").toString(), "--bundles", target.resolve("export/appliance").toString(),
+                "--framework", target.resolve("image-inputs/org.apache.felix.framework.jar").toString(),
+                "--launcher", target.resolve("image-inputs/io.cairn.launcher.jar").toString(), "--version", "0.0.9",
+                "--tools", target.resolve("tools").toString(), "--key", Proc.ROOT.resolve(".signing/dev-release-ed25519.key").toString(),
+                "--out", old.toString()));
+        assertThat(assemble.exitCode()).as(assemble.output()).isZero();
+        Path oldArchive = old.resolve("cairn-appliance-0.0.9.tar.gz");
+        assertThat(oldArchive).exists();
+
+        Proc bare = foundation(Duration.ofSeconds(60), Map.of(), "bare", "create", "--dir", work.toString(), "--count", "4");
+        assertThat(bare.exitCode()).as(bare.output()).isZero();
+        Path node4 = work.resolve("node4");
+        Proc install = Proc.run(Duration.ofMinutes(2), work, Map.of(), List.of(java, "-cp", cp, "io.cairn.image.ImageTool", "install",
+                "--archive", oldArchive.toString(), "--home", node4.toString(), "--slot", "A", "--trust", Proc.ROOT.resolve(".signing").toString()));
+        assertThat(install.exitCode()).as(install.output()).isZero();
+        Proc start = Proc.cairn(Duration.ofMinutes(3), "node", "start", "--home", node4.toString(), "--ip", NEW_NODE, "--no-install");
+        assertThat(start.exitCode()).as(start.output()).isZero();
+        Proc seen = foundation(Duration.ofSeconds(60), Map.of(), "discover", "--no-registry", "--address", NEW_NODE);
+        System.out.println("[foundation-resume] the older node:\n" + seen.output());
+        assertThat(seen.output()).containsPattern("Cairn Version +: 0\\.0\\.9");
+
+        ObjectNode four = FoundationRig.form("rsm", VIP, List.of(IPS.get(0), IPS.get(1), IPS.get(2), NEW_NODE));
+        ((ObjectNode) four.get("image")).put("archive", oldArchive.toString());
+        Path wrong = work.resolve("cluster-old-image.json");
+        Files.writeString(wrong, JSON.writeValueAsString(four));
+        Proc refused = foundation(Duration.ofMinutes(2), Map.of(), "image", "--config", wrong.toString());
+        System.out.println("[foundation-resume] expansion with the old image:\n" + refused.output());
+        assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
+        assertThat(refused.output()).contains("cluster rsm runs version " + clusterVersion).contains("is version 0.0.9")
+                .doesNotContain("writing the image");
+
+        ((ObjectNode) four.get("image")).put("archive", Proc.builtArchive().toString());
+        Files.writeString(config, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(four));
+        Proc grow = foundation(Duration.ofMinutes(8), Map.of(), "image", "--config", config.toString());
+        System.out.println("[foundation-resume] expansion:\n" + grow.output());
+        assertThat(grow.exitCode()).as(grow.output()).isZero();
+        assertThat(grow.output()).contains("node 4 (" + NEW_NODE + ") has version 0.0.9; it is re-imaged with the cluster's version " + clusterVersion)
+                .containsPattern("node 4 CRN-\\S+ +" + NEW_NODE.replace(".", "\\.") + " +2/7 +writing the image into slot A")
+                .contains("joined " + NEW_NODE + " to cluster rsm");
+        Path admin = work.resolve("admin");
+        Proc hello = Proc.cairn(Duration.ofSeconds(60), "rpc", "genesis.hello", "--node", NEW_NODE, "--admin", admin.toString());
+        System.out.println("[foundation-resume] " + NEW_NODE + " genesis.hello: " + hello.output().strip());
+        assertThat(hello.exitCode()).as(hello.output()).isZero();
+        assertThat(hello.output()).containsPattern("\"version\" ?: ?\"" + Pattern.quote(clusterVersion) + "\"");
+        Proc status = Proc.cairn(Duration.ofSeconds(60), "cluster", "status", "--node", IPS.get(0), "--admin", admin.toString());
+        assertThat(status.output()).as(status.output()).contains("CVM: " + NEW_NODE + " Up").contains("(4 of 4 CVMs up)");
     }
 }
