@@ -90,6 +90,9 @@ final class ClusterCreate {
             throw CairnException.invalid("cluster name '" + name + "' must be letters, digits, '-' and '_' (up to 63)");
         }
         Path admin = o.adminDir();
+        if (Files.exists(admin.resolve(PENDING))) {
+            return resume(admin, name, ips, ft);
+        }
         if (Files.exists(admin.resolve("ca.key.pem")) || Files.exists(admin.resolve("cert.pem"))) {
             throw CairnException.invalid("admin directory " + admin + " already holds a cluster's credentials; pass --admin NEWDIR");
         }
@@ -116,26 +119,201 @@ final class ClusterCreate {
             List<UUID> zk = FaultDomains.spread(nodes, need, Set.of()).stream().map(NodeIdentity::uuid).toList();
             long id = ThreadLocalRandom.current().nextLong(1, 1L << 53);
             ClusterConfig config = new ClusterConfig(UUID.randomUUID(), name, id, ft, nodes, zk);
+            // the configuration is recorded before the credentials and the joins: from here on an interrupted
+            // creation is finished by running cluster create again with the same admin directory (resume)
+            writePending(admin, config);
             ClusterCa ca = ClusterCa.create(name, Duration.ofDays(10 * 365));
             Credentials adminCreds = ca.issueCredentials("admin", List.of(), VALIDITY);
             ca.store(admin);
             adminCreds.store(admin);
             writeServers(admin, ips);
 
+            int[] joins = {0};
             try (RpcClient mutual = Rpc.client(adminCreds)) {
                 for (NodeIdentity n : nodes) {
                     join(boot, ca, n, hello.get(n.address()), config);
+                    haltForTest(++joins[0]);
                     installAuthority(mutual, ca, n.address());
                     out.println("joined " + n.address() + (zk.contains(n.uuid()) ? " (Zookeeper member)" : ""));
                 }
             }
-            out.println("cluster " + name + " created: cluster_id " + id + ", " + nodes.size() + " nodes, fault tolerance " + ft);
-            out.println("admin credentials: " + admin + "  (use: cairn cluster status --node " + ips.get(0) + " --admin " + admin + ")");
-            int rc = waitForCluster(adminCreds, ips, ips.size());
-            if (rc == 0) {
-                prismAdmin(adminCreds, ips.get(0));
+            return created(admin, adminCreds, config, ips);
+        }
+    }
+
+    /**
+     * {@code <admin>/creating.json}: the configuration of a cluster whose creation has begun and is not
+     * finished (every node joined, the cluster up, Prism's admin user created). Its presence makes
+     * {@code cluster create} with that admin directory resume the creation instead of refusing.
+     */
+    static final String PENDING = "creating.json";
+
+    /**
+     * Test-only: the environment variable that makes {@code cluster create} halt the process (as a kill
+     * would, exit status 137) right after its N-th {@code genesis.join} has been answered, before the CA key is
+     * handed to that node; the system tests use it to interrupt a creation between joins deterministically.
+     */
+    static final String HALT_AFTER_JOINS = "CAIRN_TEST_CREATE_HALT_AFTER_JOINS";
+
+    private void haltForTest(int joins) {
+        String n = System.getenv(HALT_AFTER_JOINS);
+        if (n != null && n.strip().equals(Integer.toString(joins))) {
+            out.println("halting after " + joins + " join(s) (" + HALT_AFTER_JOINS + ", test only)");
+            out.flush();
+            System.out.flush();
+            Runtime.getRuntime().halt(137);
+        }
+    }
+
+    private static void writePending(Path admin, ClusterConfig config) {
+        try {
+            Files.createDirectories(admin);
+            Path tmp = admin.resolve(PENDING + ".tmp");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(Commands.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config)));
+                ch.force(true);
             }
-            return rc;
+            Files.move(tmp, admin.resolve(PENDING), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(admin, java.nio.file.StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "cannot record the cluster configuration in " + admin.resolve(PENDING) + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** Every node joined: waits for the cluster, creates Prism's admin user; the creation is finished once that is done. */
+    private int created(Path admin, Credentials adminCreds, ClusterConfig config, List<String> ips) {
+        out.println("cluster " + config.name() + " created: cluster_id " + config.id() + ", " + config.nodes().size()
+                + " nodes, fault tolerance " + config.faultTolerance());
+        out.println("admin credentials: " + admin + "  (use: cairn cluster status --node " + ips.get(0) + " --admin " + admin + ")");
+        int rc = waitForCluster(adminCreds, ips, ips.size());
+        if (rc == 0 && prismAdmin(adminCreds, ips.get(0))) {
+            try {
+                Files.deleteIfExists(admin.resolve(PENDING));
+            } catch (IOException e) {
+                throw new CairnException(ErrorCode.INTERNAL, "cannot delete " + admin.resolve(PENDING) + ": " + e.getMessage());
+            }
+        }
+        return rc;
+    }
+
+    /**
+     * Finishes a creation that was interrupted ({@link #PENDING} in the admin directory): the same
+     * configuration (cluster uuid, id, nodes, Zookeeper ensemble) and the same CA; the nodes that
+     * joined already are left as they are (they only get the CA key again, which is idempotent), the
+     * others join. Only the same name, nodes and fault tolerance are accepted: never a second cluster.
+     */
+    private int resume(Path admin, String name, List<String> ips, int ft) {
+        ClusterConfig config;
+        try {
+            config = Commands.JSON.readValue(admin.resolve(PENDING).toFile(), ClusterConfig.class);
+        } catch (IOException e) {
+            throw new CairnException(ErrorCode.FAILED_PRECONDITION, admin.resolve(PENDING) + " (an unfinished cluster creation) cannot be"
+                    + " read: " + e.getMessage());
+        }
+        List<String> addresses = config.nodes().stream().map(NodeIdentity::address).toList();
+        if (!config.name().equals(name) || !new HashSet<>(addresses).equals(new HashSet<>(ips)) || config.faultTolerance() != ft) {
+            throw CairnException.invalid("admin directory " + admin + " holds the unfinished creation of cluster " + config.name()
+                    + " (nodes " + String.join(",", addresses) + ", fault tolerance " + config.faultTolerance() + "); run cluster create"
+                    + " with that --name, --nodes and --ft to finish it, or pass --admin NEWDIR");
+        }
+        List<String> creds = List.of("ca.key.pem", "ca.pem", "cert.pem", "key.pem");
+        ClusterCa ca;
+        Credentials adminCreds;
+        if (creds.stream().allMatch(f -> Files.isRegularFile(admin.resolve(f)))) {
+            ca = ClusterCa.load(admin);
+            adminCreds = Credentials.load(admin);
+        } else {
+            // interrupted before the credentials were all stored: no node has joined (the joins come after), so a new CA is safe
+            ca = ClusterCa.create(name, Duration.ofDays(10 * 365));
+            adminCreds = ca.issueCredentials("admin", List.of(), VALIDITY);
+            ca.store(admin);
+            adminCreds.store(admin);
+        }
+        writeServers(admin, addresses);
+        out.println("resuming the creation of cluster " + name + " (cluster_id " + config.id() + ", " + addresses.size() + " nodes)");
+        long timeoutS = Long.parseLong(o.options().getOrDefault("--timeout", "120"));
+        int[] joins = {0};
+        try (RpcClient boot = Rpc.bootstrapClient(); RpcClient mutual = Rpc.client(adminCreds)) {
+            for (NodeIdentity n : config.nodes()) {
+                JsonNode factory = probe(boot, mutual, n, config, Duration.ofSeconds(timeoutS));
+                if (factory == null) {
+                    installAuthority(mutual, ca, n.address());
+                    out.println("already joined " + n.address());
+                } else {
+                    join(boot, ca, n, factory, config);
+                    haltForTest(++joins[0]);
+                    installAuthority(mutual, ca, n.address());
+                    out.println("joined " + n.address() + (config.zookeeper().contains(n.uuid()) ? " (Zookeeper member)" : ""));
+                }
+            }
+        }
+        return created(admin, adminCreds, config, addresses);
+    }
+
+    /**
+     * Where node {@code n} of an unfinished creation is: its {@code genesis.hello} when it is still in
+     * factory state (and is the node the creation began with), null when it is a member of this cluster
+     * (it answers over mutual TLS with a certificate of this cluster's CA). Waits up to {@code timeout}
+     * for a node that does not answer yet (it may be starting).
+     */
+    private static JsonNode probe(RpcClient boot, RpcClient mutual, NodeIdentity n, ClusterConfig config, Duration timeout) {
+        String ip = n.address();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        for (;;) {
+            JsonNode h = null;
+            boolean clustered = false;
+            try {
+                h = Commands.JSON.readTree(boot.call(ip, "genesis.hello", new byte[0], Duration.ofSeconds(10)));
+            } catch (RpcException e) {
+                clustered = e.reason() == RpcException.Reason.UNAUTHENTICATED;
+                last = e.getMessage();
+            } catch (CairnException | IOException e) {
+                last = e.getMessage();
+            }
+            if (h != null && !h.path("clustered").asBoolean()) {
+                if (!h.path("uuid").asText().equals(n.uuid().toString())) {
+                    throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " is node " + h.path("uuid").asText() + " but the creation of"
+                            + " cluster " + config.name() + " began with node " + n.uuid() + " there (re-imaged or replaced?); the cluster"
+                            + " cannot be finished with it: put that node back, or start over with a new admin directory and factory nodes");
+                }
+                return h;
+            }
+            if (clustered) {
+                // the bootstrap channel refused us: the node is clustered; it must be a member of this cluster
+                try {
+                    JsonNode m = Commands.JSON.readTree(mutual.call(ip, "genesis.hello", new byte[0], Duration.ofSeconds(10)));
+                    if (!m.path("uuid").asText().equals(n.uuid().toString()) || !m.path("cluster").asText().equals(config.name())) {
+                        throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " is node " + m.path("uuid").asText() + " of cluster '"
+                                + m.path("cluster").asText() + "', not node " + n.uuid() + " of cluster " + config.name());
+                    }
+                    return null;
+                } catch (RpcException e) {
+                    last = "it is clustered but does not accept this cluster's admin certificate (" + e.getMessage() + ")";
+                    if (e.reason() == RpcException.Reason.UNAUTHENTICATED) {
+                        throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " belongs to another cluster: " + last);
+                    }
+                } catch (IOException e) {
+                    last = e.getMessage();
+                }
+            } else if (h != null) {
+                last = "it answers as clustered but not yet over mutual TLS";
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CairnException(ErrorCode.UNAVAILABLE, "cannot tell whether " + ip + " has joined cluster " + config.name()
+                        + " (last: " + last + "); start it and run cluster create again");
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CairnException(ErrorCode.UNAVAILABLE, "interrupted while waiting for " + ip);
+            }
         }
     }
 
@@ -170,7 +348,7 @@ final class ClusterCreate {
      * time it is shown (spec 10 §9, spec 30: no default password; it must be changed at the first
      * login). Waits for Prism to come up on the first node, at most {@code --timeout} seconds.
      */
-    private void prismAdmin(Credentials admin, String ip) {
+    private boolean prismAdmin(Credentials admin, String ip) {
         long timeoutS = Long.parseLong(o.options().getOrDefault("--timeout", "120"));
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
         String last = "";
@@ -181,7 +359,7 @@ final class ClusterCreate {
                     byte[] body = Commands.JSON.writeValueAsBytes(java.util.Map.of("password", password));
                     client.call(ip, "prism.admin.bootstrap", body, Duration.ofSeconds(60));
                     printPrismLogin(ip, password);
-                    return;
+                    return true;
                 } catch (CairnException | IOException e) {
                     if (e instanceof CairnException c && c.code() == ErrorCode.ALREADY_EXISTS) {
                         if (!last.isEmpty()) { // an earlier try of this run may have created it without its answer arriving
@@ -190,7 +368,7 @@ final class ClusterCreate {
                         } else {
                             out.println("Prism: the admin user exists already; its password was shown when it was created");
                         }
-                        return;
+                        return true;
                     }
                     last = e.getMessage();
                 }
@@ -202,8 +380,9 @@ final class ClusterCreate {
                 }
             }
         }
-        out.println("Prism: the admin user could not be created yet (" + last + "); run: cairn rpc prism.admin.bootstrap {} --node " + ip
-                + " --admin " + o.adminDir());
+        out.println("Prism: the admin user could not be created yet (" + last + "); run cluster create again with the same --admin "
+                + o.adminDir() + " to finish");
+        return false;
     }
 
     private static List<String> parseIps(String nodesArg) {

@@ -42,8 +42,8 @@ import io.cairn.image.SigningKeys;
  * CA, certificates, Zookeeper ensemble, Medusa shards, the generated admin password), the default
  * container and the cluster virtual IP. A node that fails fails only its own part; no cluster is
  * created until every node checked in. Running again resumes: a node whose active slot already
- * holds the image and whose addresses are unchanged is not imaged again, and a finished cluster is
- * only powered on.
+ * holds the image and whose addresses are unchanged is not imaged again, a creation interrupted
+ * between joins is finished (same cluster), and a finished cluster is only powered on.
  */
 public final class Foundation {
 
@@ -109,6 +109,9 @@ public final class Foundation {
             homes.add(Files.isDirectory(n.home()) ? NodeHome.open(n.home()) : null);
         }
         boolean credentials = Files.isRegularFile(plan.admin().resolve("cert.pem"));
+        if (Files.isRegularFile(plan.admin().resolve(PENDING_CREATION))) {
+            return finishCreation(plan, homes);
+        }
         if (homes.stream().allMatch(h -> h != null && h.clusterName().map(plan.name()::equals).orElse(false)) && credentials) {
             return resume(plan, homes);
         }
@@ -130,14 +133,9 @@ public final class Foundation {
                     + "are not all in a cluster; choose a new admin directory (the old one belongs to another cluster)");
         }
         List<NodeStatus> statuses = imageAll(plan, plan.nodes(), v.image());
-        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
-        if (!failed.isEmpty()) {
-            throw new FoundationException(failed.size() + " of " + statuses.size() + " nodes failed ("
-                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
-                    + "); no cluster was created. Fix the node and run again (nodes already imaged are not imaged again), "
-                    + "or drop it from the form");
-        }
-        return create(plan, statuses);
+        failIfAny(statuses, "nodes", "no cluster was created. Fix the node and run again (nodes already imaged are not imaged again), "
+                + "or drop it from the form");
+        return create(plan, statuses, false);
     }
 
     /**
@@ -153,13 +151,9 @@ public final class Foundation {
         if (!v.ok()) {
             throw new ClusterPlan.Invalid(v.problems());
         }
+        clusterVersion(plan, members, fresh, v.image());
         List<NodeStatus> statuses = imageAll(plan, fresh, v.image());
-        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
-        if (!failed.isEmpty()) {
-            throw new FoundationException(failed.size() + " of " + statuses.size() + " new nodes failed ("
-                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
-                    + "); none was added. Fix the node and run again, or drop it from the form");
-        }
+        failIfAny(statuses, "new nodes", "none was added. Fix the node and run again, or drop it from the form");
         Map<String, Long> millis = new LinkedHashMap<>();
         StringBuilder blocks = new StringBuilder();
         for (NodePlan n : fresh) {
@@ -174,12 +168,116 @@ public final class Foundation {
         return new Outcome(false, prism(plan), null, plan.admin(), statuses, millis, health);
     }
 
+    /**
+     * {@code <admin>/creating.json}, written by {@code cairn cluster create} (io.cairn.cli) before its first
+     * join and deleted once the creation is finished: while it exists, a creation was interrupted.
+     */
+    static final String PENDING_CREATION = "creating.json";
+
+    /**
+     * A creation that was interrupted (killed between two joins, or before the cluster came up): the
+     * nodes that joined are only powered on, the others are imaged as for a creation (an image already
+     * in place is kept), then {@code cairn cluster create} runs again with the same admin directory,
+     * which finishes the recorded creation (same cluster, same CA) rather than starting another.
+     */
+    private Outcome finishCreation(ClusterPlan plan, List<NodeHome> homes) {
+        java.util.Set<Path> members = new java.util.HashSet<>();
+        for (NodeHome h : homes) {
+            if (h != null && h.state() == NodeHome.State.CONFIGURED) {
+                if (!h.clusterName().map(plan.name()::equals).orElse(false)) {
+                    throw new FoundationException("node " + h.home() + " is in cluster '" + h.clusterName().orElse("?") + "', not "
+                            + plan.name() + " whose creation " + plan.admin().resolve(PENDING_CREATION) + " records");
+                }
+                members.add(h.home());
+            }
+        }
+        listener.cluster("the creation of cluster " + plan.name() + " was interrupted (" + members.size() + " of " + plan.nodes().size()
+                + " nodes joined); finishing it");
+        Validator.Result v = validator.validate(plan, members);
+        if (!v.ok()) {
+            throw new ClusterPlan.Invalid(v.problems());
+        }
+        List<NodePlan> fresh = plan.nodes().stream().filter(n -> !members.contains(n.home())).toList();
+        List<NodeStatus> imaged = imageAll(plan, fresh, v.image());
+        failIfAny(imaged, "nodes still to join", "the cluster is not finished. Fix the node and run again");
+        List<Integer> memberIdx = new ArrayList<>();
+        for (int i = 0; i < plan.nodes().size(); i++) {
+            if (members.contains(plan.nodes().get(i).home())) {
+                memberIdx.add(i);
+            }
+        }
+        List<NodeStatus> on = powerOn(plan, homes, memberIdx, "joined before");
+        List<NodeStatus> all = new ArrayList<>(on);
+        all.addAll(imaged);
+        all.sort(Comparator.comparingInt(NodeStatus::index));
+        return create(plan, all, true);
+    }
+
+    /**
+     * Spec 10 §6: a node joins on the cluster's version. The form's image must be the version the
+     * cluster runs (read from a member's active slot), else nothing is imaged; a new node on another
+     * version (an older factory image, say) is then re-imaged with it like any node whose slot does not
+     * hold the form's image, and says so.
+     */
+    private void clusterVersion(ClusterPlan plan, java.util.Set<Path> members, List<NodePlan> fresh, ImageMetadata image) {
+        if (image == null) { // skip_imaging: cairn cluster add-node refuses a node on another version
+            return;
+        }
+        String running = null;
+        Path member = null;
+        for (Path m : members) {
+            java.util.Optional<String> installed = NodeHome.open(m).installedVersion();
+            if (installed.isPresent()) {
+                running = installed.get().split(" ")[1];
+                member = m;
+                break;
+            }
+        }
+        if (running != null && !running.equals(image.version())) {
+            throw new FoundationException("cluster " + plan.name() + " runs version " + running + " (" + member + ") and the form's image "
+                    + plan.image() + " is version " + image.version() + "; new nodes join on the cluster's version: give the image of "
+                    + running + " (or upgrade the cluster first)");
+        }
+        for (NodePlan n : fresh) {
+            if (!Files.isDirectory(n.home())) {
+                continue;
+            }
+            java.util.Optional<String> installed = NodeHome.open(n.home()).installedVersion();
+            if (installed.isPresent() && !installed.get().split(" ")[1].equals(image.version())) {
+                listener.cluster("node " + n.index() + " (" + n.cvmIp() + ") has version " + installed.get().split(" ")[1]
+                        + "; it is re-imaged with the cluster's version " + image.version() + " before it joins");
+            }
+        }
+    }
+
+    /** Throws, naming each failed node and what to do, when any of {@code statuses} failed. */
+    private static void failIfAny(List<NodeStatus> statuses, String which, String then) {
+        List<NodeStatus> failed = statuses.stream().filter(s -> s.phase() == Phase.FAILED).toList();
+        if (!failed.isEmpty()) {
+            throw new FoundationException(failed.size() + " of " + statuses.size() + " " + which + " failed ("
+                    + String.join("; ", failed.stream().map(s -> "node " + s.index() + " " + s.ip() + ": " + s.message()).toList())
+                    + "); " + then);
+        }
+    }
+
     private Outcome resume(ClusterPlan plan, List<NodeHome> homes) {
         listener.cluster("cluster " + plan.name() + " exists already (every node is configured); powering on the nodes that are off");
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < homes.size(); i++) {
+            all.add(i);
+        }
+        List<NodeStatus> out = powerOn(plan, homes, all, "in the cluster");
+        Map<String, Long> millis = new LinkedHashMap<>();
+        String health = finish(plan, millis);
+        return new Outcome(false, prism(plan), null, plan.admin(), out, millis, health);
+    }
+
+    /** Powers on (BMC) the nodes at {@code which} (indexes into the plan) that are off; fails if one does not. */
+    private List<NodeStatus> powerOn(ClusterPlan plan, List<NodeHome> homes, List<Integer> which, String ready) {
         List<NodeStatus> out = new ArrayList<>();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<NodeStatus>> fs = new ArrayList<>();
-            for (int i = 0; i < homes.size(); i++) {
+            for (int i : which) {
                 NodePlan n = plan.nodes().get(i);
                 NodeHome h = homes.get(i);
                 fs.add(pool.submit(() -> {
@@ -192,7 +290,7 @@ public final class Foundation {
                             bmc.powerOn();
                             millis.put(Phase.POWER_ON, (clock.nanoTime() - t0) / 1_000_000);
                         }
-                        return step(n, h, Phase.READY, "in the cluster", millis);
+                        return step(n, h, Phase.READY, ready, millis);
                     } catch (BmcException | RuntimeException e) {
                         return step(n, h, Phase.FAILED, e.getMessage(), millis);
                     }
@@ -208,9 +306,7 @@ public final class Foundation {
             throw new FoundationException("some nodes did not power on: " + String.join("; ", out.stream()
                     .filter(x -> x.phase() == Phase.FAILED).map(x -> "node " + x.index() + ": " + x.message()).toList()));
         }
-        Map<String, Long> millis = new LinkedHashMap<>();
-        String health = finish(plan, millis);
-        return new Outcome(false, prism(plan), null, plan.admin(), out, millis, health);
+        return out;
     }
 
     private List<NodeStatus> imageAll(ClusterPlan plan, List<NodePlan> which, ImageMetadata image) {
@@ -349,7 +445,7 @@ public final class Foundation {
                 + last + "); see " + h.home().resolve("logs/controller.log"));
     }
 
-    private Outcome create(ClusterPlan plan, List<NodeStatus> nodes) {
+    private Outcome create(ClusterPlan plan, List<NodeStatus> nodes, boolean resuming) {
         Map<String, Long> millis = new LinkedHashMap<>();
         List<String> args = new ArrayList<>(List.of("cluster", "create", "--nodes",
                 String.join(",", nodes.stream().map(NodeStatus::ip).toList()), "--name", plan.name(), "--ft",
@@ -359,7 +455,8 @@ public final class Foundation {
             blocks.append(blocks.isEmpty() ? "" : ",").append(n.cvmIp()).append('=').append(NodeHome.open(n.home()).block());
         }
         args.addAll(List.of("--blocks", blocks.toString()));
-        listener.cluster("creating cluster " + plan.name() + " (cluster CA, certificates, Zookeeper ensemble, Medusa shards)");
+        listener.cluster(resuming ? "finishing the creation of cluster " + plan.name() + " (the nodes that did not join yet join)"
+                : "creating cluster " + plan.name() + " (cluster CA, certificates, Zookeeper ensemble, Medusa shards)");
         long t0 = clock.nanoTime();
         String created = cli(plan, true, args.toArray(String[]::new));
         millis.put("create", (clock.nanoTime() - t0) / 1_000_000);

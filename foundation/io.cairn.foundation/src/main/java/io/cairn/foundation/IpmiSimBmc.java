@@ -1,15 +1,11 @@
 package io.cairn.foundation;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.cairn.common.clock.Clock;
 import io.cairn.hal.api.bmc.BmcException;
+import io.cairn.hal.sim.internal.bmc.IpmiSimConfig;
 
 /**
  * A simulated node's BMC that speaks real IPMI: OpenIPMI's {@code ipmi_sim} daemon configured in the
@@ -34,7 +31,7 @@ import io.cairn.hal.api.bmc.BmcException;
 public final class IpmiSimBmc {
 
     static final String USER = "cairn";
-    static final String IPMI_SIM = "/usr/bin/ipmi_sim";
+    static final String IPMI_SIM = IpmiSimConfig.IPMI_SIM;
 
     private IpmiSimBmc() {
     }
@@ -47,10 +44,13 @@ public final class IpmiSimBmc {
                     + " (letters, digits, / . _ + -): ipmi_sim splits its chassis_control command at spaces");
         }
         Path bmc = home.resolve("bmc");
-        int port = freeUdpPort();
-        byte[] pw = new byte[8];
-        new SecureRandom().nextBytes(pw);
-        String password = "pw-" + HexFormat.of().formatHex(pw);
+        int port;
+        try {
+            port = IpmiSimConfig.freeUdpPort();
+        } catch (java.io.UncheckedIOException e) {
+            throw new FoundationException(e.getMessage(), e);
+        }
+        String password = IpmiSimConfig.password();
         try {
             Files.createDirectories(bmc);
             Files.createDirectories(home.resolve("logs"));
@@ -64,21 +64,8 @@ public final class IpmiSimBmc {
             Path lan = bmc.resolve("lan.conf");
             Files.deleteIfExists(lan);
             Files.createFile(lan, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(lan, """
-                    name "cairn-bmc"
-                    set_working_mc 0x20
-                      startlan 1
-                        addr 127.0.0.1 %d
-                        priv_limit admin
-                        allowed_auths_callback none md2 md5 straight
-                        allowed_auths_user none md2 md5 straight
-                        allowed_auths_operator none md2 md5 straight
-                        allowed_auths_admin none md2 md5 straight
-                        guid %s
-                      endlan
-                      chassis_control "%s %s"
-                      user 2 true "%s" "%s" admin 10 none md2 md5 straight
-                    """.formatted(port, HexFormat.of().formatHex(guid()), script, home, USER, password), StandardCharsets.UTF_8);
+            Files.writeString(lan, IpmiSimConfig.lanConf("cairn-bmc", port, IpmiSimConfig.guid(), script, home, USER, password),
+                    StandardCharsets.UTF_8);
             Files.writeString(bmc.resolve("sim.emu"), """
                     mc_setbmc 0x20
                     mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02
@@ -94,20 +81,6 @@ public final class IpmiSimBmc {
         m.put("user", USER);
         m.put("password_file", "bmc/password");
         return m;
-    }
-
-    private static byte[] guid() {
-        byte[] g = new byte[16];
-        new SecureRandom().nextBytes(g);
-        return g;
-    }
-
-    private static int freeUdpPort() {
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        } catch (IOException e) {
-            throw new FoundationException("no free UDP port on 127.0.0.1 for a BMC: " + e.getMessage(), e);
-        }
     }
 
     /** Whether {@code home} has a simulated IPMI BMC (a {@code bmc/lan.conf}). */
@@ -148,8 +121,9 @@ public final class IpmiSimBmc {
         try {
             Files.createDirectories(bmc.resolve("state"));
             // setsid: the daemon outlives this tool and is not in its terminal's process group
-            p = io.cairn.hal.sim.internal.bmc.Daemons.start(java.util.List.of("setsid", IPMI_SIM, "-c", bmc.resolve("lan.conf").toString(),
-                    "-f", bmc.resolve("sim.emu").toString(), "-n", "-s", bmc.resolve("state").toString()), bmc, bmc.resolve("ipmi_sim.log"));
+            List<String> command = new java.util.ArrayList<>(List.of("setsid"));
+            command.addAll(IpmiSimConfig.command(bmc));
+            p = io.cairn.hal.sim.internal.bmc.Daemons.start(command, bmc, bmc.resolve("ipmi_sim.log"));
             Files.writeString(bmc.resolve("ipmi_sim.pid"), p.pid() + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new FoundationException("cannot start ipmi_sim for " + home + ": " + e.getMessage(), e);
@@ -251,22 +225,32 @@ public final class IpmiSimBmc {
      * ipmi_sim_chassiscontrol(5)); power requests run in the background ({@code do-on}, {@code do-off}).
      */
     private static String chassisScript(Path cairn) {
-        return """
-                #!/bin/sh
-                # ipmi_sim chassis control of a simulated Cairn node (generated by foundation bare create --bmc ipmi).
-                # Power is the node's controller (run/node.pid) or a power on or off in progress (bmc/starting.pid, bmc/stopping.pid).
+        String background = " >> logs/bmc.log 2>&1 < /dev/null &";
+        return IpmiSimConfig.chassisScript(new IpmiSimConfig.Chassis(
+                "# ipmi_sim chassis control of a simulated Cairn node (generated by foundation bare create --bmc ipmi).\n"
+                        + "# Power is the node's controller (run/node.pid) or a power on or off in progress (bmc/starting.pid, bmc/stopping.pid).",
+                """
                 cairn=%s
                 home=$1; shift; op=$1; shift
                 cd "$home" || exit 1
-                echo "$(date -u +%%FT%%T) $op $*" >> bmc/calls.log
-                running() {
-                  [ -s "$1" ] || return 1
-                  st=$(sed 's/.*) //' "/proc/$(tr -dc 0-9 < "$1")/stat" 2>/dev/null | cut -c1)
-                  [ -n "$st" ] && [ "$st" != Z ]
-                }
+                echo "$(date -u +%%FT%%T) $op $*" >> bmc/calls.log""".formatted(IpmiSimConfig.shellQuote(cairn.toString())),
+                """
                 # a power off is complete when cairn node stop has returned (the controller has exited)
-                powered() { running run/node.pid || running bmc/starting.pid || running bmc/stopping.pid; }
-                case $op in
+                powered() { running run/node.pid || running bmc/starting.pid || running bmc/stopping.pid; }""",
+                "powered",
+                """
+                if [ "$v" = 1 ]; then
+                  if running bmc/starting.pid; then :
+                  elif running bmc/stopping.pid || ! running run/node.pid; then
+                    setsid "$0" "$home" do-on%s
+                  fi
+                else
+                  running bmc/stopping.pid || setsid "$0" "$home" do-off%s
+                fi""".formatted(background, background),
+                "if powered; then setsid \"$0\" \"$home\" do-reset" + background + " fi",
+                "running bmc/stopping.pid || setsid \"$0\" \"$home\" do-off" + background,
+                "bmc/boot",
+                """
                 do-on)
                   echo $$ > bmc/starting.pid
                   i=0; while running bmc/stopping.pid && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done
@@ -278,42 +262,6 @@ public final class IpmiSimBmc {
                   "$cairn" node stop --home "$home"
                   rm -f bmc/stopping.pid ;;
                 do-reset)
-                  "$0" "$home" do-off; "$0" "$home" do-on ;;
-                get)
-                  for p in "$@"; do
-                    case $p in
-                      power) if powered; then echo "power:1"; else echo "power:0"; fi ;;
-                      boot) if [ -s bmc/boot ]; then echo "boot:$(cat bmc/boot)"; else echo "boot:none"; fi ;;
-                      *) echo "Invalid parameter: $p"; exit 1 ;;
-                    esac
-                  done ;;
-                set)
-                  while [ $# -ge 2 ]; do
-                    p=$1; v=$2; shift 2
-                    case $p in
-                      power)
-                        if [ "$v" = 1 ]; then
-                          if running bmc/starting.pid; then :
-                          elif running bmc/stopping.pid || ! running run/node.pid; then
-                            setsid "$0" "$home" do-on >> logs/bmc.log 2>&1 < /dev/null &
-                          fi
-                        else
-                          running bmc/stopping.pid || setsid "$0" "$home" do-off >> logs/bmc.log 2>&1 < /dev/null &
-                        fi ;;
-                      reset) if powered; then setsid "$0" "$home" do-reset >> logs/bmc.log 2>&1 < /dev/null & fi ;;
-                      shutdown) running bmc/stopping.pid || setsid "$0" "$home" do-off >> logs/bmc.log 2>&1 < /dev/null & ;;
-                      boot) echo "$v" > bmc/boot ;;
-                      identify) [ $# -gt 0 ] && shift ;;
-                      *) echo "Invalid parameter: $p"; exit 1 ;;
-                    esac
-                  done ;;
-                *) echo "Unknown operation: $op"; exit 1 ;;
-                esac
-                exit 0
-                """.formatted(shellQuote(cairn.toString()));
-    }
-
-    static String shellQuote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+                  "$0" "$home" do-off; "$0" "$home" do-on ;;"""));
     }
 }

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -104,24 +103,15 @@ class FoundationIpmiTest {
     }
 
     ObjectNode form() {
-        ObjectNode f = JSON.createObjectNode();
-        f.putObject("cluster").put("name", "fip").put("ip", VIP).put("fault_tolerance", 1);
-        f.putObject("cvm").put("netmask", "255.0.0.0").put("gateway", "127.0.0.1");
-        f.putObject("hypervisor").put("type", "kvm").put("hostname_prefix", "fip");
-        f.putObject("image").put("archive", Proc.builtArchive().toString()).put("trust", Proc.ROOT.resolve(".signing").toString());
-        f.put("admin", "admin");
-        ArrayNode nodes = f.putArray("nodes");
+        ObjectNode f = FoundationRig.form("fip", VIP, IPS);
         for (int i = 0; i < 3; i++) {
-            nodes.addObject().put("home", "node" + (i + 1)).put("cvm_ip", IPS.get(i)).put("ipmi_ip", BMC_IPS.get(i));
+            ((ObjectNode) f.get("nodes").get(i)).put("ipmi_ip", BMC_IPS.get(i));
         }
         return f;
     }
 
     Proc foundation(Duration timeout, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Proc.ROOT.resolve("bin/foundation").toString());
-        cmd.addAll(List.of(args));
-        return Proc.run(timeout, work, Map.of(), cmd);
+        return FoundationRig.foundation(work, timeout, Map.of(), args);
     }
 
     /** {@code ipmitool -I lanplus} against node {@code i}'s BMC, with the address and credentials of its node.json. */

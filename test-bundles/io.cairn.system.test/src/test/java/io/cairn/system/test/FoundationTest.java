@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -61,50 +60,15 @@ class FoundationTest {
 
     @AfterAll
     void down() throws Exception {
-        if (config != null) {
-            Proc off = foundation(Duration.ofSeconds(120), "power", "off", "--config", config.toString());
-            System.out.println("[foundation] power off: " + off.output().strip());
-        }
-        for (int i = 1; i <= 5; i++) { // whatever the BMC did not stop
-            Path pid = work.resolve("node" + i + "/run/node.pid");
-            if (Files.exists(pid)) {
-                ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).ifPresent(ProcessHandle::destroyForcibly);
-            }
-            if (Files.isDirectory(work.resolve("node" + i))) {
-                Proc.cairn(Duration.ofSeconds(30), "redirector", "stop", "--home", work.resolve("node" + i).toString());
-            }
-        }
-        Path logs = Files.createDirectories(Path.of("target", "foundation-logs"));
-        for (int i = 1; i <= 5; i++) {
-            for (String name : List.of("controller.log", "bmc.log")) {
-                Path log = work.resolve("node" + i + "/logs/" + name);
-                if (Files.exists(log)) {
-                    Files.copy(log, logs.resolve("n" + i + "-" + name), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        FoundationRig.tearDown(work, config, 5, "foundation-logs", "foundation");
     }
 
     ObjectNode form() {
-        ObjectNode f = JSON.createObjectNode();
-        f.putObject("cluster").put("name", "fnd").put("ip", VIP).put("fault_tolerance", 1);
-        f.putObject("cvm").put("netmask", "255.0.0.0").put("gateway", "127.0.0.1");
-        f.putObject("hypervisor").put("type", "kvm").put("hostname_prefix", "fnd");
-        Path archive = Proc.builtArchive();
-        f.putObject("image").put("archive", archive.toString()).put("trust", Proc.ROOT.resolve(".signing").toString());
-        f.put("admin", "admin");
-        ArrayNode nodes = f.putArray("nodes");
-        for (int i = 0; i < 3; i++) {
-            nodes.addObject().put("home", "node" + (i + 1)).put("cvm_ip", IPS.get(i));
-        }
-        return f;
+        return FoundationRig.form("fnd", VIP, IPS);
     }
 
     Proc foundation(Duration timeout, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Proc.ROOT.resolve("bin/foundation").toString());
-        cmd.addAll(List.of(args));
-        return Proc.run(timeout, work, Map.of(), cmd);
+        return FoundationRig.foundation(work, timeout, Map.of(), args);
     }
 
     Proc validate(ObjectNode form) throws Exception {

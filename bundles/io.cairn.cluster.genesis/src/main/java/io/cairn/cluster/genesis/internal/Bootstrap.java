@@ -138,7 +138,7 @@ public final class Bootstrap implements RpcHandler {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, configFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        moveDurably(tmp, configFile());
         local.place(mine.faultDomain());
         logger.info("Joined cluster {} ({}) at the request of {}", c.name(), c.uuid(), call.peer());
         // the join is durable now (cluster.json): answer at once; the services that start with the cluster
@@ -177,7 +177,20 @@ public final class Bootstrap implements RpcHandler {
     }
 
     private void store(ClusterConfig c) throws IOException {
-        Files.move(prepare(c), configFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        moveDurably(prepare(c), configFile());
+    }
+
+    /**
+     * Renames {@code tmp} over {@code target} atomically, then fsyncs the directory so that the rename
+     * itself survives a power loss (the file's content was synced before): once a join is answered,
+     * the node is a member after any restart.
+     */
+    static void moveDurably(Path tmp, Path target) throws IOException {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(target.getParent(),
+                java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true);
+        }
     }
 
     /** Writes {@code c} next to the configuration file, synced; returns the temporary file. */

@@ -2,18 +2,16 @@ package io.cairn.hal.ipmi.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import io.cairn.hal.sim.internal.bmc.IpmiSimConfig;
 
 /**
  * OpenIPMI's {@code ipmi_sim} on loopback, configured by this class in a directory of its own: a LAN
@@ -48,34 +46,15 @@ final class IpmiSim implements AutoCloseable {
             }
         }
         Files.createDirectories(dir);
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        byte[] pw = new byte[8];
-        new SecureRandom().nextBytes(pw);
-        String password = "pw-" + HexFormat.of().formatHex(pw);
+        int port = IpmiSimConfig.freeUdpPort();
+        String password = IpmiSimConfig.password();
         Path script = dir.resolve("chassis.sh");
         Files.writeString(script, chassisScript(serverCommand));
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-        Files.writeString(dir.resolve("lan.conf"), """
-                name "cairnsim"
-                set_working_mc 0x20
-                  startlan 1
-                    addr 127.0.0.1 %d
-                    priv_limit admin
-                    allowed_auths_callback none md2 md5 straight
-                    allowed_auths_user none md2 md5 straight
-                    allowed_auths_operator none md2 md5 straight
-                    allowed_auths_admin none md2 md5 straight
-                    guid a123456789abcdefa123456789abcdef
-                  endlan
-                  chassis_control "%s %s"
-                  user 2 true "%s" "%s" admin 10 none md2 md5 straight
-                """.formatted(port, script, dir, USER, password));
+        Files.writeString(dir.resolve("lan.conf"), IpmiSimConfig.lanConf("cairnsim", port, "a123456789abcdefa123456789abcdef", script, dir,
+                USER, password));
         Files.writeString(dir.resolve("sim.emu"), emulation());
-        Process p = new ProcessBuilder("ipmi_sim", "-c", dir.resolve("lan.conf").toString(), "-f",
-                dir.resolve("sim.emu").toString(), "-n", "-s", dir.resolve("state").toString())
+        Process p = new ProcessBuilder(IpmiSimConfig.command(dir))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sim.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         IpmiSim sim = new IpmiSim(dir, port, password, p);
@@ -93,19 +72,16 @@ final class IpmiSim implements AutoCloseable {
         }
     }
 
-    /** The chassis_control program: {@code chassis.sh DIR get|set parm [value]...} (see ipmi_sim_chassiscontrol). */
+    /** The chassis_control program: power is the server process in node.pid (IpmiSimConfig's script skeleton). */
     private static String chassisScript(String serverCommand) {
-        return """
-                #!/bin/sh
-                # ipmi_sim chassis control for a simulated server: power = the server process in node.pid.
+        return IpmiSimConfig.chassisScript(new IpmiSimConfig.Chassis(
+                "# ipmi_sim chassis control for a simulated server: power = the server process in node.pid.",
+                """
                 dir=$1; shift; op=$1; shift
                 cd "$dir" || exit 1
-                echo "$op $*" >> calls.log
-                alive() {
-                  [ -s node.pid ] || return 1
-                  st=$(sed 's/.*) //' "/proc/$(cat node.pid)/stat" 2>/dev/null | cut -c1)
-                  [ -n "$st" ] && [ "$st" != Z ]
-                }
+                echo "$op $*" >> calls.log""",
+                """
+                alive() { running node.pid; }
                 on() {
                   alive && return 0
                   rm -f node.pid
@@ -118,36 +94,13 @@ final class IpmiSim implements AutoCloseable {
                   i=0; while [ $i -lt 100 ] && alive; do sleep 0.05; i=$((i+1)); done
                   alive && kill -KILL "$(cat node.pid)"
                   rm -f node.pid
-                }
-                case $op in
-                get)
-                  for p in "$@"; do
-                    case $p in
-                      power) if alive; then echo "power:1"; else echo "power:0"; fi ;;
-                      boot) if [ -s boot ]; then echo "boot:$(cat boot)"; else echo "boot:none"; fi ;;
-                      *) echo "Invalid parameter: $p"; exit 1 ;;
-                    esac
-                  done ;;
-                set)
-                  while [ $# -ge 2 ]; do
-                    p=$1; v=$2; shift 2
-                    case $p in
-                      power) if [ "$v" = 1 ]; then on; else off; fi ;;
-                      reset) if alive; then off; on; fi ;;
-                      shutdown) alive && kill -TERM "$(cat node.pid)" ;;
-                      boot) echo "$v" > boot ;;
-                      identify) shift ;;
-                      *) echo "Invalid parameter: $p"; exit 1 ;;
-                    esac
-                  done ;;
-                *) echo "Unknown operation: $op"; exit 1 ;;
-                esac
-                exit 0
-                """.formatted(shellQuote(serverCommand));
-    }
-
-    static String shellQuote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+                }""".formatted(IpmiSimConfig.shellQuote(serverCommand)),
+                "alive",
+                "if [ \"$v\" = 1 ]; then on; else off; fi",
+                "if alive; then off; on; fi",
+                "alive && kill -TERM \"$(cat node.pid)\"",
+                "boot",
+                ""));
     }
 
     /** The BMC's sensors (each with an SDR) and FRU device 0, as ipmi_sim emulator commands. */
