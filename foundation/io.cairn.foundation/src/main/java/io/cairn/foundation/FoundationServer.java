@@ -56,6 +56,8 @@ public final class FoundationServer implements AutoCloseable {
     private final Path trust;
     private final Clock clock;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /** The node this Foundation runs in ({@code GET /foundation/v1/node}); null when stand-alone. */
+    private volatile java.util.function.Supplier<JsonNode> self;
 
     public FoundationServer(InetSocketAddress listen, Path nodes, Path store, Path trust, Clock clock) throws IOException {
         this.nodes = nodes.toAbsolutePath().normalize();
@@ -69,6 +71,12 @@ public final class FoundationServer implements AutoCloseable {
 
     public void start() {
         http.start();
+    }
+
+    /** Serves {@code GET /foundation/v1/node} from {@code node} (the node this Foundation runs in). */
+    public FoundationServer self(java.util.function.Supplier<JsonNode> node) {
+        this.self = node;
+        return this;
     }
 
     public InetSocketAddress address() {
@@ -91,6 +99,13 @@ public final class FoundationServer implements AutoCloseable {
                 gui(x, path.substring("/gui/".length()));
             } else if (path.equals("/foundation/v1/nodes") && method.equals("GET")) {
                 json(x, 200, nodeList());
+            } else if (path.equals("/foundation/v1/node") && method.equals("GET")) {
+                java.util.function.Supplier<JsonNode> s = self;
+                if (s == null) {
+                    error(x, 404, "NOT_FOUND", "this Foundation runs stand-alone (foundation serve), not in a node");
+                } else {
+                    json(x, 200, s.get());
+                }
             } else if (path.equals("/foundation/v1/layout") && method.equals("GET")) {
                 json(x, 200, layout(x.getRequestURI().getRawQuery()));
             } else if (path.startsWith("/foundation/v1/images/") && method.equals("PUT")) {
@@ -113,7 +128,7 @@ public final class FoundationServer implements AutoCloseable {
                     json(x, 200, r.view());
                 }
             } else if (path.startsWith("/foundation/v1/")) {
-                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, layout, images, validate, runs)");
+                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, node, layout, images, validate, runs)");
             } else {
                 error(x, 404, "NOT_FOUND", path + " not found; the GUI is at /gui/index.html");
             }
