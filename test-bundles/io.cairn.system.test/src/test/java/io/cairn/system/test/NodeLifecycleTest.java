@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeLifecycleTest {
 
     private static final Duration START = Duration.ofSeconds(150);
-    private static final String IP = "127.0.1.201";
+    /** The node's address; {@code -Dcairn.test.node.ip} moves it (a machine shared by several people or runs). */
+    private static final String IP = System.getProperty("cairn.test.node.ip", "127.0.1.201");
 
     @TempDir
     Path tmp;
@@ -50,6 +51,21 @@ class NodeLifecycleTest {
             long pid = readyPid(home);
             String log = Files.readString(home.resolve("logs/controller.log"));
             assertThat(log).contains("Node ready:", "bundles installed").doesNotContain("Exception");
+            // spec 10 §5: Foundation runs in every controller, on port 8000 of the node's own address on loopback
+            assertThat(log).contains("Foundation on http://" + IP + ":8000/gui/index.html");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            java.net.http.HttpResponse<String> gui = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + IP + ":8000/gui/index.html")).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(gui.statusCode()).isEqualTo(200);
+            assertThat(gui.body()).contains("Foundation");
+            java.net.http.HttpResponse<String> self = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + IP + ":8000/foundation/v1/node")).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            String uuid = json.readTree(home.resolve("data/identity/node.json").toFile()).path("uuid").asText();
+            assertThat(json.readTree(self.body()).path("uuid").asText()).as(self.body()).isEqualTo(uuid);
+            assertThat(json.readTree(self.body()).path("ip").asText()).isEqualTo(IP);
 
             Proc again = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", IP);
             assertThat(again.exitCode()).isNotZero();
