@@ -54,10 +54,10 @@ final class FoundationHost implements AutoCloseable {
             return null;
         }
         List<Path> jars;
-        try (Stream<Path> s = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
-            jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+        try {
+            jars = classPath(dir, home.slotDir().resolve("bundles"));
         } catch (IOException e) {
-            Launcher.log("Foundation: not started, cannot list " + dir + ": " + e.getMessage());
+            Launcher.log("Foundation: not started: " + e.getMessage());
             return null;
         }
         if (jars.isEmpty()) {
@@ -95,6 +95,44 @@ final class FoundationHost implements AutoCloseable {
         }
         close(loader);
         return null;
+    }
+
+    /**
+     * {@code dir/*.jar}, then for each prefix in {@code dir/from-bundles.list} the one jar of the slot's
+     * {@code bundles/} named prefix + version (the libraries the bundles hold already). Empty when
+     * {@code dir} does not exist; an error when a listed jar is missing.
+     */
+    static List<Path> classPath(Path dir, Path bundles) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> out = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(out::add);
+        }
+        Path list = dir.resolve("from-bundles.list");
+        if (Files.isRegularFile(list)) {
+            List<Path> available;
+            try (Stream<Path> s = Files.isDirectory(bundles) ? Files.list(bundles) : Stream.empty()) {
+                available = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+            }
+            for (String line : Files.readAllLines(list)) {
+                String prefix = line.strip();
+                if (prefix.isEmpty() || prefix.startsWith("#")) {
+                    continue;
+                }
+                List<Path> hits = available.stream().filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.startsWith(prefix) && n.length() > prefix.length() && Character.isDigit(n.charAt(prefix.length()));
+                }).toList();
+                if (hits.size() != 1) {
+                    throw new IOException(list + " names " + prefix + "<version>.jar, but " + bundles + " holds "
+                            + (hits.isEmpty() ? "none" : hits.size() + ": " + hits));
+                }
+                out.add(hits.get(0));
+            }
+        }
+        return out;
     }
 
     @Override
