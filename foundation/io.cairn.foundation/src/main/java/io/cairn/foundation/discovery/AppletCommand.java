@@ -185,7 +185,7 @@ public final class AppletCommand {
         }
     }
 
-    private static Found ask(List<Found> found, InputStream in, PrintStream out, PrintStream err) throws IOException {
+    static Found ask(List<Found> found, InputStream in, PrintStream out, PrintStream err) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         while (true) {
             out.print("node to proxy to [1-" + found.size() + "]: ");

@@ -176,4 +176,19 @@ class TcpProxyTest {
             }
         }
     }
+
+    @Test
+    void givenATerminal_whenTheUserTypesNonsenseThenANumber_thenThatNodeIsChosen() throws Exception {
+        List<io.cairn.cluster.rpc.discovery.DiscoveryClient.Found> found = new java.util.ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            found.add(new io.cairn.cluster.rpc.discovery.DiscoveryClient.Found(new io.cairn.cluster.rpc.discovery.NodeAdvert("uuid-" + i,
+                    "factory", List.of(), "fe80::" + i + "%eth0", "B", "A", "KVM", "", "", 2100), "multicast:eth0"));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        var chosen = AppletCommand.ask(found, new java.io.ByteArrayInputStream("x\n7\n2\n".getBytes(StandardCharsets.UTF_8)), o, o);
+        assertThat(chosen.advert().uuid()).isEqualTo("uuid-2");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("node to proxy to [1-3]: ").contains("type a number from 1 to 3");
+        assertThat(AppletCommand.ask(found, InputStream.nullInputStream(), o, o)).as("end of input: none").isNull();
+    }
 }
