@@ -79,6 +79,24 @@ public final class FoundationServer implements AutoCloseable {
         return this;
     }
 
+    /** How long a finished run keeps {@link #busy} true until its result has been fetched. */
+    static final long RESULT_GRACE_NANOS = 60_000_000_000L;
+
+    /**
+     * True while a run is in progress, or has ended less than 60 s ago and nobody fetched its result
+     * ({@code GET runs/{id}} after the end: the Prism address, the admin password shown once). A node
+     * whose own Foundation forms its cluster keeps answering until then ({@link FactoryOnly}).
+     */
+    public boolean busy() {
+        long now = clock.nanoTime();
+        for (Run r : runs.values()) {
+            if (r.busy(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public InetSocketAddress address() {
         return http.getAddress();
     }
@@ -379,6 +397,8 @@ public final class FoundationServer implements AutoCloseable {
         volatile String state = "running";
         volatile String error;
         volatile Foundation.Outcome outcome;
+        private long endedNanos;
+        private boolean resultFetched;
         private boolean passwordShown;
         private String password;
 
@@ -393,13 +413,19 @@ public final class FoundationServer implements AutoCloseable {
                 synchronized (this) {
                     outcome = o;
                     state = "succeeded";
+                    endedNanos = clock.nanoTime();
                 }
             } catch (Throwable e) {
                 synchronized (this) {
                     error = e.getMessage() == null ? e.toString() : e.getMessage();
                     state = "failed";
+                    endedNanos = clock.nanoTime();
                 }
             }
+        }
+
+        synchronized boolean busy(long now) {
+            return state.equals("running") || !resultFetched && now - endedNanos < RESULT_GRACE_NANOS;
         }
 
         @Override
@@ -423,6 +449,9 @@ public final class FoundationServer implements AutoCloseable {
             ObjectNode v = Json.MAPPER.createObjectNode();
             v.put("id", id);
             v.put("state", state);
+            if (!state.equals("running")) {
+                resultFetched = true;
+            }
             v.put("cluster", plan.name());
             if (error != null) {
                 v.put("error", error);

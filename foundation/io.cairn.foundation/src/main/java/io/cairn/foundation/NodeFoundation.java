@@ -34,6 +34,11 @@ import io.cairn.common.clock.ThreadClock;
  * {@code cairn.foundation.store} (default {@code <home>/data/foundation/store}); trusted image keys
  * {@code cairn.foundation.trust} (default {@code <home>/data/foundation/trust}, a folder of
  * {@code .pub} files). The store and trust folders are created when missing.
+ *
+ * <p>When it answers ({@code cairn.foundation.serve}, default {@code factory}): only while the node
+ * is in factory state. A configured node ({@code data/cluster/cluster.json}) does not start it, and
+ * a node that joins a cluster closes it within about a second ({@link FactoryOnly}); {@code always}
+ * keeps it answering on a configured node (no authentication: lab and stand-alone use only).
  */
 public final class NodeFoundation {
 
@@ -44,7 +49,8 @@ public final class NodeFoundation {
 
     /**
      * Starts Foundation for the node at {@code home} with address {@code ip}; {@code props} may hold the
-     * {@code cairn.foundation.*} settings above. Returns what stops it, or null when {@code listen=off}.
+     * {@code cairn.foundation.*} settings above. Returns what stops it, or null when {@code listen=off} or
+     * the node is configured (a cluster member) and {@code cairn.foundation.serve} is not {@code always}.
      * Entry point of the launcher (called reflectively: keep the signature).
      */
     public static AutoCloseable start(Path home, String ip, Map<String, String> props) throws IOException {
@@ -52,8 +58,14 @@ public final class NodeFoundation {
         if (listen.equals("off")) {
             return null;
         }
+        FactoryOnly.Serve serve = FactoryOnly.Serve.parse(props.getOrDefault("cairn.foundation.serve", "factory"));
         InetSocketAddress at = listenAddress(listen, ip);
         Path root = home.toAbsolutePath().normalize();
+        java.util.Optional<String> cluster = FactoryOnly.cluster(root);
+        if (!FactoryOnly.startsAtBoot(serve, cluster.isPresent())) {
+            log(FactoryOnly.notStartedLine(cluster.orElseThrow()));
+            return null;
+        }
         Path parent = root.getParent() == null ? root : root.getParent();
         Path nodes = Path.of(props.getOrDefault("cairn.foundation.nodes", parent.toString()));
         Path store = Path.of(props.getOrDefault("cairn.foundation.store", root.resolve("data/foundation/store").toString()));
@@ -70,11 +82,21 @@ public final class NodeFoundation {
             throw new IOException("Foundation cannot listen on " + text(at) + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = server.address();
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Runnable stop = () -> {
+            if (open.compareAndSet(true, false)) {
+                server.close();
+                clock.close();
+            }
+        };
+        FactoryOnly guard = serve == FactoryOnly.Serve.ALWAYS ? null : FactoryOnly.watch(root, server::busy, stop, NodeFoundation::log);
         return new AutoCloseable() {
             @Override
             public void close() {
-                server.close();
-                clock.close();
+                if (guard != null) {
+                    guard.close();
+                }
+                stop.run();
             }
 
             @Override
@@ -82,6 +104,11 @@ public final class NodeFoundation {
                 return "http://" + text(bound) + "/gui/index.html";
             }
         };
+    }
+
+    /** A line on standard error, as the launcher writes its own (the controller log). */
+    static void log(String message) {
+        System.err.println(java.time.Instant.now() + " [foundation] " + message);
     }
 
     /** {@code auto}: the node's own address on loopback, the wildcard otherwise; else {@code ADDR:PORT}. */
