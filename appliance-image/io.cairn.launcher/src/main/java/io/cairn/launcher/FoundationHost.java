@@ -21,7 +21,10 @@ import java.util.stream.Stream;
  * verification through io.cairn.image, BMC access through hal.sim's and hal.ipmi's internals), not an
  * OSGi bundle; see the launcher readme. A node without {@code tools/foundation/}, or with
  * {@code cairn.foundation.listen=off}, runs none; a Foundation that cannot start (port taken) is
- * logged and the controller runs on.
+ * logged and the controller runs on. Foundation has no authentication, so it answers only while the
+ * node is in factory state: {@code NodeFoundation.start} returns null on a configured node and closes
+ * its own listener when the node joins a cluster (unless {@code cairn.foundation.serve=always}); the
+ * launcher passes it the settings and closes what is left at exit.
  */
 final class FoundationHost implements AutoCloseable {
 
