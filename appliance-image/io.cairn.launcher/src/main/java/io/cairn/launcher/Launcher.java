@@ -142,6 +142,7 @@ public final class Launcher {
         framework = fw;
         Thread hook = Thread.ofPlatform().name("cairn-shutdown").unstarted(this::onSignal);
         Runtime.getRuntime().addShutdownHook(hook);
+        FoundationHost foundation = null;
         try {
             fw.init();
             BundleContext ctx = fw.getBundleContext();
@@ -160,6 +161,7 @@ public final class Launcher {
                     + outcome.unchanged() + " unchanged");
             fw.start();
             reconciler.startAll(jars);
+            foundation = FoundationHost.start(home, address, props); // spec 10 §5: Foundation in every CVM, port 8000
             if (ctx.getServiceReferences((String) null, READY_FILTER) != null) {
                 ready.countDown();
             }
@@ -185,6 +187,9 @@ public final class Launcher {
             shutdown();
             return LaunchException.FAILED;
         } finally {
+            if (foundation != null) {
+                foundation.close();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

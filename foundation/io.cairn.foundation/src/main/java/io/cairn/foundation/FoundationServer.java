@@ -56,6 +56,8 @@ public final class FoundationServer implements AutoCloseable {
     private final Path trust;
     private final Clock clock;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    /** The node this Foundation runs in ({@code GET /foundation/v1/node}); null when stand-alone. */
+    private volatile java.util.function.Supplier<JsonNode> self;
 
     public FoundationServer(InetSocketAddress listen, Path nodes, Path store, Path trust, Clock clock) throws IOException {
         this.nodes = nodes.toAbsolutePath().normalize();
@@ -69,6 +71,30 @@ public final class FoundationServer implements AutoCloseable {
 
     public void start() {
         http.start();
+    }
+
+    /** Serves {@code GET /foundation/v1/node} from {@code node} (the node this Foundation runs in). */
+    public FoundationServer self(java.util.function.Supplier<JsonNode> node) {
+        this.self = node;
+        return this;
+    }
+
+    /** How long a finished run keeps {@link #busy} true until its result has been fetched. */
+    static final long RESULT_GRACE_NANOS = 60_000_000_000L;
+
+    /**
+     * True while a run is in progress, or has ended less than 60 s ago and nobody fetched its result
+     * ({@code GET runs/{id}} after the end: the Prism address, the admin password shown once). A node
+     * whose own Foundation forms its cluster keeps answering until then ({@link FactoryOnly}).
+     */
+    public boolean busy() {
+        long now = clock.nanoTime();
+        for (Run r : runs.values()) {
+            if (r.busy(now)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public InetSocketAddress address() {
@@ -91,6 +117,13 @@ public final class FoundationServer implements AutoCloseable {
                 gui(x, path.substring("/gui/".length()));
             } else if (path.equals("/foundation/v1/nodes") && method.equals("GET")) {
                 json(x, 200, nodeList());
+            } else if (path.equals("/foundation/v1/node") && method.equals("GET")) {
+                java.util.function.Supplier<JsonNode> s = self;
+                if (s == null) {
+                    error(x, 404, "NOT_FOUND", "this Foundation runs stand-alone (foundation serve), not in a node");
+                } else {
+                    json(x, 200, s.get());
+                }
             } else if (path.equals("/foundation/v1/layout") && method.equals("GET")) {
                 json(x, 200, layout(x.getRequestURI().getRawQuery()));
             } else if (path.startsWith("/foundation/v1/images/") && method.equals("PUT")) {
@@ -113,7 +146,7 @@ public final class FoundationServer implements AutoCloseable {
                     json(x, 200, r.view());
                 }
             } else if (path.startsWith("/foundation/v1/")) {
-                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, layout, images, validate, runs)");
+                error(x, 404, "NOT_FOUND", method + " " + path + " is not a Foundation resource (nodes, node, layout, images, validate, runs)");
             } else {
                 error(x, 404, "NOT_FOUND", path + " not found; the GUI is at /gui/index.html");
             }
@@ -364,6 +397,8 @@ public final class FoundationServer implements AutoCloseable {
         volatile String state = "running";
         volatile String error;
         volatile Foundation.Outcome outcome;
+        private long endedNanos;
+        private boolean resultFetched;
         private boolean passwordShown;
         private String password;
 
@@ -378,13 +413,19 @@ public final class FoundationServer implements AutoCloseable {
                 synchronized (this) {
                     outcome = o;
                     state = "succeeded";
+                    endedNanos = clock.nanoTime();
                 }
             } catch (Throwable e) {
                 synchronized (this) {
                     error = e.getMessage() == null ? e.toString() : e.getMessage();
                     state = "failed";
+                    endedNanos = clock.nanoTime();
                 }
             }
+        }
+
+        synchronized boolean busy(long now) {
+            return state.equals("running") || !resultFetched && now - endedNanos < RESULT_GRACE_NANOS;
         }
 
         @Override
@@ -408,6 +449,9 @@ public final class FoundationServer implements AutoCloseable {
             ObjectNode v = Json.MAPPER.createObjectNode();
             v.put("id", id);
             v.put("state", state);
+            if (!state.equals("running")) {
+                resultFetched = true;
+            }
             v.put("cluster", plan.name());
             if (error != null) {
                 v.put("error", error);

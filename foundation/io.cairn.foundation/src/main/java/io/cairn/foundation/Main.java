@@ -24,6 +24,10 @@ public final class Main {
               discover [--registry DIR | --no-registry] [--interface IF]... [--no-multicast] [--address IP]... [--timeout S] [--json]
                                          factory-state nodes: IPv6 link-local multicast on this machine's links, the
                                          loopback registry, and controllers asked directly (--address)
+              applet [--interface IF]... [--node UUID | --pick N] [--listen 127.0.0.1:9442] [--timeout S]
+                                         the discovery applet: lists factory nodes on this machine's links (IPv6
+                                         link-local multicast) and proxies 127.0.0.1:9442 to the chosen node's
+                                         Foundation ([fe80::...%IF]:8000) until stopped
               validate --config FILE     check the form and the network without changing anything
               status --config FILE       each node: state (bare, factory, configured), power, address, image
               power on|off --config FILE power the nodes on or off through their BMCs
@@ -71,6 +75,7 @@ public final class Main {
                 case "power" -> power(a, out);
                 case "bare" -> bare(a, out);
                 case "discover" -> io.cairn.foundation.discovery.DiscoverCommand.run(a, out, err);
+                case "applet" -> io.cairn.foundation.discovery.AppletCommand.run(a, System.in, System.console() != null, out, err);
                 case "serve" -> serve(options(a, Set.of("--dir", "--listen", "--store", "--trust")), out);
                 default -> throw new Usage("unknown command '" + cmd + "'");
             };

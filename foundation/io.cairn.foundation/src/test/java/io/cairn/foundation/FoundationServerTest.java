@@ -108,4 +108,55 @@ class FoundationServerTest {
         }
         throw new AssertionError("no OPLOG layer in " + layout);
     }
+
+    /**
+     * {@link FoundationServer#busy} (what keeps a joining node's Foundation open, {@link FactoryOnly}):
+     * true from the start of a run until its ended state has been fetched, or until 60 s of the clock
+     * have passed after its end. The runs here fail in validation (one node, no image).
+     */
+    @Test
+    void givenARun_whenItEnds_thenBusyUntilItsResultIsFetchedOrTheGraceHasPassed() throws Exception {
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Path nodes = Files.createDirectories(dir.resolve("nodes"));
+        io.cairn.common.clock.ManualClock clock = new io.cairn.common.clock.ManualClock();
+        String form = """
+                {"cluster": {"name": "b1"}, "cvm": {"netmask": "255.255.255.0", "gateway": "127.0.1.254"},
+                 "image": {"archive": "none.tar.gz"}, "admin": "admin",
+                 "nodes": [{"home": "n1", "cvm_ip": "127.0.1.213"}]}""";
+        try (FoundationServer server = new FoundationServer(new InetSocketAddress("127.0.0.1", 0), nodes, store, dir.resolve("trust"), clock)) {
+            server.start();
+            String base = "http://127.0.0.1:" + server.address().getPort() + "/foundation/v1/runs";
+            assertThat(server.busy()).as("no run yet").isFalse();
+            HttpResponse<String> post = send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)));
+            assertThat(post.statusCode()).as(post.body()).isEqualTo(202);
+            String id = Json.MAPPER.readTree(post.body()).path("id").asText();
+            assertThat(server.busy()).as("running, or ended with its result not fetched").isTrue();
+            String state = "running";
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (state.equals("running")) {
+                assertThat(System.nanoTime()).as("the run ends").isLessThan(deadline);
+                Thread.sleep(50);
+                state = Json.MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base + "/" + id))).body()).path("state").asText();
+            }
+            assertThat(state).isEqualTo("failed");
+            assertThat(server.busy()).as("its end was fetched").isFalse();
+
+            HttpResponse<String> second = send(HttpRequest.newBuilder(URI.create(base)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(form)));
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(202);
+            assertThat(server.busy()).isTrue();
+            deadline = System.nanoTime() + 30_000_000_000L;
+            int advances = 0;
+            while (server.busy()) { // each advance is 59 s: not busy only once the run ended at least one advance earlier
+                assertThat(System.nanoTime()).as("the second run ends").isLessThan(deadline);
+                Thread.sleep(50);
+                clock.advance(Duration.ofSeconds(59));
+                advances++;
+            }
+            assertThat(advances).as("59 s after its end it still waits for the result to be fetched").isGreaterThanOrEqualTo(2);
+            assertThat(Json.MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(base + "/" + Json.MAPPER.readTree(second.body())
+                    .path("id").asText()))).body()).path("state").asText()).isEqualTo("failed");
+        }
+    }
 }

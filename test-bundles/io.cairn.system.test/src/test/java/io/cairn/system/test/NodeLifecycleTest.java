@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeLifecycleTest {
 
     private static final Duration START = Duration.ofSeconds(150);
-    private static final String IP = "127.0.1.201";
+    /** The node's address; {@code -Dcairn.test.node.ip} moves it (a machine shared by several people or runs). */
+    private static final String IP = System.getProperty("cairn.test.node.ip", "127.0.1.201");
 
     @TempDir
     Path tmp;
@@ -50,6 +51,21 @@ class NodeLifecycleTest {
             long pid = readyPid(home);
             String log = Files.readString(home.resolve("logs/controller.log"));
             assertThat(log).contains("Node ready:", "bundles installed").doesNotContain("Exception");
+            // spec 10 §5: Foundation runs in every controller, on port 8000 of the node's own address on loopback
+            assertThat(log).contains("Foundation on http://" + IP + ":8000/gui/index.html");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            java.net.http.HttpResponse<String> gui = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + IP + ":8000/gui/index.html")).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(gui.statusCode()).isEqualTo(200);
+            assertThat(gui.body()).contains("Foundation");
+            java.net.http.HttpResponse<String> self = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + IP + ":8000/foundation/v1/node")).timeout(Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            String uuid = json.readTree(home.resolve("data/identity/node.json").toFile()).path("uuid").asText();
+            assertThat(json.readTree(self.body()).path("uuid").asText()).as(self.body()).isEqualTo(uuid);
+            assertThat(json.readTree(self.body()).path("ip").asText()).isEqualTo(IP);
 
             Proc again = Proc.cairn(START, "node", "start", "--home", home.toString(), "--ip", IP);
             assertThat(again.exitCode()).isNotZero();
@@ -79,6 +95,102 @@ class NodeLifecycleTest {
                     .containsPattern("0 bundles installed, 0 updated, 0 removed, [1-9][0-9]* unchanged");
         } finally {
             Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", home.toString());
+        }
+    }
+
+    /**
+     * Least privilege (foundation readme, "Foundation in every node"): Foundation, which has no
+     * authentication, answers on :8000 only while a node is in factory state. Three nodes ({@code IP},
+     * {@code IP+3}, {@code IP+4}: a cluster needs three) serve it; {@code cluster create} makes them
+     * configured and each closes its listener (connection refused, time printed); node {@code IP}
+     * restarted as a cluster member does not open it again.
+     */
+    @Test
+    void givenFactoryNodes_whenClusterCreated_thenFoundationIsClosedAndStaysClosedAfterRestart() throws Exception {
+        List<String> ips = List.of(IP, offset(IP, 3), offset(IP, 4));
+        List<Path> homes = List.of(tmp.resolve("f1"), tmp.resolve("f2"), tmp.resolve("f3"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Proc>> starts = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                starts.add(pool.submit(() -> Proc.cairn(START, "node", "start", "--home", homes.get(n).toString(), "--ip", ips.get(n))));
+            }
+            for (java.util.concurrent.Future<Proc> f : starts) {
+                Proc p = f.get();
+                assertThat(p.exitCode()).as(p.output()).isZero();
+            }
+            for (Path h : homes) {
+                readyPid(h);
+            }
+            for (String ip : ips) {
+                java.net.http.HttpResponse<String> gui = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + ip + ":8000/gui/index.html")).timeout(Duration.ofSeconds(30)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(gui.statusCode()).as("factory node " + ip + " serves Foundation").isEqualTo(200);
+            }
+
+            Proc create = Proc.cairn(Duration.ofSeconds(200), "cluster", "create", "--nodes", String.join(",", ips), "--admin",
+                    tmp.resolve("admin").toString(), "--name", "fo3");
+            assertThat(create.exitCode()).as(create.output()).isZero();
+            long created = System.nanoTime();
+            for (String ip : ips) {
+                awaitRefused(ip, Duration.ofSeconds(30));
+                System.out.printf("Foundation on %s:8000 refused %d ms after cluster create returned%n", ip,
+                        (System.nanoTime() - created) / 1_000_000);
+            }
+            for (Path h : homes) {
+                String log = Files.readString(h.resolve("logs/controller.log"));
+                assertThat(log).contains(
+                        "Foundation stopped: node joined cluster fo3; expand the cluster through Prism (ncli cluster add-node)");
+                // measured, not asserted: the join (genesis) and the close (foundation), as each logged it
+                log.lines().filter(l -> l.contains("Joined cluster fo3") || l.contains("Foundation stopped"))
+                        .forEach(l -> System.out.println(h.getFileName() + ": " + l));
+            }
+
+            Proc stop = Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", homes.get(0).toString());
+            assertThat(stop.exitCode()).as(stop.output()).isZero();
+            Proc restart = Proc.cairn(START, "node", "start", "--home", homes.get(0).toString(), "--ip", IP);
+            assertThat(restart.exitCode()).as(restart.output()).isZero();
+            readyPid(homes.get(0));
+            String log = Files.readString(homes.get(0).resolve("logs/controller.log"));
+            assertThat(log.substring(log.lastIndexOf(") starting on " + IP))).as("the restarted member's log")
+                    .contains("Foundation not started: node is a member of cluster fo3; expand the cluster through Prism")
+                    .doesNotContain("Foundation on http://");
+            assertThat(refused(IP)).as("a configured node does not open :8000 at boot").isTrue();
+        } finally {
+            pool.shutdownNow();
+            for (Path h : homes) {
+                Proc.cairn(Duration.ofSeconds(60), "node", "stop", "--home", h.toString());
+            }
+        }
+    }
+
+    /** {@code ip} with its last byte moved by {@code by} (127.0.1.211 + 3 = 127.0.1.214). */
+    private static String offset(String ip, int by) {
+        int dot = ip.lastIndexOf('.');
+        return ip.substring(0, dot + 1) + (Integer.parseInt(ip.substring(dot + 1)) + by);
+    }
+
+    private static void awaitRefused(String ip, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!refused(ip)) {
+            assertThat(System.nanoTime()).as("Foundation on " + ip + ":8000 still accepts connections after " + timeout)
+                    .isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** True when a TCP connection to {@code ip}:8000 is refused (nobody listens). */
+    private static boolean refused(String ip) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(ip, 8000), 5000);
+            return false;
+        } catch (java.net.ConnectException e) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
