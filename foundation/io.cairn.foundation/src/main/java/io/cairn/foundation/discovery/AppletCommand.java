@@ -87,13 +87,9 @@ public final class AppletCommand {
                 }
                 default -> {
                     try {
-                        double s = Double.parseDouble(v);
-                        if (!(s > 0 && s <= 60)) {
-                            throw new NumberFormatException();
-                        }
-                        timeout = Duration.ofMillis((long) (s * 1000));
-                    } catch (NumberFormatException e) {
-                        return usage(err, "--timeout must be seconds in (0, 60], not '" + v + "'");
+                        timeout = DiscoverCommand.timeout(v);
+                    } catch (IllegalArgumentException e) {
+                        return usage(err, e.getMessage());
                     }
                 }
             }

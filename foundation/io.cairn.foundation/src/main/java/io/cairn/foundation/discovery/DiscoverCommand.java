@@ -86,13 +86,9 @@ public final class DiscoverCommand {
                         addresses.add(v);
                     } else {
                         try {
-                            double s = Double.parseDouble(v);
-                            if (!(s > 0 && s <= 60)) {
-                                throw new NumberFormatException();
-                            }
-                            timeout = Duration.ofMillis((long) (s * 1000));
-                        } catch (NumberFormatException e) {
-                            err.println("foundation discover: --timeout must be seconds in (0, 60], not '" + v + "'");
+                            timeout = timeout(v);
+                        } catch (IllegalArgumentException e) {
+                            err.println("foundation discover: " + e.getMessage());
                             return 2;
                         }
                     }
@@ -152,6 +148,19 @@ public final class DiscoverCommand {
             err.println("foundation discover: no factory-state node found (" + String.join("; ", searched) + ")");
         }
         return 0;
+    }
+
+    /** A {@code --timeout} value (of discover and applet): seconds in (0, 60]; else an error naming the option and the value. */
+    static Duration timeout(String seconds) {
+        try {
+            double s = Double.parseDouble(seconds);
+            if (s > 0 && s <= 60) {
+                return Duration.ofMillis((long) (s * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--timeout must be seconds in (0, 60], not '" + seconds + "'");
     }
 
     /**

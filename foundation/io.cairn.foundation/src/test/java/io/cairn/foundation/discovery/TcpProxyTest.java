@@ -150,8 +150,14 @@ class TcpProxyTest {
         assertThat(AppletCommand.run(List.of("--node", "x", "--pick", "1"), InputStream.nullInputStream(), false, o, e)).isEqualTo(2);
         assertThat(AppletCommand.run(List.of("--listen", "nowhere"), InputStream.nullInputStream(), false, o, e)).isEqualTo(2);
         assertThat(AppletCommand.run(List.of("--pick", "one"), InputStream.nullInputStream(), false, o, e)).isEqualTo(2);
+        assertThat(AppletCommand.run(List.of("--timeout", "0"), InputStream.nullInputStream(), false, o, e)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("not both").contains("--listen must be ADDRESS:PORT")
-                .contains("--pick must be a node's number");
+                .contains("--pick must be a node's number").contains("foundation applet: --timeout must be seconds in (0, 60], not '0'");
+        // discover checks --timeout the same way
+        assertThat(DiscoverCommand.run(List.of("--timeout", "61"), o, e)).isEqualTo(2);
+        assertThat(DiscoverCommand.run(List.of("--timeout", "soon"), o, e)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("foundation discover: --timeout must be seconds in (0, 60], not '61'")
+                .contains("foundation discover: --timeout must be seconds in (0, 60], not 'soon'");
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.cairn.system.test;
 
+import static io.cairn.foundation.discovery.DiscoveryTopology.awaitLine;
+import static io.cairn.foundation.discovery.DiscoveryTopology.java;
+import static io.cairn.foundation.discovery.DiscoveryTopology.must;
+import static io.cairn.foundation.discovery.DiscoveryTopology.pipe;
+import static io.cairn.foundation.discovery.DiscoveryTopology.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,32 +36,31 @@ import io.cairn.cluster.rpc.discovery.DiscoveryProtocol;
 import io.cairn.cluster.rpc.discovery.DiscoveryResponder;
 import io.cairn.cluster.rpc.discovery.NodeAdvert;
 import io.cairn.foundation.NodeFoundation;
+import io.cairn.foundation.discovery.DiscoveryTopology;
+import io.cairn.foundation.discovery.DiscoveryTopology.Run;
 
 /**
  * The discovery applet (spec 10 §5 acceptance): node namespaces {@code capl1..3}, each running one
  * {@code java} process with the real {@link DiscoveryResponder} and the real node Foundation
  * ({@link NodeFoundation}, the class the controller's launcher starts; port 8000), and the applet's
- * namespace {@code caplq} on bridge {@code caplbr} in {@code caplsw}, IPv6 link-local only (node 1
+ * namespace {@code caplq} on bridge {@code capbr} in {@code caplsw}, IPv6 link-local only (node 1
  * also has 198.18.20.11/25, nodes 2 and 3 have no IPv4 at all). {@code caplfar} sits behind router
  * {@code caplrt} (198.18.20.1/25 on the bridge, 198.18.20.129/25 behind it). The applet
  * ({@code foundation applet}, a {@code java} process) lists the 3 nodes, proxies 127.0.0.1:9442 of
  * its namespace to the chosen node's {@code [fe80::…%capq]:8000}, and {@code curl} there gets the GUI
  * and {@code /foundation/v1/node} of that node. Behind the router: 0 nodes, but node 1's
  * {@code http://198.18.20.11:8000/gui/index.html} answers directly. Nothing touches a real interface;
- * every namespace goes in {@link #tearDown()}. Needs root, iproute2 and curl.
+ * every namespace goes in {@link #tearDown()}. The segment is foundation's {@link DiscoveryTopology} (its test-jar).
+ * Needs root, iproute2 and curl.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FoundationAppletLayer2Test {
 
-    private static final String SWITCH = "caplsw";
-    private static final String BRIDGE = "caplbr";
-    private static final String APPLET = "caplq";
-    private static final String ROUTER = "caplrt";
-    private static final String FAR = "caplfar";
-    private static final List<String> NODES = List.of("capl1", "capl2", "capl3");
-    private static final List<String> ALL = List.of(SWITCH, APPLET, ROUTER, FAR, "capl1", "capl2", "capl3");
-    private static final String NODE1_IP = "198.18.20.11";
     private static final List<Node> nodes = new ArrayList<>();
+    private static DiscoveryTopology net;
+    private static String appletNs;
+    private static String far;
+    private static String node1Ip;
     private static Path work;
 
     record Node(String ns, String dev, String uuid, String serial, Process process, BlockingQueue<String> lines) {
@@ -67,38 +68,13 @@ class FoundationAppletLayer2Test {
 
     @BeforeAll
     static void setUp() throws Exception {
-        tearDownNamespaces();
+        net = DiscoveryTopology.create("capl", "cap", "198.18.20");
+        appletNs = net.querier();
+        far = net.far();
+        node1Ip = net.node1Ip();
         work = Files.createTempDirectory("capl");
-        for (String ns : ALL) {
-            must("ip", "netns", "add", ns);
-            must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
-            must("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-        }
-        must("ip", "netns", "exec", SWITCH, "ip", "link", "add", BRIDGE, "type", "bridge");
-        must("ip", "netns", "exec", SWITCH, "ip", "link", "set", BRIDGE, "up");
-        int k = 1;
-        for (String ns : List.of("capl1", "capl2", "capl3", APPLET, ROUTER)) {
-            String dev = dev(ns);
-            must("ip", "link", "add", dev, "netns", ns, "type", "veth", "peer", "name", "capp" + k, "netns", SWITCH);
-            must("ip", "netns", "exec", SWITCH, "ip", "link", "set", "capp" + k, "master", BRIDGE, "up");
-            must("ip", "netns", "exec", ns, "ip", "link", "set", dev, "up");
-            k++;
-        }
-        must("ip", "link", "add", "capr1", "netns", ROUTER, "type", "veth", "peer", "name", "capfar", "netns", FAR);
-        must("ip", "netns", "exec", ROUTER, "sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
-        must("ip", "netns", "exec", ROUTER, "ip", "addr", "add", "198.18.20.1/25", "dev", dev(ROUTER));
-        must("ip", "netns", "exec", ROUTER, "ip", "addr", "add", "198.18.20.129/25", "dev", "capr1");
-        must("ip", "netns", "exec", ROUTER, "ip", "link", "set", "capr1", "up");
-        must("ip", "netns", "exec", FAR, "ip", "addr", "add", "198.18.20.130/25", "dev", "capfar");
-        must("ip", "netns", "exec", FAR, "ip", "link", "set", "capfar", "up");
-        must("ip", "netns", "exec", FAR, "ip", "route", "add", "default", "via", "198.18.20.129");
-        must("ip", "netns", "exec", "capl1", "ip", "addr", "add", NODE1_IP + "/25", "dev", dev("capl1"));
-        must("ip", "netns", "exec", "capl1", "ip", "route", "add", "default", "via", "198.18.20.1");
-        for (String ns : List.of("capl1", "capl2", "capl3", APPLET, FAR)) {
-            waitForLinkLocal(ns, ns.equals(FAR) ? "capfar" : dev(ns));
-        }
         int position = 1;
-        for (String ns : NODES) {
+        for (String ns : net.nodes()) {
             String uuid = UUID.randomUUID().toString();
             String serial = "SN-" + ns.toUpperCase();
             // the node's home as a controller has it: its identity (data/identity/node.json) and its hardware (node.json)
@@ -108,22 +84,22 @@ class FoundationAppletLayer2Test {
                     "{\"uuid\":\"" + uuid + "\",\"rack\":\"rack-1\",\"block\":\"BLK-APPLET\"}");
             Files.writeString(home.resolve("node.json"), "{\"serial\":\"" + serial + "\",\"block\":\"BLK-APPLET\",\"position\":\""
                     + position + "\"}");
-            String ip = ns.equals("capl1") ? NODE1_IP : linkLocal(ns, dev(ns));
+            String ip = ns.equals(net.node(1)) ? node1Ip : net.linkLocal(ns);
             Process p = new ProcessBuilder("ip", "netns", "exec", ns, java(), "-cp", System.getProperty("java.class.path"),
                     FactoryNode.class.getName(), uuid, String.valueOf(position++), home.toString(), ip).redirectErrorStream(true).start();
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
             Thread.ofVirtual().start(() -> pipe(ns, p, lines));
-            nodes.add(new Node(ns, dev(ns), uuid, serial, p, lines));
+            nodes.add(new Node(ns, net.dev(ns), uuid, serial, p, lines));
         }
         for (Node n : nodes) {
-            awaitLine(n.ns(), n.process(), n.lines(), "node ready");
+            awaitLine("node in " + n.ns(), n.process(), n.lines(), "node ready", Duration.ofSeconds(60));
         }
         // the bridge snoops MLD: a node is reachable by the group once the bridge has seen its report; wait (bounded) until
         // `foundation discover` sees all three, so the applet's checks below start from a settled link
-        System.out.println("[caplsw] bridge mdb: " + run("ip", "netns", "exec", SWITCH, "bridge", "mdb", "show").out());
+        System.out.println("[" + net.switchNs() + "] bridge mdb: " + run("ip", "netns", "exec", net.switchNs(), "bridge", "mdb", "show").out());
         long t0 = System.nanoTime();
         for (int attempt = 1;; attempt++) {
-            Run d = run("ip", "netns", "exec", APPLET, java(), "-cp", System.getProperty("java.class.path"), io.cairn.foundation.Main.class.getName(),
+            Run d = run("ip", "netns", "exec", appletNs, java(), "-cp", System.getProperty("java.class.path"), io.cairn.foundation.Main.class.getName(),
                     "discover", "--no-registry", "--interface", "capq", "--timeout", "2");
             long seen = nodes.stream().filter(n -> d.out().contains(n.uuid())).count();
             System.out.printf("discover attempt %d: %d of 3 nodes after %d ms%n", attempt, seen, (System.nanoTime() - t0) / 1_000_000);
@@ -131,7 +107,7 @@ class FoundationAppletLayer2Test {
                 break;
             }
             if (attempt == 10) {
-                throw new AssertionError("the 3 nodes are not all discoverable from " + APPLET + " after 10 queries:\n" + d.out() + d.err());
+                throw new AssertionError("the 3 nodes are not all discoverable from " + appletNs + " after 10 queries:\n" + d.out() + d.err());
             }
         }
     }
@@ -157,58 +133,50 @@ class FoundationAppletLayer2Test {
         }
     }
 
-    private static String dev(String ns) {
-        return switch (ns) {
-            case APPLET -> "capq";
-            case ROUTER -> "capr0";
-            default -> "capn" + ns.substring(ns.length() - 1);
-        };
-    }
-
     @Test
     @Order(1)
     void givenThreeFactoryNodesOnTheLink_whenTheAppletPicksOne_thenLocalhost9442ServesThatNodesFoundation() throws Exception {
         Node chosen = nodes.get(1);
         long t0 = System.nanoTime();
-        Applet applet = applet(APPLET, "--node", chosen.uuid(), "--timeout", "2");
+        Applet applet = applet(appletNs, "--node", chosen.uuid(), "--timeout", "2");
         try {
             String listing = applet.await("proxying");
             System.out.printf("applet: listed and proxying in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             assertThat(listing).contains("3 factory node(s) on capq");
             for (Node n : nodes) {
-                assertThat(listing).contains(n.uuid() + "  block BLK-APPLET").contains(linkLocal(n.ns(), n.dev()) + "%capq");
+                assertThat(listing).contains(n.uuid() + "  block BLK-APPLET").contains(net.linkLocal(n.ns()) + "%capq");
             }
-            assertThat(listing).contains("node " + chosen.uuid() + ": proxying 127.0.0.1:9442 -> [" + linkLocal(chosen.ns(), chosen.dev())
+            assertThat(listing).contains("node " + chosen.uuid() + ": proxying 127.0.0.1:9442 -> [" + net.linkLocal(chosen.ns())
                     + "%capq]:8000");
 
-            Run gui = run("ip", "netns", "exec", APPLET, "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
+            Run gui = run("ip", "netns", "exec", appletNs, "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
                     "http://127.0.0.1:9442/gui/index.html");
             assertThat(gui.out()).as(gui.err()).isEqualTo("200");
-            JsonNode who = new ObjectMapper().readTree(must("ip", "netns", "exec", APPLET, "curl", "-sS", "-m", "10",
+            JsonNode who = new ObjectMapper().readTree(must("ip", "netns", "exec", appletNs, "curl", "-sS", "-m", "10",
                     "http://127.0.0.1:9442/foundation/v1/node"));
             assertThat(who.path("uuid").asText()).isEqualTo(chosen.uuid());
             assertThat(who.path("serial").asText()).isEqualTo(chosen.serial());
 
             // a second applet on the same port: a clear error, before any discovery
-            Run busy = runApplet(APPLET, "--pick", "1", "--timeout", "1");
+            Run busy = runApplet(appletNs, "--pick", "1", "--timeout", "1");
             assertThat(busy.exit()).isEqualTo(1);
             assertThat(busy.err()).contains("127.0.0.1:9442 is busy");
         } finally {
             applet.stop();
         }
         // the applet stopped: nothing listens on 9442 any more
-        assertThat(run("ip", "netns", "exec", APPLET, "curl", "-sS", "-m", "5", "http://127.0.0.1:9442/gui/index.html").exit()).isNotZero();
+        assertThat(run("ip", "netns", "exec", appletNs, "curl", "-sS", "-m", "5", "http://127.0.0.1:9442/gui/index.html").exit()).isNotZero();
     }
 
     @Test
     @Order(2)
     void givenPickByNumber_whenProxying_thenTheListedNodeAnswers() throws Exception {
-        Applet applet = applet(APPLET, "--pick", "3", "--interface", "capq", "--timeout", "2");
+        Applet applet = applet(appletNs, "--pick", "3", "--interface", "capq", "--timeout", "2");
         try {
             String listing = applet.await("proxying");
             Matcher m = Pattern.compile("  3\\) (\\S+)  ").matcher(listing);
             assertThat(m.find()).as(listing).isTrue();
-            JsonNode who = new ObjectMapper().readTree(must("ip", "netns", "exec", APPLET, "curl", "-sS", "-m", "10",
+            JsonNode who = new ObjectMapper().readTree(must("ip", "netns", "exec", appletNs, "curl", "-sS", "-m", "10",
                     "http://127.0.0.1:9442/foundation/v1/node"));
             assertThat(who.path("uuid").asText()).isEqualTo(m.group(1));
             assertThat(nodes.stream().map(Node::uuid)).contains(m.group(1));
@@ -221,10 +189,10 @@ class FoundationAppletLayer2Test {
     @Order(3)
     void givenAnUnknownNode_whenTheAppletRuns_thenItSaysSoAndListsWhatItFound() throws Exception {
         String unknown = UUID.randomUUID().toString();
-        Run r = runApplet(APPLET, "--node", unknown, "--timeout", "2");
+        Run r = runApplet(appletNs, "--node", unknown, "--timeout", "2");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("no factory node " + unknown + " on the links capq").contains(nodes.get(0).uuid());
-        Run noIf = runApplet(APPLET, "--interface", "nope0", "--pick", "1");
+        Run noIf = runApplet(appletNs, "--interface", "nope0", "--pick", "1");
         assertThat(noIf.exit()).isEqualTo(1);
         assertThat(noIf.err()).contains("no interface named [nope0]");
     }
@@ -232,15 +200,15 @@ class FoundationAppletLayer2Test {
     @Test
     @Order(4)
     void givenTheAppletBehindARouter_whenRun_thenNoNodeButTheGuiAnswersOnTheNodesIpv4() throws Exception {
-        Run r = runApplet(FAR, "--pick", "1", "--timeout", "2");
+        Run r = runApplet(far, "--pick", "1", "--timeout", "2");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("no factory nodes on the links capfar")
                 .contains("across a router browse http://<CVM_IP>:8000/gui/index.html directly");
-        Run gui = run("ip", "netns", "exec", FAR, "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
-                "http://" + NODE1_IP + ":8000/gui/index.html");
+        Run gui = run("ip", "netns", "exec", far, "curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
+                "http://" + node1Ip + ":8000/gui/index.html");
         assertThat(gui.out()).as(gui.err()).isEqualTo("200");
-        JsonNode who = new ObjectMapper().readTree(must("ip", "netns", "exec", FAR, "curl", "-sS", "-m", "10",
-                "http://" + NODE1_IP + ":8000/foundation/v1/node"));
+        JsonNode who = new ObjectMapper().readTree(must("ip", "netns", "exec", far, "curl", "-sS", "-m", "10",
+                "http://" + node1Ip + ":8000/foundation/v1/node"));
         assertThat(who.path("uuid").asText()).isEqualTo(nodes.get(0).uuid());
     }
 
@@ -295,104 +263,16 @@ class FoundationAppletLayer2Test {
         return r;
     }
 
-    private static void pipe(String name, Process p, BlockingQueue<String> lines) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String l; (l = r.readLine()) != null;) {
-                System.out.println("[" + name + "] " + l);
-                lines.add(l);
-            }
-        } catch (IOException e) {
-            // process gone
-        }
-    }
-
-    private static String linkLocal(String ns, String dev) throws Exception {
-        Matcher m = Pattern.compile("inet6 (fe80::[0-9a-f:]+)/64").matcher(run("ip", "netns", "exec", ns, "ip", "-6", "addr", "show", "dev", dev).out());
-        assertThat(m.find()).as("link-local address of %s in %s", dev, ns).isTrue();
-        return m.group(1);
-    }
-
-    private static void waitForLinkLocal(String ns, String dev) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        String out = "";
-        while (System.nanoTime() < end) {
-            out = run("ip", "netns", "exec", ns, "ip", "-6", "addr", "show", "dev", dev, "scope", "link").out();
-            if (out.contains("fe80::") && !out.contains("tentative")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(dev + " in " + ns + " has no usable IPv6 link-local address after 15 s: " + out);
-    }
-
-    private static void awaitLine(String ns, Process p, BlockingQueue<String> lines, String prefix) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < end) {
-            String l = lines.poll(500, TimeUnit.MILLISECONDS);
-            if (l != null && l.startsWith(prefix)) {
-                return;
-            }
-            if (l == null && !p.isAlive() && lines.isEmpty()) {
-                throw new AssertionError("node in " + ns + " exited (" + p.exitValue() + ") before '" + prefix + "'");
-            }
-        }
-        throw new AssertionError("node in " + ns + " did not print '" + prefix + "' within 60 s");
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... cmd) throws Exception {
-        Path out = Files.createTempFile("capl", ".out");
-        Path err = Files.createTempFile("capl", ".err");
-        try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + String.join(" ", cmd));
-            }
-            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    private static String must(String... cmd) throws Exception {
-        Run r = run(cmd);
-        if (r.exit() != 0) {
-            throw new AssertionError(String.join(" ", cmd) + " failed (" + r.exit() + "): " + r.err() + r.out());
-        }
-        return r.out();
-    }
-
     @AfterAll
     static void tearDown() throws Exception {
-        for (Node n : nodes) {
-            n.process().getOutputStream().close(); // stdin ends: the node exits
+        DiscoveryTopology.endAll(nodes.stream().map(Node::process).toList(), Duration.ofSeconds(10));
+        if (net != null) {
+            net.close();
         }
-        for (Node n : nodes) {
-            if (!n.process().waitFor(10, TimeUnit.SECONDS)) {
-                n.process().descendants().forEach(ProcessHandle::destroyForcibly);
-                n.process().destroyForcibly();
-            }
-        }
-        tearDownNamespaces();
         if (work != null) {
             try (var s = Files.walk(work)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    private static void tearDownNamespaces() throws Exception {
-        for (String ns : ALL) {
-            run("ip", "netns", "del", ns);
         }
     }
 }
