@@ -55,6 +55,11 @@ final class FakeStargate implements Stargate {
     }
 
     @Override
+    public List<VDisk> vdisks() {
+        return new ArrayList<>(vdisks.values());
+    }
+
+    @Override
     public Optional<VDisk> vdisk(UUID vdisk) {
         return Optional.ofNullable(vdisks.get(vdisk));
     }

@@ -41,6 +41,9 @@ public interface Stargate {
 
     List<VDisk> vdisks(String container);
 
+    /** Every vDisk of every container, read in one pass over the catalog (since 1.5.0). */
+    List<VDisk> vdisks();
+
     Optional<VDisk> vdisk(UUID vdisk);
 
     Optional<VDisk> vdisk(String container, String name);

@@ -5,7 +5,7 @@
  * an {@link io.cairn.storage.api.stargate.VDiskIo} opened on any node reaches it.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.cairn.storage.api.stargate;
 
 import org.osgi.annotation.bundle.Export;

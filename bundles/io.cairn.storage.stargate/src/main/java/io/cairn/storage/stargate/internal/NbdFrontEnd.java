@@ -131,7 +131,7 @@ public final class NbdFrontEnd {
         @Override
         public List<String> names() {
             List<String> out = new ArrayList<>();
-            for (VDisk v : stargate.allVDisks()) {
+            for (VDisk v : stargate.vdisks()) {
                 out.add(v.containerName() + "/" + v.name());
             }
             return out;

@@ -59,7 +59,7 @@ public final class StargateRpc implements RpcHandler {
                 stargate.deleteContainer(text(body, "name"));
                 yield Map.of("text", "container " + text(body, "name") + " removed\n");
             }
-            case "stargate.vdisk.ls" -> vdisks(body.has("ctr") ? stargate.vdisks(text(body, "ctr")) : stargate.allVDisks());
+            case "stargate.vdisk.ls" -> vdisks(body.has("ctr") ? stargate.vdisks(text(body, "ctr")) : stargate.vdisks());
             case "stargate.vdisk.create" -> vdisks(List.of(stargate.createVDisk(text(body, "ctr"), text(body, "name"),
                     sizeOf(body))));
             case "stargate.vdisk.resize" -> vdisks(List.of(stargate.resizeVDisk(vdisk(body).uuid(), sizeOf(body))));

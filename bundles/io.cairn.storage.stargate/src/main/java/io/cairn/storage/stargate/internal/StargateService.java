@@ -418,7 +418,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return catalog.vdisks(c.uuid()).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
     }
 
-    public List<VDisk> allVDisks() {
+    @Override
+    public List<VDisk> vdisks() {
         return catalog.vdisks(null).stream().map(r -> r.toVDisk(data.owner(r.uuid()))).toList();
     }
 

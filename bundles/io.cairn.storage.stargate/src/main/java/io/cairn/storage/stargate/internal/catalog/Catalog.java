@@ -33,7 +33,7 @@ import io.cairn.storage.api.stargate.VDisk;
  * catalog#ctr:NAME               container record
  * catalog#vdisk:UUID             vDisk record
  * catalog#vdisk-name:CTR/NAME    the vDisk's uuid (names are unique per container)
- * catalog#vdisk-next-id          the last numeric vDisk id handed out (ids are never reused)
+ * catalog#vdisk-next-id          the last numeric vDisk id reserved by a node (blocks of 64; ids are never reused)
  * </pre>
  */
 public final class Catalog {
@@ -59,8 +59,14 @@ public final class Catalog {
         }
     }
 
+    /** How many vDisk ids a node reserves from {@value #NEXT_ID} at once. */
+    static final int ID_BLOCK = 64;
+
     private final Medusa medusa;
     private final Supplier<ClusterConfig> cluster;
+    private final java.util.concurrent.locks.ReentrantLock idLock = new java.util.concurrent.locks.ReentrantLock();
+    private long idNext; // the next id of this node's block, guarded by idLock
+    private long idEnd; // the end (exclusive) of this node's block, guarded by idLock
     private final LongSupplier clock;
 
     public Catalog(Medusa medusa, Supplier<ClusterConfig> cluster, LongSupplier clock) {
@@ -150,32 +156,56 @@ public final class Catalog {
         checkSize(sizeBytes);
         ContainerRecord c = requireContainer(containerName);
         String nameKey = VDISK_NAME + c.uuid() + "/" + name;
-        for (int attempt = 0; ; attempt++) {
-            Optional<Entry> counter = get(NEXT_ID);
-            long id = counter.map(e -> Long.parseLong(new String(e.value(), java.nio.charset.StandardCharsets.US_ASCII)) + 1).orElse(1L);
-            VDiskRecord r = new VDiskRecord(UUID.randomUUID(), id, name, c.uuid(), c.name(), sizeBytes, c.replicationFactor(),
-                    clock.getAsLong());
-            try {
-                medusa.batch(List.of(
-                        new Op.Cas(NEXT_ID, counter.map(Entry::version).orElse(Medusa.ABSENT),
-                                Long.toString(id).getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                        new Op.Cas(nameKey, Medusa.ABSENT, r.uuid().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
-                        new Op.Put(VDISK + r.uuid(), write(r))));
-                return r;
-            } catch (MedusaException e) {
-                if (e.reason() != MedusaException.Reason.VERSION_CONFLICT) {
-                    throw unavailable("create vDisk " + name, e);
-                }
-                if (get(nameKey).isPresent()) {
-                    throw new StargateException(Reason.ALREADY_EXISTS, "container '" + containerName + "' already has a vDisk named '"
-                            + name + "'; pick another name");
-                }
-                if (attempt >= 20) {
-                    throw new StargateException(Reason.UNAVAILABLE, "could not allocate a vDisk id after " + attempt
-                            + " attempts (too many concurrent creations); try again");
-                }
-                // another creation took the id first: take the next
+        VDiskRecord r = new VDiskRecord(UUID.randomUUID(), nextId(), name, c.uuid(), c.name(), sizeBytes, c.replicationFactor(),
+                clock.getAsLong());
+        try {
+            medusa.batch(List.of(
+                    new Op.Cas(nameKey, Medusa.ABSENT, r.uuid().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                    new Op.Put(VDISK + r.uuid(), write(r))));
+            return r;
+        } catch (MedusaException e) {
+            if (e.reason() == MedusaException.Reason.VERSION_CONFLICT) {
+                throw new StargateException(Reason.ALREADY_EXISTS, "container '" + containerName + "' already has a vDisk named '"
+                        + name + "'; pick another name");
             }
+            throw unavailable("create vDisk " + name, e);
+        }
+    }
+
+    /**
+     * A numeric vDisk id never handed out before. Ids are reserved from the cluster-wide counter
+     * {@value #NEXT_ID} a block of {@value #ID_BLOCK} at a time (one compare-and-set per block, so
+     * concurrent creations on this node do not contend for the counter); the ids of a block this
+     * node has not used when it stops are skipped, never reused.
+     */
+    long nextId() {
+        idLock.lock(); // one reservation at a time; creators that find the block used up wait for it, nobody else does
+        try {
+            if (idNext < idEnd) {
+                return idNext++;
+            }
+            for (int attempt = 0; ; attempt++) {
+                Optional<Entry> counter = get(NEXT_ID);
+                long last = counter.map(e -> Long.parseLong(new String(e.value(), java.nio.charset.StandardCharsets.US_ASCII))).orElse(0L);
+                try {
+                    medusa.compareAndSet(NEXT_ID, counter.map(Entry::version).orElse(Medusa.ABSENT),
+                            Long.toString(last + ID_BLOCK).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (MedusaException e) {
+                    if (e.reason() != MedusaException.Reason.VERSION_CONFLICT) {
+                        throw unavailable("reserve vDisk ids", e);
+                    }
+                    if (attempt >= 20) {
+                        throw new StargateException(Reason.UNAVAILABLE, "could not reserve vDisk ids after " + attempt
+                                + " attempts (other nodes kept taking them); try again");
+                    }
+                    continue; // another node reserved a block first: take the next one
+                }
+                idNext = last + 2;
+                idEnd = last + 1 + ID_BLOCK;
+                return last + 1;
+            }
+        } finally {
+            idLock.unlock();
         }
     }
 

@@ -111,7 +111,7 @@ public final class IscsiFrontEnd implements RpcHandler {
         VmDiskTargets.Disks disks = new VmDiskTargets.Disks() {
             @Override
             public List<VDisk> all() {
-                return stargate.allVDisks();
+                return stargate.vdisks();
             }
 
             @Override

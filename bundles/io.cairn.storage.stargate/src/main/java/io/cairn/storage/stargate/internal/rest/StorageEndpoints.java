@@ -50,6 +50,10 @@ public final class StorageEndpoints implements ApiEndpoints {
             .required("size_bytes", Schema.integer("logical size; grows only").minimum(1));
     static final Schema VDISK = Entities.schema("vdisk", VDISK_SPEC, Schema.object("owner and replication").open());
 
+    /** Listing order: by container, then by name (one catalog scan returns them by uuid). */
+    private static final java.util.Comparator<VDisk> BY_CONTAINER_AND_NAME = java.util.Comparator.comparing(VDisk::containerName)
+            .thenComparing(VDisk::name);
+
     private final Stargate stargate;
 
     @Activate
@@ -78,8 +82,8 @@ public final class StorageEndpoints implements ApiEndpoints {
                             stargate.deleteContainer(r.path("name"));
                             return ApiResponse.noContent();
                         }),
-                ApiOperation.list("/vdisks", "vdisk", "vDisks of every container", VDISK, r -> ApiResponse.ok(Entities.list(stargate.containers().stream()
-                        .flatMap(c -> stargate.vdisks(c.name()).stream()).map(StorageEndpoints::vdisk).toList()))),
+                ApiOperation.list("/vdisks", "vdisk", "vDisks of every container", VDISK, r -> ApiResponse.ok(Entities.list(stargate.vdisks().stream()
+                        .sorted(BY_CONTAINER_AND_NAME).map(StorageEndpoints::vdisk).toList()))),
                 ApiOperation.get("/vdisks/{uuid}", "vdisk", "One vDisk", VDISK, r -> ApiResponse.ok(vdisk(vdiskOf(r)))),
                 new ApiOperation("POST", "/vdisks", "vdisk", Action.CREATE, "Create a thin vDisk", Entities.schema("vdisk", VDISK_SPEC,
                         Schema.object("").open()), VDISK, 201, false, this::createVDisk),

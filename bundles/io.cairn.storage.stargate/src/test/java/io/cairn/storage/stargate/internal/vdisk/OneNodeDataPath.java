@@ -97,7 +97,7 @@ final class OneNodeDataPath implements AutoCloseable {
     }
 
     /** A Zeus that knows one node and no Stargate presence: nothing is routed or copied to another node. */
-    private record OneNodeZeus(UUID self) implements Zeus {
+    record OneNodeZeus(UUID self) implements Zeus {
         @Override
         public ClusterConfig cluster() {
             NodeIdentity n = new NodeIdentity(self, "127.0.0.1", new FaultDomain("r0", "b0", self.toString()), "test");
