@@ -27,8 +27,22 @@ public interface Authenticator {
      */
     Principal authenticate(String username, String password, String sourceIp);
 
-    /** Opens a session for a principal that just authenticated; the returned token is shown only here. */
+    /**
+     * Opens a session for a principal that just authenticated; the returned token is shown only here.
+     * A local user's session is bound to the password current when it is created: prefer
+     * {@link #login}, which binds it to the password that was checked.
+     */
     Session createSession(Principal principal, String sourceIp);
+
+    /**
+     * {@link #authenticate} and {@link #createSession} in one step (since 1.1.0): a local user's
+     * session is bound to the very password that was checked, so a password change, reset or a
+     * deletion that races this login ends the session at its first use (it cannot outlive the
+     * password it was opened with). Audited as both steps are.
+     *
+     * @throws io.cairn.common.error.CairnException as {@link #authenticate}
+     */
+    Session login(String username, String password, String sourceIp);
 
     /**
      * The session's principal (rights re-resolved now); refreshes its idle timer.

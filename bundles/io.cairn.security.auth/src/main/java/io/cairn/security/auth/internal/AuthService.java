@@ -108,6 +108,14 @@ public final class AuthService implements Authenticator, AccountAdmin {
 
     @Override
     public Principal authenticate(String username, String password, String sourceIp) {
+        return check(username, password, sourceIp).principal();
+    }
+
+    /** Who authenticated, and for a local user the fingerprint of the password hash that was checked (else null). */
+    private record Checked(Principal principal, String credential) {
+    }
+
+    private Checked check(String username, String password, String sourceIp) {
         if (username == null || username.isBlank() || password == null || username.length() > MAX_LOGIN || password.length() > MAX_PASSWORD) {
             String shown = username == null ? null : username.length() > MAX_LOGIN ? username.substring(0, MAX_LOGIN) + "..." : username;
             recordLogin(new AuditEvent(shown, null, sourceIp, "auth.login", "", AuditResult.FAILURE, Map.of("reason",
@@ -139,7 +147,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
                 Principal p = directoryPrincipal(d, du.username(), du.dn(), du.groupDns());
                 recordLogin(new AuditEvent(p.username(), d.name(), sourceIp, "auth.login", "user/" + p.username(), AuditResult.SUCCESS,
                         Map.of("roles", String.join(",", new TreeSet<>(p.roles())))));
-                return p;
+                return new Checked(p, null);
             }
         }
         if (!NAME.matcher(local).matches() || store.names(AuthStore.DIRECTORIES).isEmpty()) {
@@ -154,7 +162,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
         throw unauthenticated();
     }
 
-    private Principal localLogin(UserDoc u, String password, String sourceIp) {
+    private Checked localLogin(UserDoc u, String password, String sourceIp) {
         long now = clock.millis();
         if (u.lockedUntilMs() > now) {
             hasher.verifyDecoy(password); // the same time whether or not the password is right
@@ -174,7 +182,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
             Principal p = localPrincipal(after);
             recordLogin(new AuditEvent(p.username(), Principal.LOCAL, sourceIp, "auth.login", "user/" + p.username(), AuditResult.SUCCESS,
                     p.passwordChangeRequired() ? Map.of("passwordChangeRequired", "true") : Map.of()));
-            return p;
+            return new Checked(p, credential(after.hash()));
         }
         UserDoc after = store.update(AuthStore.USERS, u.username(), UserDoc.class, cur -> {
             int failures = cur.lockedUntilMs() != 0 && cur.lockedUntilMs() <= now ? 1 : cur.failures() + 1;
@@ -296,13 +304,39 @@ public final class AuthService implements Authenticator, AccountAdmin {
 
     @Override
     public Session createSession(Principal principal, String sourceIp) {
+        String credential = null;
+        if (principal.provider().equals(Principal.LOCAL)) {
+            credential = store.read(AuthStore.USERS, principal.username(), UserDoc.class).map(u -> credential(u.hash()))
+                    .orElseThrow(() -> new CairnException(ErrorCode.UNAUTHENTICATED, "user " + principal.username()
+                            + " no longer exists; log in again"));
+        }
+        return openSession(principal, sourceIp, credential);
+    }
+
+    @Override
+    public Session login(String username, String password, String sourceIp) {
+        Checked c = check(username, password, sourceIp);
+        return openSession(c.principal(), sourceIp, c.credential());
+    }
+
+    /** The fingerprint a session keeps of its user's password hash (the hash itself stays in the user document only). */
+    static String credential(String hash) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(hash.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Session openSession(Principal principal, String sourceIp, String credential) {
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         long now = clock.millis();
         // directory users keep the roles their login established; local users' roles are re-read on each use
         List<String> groups = principal.provider().equals(Principal.LOCAL) ? List.of() : new ArrayList<>(principal.roles());
-        store.create(AuthStore.SESSIONS, tokenId(token), new SessionDoc(principal.username(), principal.provider(), groups, now, now),
+        store.create(AuthStore.SESSIONS, tokenId(token), new SessionDoc(principal.username(), principal.provider(), groups, now, now, credential),
                 "session id collision; log in again");
         recordLogin(new AuditEvent(principal.username(), principal.provider(), sourceIp, "auth.session.create", "session",
                 AuditResult.SUCCESS, Map.of()));
@@ -338,6 +372,11 @@ public final class AuthService implements Authenticator, AccountAdmin {
                 store.delete(AuthStore.SESSIONS, id);
                 throw new CairnException(ErrorCode.UNAUTHENTICATED, "the session's user no longer exists or is locked; log in again");
             }
+            if (doc.credential() != null && !doc.credential().equals(credential(u.get().hash()))) {
+                // opened with a password that has changed since (a login that raced the change): it ends with that password
+                store.delete(AuthStore.SESSIONS, id);
+                throw new CairnException(ErrorCode.UNAUTHENTICATED, "the password changed after this session was opened; log in again");
+            }
             p = localPrincipal(u.get());
         } else {
             Optional<DirectoryConfig> d = store.read(AuthStore.DIRECTORIES, doc.provider(), DirectoryConfig.class);
@@ -352,7 +391,7 @@ public final class AuthService implements Authenticator, AccountAdmin {
         if (now - last >= TOUCH_MS) {
             try {
                 store.update(AuthStore.SESSIONS, id, SessionDoc.class, cur -> new SessionDoc(cur.username(), cur.provider(), cur.groups(),
-                        cur.createdMs(), Math.max(cur.lastUsedMs(), now)), "session ended");
+                        cur.createdMs(), Math.max(cur.lastUsedMs(), now), cur.credential()), "session ended");
                 last = now;
             } catch (CairnException e) {
                 if (e.code() == ErrorCode.NOT_FOUND) {

@@ -45,9 +45,13 @@ final class AuthStore {
     record RoleDoc(String name, String description, List<String> permissions) {
     }
 
-    /** A session: who; for directory users {@code groups} holds the roles its mappings gave at login (kept until it ends). */
+    /**
+     * A session: who; for directory users {@code groups} holds the roles its mappings gave at login (kept until it ends);
+     * for local users {@code credential} is the fingerprint of the password hash it was opened with (null in sessions
+     * written before it existed: not checked).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record SessionDoc(String username, String provider, List<String> groups, long createdMs, long lastUsedMs) {
+    record SessionDoc(String username, String provider, List<String> groups, long createdMs, long lastUsedMs, String credential) {
 
         SessionDoc {
             groups = groups == null ? List.of() : List.copyOf(groups);

@@ -273,6 +273,26 @@ class AuthServiceTest {
     }
 
     @Test
+    void givenALoginRacingAPasswordChange_whenItsSessionIsUsed_thenItEndsWithTheOldPassword() {
+        auth.createUser(admin, "rita", "R1ta-Password", Set.of(Role.VIEWER));
+        auth.changePassword("rita", "R1ta-Password", "R1ta-Second-1", IP); // no forced change pending
+        // the password is checked, then (before the session document is written) it is changed elsewhere
+        zeus.beforeWrite = () -> auth.changePassword("rita", "R1ta-Second-1", "R1ta-Third-22", IP);
+        Session raced = auth.login("rita", "R1ta-Second-1", IP);
+        assertThat(zeus.beforeWrite).isNull(); // the change really ran between the check and the session's write
+        assertThatThrownBy(() -> auth.validateSession(raced.token(), IP)).isInstanceOf(CairnException.class)
+                .hasMessageContaining("the password changed after this session was opened");
+        assertThatThrownBy(() -> auth.validateSession(raced.token(), IP)).hasMessageContaining("no valid session"); // and it is gone
+
+        Session fresh = auth.login("rita", "R1ta-Third-22", IP);
+        assertThat(auth.validateSession(fresh.token(), IP).principal().username()).isEqualTo("rita");
+        assertThatThrownBy(() -> auth.login("rita", "R1ta-Second-1", IP)).hasMessage("wrong user name or password");
+        // a session opened by createSession is bound to the password current at that moment
+        Session made = auth.createSession(auth.authenticate("rita", "R1ta-Third-22", IP), IP);
+        assertThat(auth.validateSession(made.token(), IP).principal().username()).isEqualTo("rita");
+    }
+
+    @Test
     void givenEveryMutation_whenDone_thenOneAuditRecordEachAndTheChainVerifies() {
         auth.createUser(admin, "hank", "H4nk-Password", Set.of(Role.VIEWER));
         auth.setRoles(admin, "hank", Set.of(Role.OPERATOR));

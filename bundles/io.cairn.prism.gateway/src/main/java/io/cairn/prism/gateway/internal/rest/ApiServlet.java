@@ -227,16 +227,16 @@ public final class ApiServlet extends HttpServlet {
                 return;
             }
             JsonNode body = body(req, op);
-            Principal p;
+            Session s;
             try {
-                p = auth.authenticate(body.path("username").asText(), body.path("password").asText(), source);
+                s = auth.login(body.path("username").asText(), body.path("password").asText(), source);
             } catch (CairnException e) {
                 if (e.code() == io.cairn.common.error.ErrorCode.UNAUTHENTICATED || e.code() == io.cairn.common.error.ErrorCode.PERMISSION_DENIED) {
                     throw new ApiException(401, "UNAUTHENTICATED", e.getMessage());
                 }
                 throw e;
             }
-            Session s = auth.createSession(p, source);
+            Principal p = s.principal();
             res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + s.token() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
             var answer = JSON.createObjectNode().put("username", p.username()).put("provider", p.provider());
             p.roles().stream().sorted().forEach(answer.putArray("roles")::add);

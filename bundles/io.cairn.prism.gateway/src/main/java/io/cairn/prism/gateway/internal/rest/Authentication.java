@@ -107,8 +107,8 @@ final class Authentication {
                     basic.forget(key); // ended (password change, lockout, expiry): check the password again
                 }
             }
-            Principal p = login(() -> auth.authenticate(user, password, source));
-            Session s = auth.createSession(p, source);
+            Session s = login(() -> auth.login(user, password, source)); // bound to this password: a racing change ends it
+            Principal p = s.principal();
             if (p.provider().equals(Principal.LOCAL)) {
                 // local users only: their password change, reset, lockout or deletion ends the session; a directory's
                 // user is bound again at each Basic request, so a password reset or group change there counts at once
