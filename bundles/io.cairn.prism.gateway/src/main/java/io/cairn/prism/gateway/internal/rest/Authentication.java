@@ -107,13 +107,18 @@ final class Authentication {
                     basic.forget(key); // ended (password change, lockout, expiry): check the password again
                 }
             }
-            Session s = login(() -> auth.login(user, password, source)); // bound to this password: a racing change ends it
+            // one login per credential at a time (concurrent first requests share it); the session is bound to this
+            // password, so a change racing the login ends it
+            Session s = basic.loginOnce(key, () -> {
+                Session opened = login(() -> auth.login(user, password, source));
+                if (opened.principal().provider().equals(Principal.LOCAL)) {
+                    // local users only: their password change, reset, lockout or deletion ends the session; a directory's
+                    // user is bound again at each Basic request, so a password reset or group change there counts at once
+                    basic.remember(key, opened.token());
+                }
+                return opened;
+            });
             Principal p = s.principal();
-            if (p.provider().equals(Principal.LOCAL)) {
-                // local users only: their password change, reset, lockout or deletion ends the session; a directory's
-                // user is bound again at each Basic request, so a password reset or group change there counts at once
-                basic.remember(key, s.token());
-            }
             res.addHeader("Set-Cookie", Authenticator.SESSION_COOKIE + "=" + s.token() + "; " + Authenticator.SESSION_COOKIE_ATTRIBUTES);
             return Optional.of(new ApiCaller(p, source));
         }

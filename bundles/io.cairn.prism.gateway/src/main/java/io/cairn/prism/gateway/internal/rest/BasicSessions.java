@@ -8,6 +8,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.cairn.security.auth.Session;
 
 /**
  * The session a Basic login opened, per (user, password, client address), so that a client sending
@@ -22,6 +28,7 @@ final class BasicSessions {
     static final int MAX = 1024;
 
     private final byte[] salt = new byte[32];
+    private final ConcurrentHashMap<String, CompletableFuture<Session>> inflight = new ConcurrentHashMap<>();
     private final Map<String, String> tokens = new LinkedHashMap<>(64, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -46,6 +53,38 @@ final class BasicSessions {
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs {@code login} for {@code key} unless a login with the same key is running already, in
+     * which case this waits for that one and shares its session (or its failure): a client that
+     * opens many connections at once with one credential (wrk, a parallel script) costs one
+     * Argon2id check and one session, not one per connection. Without this, 64 simultaneous first
+     * requests meant 64 memory-hard hashes at once and the gateway stopped answering for seconds.
+     */
+    Session loginOnce(String key, Supplier<Session> login) {
+        CompletableFuture<Session> mine = new CompletableFuture<>();
+        CompletableFuture<Session> running = inflight.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+        try {
+            Session s = login.get();
+            mine.complete(s);
+            return s;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inflight.remove(key, mine);
         }
     }
 
