@@ -114,7 +114,33 @@ final class LoopbackCluster implements AutoCloseable {
         for (String size : simDisks) {
             args.addAll(List.of("--sim-disk", size));
         }
-        return Proc.cairn(START, args.toArray(String[]::new));
+        Proc p = Proc.cairn(START, args.toArray(String[]::new));
+        if (p.exitCode() != 0) {
+            dumpThreads(i, "node start failed");
+        }
+        return p;
+    }
+
+    /**
+     * Appends a thread dump of node {@code i}'s controller (when it runs) to its controller log, which
+     * {@link #keepLogs} copies into the report: a node that does not get ready shows where it waits.
+     */
+    void dumpThreads(int i, String why) {
+        try {
+            Path pidFile = home(i).resolve("run/node.pid");
+            if (!Files.isRegularFile(pidFile)) {
+                return;
+            }
+            String pid = Files.readString(pidFile).strip();
+            Proc dump = Proc.run(Duration.ofSeconds(30), home(i), java.util.Map.of(),
+                    List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid, "Thread.print"));
+            Files.writeString(home(i).resolve("logs/controller.log"), "\n=== thread dump of pid " + pid + " by the test harness (" + why
+                    + ") ===\n" + dump.output() + "\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException | RuntimeException e) {
+            System.out.println("could not dump node " + (i + 1) + "'s threads: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     Proc create(String... extra) throws IOException, InterruptedException {
