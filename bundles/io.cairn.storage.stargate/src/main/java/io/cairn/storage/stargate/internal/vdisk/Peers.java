@@ -24,6 +24,12 @@ import io.cairn.cluster.rpc.RpcClient;
 public final class Peers {
 
     public static final String PRESENCE = io.cairn.storage.api.stargate.Stargate.PRESENCE;
+    /**
+     * A node reporting less free extent-store space than one full extent group (4 slots of 1 MiB) is
+     * chosen for a new group only when no node with more room is left: otherwise a node whose disks
+     * are full would keep being picked and every drain to it fail, until the OpLog backs up.
+     */
+    public static final long LOW_FREE_BYTES = (long) VDiskMeta.SLOTS_PER_EGROUP << 20;
     private final Zeus zeus;
     private final RpcClient rpc;
     private final UUID self;
@@ -90,7 +96,8 @@ public final class Peers {
 
     /**
      * {@code count} live nodes other than {@code exclude} on fault domains distinct from each other and
-     * from {@code keep}'s, preferring those with the most free space; fewer if the cluster has fewer.
+     * from {@code keep}'s, preferring those with room for a full extent group ({@link #LOW_FREE_BYTES}),
+     * then those with the most free space (in GiB); fewer if the cluster has fewer.
      * {@code salt} rotates the choice among equals (e.g. per 1 GiB region of a vDisk), so load spreads.
      */
     public List<UUID> choose(int count, Set<UUID> exclude, List<UUID> keep, long salt) {
@@ -105,7 +112,8 @@ public final class Peers {
                 candidates.add(n);
             }
         }
-        candidates.sort(Comparator.<NodeIdentity>comparingLong(n -> -(free.getOrDefault(n.uuid(), 0L) >> 30))
+        candidates.sort(Comparator.<NodeIdentity, Boolean>comparing(n -> free.getOrDefault(n.uuid(), 0L) < LOW_FREE_BYTES)
+                .thenComparingLong(n -> -(free.getOrDefault(n.uuid(), 0L) >> 30))
                 .thenComparingLong(n -> Long.rotateLeft(n.uuid().getLeastSignificantBits() ^ salt * 0x9E3779B97F4A7C15L, 17)));
         List<NodeIdentity> all = new ArrayList<>();
         for (UUID k : keep) {

@@ -341,6 +341,13 @@ final class VDiskController {
         }
     }
 
+    /**
+     * Why the last drain could not place its data (every replica of an extent group was full), until a
+     * drain succeeds: an OpLog that is full meanwhile is "cluster storage full" (ENOSPC to NBD, a
+     * SCSI space-allocation failure to iSCSI) rather than a time-out, since waiting will not help.
+     */
+    private volatile String drainNoSpace;
+
     /** The sequence and time of the last idle release sent to the peers (see {@link DataPath}). */
     long releasedSequence = -1;
     long releasedAt;
@@ -361,6 +368,12 @@ final class VDiskController {
                 throw new StargateException(Reason.STALE_OWNER, "vDisk " + record.name() + " has a newer owner (epoch "
                         + e.currentEpoch() + "); nothing was written", e);
             } catch (TimeoutException e) {
+                String full = drainNoSpace;
+                if (full != null) {
+                    throw new StargateException(Reason.STORAGE_FULL, "cluster storage full: the OpLog had no room for " + r.length()
+                            + " bytes within " + path.opTimeout().toSeconds() + " s and cannot drain (" + full
+                            + "); nothing was written; delete data or add capacity", e);
+                }
                 throw new StargateException(Reason.TIMEOUT, "the OpLog had no room for " + r.length() + " bytes within "
                         + path.opTimeout().toSeconds() + " s (draining is behind); nothing was written", e);
             } catch (InterruptedException e) {
@@ -426,6 +439,12 @@ final class VDiskController {
             if (c instanceof StargateException se) {
                 if (se.reason() == Reason.STALE_OWNER) {
                     closed = true;
+                }
+                String full = drainNoSpace;
+                if (se.reason() == Reason.TIMEOUT && full != null) {
+                    // a peer's OpLog is full of this vDisk's records, which cannot drain: the pool has no room for them
+                    throw new StargateException(Reason.STORAGE_FULL, "cluster storage full: " + what + " had no room and this vDisk's"
+                            + " OpLog cannot drain (" + full + "); delete data or add capacity", se);
                 }
                 throw se;
             }
@@ -669,6 +688,7 @@ final class VDiskController {
             for (DrainExtent e : batch.extents()) {
                 path.cache().invalidateRange(cacheOwner(), e.offset(), e.data().length);
             }
+            drainNoSpace = null;
             path.oplog().markDrained(batch, path.opTimeout());
             path.releaseOnPeers(batch, peersInUse(), this::peerMayHoldStaleCopies);
             stats.drainedBytes.add(batch.bytes());
@@ -1138,9 +1158,19 @@ final class VDiskController {
         }
         long eg = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<UUID> replicas = new ArrayList<>();
-        replicas.add(self);
-        Set<UUID> exclude = new HashSet<>(replicas);
-        replicas.addAll(path.peers().choose(record.replicationFactor() - 1, exclude, List.of(self), eg));
+        if (path.peers().free().getOrDefault(self, Long.MAX_VALUE) < Peers.LOW_FREE_BYTES) {
+            // this node's disks are (nearly) full: the group goes to nodes with room if enough have it, not here
+            List<UUID> others = path.peers().choose(record.replicationFactor(), Set.of(self), List.of(), eg);
+            Map<UUID, Long> free = path.peers().free();
+            if (others.size() == record.replicationFactor()
+                    && others.stream().allMatch(n -> free.getOrDefault(n, 0L) >= Peers.LOW_FREE_BYTES)) {
+                replicas.addAll(others);
+            }
+        }
+        if (replicas.isEmpty()) {
+            replicas.add(self);
+            replicas.addAll(path.peers().choose(record.replicationFactor() - 1, Set.of(self), List.of(self), eg));
+        }
         if (replicas.size() < record.replicationFactor()) {
             throw new StargateException(Reason.UNAVAILABLE, "vDisk " + record.name() + " is RF" + record.replicationFactor() + " but only "
                     + replicas.size() + " Stargate(s) on distinct fault domains are up: its data stays in the OpLog until more return");
@@ -1204,10 +1234,26 @@ final class VDiskController {
             }
         }
         if (ok.isEmpty()) {
+            if (noSpace(last1)) {
+                drainNoSpace = "no replica of extent group " + ref.eg() + " on " + g.replicas() + " has room: " + last1.getMessage();
+            }
             throw new StargateException(Reason.UNAVAILABLE, "no replica of extent group " + ref.eg() + " took drained data ("
                     + (last1 == null ? "" : last1.getMessage()) + "); it stays in the OpLog");
         }
         return ok;
+    }
+
+    /** Whether {@code t} (or a cause) is a replica's "no room": a full disk, locally or on a peer. */
+    static boolean noSpace(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.cairn.cluster.rpc.RpcException re && re.remoteCode() == io.cairn.common.error.ErrorCode.RESOURCE_EXHAUSTED) {
+                return true;
+            }
+            if (c instanceof io.cairn.common.error.CairnException ce && ce.code() == io.cairn.common.error.ErrorCode.RESOURCE_EXHAUSTED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean covers(List<DrainExtent> pieces, int lo, int hi) {
