@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -1073,7 +1076,9 @@ public final class DataPath implements AutoCloseable {
                     if (!moved || System.nanoTime() > deadline) {
                         throw e;
                     }
-                    c.ifPresent(x -> owned.remove(r.uuid(), x));
+                    if (c.isPresent() && owned.remove(r.uuid(), c.get())) {
+                        logger.info("vDisk {}: {}; stopped serving it here", r.name(), e.getMessage());
+                    }
                     owners.remove(r.uuid());
                     try {
                         Thread.sleep(Math.min(1000, 100L * (attempt + 1)));
@@ -1082,6 +1087,48 @@ public final class DataPath implements AutoCloseable {
                         throw e;
                     }
                 }
+            }
+        }
+
+        /**
+         * The reply of a forwarded call, checking every second that the owner is still alive: an owner that stops
+         * answering (paused, partitioned) keeps its connection open until the call's deadline, but once its Zeus
+         * session ends another node may take the vDisk over, so the wait ends there (UNAVAILABLE: the caller looks
+         * again). Safe to give up on: should the old owner run the request later, its epoch is fenced by the new one.
+         */
+        private byte[] awaitOwner(UUID owner, CompletableFuture<byte[]> call) throws RpcException {
+            while (true) {
+                try {
+                    return call.get(1, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    if (!ownerAlive(owner)) {
+                        call.cancel(false);
+                        throw new StargateException(Reason.UNAVAILABLE, "the owner of vDisk " + r.name() + " (" + owner
+                                + ") stopped answering and its Zeus session ended");
+                    }
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
+                            ? ce.getCause() : e.getCause();
+                    if (c instanceof RpcException re) {
+                        throw re;
+                    }
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new StargateException(Reason.UNAVAILABLE, "forwarding to the owner of vDisk " + r.name() + " failed: " + c, c);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StargateException(Reason.TIMEOUT, "interrupted while waiting for the owner of vDisk " + r.name());
+                }
+            }
+        }
+
+        /** Whether the owner's Stargate presence is in Zeus; true when Zeus cannot say (forward and let the call decide). */
+        private boolean ownerAlive(UUID owner) {
+            try {
+                return peers.alive().contains(owner);
+            } catch (RuntimeException e) {
+                return true;
             }
         }
 
@@ -1094,9 +1141,15 @@ public final class DataPath implements AutoCloseable {
             if (owner == null) {
                 throw new StargateException(Reason.UNAVAILABLE, "vDisk " + r.name() + " has no known owner");
             }
+            if (!ownerAlive(owner)) {
+                // its Zeus session ended (stopped, killed or paused): forwarding would wait out the deadline on a node that
+                // cannot answer; failing as unreachable lets the caller look again and take the vDisk over
+                throw new StargateException(Reason.UNAVAILABLE, "the owner of vDisk " + r.name() + " (" + owner
+                        + ") has no live Stargate");
+            }
             try {
-                return peers.callSync(owner, DataRpc.VDISK_IO, Wire.encode(Map.of("vdisk", r.uuid().toString(), "op", op,
-                        "offset", offset, "length", length), data));
+                return awaitOwner(owner, peers.call(owner, DataRpc.VDISK_IO, Wire.encode(Map.of("vdisk", r.uuid().toString(), "op", op,
+                        "offset", offset, "length", length), data)));
             } catch (RpcException e) {
                 if (e.getMessage() != null && e.getMessage().contains(DataRpc.NOT_OWNER_MARK)) {
                     throw new StargateException(Reason.STALE_OWNER, e.getMessage(), e);
