@@ -24,7 +24,7 @@ class CatalogCreateTest {
     @Test
     void givenTwoNodesCreatingConcurrently_whenIdsAreHandedOut_thenEveryIdIsUniqueAndTheCounterMovesByBlocks() throws Exception {
         InMemoryMedusa medusa = new InMemoryMedusa();
-        OneNodeDataPath.OneNodeZeus zeus = new OneNodeDataPath.OneNodeZeus(UUID.randomUUID());
+        FixedZeus zeus = FixedZeus.oneNode(UUID.randomUUID());
         Catalog a = new Catalog(medusa, zeus::cluster, System::currentTimeMillis);
         Catalog b = new Catalog(medusa, zeus::cluster, System::currentTimeMillis);
         a.createContainer(new ContainerSpec("c", 1, 0, 0));
@@ -52,7 +52,7 @@ class CatalogCreateTest {
     @Test
     void givenAName_whenCreatedTwice_thenTheSecondIsRefusedAndNothingChanges() {
         InMemoryMedusa medusa = new InMemoryMedusa();
-        OneNodeDataPath.OneNodeZeus zeus = new OneNodeDataPath.OneNodeZeus(UUID.randomUUID());
+        FixedZeus zeus = FixedZeus.oneNode(UUID.randomUUID());
         Catalog catalog = new Catalog(medusa, zeus::cluster, System::currentTimeMillis);
         catalog.createContainer(new ContainerSpec("c", 1, 0, 0));
         Catalog.VDiskRecord first = catalog.createVDisk("c", "disk", 1L << 20);

@@ -3,23 +3,10 @@ package io.cairn.storage.stargate.internal.vdisk;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
-import io.cairn.cluster.api.ClusterConfig;
-import io.cairn.cluster.api.FaultDomain;
-import io.cairn.cluster.api.LeaderInfo;
-import io.cairn.cluster.api.LeadershipListener;
-import io.cairn.cluster.api.NodeIdentity;
-import io.cairn.cluster.api.Presence;
-import io.cairn.cluster.api.Registration;
-import io.cairn.cluster.api.ServicePresence;
-import io.cairn.cluster.api.VersionedDocument;
 import io.cairn.cluster.api.Zeus;
-import io.cairn.cluster.api.ZeusLock;
 import io.cairn.common.internal.SystemClock;
 import io.cairn.storage.stargate.internal.catalog.Catalog;
 import io.cairn.storage.stargate.internal.disks.LocalDisks;
@@ -55,7 +42,7 @@ final class OneNodeDataPath implements AutoCloseable {
 
     /** Opens (or re-opens) node {@code self} with its home under {@code home}, writing its direct writes never (everything through the OpLog). */
     static OneNodeDataPath open(Path home, UUID self, InMemoryMedusa medusa) throws Exception {
-        Zeus zeus = new OneNodeZeus(self);
+        Zeus zeus = FixedZeus.oneNode(self);
         SystemClock clock = SystemClock.withDefaults();
         LocalMetadata local = LocalMetadata.open(home);
         Catalog catalog = new Catalog(medusa, zeus::cluster, System::currentTimeMillis);
@@ -93,71 +80,6 @@ final class OneNodeDataPath implements AutoCloseable {
         } finally {
             local.close();
             clock.close();
-        }
-    }
-
-    /** A Zeus that knows one node and no Stargate presence: nothing is routed or copied to another node. */
-    record OneNodeZeus(UUID self) implements Zeus {
-        @Override
-        public ClusterConfig cluster() {
-            NodeIdentity n = new NodeIdentity(self, "127.0.0.1", new FaultDomain("r0", "b0", self.toString()), "test");
-            return new ClusterConfig(UUID.nameUUIDFromBytes(self.toString().getBytes()), "test", 1, 1, List.of(n), List.of(self));
-        }
-
-        @Override
-        public Optional<VersionedDocument> read(String document) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return List.of();
-        }
-
-        @Override
-        public VersionedDocument write(String document, byte[] data, int expectedVersion) {
-            throw new UnsupportedOperationException("the one-node test Zeus stores no documents");
-        }
-
-        @Override
-        public void delete(String document, int expectedVersion) {
-            throw new UnsupportedOperationException("the one-node test Zeus stores no documents");
-        }
-
-        @Override
-        public Registration watch(String document, Consumer<Optional<VersionedDocument>> listener) {
-            return () -> {
-            };
-        }
-
-        @Override
-        public Presence announce(String service, Map<String, String> attributes) {
-            throw new UnsupportedOperationException("the one-node test Zeus has no presences");
-        }
-
-        @Override
-        public List<ServicePresence> presences() {
-            return List.of();
-        }
-
-        @Override
-        public Registration elect(String role, LeadershipListener listener) {
-            throw new UnsupportedOperationException("the one-node test Zeus elects nobody");
-        }
-
-        @Override
-        public List<LeaderInfo> leaders() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<LeaderInfo> leader(String role) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ZeusLock lock(String name, Duration wait) {
-            throw new UnsupportedOperationException("the one-node test Zeus has no locks");
         }
     }
 }

@@ -6,24 +6,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
 import io.cairn.cluster.api.ClusterConfig;
 import io.cairn.cluster.api.FaultDomain;
-import io.cairn.cluster.api.LeaderInfo;
-import io.cairn.cluster.api.LeadershipListener;
 import io.cairn.cluster.api.NodeIdentity;
-import io.cairn.cluster.api.Presence;
-import io.cairn.cluster.api.Registration;
 import io.cairn.cluster.api.ServicePresence;
-import io.cairn.cluster.api.VersionedDocument;
-import io.cairn.cluster.api.Zeus;
-import io.cairn.cluster.api.ZeusLock;
 
 /** Replica choice for new extent groups: nodes whose disks are full are chosen last. */
 class PeersTest {
@@ -67,60 +58,6 @@ class PeersTest {
             presences.add(new ServicePresence(n, Peers.PRESENCE, Map.of("free", Long.toString(free.get(n)))));
         }
         ClusterConfig cluster = new ClusterConfig(UUID.randomUUID(), "test", 1, 1, nodes, List.of(A, B, C));
-        return new Peers(new StaticZeus(cluster, presences), null, A, Duration.ofSeconds(5));
-    }
-
-    /** A Zeus with a fixed cluster and fixed presences. */
-    private record StaticZeus(ClusterConfig cluster, List<ServicePresence> presences) implements Zeus {
-        @Override
-        public Optional<VersionedDocument> read(String document) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return List.of();
-        }
-
-        @Override
-        public VersionedDocument write(String document, byte[] data, int expectedVersion) {
-            throw new UnsupportedOperationException("read-only test Zeus");
-        }
-
-        @Override
-        public void delete(String document, int expectedVersion) {
-            throw new UnsupportedOperationException("read-only test Zeus");
-        }
-
-        @Override
-        public Registration watch(String document, Consumer<Optional<VersionedDocument>> listener) {
-            return () -> {
-            };
-        }
-
-        @Override
-        public Presence announce(String service, Map<String, String> attributes) {
-            throw new UnsupportedOperationException("read-only test Zeus");
-        }
-
-        @Override
-        public Registration elect(String role, LeadershipListener listener) {
-            throw new UnsupportedOperationException("read-only test Zeus");
-        }
-
-        @Override
-        public List<LeaderInfo> leaders() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<LeaderInfo> leader(String role) {
-            return Optional.empty();
-        }
-
-        @Override
-        public ZeusLock lock(String name, Duration wait) {
-            throw new UnsupportedOperationException("read-only test Zeus");
-        }
+        return new Peers(new FixedZeus(cluster, presences), null, A, Duration.ofSeconds(5));
     }
 }
