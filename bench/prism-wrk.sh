@@ -13,12 +13,12 @@
 # requests/s meets the target with room.
 # Usage: bench/prism-wrk.sh   (needs wrk and curl; builds with ./cairn build if there is no debug image)
 # Knobs: DURATION (s per row, default 20), CONNS (default 64), THREADS (wrk threads, default 2), PACE_MS (the paced row's
-#        wait after each answer per connection, default 60), POST_CONNS (connections of
+#        wait after each answer per connection, default 56), POST_CONNS (connections of
 #        the POST row, default 8: a vDisk creation costs Medusa and Zeus writes, 64 at once only queue up).
 set -euo pipefail
 . "$(dirname "$0")/../bin/lib.sh"
 find_jdk
-duration="${DURATION:-20}"; conns="${CONNS:-64}"; threads="${THREADS:-2}"; post_conns="${POST_CONNS:-8}"; pace_ms="${PACE_MS:-60}"
+duration="${DURATION:-20}"; conns="${CONNS:-64}"; threads="${THREADS:-2}"; post_conns="${POST_CONNS:-8}"; pace_ms="${PACE_MS:-56}"
 ips=(127.0.1.111 127.0.1.112 127.0.1.113)
 for tool in wrk curl base64; do command -v "$tool" >/dev/null || die "prism bench: $tool is not installed (bin/setup api)"; done
 ls "$CAIRN_ROOT"/appliance-image/target/cairn-appliance-debug-*.tar.gz >/dev/null 2>&1 || {
@@ -97,7 +97,7 @@ wrk -t"$threads" -c"$conns" -d5s -H "Authorization: Basic $auth" "$base/api/v1/v
 row "baseline: unknown path (TLS + 404, no auth), $conns conns" "$conns" "$base/nothing"
 row "GET /api/v1/vdisks (Basic, 20 vDisks), $conns conns" "$conns" -H "Authorization: Basic $auth" "$base/api/v1/vdisks"
 # the issue's operating point: about 1,000 requests/s (each connection waits PACE_MS after every answer, so the rate is
-# CONNS / (PACE_MS + latency): 64 connections at 60 ms give ~1,000/s when answers take ~4 ms; the row prints what it got)
+# CONNS / (PACE_MS + latency): 64 connections at 56 ms give ~1,000/s when answers take ~4-8 ms; the row prints what it got)
 printf 'function delay()\n  return %d\nend\n' "$pace_ms" > "$work/paced.lua"
 row "GET /api/v1/vdisks (Basic, 20 vDisks), $conns conns paced ${pace_ms} ms" "$conns" -s "$work/paced.lua" \
   -H "Authorization: Basic $auth" "$base/api/v1/vdisks"
