@@ -1109,10 +1109,7 @@ public final class DataPath implements AutoCloseable {
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause() instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null
                             ? ce.getCause() : e.getCause();
-                    if (c instanceof RpcException re) {
-                        throw re;
-                    }
-                    if (c instanceof RuntimeException re) {
+                    if (c instanceof RuntimeException re) { // RpcException included: forwardRaw maps it
                         throw re;
                     }
                     throw new StargateException(Reason.UNAVAILABLE, "forwarding to the owner of vDisk " + r.name() + " failed: " + c, c);
@@ -1140,12 +1137,6 @@ public final class DataPath implements AutoCloseable {
             UUID owner = owners.get(r.uuid());
             if (owner == null) {
                 throw new StargateException(Reason.UNAVAILABLE, "vDisk " + r.name() + " has no known owner");
-            }
-            if (!ownerAlive(owner)) {
-                // its Zeus session ended (stopped, killed or paused): forwarding would wait out the deadline on a node that
-                // cannot answer; failing as unreachable lets the caller look again and take the vDisk over
-                throw new StargateException(Reason.UNAVAILABLE, "the owner of vDisk " + r.name() + " (" + owner
-                        + ") has no live Stargate");
             }
             try {
                 return awaitOwner(owner, peers.call(owner, DataRpc.VDISK_IO, Wire.encode(Map.of("vdisk", r.uuid().toString(), "op", op,

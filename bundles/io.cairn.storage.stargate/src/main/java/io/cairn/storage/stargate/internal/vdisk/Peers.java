@@ -70,6 +70,11 @@ public final class Peers {
         return out;
     }
 
+    /** Whether {@code node} reported room for a full extent group in {@code free} (as {@link #free()} gives it). */
+    public static boolean hasRoom(Map<UUID, Long> free, UUID node) {
+        return free.getOrDefault(node, 0L) >= LOW_FREE_BYTES;
+    }
+
     public ClusterConfig cluster() {
         return zeus.cluster();
     }
@@ -112,7 +117,7 @@ public final class Peers {
                 candidates.add(n);
             }
         }
-        candidates.sort(Comparator.<NodeIdentity, Boolean>comparing(n -> free.getOrDefault(n.uuid(), 0L) < LOW_FREE_BYTES)
+        candidates.sort(Comparator.<NodeIdentity, Boolean>comparing(n -> !hasRoom(free, n.uuid()))
                 .thenComparingLong(n -> -(free.getOrDefault(n.uuid(), 0L) >> 30))
                 .thenComparingLong(n -> Long.rotateLeft(n.uuid().getLeastSignificantBits() ^ salt * 0x9E3779B97F4A7C15L, 17)));
         List<NodeIdentity> all = new ArrayList<>();

@@ -370,9 +370,8 @@ final class VDiskController {
             } catch (TimeoutException e) {
                 String full = drainNoSpace;
                 if (full != null) {
-                    throw new StargateException(Reason.STORAGE_FULL, "cluster storage full: the OpLog had no room for " + r.length()
-                            + " bytes within " + path.opTimeout().toSeconds() + " s and cannot drain (" + full
-                            + "); nothing was written; delete data or add capacity", e);
+                    throw storageFull("the OpLog had no room for " + r.length() + " bytes within " + path.opTimeout().toSeconds()
+                            + " s; nothing was written", full, e);
                 }
                 throw new StargateException(Reason.TIMEOUT, "the OpLog had no room for " + r.length() + " bytes within "
                         + path.opTimeout().toSeconds() + " s (draining is behind); nothing was written", e);
@@ -443,8 +442,7 @@ final class VDiskController {
                 String full = drainNoSpace;
                 if (se.reason() == Reason.TIMEOUT && full != null) {
                     // a peer's OpLog is full of this vDisk's records, which cannot drain: the pool has no room for them
-                    throw new StargateException(Reason.STORAGE_FULL, "cluster storage full: " + what + " had no room and this vDisk's"
-                            + " OpLog cannot drain (" + full + "); delete data or add capacity", se);
+                    throw storageFull(what + " had no room", full, se);
                 }
                 throw se;
             }
@@ -1158,12 +1156,11 @@ final class VDiskController {
         }
         long eg = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         List<UUID> replicas = new ArrayList<>();
-        if (path.peers().free().getOrDefault(self, Long.MAX_VALUE) < Peers.LOW_FREE_BYTES) {
+        Map<UUID, Long> free = path.peers().free();
+        if (free.containsKey(self) && !Peers.hasRoom(free, self)) {
             // this node's disks are (nearly) full: the group goes to nodes with room if enough have it, not here
             List<UUID> others = path.peers().choose(record.replicationFactor(), Set.of(self), List.of(), eg);
-            Map<UUID, Long> free = path.peers().free();
-            if (others.size() == record.replicationFactor()
-                    && others.stream().allMatch(n -> free.getOrDefault(n, 0L) >= Peers.LOW_FREE_BYTES)) {
+            if (others.size() == record.replicationFactor() && others.stream().allMatch(n -> Peers.hasRoom(free, n))) {
                 replicas.addAll(others);
             }
         }
@@ -1243,12 +1240,15 @@ final class VDiskController {
         return ok;
     }
 
-    /** Whether {@code t} (or a cause) is a replica's "no room": a full disk, locally or on a peer. */
+    /** A write refused because this vDisk's OpLog cannot drain for lack of space ({@link #drainNoSpace}). */
+    private static StargateException storageFull(String what, String whyNoDrain, Throwable cause) {
+        return new StargateException(Reason.STORAGE_FULL, "cluster storage full: " + what + ", and this vDisk's OpLog cannot drain ("
+                + whyNoDrain + "); delete data or add capacity", cause);
+    }
+
+    /** Whether {@code t} (or a cause) is a replica's "no room": a full disk, locally or on a peer (an RPC failure carries the remote code). */
     static boolean noSpace(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof io.cairn.cluster.rpc.RpcException re && re.remoteCode() == io.cairn.common.error.ErrorCode.RESOURCE_EXHAUSTED) {
-                return true;
-            }
             if (c instanceof io.cairn.common.error.CairnException ce && ce.code() == io.cairn.common.error.ErrorCode.RESOURCE_EXHAUSTED) {
                 return true;
             }
