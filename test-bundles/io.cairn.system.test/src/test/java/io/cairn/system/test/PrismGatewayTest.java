@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class PrismGatewayTest {
 
     static final String VIP = "127.0.1.190";
+    static final String ADMIN_PASSWORD = "Cairn-Admin-2026!x";
     private static final Duration TOOL = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private LoopbackCluster cluster;
@@ -353,7 +354,7 @@ class PrismGatewayTest {
     @Order(7)
     void givenTheGeneratedAdminPassword_whenUsersAndRolesAreManaged_thenViewersCannotMutateAnything_customRolesWork_andMutationsAreAudited()
             throws Exception {
-        String newPassword = "Cairn-Admin-2026!x";
+        String newPassword = ADMIN_PASSWORD;
         Proc first = as("admin", initialPassword, null, "GET", "/vdisks", null);
         assertThat(status(first)).as(first.output()).isEqualTo(403);
         assertThat(json(first).path("code").asText()).isEqualTo("PASSWORD_CHANGE_REQUIRED");
@@ -517,6 +518,50 @@ class PrismGatewayTest {
         Proc get = curl("https://" + cluster.ip(follower) + ":9440/z");
         assertThat(get.output().trim()).isEqualTo("301 https://" + cluster.ip(now) + ":9440/z");
         Proc start = cluster.startNode(leader);
+        assertThat(start.exitCode()).as(start.output()).isZero();
+    }
+
+    @Test
+    @Order(9)
+    void givenAuditRecordsOnSeveralNodes_whenTheAuditLogIsQueried_thenEveryNodesRecordsAreMergedOldestFirst_andANodeThatIsDownIsNamed()
+            throws Exception {
+        // test 7's logins are in the first leader's log; test 8 moved the leadership, so this failed login is in another node's
+        Proc bad = as("view1", "not-the-password", null, "GET", "/vdisks", null);
+        assertThat(status(bad)).as(bad.output()).isEqualTo(401);
+        String query = "/audit/events?action=auth.login&limit=1000";
+        LoopbackCluster.waitFor(Duration.ofSeconds(60), () -> {
+            try {
+                JsonNode a = json(as("admin", ADMIN_PASSWORD, null, "GET", query, null));
+                return a.path("metadata").path("unreachable_nodes").isEmpty() && a.path("entities").size() > 0;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "every node answers for its audit records (the restarted one too)");
+        JsonNode all = json(as("admin", ADMIN_PASSWORD, null, "GET", query, null));
+        List<String> nodes = all.path("entities").findValuesAsText("node");
+        assertThat(new java.util.HashSet<>(nodes)).as(all.toPrettyString()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(all.path("metadata").path("truncated").asBoolean()).isFalse();
+        List<String> ts = all.path("entities").findValuesAsText("ts");
+        assertThat(ts).as("oldest first across nodes").isSorted();
+        assertThat(java.util.stream.StreamSupport.stream(all.path("entities").spliterator(), false)
+                .filter(e -> e.path("spec").path("user").asText().equals("view1") && e.path("spec").path("result").asText().equals("FAILURE")))
+                .as("the failed login just made").isNotEmpty();
+
+        int leader = leaderIndex();
+        JsonNode one = json(as("admin", ADMIN_PASSWORD, null, "GET", query + "&node=" + cluster.ip(leader), null));
+        assertThat(new java.util.HashSet<>(one.path("entities").findValuesAsText("node"))).as(one.toPrettyString()).hasSize(1);
+        Proc unknown = as("admin", ADMIN_PASSWORD, null, "GET", "/audit/events?node=127.0.1.250", null);
+        assertThat(status(unknown)).isEqualTo(400);
+        assertThat(json(unknown).path("code").asText()).isEqualTo("UNKNOWN_NODE");
+
+        // a node that is down does not hide the others' records: it is named, the rest answer
+        int down = java.util.stream.IntStream.range(0, 3).filter(i -> i != leader).findFirst().orElseThrow();
+        cluster.kill9(down);
+        JsonNode partial = json(as("admin", ADMIN_PASSWORD, null, "GET", query, null));
+        assertThat(partial.path("metadata").path("unreachable_nodes").findValuesAsText("address")).as(partial.toPrettyString())
+                .containsExactly(cluster.ip(down));
+        assertThat(partial.path("entities").size()).isPositive();
+        Proc start = cluster.startNode(down);
         assertThat(start.exitCode()).as(start.output()).isZero();
     }
 }

@@ -166,7 +166,7 @@ public final class ApiServlet extends HttpServlet {
             }
             JsonNode result = out.body();
             if (op.list() && result != null) {
-                result = Listing.page(op.entityType(), result.path("entities"), first(query, "offset"), first(query, "limit"),
+                result = Listing.page(op.entityType(), result, first(query, "offset"), first(query, "limit"),
                         first(query, "filter"));
             }
             status = out.status();

@@ -1,10 +1,7 @@
 package io.cairn.prism.gateway.internal.rest;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,15 +21,12 @@ import io.cairn.prism.api.ApiResponse;
 import io.cairn.prism.api.Entities;
 import io.cairn.prism.api.Schema;
 import io.cairn.security.auth.AccountAdmin;
-import io.cairn.security.auth.AuditLog;
-import io.cairn.security.auth.AuditQuery;
-import io.cairn.security.auth.AuditRecord;
 import io.cairn.security.auth.DirectoryConfig;
 import io.cairn.security.auth.RoleMapping;
 
 /**
  * Directories (LDAP/AD providers with their role mappings) and the audit log over REST (spec 30
- * §9-10): {@code /auth/directories} and {@code /audit/events}. The auth bundle checks the caller's
+ * §9): {@code /auth/directories} ({@code /audit/events}: {@link AuditEndpoints}). The auth bundle checks the caller's
  * rights again and audits each directory change; a directory is saved only after its service account
  * could bind.
  */
@@ -55,20 +49,12 @@ public final class AuthEndpoints implements ApiEndpoints {
             .property("ca_certificate_pem", Schema.string("PEM certificates to trust for the directory's TLS"))
             .property("role_mappings", Schema.array("who gets which role", MAPPING));
     static final Schema DIRECTORY = Entities.schema("directory", DIRECTORY_SPEC, Schema.object("nothing yet").open());
-    static final Schema AUDIT_EVENT = Entities.schema("audit_event", Schema.object("what was done").property("user", Schema.string(""))
-            .property("provider", Schema.string("")).property("source_ip", Schema.string("")).property("action", Schema.string(""))
-            .property("target", Schema.string("")).property("result", Schema.string("SUCCESS, FAILURE or DENIED"))
-            .property("details", Schema.object("").open()),
-            Schema.object("where it is in the chain").property("ts", Schema.string("RFC 3339")).property("node", Schema.string(""))
-                    .property("seq", Schema.integer("")).property("prev_hash", Schema.string("")).property("hash", Schema.string("")));
 
     private final AccountAdmin accounts;
-    private final AuditLog audit;
 
     @Activate
-    public AuthEndpoints(@Reference AccountAdmin accounts, @Reference AuditLog audit) {
+    public AuthEndpoints(@Reference AccountAdmin accounts) {
         this.accounts = accounts;
-        this.audit = audit;
     }
 
     @Override
@@ -106,9 +92,7 @@ public final class AuthEndpoints implements ApiEndpoints {
                         + "log in)", null, null, 204, false, r -> {
                             accounts.deleteDirectory(caller(r), find(r).name());
                             return ApiResponse.noContent();
-                        }),
-                ApiOperation.list("/audit/events", "audit", "This node's audit log (?from=&to= RFC 3339, ?actor=, ?action=), oldest first",
-                        AUDIT_EVENT, r -> ApiResponse.ok(Entities.list(audit.read(query(r)).stream().map(AuthEndpoints::auditEvent).toList()))));
+                        }));
     }
 
     private DirectoryConfig find(ApiRequest r) {
@@ -159,30 +143,5 @@ public final class AuthEndpoints implements ApiEndpoints {
         var mappings = spec.putArray("role_mappings");
         d.roleMappings().forEach(m -> mappings.addObject().put("kind", m.kind().name()).put("value", m.value()).put("role", m.role()));
         return Entities.entity("directory", d.name(), version(d), spec, JsonNodeFactory.instance.objectNode());
-    }
-
-    static AuditQuery query(ApiRequest r) {
-        return new AuditQuery(instant(r, "from"), instant(r, "to"), r.query("actor").orElse(null), r.query("action").orElse(null),
-                Integer.MAX_VALUE);
-    }
-
-    private static Instant instant(ApiRequest r, String name) {
-        return r.query(name).map(v -> {
-            try {
-                return Instant.parse(v.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw ApiException.badRequest("INVALID_TIME", "?" + name + "=" + v + " is not an RFC 3339 UTC time such as 2026-12-05T10:00:00Z");
-            }
-        }).orElse(null);
-    }
-
-    static ObjectNode auditEvent(AuditRecord a) {
-        ObjectNode spec = JsonNodeFactory.instance.objectNode().put("user", a.user()).put("provider", a.provider()).put("source_ip", a.sourceIp())
-                .put("action", a.action()).put("target", a.target()).put("result", a.result().name());
-        ObjectNode details = spec.putObject("details");
-        a.details().forEach(details::put);
-        ObjectNode status = JsonNodeFactory.instance.objectNode().put("ts", a.ts()).put("node", a.node()).put("seq", a.seq())
-                .put("prev_hash", a.prevHash()).put("hash", a.hash());
-        return Entities.entity("audit_event", a.node() + ":" + a.seq(), a.seq(), spec, status);
     }
 }

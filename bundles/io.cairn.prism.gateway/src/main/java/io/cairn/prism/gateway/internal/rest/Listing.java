@@ -15,7 +15,8 @@ import io.cairn.prism.api.ApiException;
  * Paging and filtering of list operations: {@code ?offset=N&limit=M&filter=A==x;B!=y}, where A and B
  * are dotted paths into the entity ({@code spec.name}, {@code status.owner}, {@code metadata.uuid});
  * conditions all hold (and). The answer is
- * {@code {"metadata": {"kind": "<type>_list", "total", "offset", "limit"}, "entities": [...]}}.
+ * {@code {"metadata": {"kind": "<type>_list", "total", "offset", "limit"}, "entities": [...]}}, plus any other
+ * fields of the handler's own {@code metadata} (e.g. the audit list's {@code unreachable_nodes}).
  */
 final class Listing {
 
@@ -37,8 +38,10 @@ final class Listing {
     private Listing() {
     }
 
-    static ObjectNode page(String entityType, JsonNode entities, Optional<String> offsetParam, Optional<String> limitParam,
+    static ObjectNode page(String entityType, JsonNode result, Optional<String> offsetParam, Optional<String> limitParam,
             Optional<String> filterParam) {
+        JsonNode entities = result.path("entities");
+        JsonNode handlerMetadata = result.path("metadata").isObject() ? result.path("metadata") : JsonNodeFactory.instance.objectNode();
         int offset = number("offset", offsetParam, 0, Integer.MAX_VALUE);
         int limit = number("limit", limitParam, DEFAULT_LIMIT, MAX_LIMIT);
         List<Condition> conditions = filterParam.map(Listing::parse).orElse(List.of());
@@ -54,6 +57,11 @@ final class Listing {
         m.put("total", kept.size());
         m.put("offset", offset);
         m.put("limit", limit);
+        handlerMetadata.properties().forEach(f -> {
+            if (!m.has(f.getKey())) {
+                m.set(f.getKey(), f.getValue());
+            }
+        });
         ArrayNode page = out.putArray("entities");
         for (int i = offset; i < kept.size() && i < (long) offset + limit; i++) {
             page.add(kept.get(i));

@@ -18,9 +18,9 @@ class ListingTest {
 
     static JsonNode entities() throws Exception {
         return JSON.readTree("""
-                [{"metadata":{"uuid":"a"},"spec":{"name":"v1","container":"c1"},"status":{"owner":"n1"}},
+                {"entities": [{"metadata":{"uuid":"a"},"spec":{"name":"v1","container":"c1"},"status":{"owner":"n1"}},
                  {"metadata":{"uuid":"b"},"spec":{"name":"v2","container":"c1"},"status":{"owner":"n2"}},
-                 {"metadata":{"uuid":"c"},"spec":{"name":"v3","container":"c2"},"status":{"owner":null}}]""");
+                 {"metadata":{"uuid":"c"},"spec":{"name":"v3","container":"c2"},"status":{"owner":null}}]}""");
     }
 
     @Test
@@ -44,6 +44,17 @@ class ListingTest {
     void givenANullField_whenFilteredForInequality_thenItMatches() throws Exception {
         assertThat(Listing.page("vdisk", entities(), Optional.empty(), Optional.empty(), Optional.of("status.owner!=n1"))
                 .path("metadata").path("total").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void givenHandlerMetadata_whenPaged_thenItsOwnFieldsAreKeptAndThePagingFieldsWin() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode result = (com.fasterxml.jackson.databind.node.ObjectNode) entities();
+        result.putObject("metadata").put("truncated", true).put("total", 99).putArray("unreachable_nodes").add("n3");
+        JsonNode m = Listing.page("audit", result, Optional.empty(), Optional.empty(), Optional.empty()).path("metadata");
+        assertThat(m.path("truncated").asBoolean()).isTrue();
+        assertThat(m.path("unreachable_nodes").get(0).asText()).isEqualTo("n3");
+        assertThat(m.path("total").asInt()).isEqualTo(3);
+        assertThat(m.path("kind").asText()).isEqualTo("audit_list");
     }
 
     @Test

@@ -40,7 +40,8 @@ class OpenApiTest {
         r.add("cluster", "cluster", new ClusterEndpoints(null, null, null).operations());
         r.add("activity", "activity", new ActivityEndpoints(null, null).operations());
         r.add("accounts", "accounts", new AccountEndpoints(null).operations());
-        r.add("auth", "auth", new AuthEndpoints(null, null).operations());
+        r.add("auth", "auth", new AuthEndpoints(null).operations());
+        r.add("audit", "audit", new AuditEndpoints(null, null, null, null).operations());
         return r;
     }
 
