@@ -279,6 +279,43 @@ class FoundationTest {
             }
         }
         assertThat(pool.get("entities")).as("the pool is the nodes' estore partitions, nothing else").hasSize(6);
+
+        // the layout over REST (spec 10 §7 "shown via REST"): node 1's, as partitioned, each layer the size of its partition
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String[] curl = {"curl", "-sS", "--fail-with-body", "--cacert", admin.resolve("ca.pem").toString(), "--cert",
+                admin.resolve("cert.pem").toString(), "--key", admin.resolve("key.pem").toString()};
+        Proc hosts = Proc.run(Duration.ofSeconds(60), work, Map.of(), List.of(concat(curl, "https://" + VIP + ":9440/api/v1/hosts")));
+        assertThat(hosts.exitCode()).as(hosts.output()).isZero();
+        String node1 = null;
+        for (com.fasterxml.jackson.databind.JsonNode h : json.readTree(hosts.output()).get("entities")) {
+            if (h.path("spec").path("address").asText().equals(IPS.get(0))) {
+                node1 = h.path("metadata").path("uuid").asText();
+            }
+        }
+        assertThat(node1).as(hosts.output()).isNotNull();
+        Proc layoutCall = Proc.run(Duration.ofSeconds(60), work, Map.of(), List.of(concat(curl, "https://" + VIP + ":9440/api/v1/hosts/"
+                + node1 + "/disk_layout")));
+        assertThat(layoutCall.exitCode()).as(layoutCall.output()).isZero();
+        com.fasterxml.jackson.databind.JsonNode layout = json.readTree(layoutCall.output()).path("status");
+        assertThat(layout.path("source").asText()).as(layoutCall.output()).isEqualTo("partitioned");
+        assertThat(layout.path("rf_max").asInt()).isEqualTo(layout.path("partitioned_for_rf").asInt());
+        assertThat(layout.path("disks")).hasSize(2);
+        java.util.Map<String, String> partitionOf = Map.of("HOME", "cairn-home", "METADATA", "cairn-metadata", "OPLOG", "cairn-oplog",
+                "CURATOR", "cairn-curator", "EXTENT_STORE", "cairn-estore");
+        for (int d = 0; d < 2; d++) {
+            com.fasterxml.jackson.databind.JsonNode disk = layout.path("disks").get(d);
+            Proc partx = Proc.run(Duration.ofSeconds(30), work, Map.of(), List.of("partx", "--raw", "--noheadings", "--output",
+                    "NAME,SECTORS", work.resolve("node1/disks/ssd" + d + ".img").toString()));
+            java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+            partx.output().lines().forEach(l -> sizes.put(l.split(" ")[0], Long.parseLong(l.split(" ")[1]) * 512));
+            assertThat(disk.path("layers")).as(layoutCall.output()).hasSize(sizes.size());
+            for (com.fasterxml.jackson.databind.JsonNode l : disk.path("layers")) {
+                assertThat(l.path("size_bytes").asLong()).as(disk.path("id") + " " + l.path("layer"))
+                        .isEqualTo(sizes.get(partitionOf.get(l.path("layer").asText())));
+            }
+        }
+        assertThat(layout.path("disks").get(0).path("layers").get(0).path("size_bytes").asLong()).as("Home: 60 GiB").isEqualTo(60L << 30);
+        assertThat(layout.path("text").asText()).contains("Device layout at RF");
         assertThat(allocated).as("the vDisk's replicas landed in the disk images").isGreaterThan(2L * data.length);
     }
 
@@ -335,5 +372,11 @@ class FoundationTest {
                 "--image-opts", "driver=nbd,host=127.0.1.240,port=10809,export=default-container/fd2,tls-creds=tls0", out.toString()));
         assertThat(r.exitCode()).as(r.output()).isZero();
         assertThat(java.util.Arrays.equals(Files.readAllBytes(out), data)).as("the vDisk written during the expansion reads back").isTrue();
+    }
+
+    private static String[] concat(String[] a, String b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+        out[a.length] = b;
+        return out;
     }
 }

@@ -101,6 +101,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
     private long userOpsSampled = -1;
     private long userOpsSampledAt;
     private volatile long userOpsPerSecond;
+    /** This node's disks as the device layout sees them (null when they could not be read: logged). */
+    private final io.cairn.storage.stargate.internal.disks.NodeDiskLayout diskLayout;
 
     @Activate
     public StargateService(@Reference ClusterJoin join, @Reference LocalNode local, @Reference Zeus zeus, @Reference Medusa medusa,
@@ -136,6 +138,8 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         this.followSecs = config.vdisk__ownership__follow__secs();
         data.followAfter(Duration.ofSeconds(followSecs));
         this.settingsWatch = zeus.watch(StargateSettings.DOCUMENT, doc -> applySettings(configured, doc));
+        this.diskLayout = loadDiskLayout(home);
+        timer.execute(this::publishDiskLayout);
         timer.scheduleWithFixedDelay(this::publish, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::refreshCapacity, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::sampleUserOps, 1, 1, TimeUnit.SECONDS);
@@ -345,9 +349,50 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
         return userOpsPerSecond;
     }
 
-    /** The 2009 page essentials of this node (see {@link DataPath#page}). */
+    /** The 2009 page essentials of this node (see {@link DataPath#page}) and its device layout at the current RF. */
     public Map<String, Object> page() {
-        return data.page();
+        Map<String, Object> page = data.page();
+        if (diskLayout != null) {
+            com.fasterxml.jackson.databind.node.ObjectNode layout = diskLayout.view(layoutRf());
+            page.put("layout", layout);
+            page.put("text", page.get("text") + layout.path("text").asText());
+        }
+        return page;
+    }
+
+    /** The RF the device layout is computed for: the highest container RF (2 or 3). */
+    int layoutRf() {
+        return io.cairn.storage.stargate.internal.disks.NodeDiskLayout.layoutRf(
+                containers().stream().mapToInt(Container::replicationFactor).max().orElse(2));
+    }
+
+    private io.cairn.storage.stargate.internal.disks.NodeDiskLayout loadDiskLayout(Path home) {
+        try {
+            return io.cairn.storage.stargate.internal.disks.NodeDiskLayout.of(home, disks);
+        } catch (java.io.IOException | RuntimeException e) {
+            logger.warn("the device layout of this node could not be read from {} ({}); it is not shown", home.resolve(
+                    io.cairn.storage.stargate.internal.disks.NodeDiskLayout.LAYOUT_FILE), e.toString());
+            return null;
+        }
+    }
+
+    /** Writes this node's disks to Zeus for Prism's {@code /hosts/{uuid}/disk_layout} (retried by the timer until it lands). */
+    private void publishDiskLayout() {
+        if (diskLayout == null) {
+            return;
+        }
+        String doc = io.cairn.storage.stargate.internal.disks.NodeDiskLayout.document(self);
+        byte[] json = diskLayout.toJson();
+        try {
+            Optional<io.cairn.cluster.api.VersionedDocument> now = zeus.read(doc);
+            if (now.isPresent() && java.util.Arrays.equals(now.get().data(), json)) {
+                return;
+            }
+            zeus.write(doc, json, now.map(io.cairn.cluster.api.VersionedDocument::version).orElse(io.cairn.cluster.api.VersionedDocument.ABSENT));
+        } catch (RuntimeException e) {
+            logger.debug("device layout not published yet ({}); retrying in 10 s", e.toString());
+            timer.schedule(this::publishDiskLayout, 10, TimeUnit.SECONDS);
+        }
     }
 
     @Override

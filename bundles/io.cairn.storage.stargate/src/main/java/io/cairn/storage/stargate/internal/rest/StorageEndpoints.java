@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cairn.cluster.api.Zeus;
+import io.cairn.common.error.CairnException;
+import io.cairn.common.error.ErrorCode;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.prism.api.Action;
 import io.cairn.prism.api.ApiEndpoints;
@@ -25,6 +28,7 @@ import io.cairn.storage.api.stargate.ContainerSpec;
 import io.cairn.storage.api.stargate.Stargate;
 import io.cairn.storage.api.stargate.StoragePool;
 import io.cairn.storage.api.stargate.VDisk;
+import io.cairn.storage.stargate.internal.disks.NodeDiskLayout;
 
 /**
  * Storage over REST ({@code /api/v1}, through Prism's endpoint whiteboard), served by the
@@ -54,11 +58,18 @@ public final class StorageEndpoints implements ApiEndpoints {
     private static final java.util.Comparator<VDisk> BY_CONTAINER_AND_NAME = java.util.Comparator.comparing(VDisk::containerName)
             .thenComparing(VDisk::name);
 
+    static final Schema DISK_LAYOUT = Entities.schema("disk_layout", Schema.object("the node").property("node", Schema.string("node uuid")),
+            Schema.object("spec 10 §7 at the cluster's highest container RF: rf_max, oplog_devices, source (partitioned | data "
+                    + "directories), partitioned_for_rf, disks [{id, kind, capacity_bytes, layers [{layer, offset_bytes, size_bytes}]}], "
+                    + "warnings, error (when the disks cannot take the layout), text").open());
+
     private final Stargate stargate;
+    private final Zeus zeus;
 
     @Activate
-    public StorageEndpoints(@Reference Stargate stargate) {
+    public StorageEndpoints(@Reference Stargate stargate, @Reference Zeus zeus) {
         this.stargate = stargate;
+        this.zeus = zeus;
     }
 
     @Override
@@ -71,6 +82,8 @@ public final class StorageEndpoints implements ApiEndpoints {
         return List.of(
                 ApiOperation.get("/storage_pools/default", "storage_pool", "The storage pool (every data disk of every node)", POOL, r -> ApiResponse.ok(pool())),
                 ApiOperation.list("/disks", "disk", "Data disks of the pool", DISK, r -> ApiResponse.ok(disks())),
+                ApiOperation.get("/hosts/{uuid}/disk_layout", "disk", "A node's device layout (Home, metadata, OpLog, Curator, extent "
+                        + "store per disk) at the cluster's highest container RF", DISK_LAYOUT, r -> ApiResponse.ok(diskLayout(r.path("uuid")))),
                 ApiOperation.list("/containers", "container", "Containers", CONTAINER, r -> ApiResponse.ok(Entities.list(stargate.containers().stream()
                         .map(StorageEndpoints::container).toList()))),
                 ApiOperation.get("/containers/{name}", "container", "One container", CONTAINER, r -> ApiResponse.ok(container(named(r)))),
@@ -108,6 +121,23 @@ public final class StorageEndpoints implements ApiEndpoints {
                 JsonNodeFactory.instance.objectNode().put("id", d.id()).put("node", d.node().toString()).put("tier", d.tier()),
                 JsonNodeFactory.instance.objectNode().put("capacity_bytes", d.capacityBytes()).put("used_bytes", d.usedBytes())
                         .put("online", d.online()))).toList());
+    }
+
+    private ObjectNode diskLayout(String id) {
+        UUID node = zeus.cluster().nodes().stream().map(n -> n.uuid()).filter(u -> u.toString().equalsIgnoreCase(id)).findFirst()
+                .orElseThrow(() -> ApiException.notFound("no host " + id + "; GET /api/v1/hosts lists them"));
+        NodeDiskLayout layout = zeus.read(NodeDiskLayout.document(node)).map(d -> {
+            try {
+                return NodeDiskLayout.fromJson(d.data());
+            } catch (java.io.IOException e) {
+                throw new CairnException(ErrorCode.INTERNAL, "the device layout host " + id + " published is not readable: " + e.getMessage());
+            }
+        }).orElseThrow(() -> new CairnException(ErrorCode.UNAVAILABLE, "host " + id + " has not published its disks yet (its Stargate "
+                + "does so when it starts); retry when `cluster status` shows it up"));
+        int rf = NodeDiskLayout.layoutRf(stargate.containers().stream().mapToInt(Container::replicationFactor).max().orElse(2));
+        ObjectNode status = layout.view(rf);
+        return Entities.entity("disk_layout", node.toString(), Entities.versionOf(status.toString()),
+                JsonNodeFactory.instance.objectNode().put("node", node.toString()), status);
     }
 
     static ObjectNode container(Container c) {
