@@ -128,6 +128,10 @@ public final class PkiKeeper {
                 }
                 try {
                     zeus.write(PkiDocument.DOCUMENT, Codec.write(next), read.map(VersionedDocument::version).orElse(VersionedDocument.ABSENT));
+                    if (next.crlNumber() > current.crlNumber()) {
+                        logger.info("issued cluster CRL number {} ({} revoked serials, next update {})", next.crlNumber(),
+                                next.revoked().size(), Instant.parse(next.crlIssued()).plus(PkiDocument.NEXT_UPDATE));
+                    }
                     if (next.revoked().size() > current.revoked().size()) {
                         logger.info("revoked {} certificate serial(s) of nodes no longer in the cluster: {}",
                                 next.revoked().size() - current.revoked().size(), diff(next.revoked(), current.revoked()));
@@ -169,8 +173,6 @@ public final class PkiKeeper {
                 long number = next.crlNumber() + 1;
                 X509CRL crl = ca.get().issueCrl(serials, number, now, now.plus(PkiDocument.NEXT_UPDATE));
                 next = next.withCrl(ClusterCa.crlPem(crl), number, now);
-                LoggerFactory.getLogger(PkiKeeper.class).info("issued cluster CRL number {} ({} revoked serials, next update {})", number, serials.size(),
-                        now.plus(PkiDocument.NEXT_UPDATE));
             }
         }
         return next;
