@@ -17,10 +17,28 @@ public final class ClusterCa {
 
     private final KeyPair keyPair;
     private final X509Certificate certificate;
+    private final java.util.function.Consumer<X509Certificate> observer;
 
     private ClusterCa(KeyPair keyPair, X509Certificate certificate) {
+        this(keyPair, certificate, c -> { });
+    }
+
+    private ClusterCa(KeyPair keyPair, X509Certificate certificate, java.util.function.Consumer<X509Certificate> observer) {
         this.keyPair = Objects.requireNonNull(keyPair);
         this.certificate = Objects.requireNonNull(certificate);
+        this.observer = Objects.requireNonNull(observer);
+    }
+
+    /**
+     * This CA, telling {@code observer} of every certificate it issues (after this one's own observer): how a member
+     * records the serials it issued, so that they are revoked when it leaves the cluster.
+     *
+     * @since 1.4.0
+     */
+    public ClusterCa observed(java.util.function.Consumer<X509Certificate> observer) {
+        Objects.requireNonNull(observer, "observer");
+        java.util.function.Consumer<X509Certificate> mine = this.observer;
+        return new ClusterCa(keyPair, certificate, mine.andThen(observer));
     }
 
     /** A new CA named after the cluster, valid for {@code validity}. */
@@ -64,7 +82,59 @@ public final class ClusterCa {
      * addresses as subject alternative names; usable for both TLS server and client authentication.
      */
     public X509Certificate issue(PublicKey publicKey, String principal, List<String> ipAddresses, Duration validity) {
-        return io.cairn.cluster.rpc.internal.Pki.issue(keyPair, certificate, publicKey, principal, ipAddresses, validity);
+        X509Certificate c = io.cairn.cluster.rpc.internal.Pki.issue(keyPair, certificate, publicKey, principal, ipAddresses, validity);
+        observer.accept(c);
+        return c;
+    }
+
+    /**
+     * A fresh key pair and a certificate for a TLS server only (extended key usage serverAuth, no clientAuth): e.g.
+     * Prism's HTTPS, whose key then cannot act as a client on the cluster transport.
+     *
+     * @since 1.4.0
+     */
+    public Credentials issueServerCredentials(String principal, List<String> ipAddresses, Duration validity) {
+        KeyPair kp = io.cairn.cluster.rpc.internal.Pki.newKeyPair();
+        X509Certificate c = io.cairn.cluster.rpc.internal.Pki.issue(keyPair, certificate, kp.getPublic(), principal, ipAddresses, validity,
+                false);
+        observer.accept(c);
+        return new Credentials(kp.getPrivate(), c, certificate);
+    }
+
+    /**
+     * The cluster CRL (X.509 v2, signed by this CA): {@code serials} revoked, CRL number {@code number} (higher is newer),
+     * issued {@code thisUpdate}, next update {@code nextUpdate}.
+     *
+     * @since 1.4.0
+     */
+    public java.security.cert.X509CRL issueCrl(java.util.Collection<java.math.BigInteger> serials, long number, java.time.Instant thisUpdate,
+            java.time.Instant nextUpdate) {
+        return io.cairn.cluster.rpc.internal.Pki.crl(keyPair, certificate, serials, number, thisUpdate, nextUpdate);
+    }
+
+    /** {@code crl} as PEM ({@code -----BEGIN X509 CRL-----}). @since 1.4.0 */
+    public static String crlPem(java.security.cert.X509CRL crl) {
+        return io.cairn.cluster.rpc.internal.Pem.crlPem(crl);
+    }
+
+    /**
+     * A PEM CRL; {@code what} names it in the error.
+     *
+     * @throws io.cairn.common.error.CairnException INVALID_ARGUMENT when it is no PEM X.509 CRL
+     * @since 1.4.0
+     */
+    public static java.security.cert.X509CRL parseCrl(String pem, String what) {
+        return io.cairn.cluster.rpc.internal.Pem.parseCrl(pem, what);
+    }
+
+    /** The CRL number of {@code crl}, -1 when it has none. @since 1.4.0 */
+    public static long crlNumber(java.security.cert.X509CRL crl) {
+        return io.cairn.cluster.rpc.internal.Pki.crlNumber(crl);
+    }
+
+    /** The serials {@code crl} revokes, ascending. @since 1.4.0 */
+    public static java.util.SortedSet<java.math.BigInteger> revokedSerials(java.security.cert.X509CRL crl) {
+        return io.cairn.cluster.rpc.internal.Pki.revokedSerials(crl);
     }
 
     /** A fresh key pair and a certificate for it: the admin's credentials, or a test party's. */

@@ -53,4 +53,28 @@ public interface NodeTrust {
      * @since 1.3.0
      */
     void removeAuthority();
+
+    /**
+     * Applies the cluster CRL (spec 30 §2): the transport then refuses peers (clients and servers) whose certificate
+     * serial it lists, and closes the connections already open with them. Kept as {@code crl.pem} next to {@code ca.pem},
+     * so that it applies again after a restart without Zeus. A CRL with a lower CRL number than the one applied is
+     * ignored.
+     *
+     * @return true when this CRL replaced the one applied before
+     * @throws io.cairn.common.error.CairnException FAILED_PRECONDITION before the node is clustered, INVALID_ARGUMENT
+     *         when the CRL is not signed by the cluster CA
+     * @since 1.4.0
+     */
+    boolean applyCrl(java.security.cert.X509CRL crl);
+
+    /** The cluster CRL this node applies, if any. @since 1.4.0 */
+    java.util.Optional<java.security.cert.X509CRL> crl();
+
+    /**
+     * The serials of the certificates this member's copy of the cluster CA ({@link #authority()}) issued, e.g.
+     * Prism's, kept across restarts ({@code issued.txt}): revoked with the node's own when it leaves the cluster.
+     *
+     * @since 1.4.0
+     */
+    java.util.Set<java.math.BigInteger> issuedHere();
 }

@@ -26,13 +26,22 @@ final class NodeRpcClient implements RpcClient {
     private final AtomicReference<TlsRpcClient> delegate = new AtomicReference<>();
     private volatile boolean shutdown;
 
-    NodeRpcClient(InstantSource clock) {
+    private final Revocations revocations;
+
+    NodeRpcClient(InstantSource clock, Revocations revocations) {
         this.clock = clock;
+        this.revocations = revocations;
+    }
+
+    /** Closes connections to servers whose certificate was just revoked. */
+    int closeRevoked() {
+        TlsRpcClient d = delegate.get();
+        return d == null ? 0 : d.closeRevoked(revocations);
     }
 
     /** Switches to {@code credentials}; calls still running on the previous credentials are cancelled. */
     void use(Credentials credentials) {
-        TlsRpcClient next = TlsRpcClient.mutual(credentials, clock);
+        TlsRpcClient next = TlsRpcClient.mutual(credentials, clock, revocations);
         TlsRpcClient previous = delegate.getAndSet(next);
         if (previous != null) {
             previous.close();

@@ -54,6 +54,13 @@ final class NodeTrustImpl implements NodeTrust {
     private volatile State state;
     /** The cluster CA with its key, once loaded or handed over; guarded by installLock. */
     private ClusterCa authority;
+    /** The serials the cluster CRL revokes, checked by the transport's trust manager at every handshake. */
+    private final Revocations revocations = new Revocations();
+    /** The CRL applied last; guarded by installLock. */
+    private java.security.cert.X509CRL crl;
+    /** Serials of what this member's CA copy issued (issued.txt); guarded by installLock. */
+    private final java.util.Set<java.math.BigInteger> issued = new java.util.TreeSet<>();
+    static final String ISSUED = "issued.txt";
 
     /**
      * Loads (or on first start creates) the node key and determines the state.
@@ -77,6 +84,100 @@ final class NodeTrustImpl implements NodeTrust {
         }
         this.publicKey = Pki.publicKeyOf(key);
         this.state = initialState();
+        loadIssued();
+        if (state.credentials() != null && Files.exists(dir.resolve(Pem.CRL))) {
+            try {
+                String pem = Files.readString(dir.resolve(Pem.CRL), java.nio.charset.StandardCharsets.US_ASCII);
+                applyCrl(Pem.parseCrl(pem, dir.resolve(Pem.CRL).toString()));
+            } catch (java.io.IOException | CairnException e) {
+                logger.warn("the kept cluster CRL {} is not usable ({}); revocations apply again once the cluster's is read from Zeus",
+                        dir.resolve(Pem.CRL), e.getMessage());
+            }
+        }
+    }
+
+    /** The revoked serials the transport checks. */
+    Revocations revocations() {
+        return revocations;
+    }
+
+    private void loadIssued() {
+        Path f = dir.resolve(ISSUED);
+        if (!Files.exists(f)) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(f, java.nio.charset.StandardCharsets.US_ASCII)) {
+                String l = line.strip();
+                if (!l.isEmpty()) {
+                    issued.add(new java.math.BigInteger(l, 16));
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            logger.warn("cannot read {} ({}); certificates issued on this node before are not all known for revocation", f, e.toString());
+        }
+    }
+
+    private void recordIssued(X509Certificate c) {
+        synchronized (installLock) {
+            if (issued.add(c.getSerialNumber())) {
+                StringBuilder b = new StringBuilder();
+                issued.forEach(s -> b.append(s.toString(16)).append('\n'));
+                Pem.writeAtomically(dir.resolve(ISSUED), b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), false);
+            }
+        }
+    }
+
+    @Override
+    public java.util.Set<java.math.BigInteger> issuedHere() {
+        synchronized (installLock) {
+            return java.util.Set.copyOf(issued);
+        }
+    }
+
+    @Override
+    public boolean applyCrl(java.security.cert.X509CRL next) {
+        Objects.requireNonNull(next, "crl");
+        Credentials c = state.credentials();
+        if (c == null) {
+            throw new CairnException(ErrorCode.FAILED_PRECONDITION, "controller " + nodeIp + " is not clustered; it has no cluster CRL to apply");
+        }
+        try {
+            next.verify(c.ca().getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw CairnException.invalid("the CRL of '" + next.getIssuerX500Principal().getName() + "' is not signed by the cluster CA '"
+                    + Pem.commonName(c.ca()) + "' (" + e.getMessage() + ")");
+        }
+        synchronized (installLock) {
+            if (crl != null) {
+                long have = Pki.crlNumber(crl);
+                long got = Pki.crlNumber(next);
+                if (got < have || (got == have && Arrays.equals(encoded(crl), encoded(next)))) {
+                    return false;
+                }
+            }
+            Pem.writeCrl(dir.resolve(Pem.CRL), next);
+            crl = next;
+            java.util.Set<java.math.BigInteger> serials = Pki.revokedSerials(next);
+            logger.info("controller {} applies cluster CRL number {} ({} revoked serials)", nodeIp, Pki.crlNumber(next), serials.size());
+            revocations.set(serials);
+            return true;
+        }
+    }
+
+    private static byte[] encoded(java.security.cert.X509CRL c) {
+        try {
+            return c.getEncoded();
+        } catch (java.security.cert.CRLException e) {
+            return new byte[0];
+        }
+    }
+
+    @Override
+    public Optional<java.security.cert.X509CRL> crl() {
+        synchronized (installLock) {
+            return Optional.ofNullable(crl);
+        }
     }
 
     private State initialState() {
@@ -122,7 +223,7 @@ final class NodeTrustImpl implements NodeTrust {
     }
 
     private State cluster(Credentials c) {
-        return new State(Tls.clusterSetup(c.key(), c.certificate(), c.ca()), c);
+        return new State(Tls.clusterSetup(c.key(), c.certificate(), c.ca(), revocations), c);
     }
 
     /** The TLS setup the server should use now. */
@@ -163,7 +264,7 @@ final class NodeTrustImpl implements NodeTrust {
                         + " trusts (" + Pem.commonName(c.ca()) + ")");
             }
             ca.store(dir); // ca.key.pem 0600; ca.pem rewritten with the same certificate
-            authority = ca;
+            authority = ca.observed(this::recordIssued);
             logger.info("controller {} holds the cluster CA key ({})", nodeIp, dir.resolve(Pem.CA_KEY));
         }
     }
@@ -186,7 +287,7 @@ final class NodeTrustImpl implements NodeTrust {
     public Optional<ClusterCa> authority() {
         synchronized (installLock) {
             if (authority == null && state.credentials() != null && Files.exists(dir.resolve(Pem.CA_KEY))) {
-                authority = ClusterCa.load(dir);
+                authority = ClusterCa.load(dir).observed(this::recordIssued);
             }
             return Optional.ofNullable(authority);
         }

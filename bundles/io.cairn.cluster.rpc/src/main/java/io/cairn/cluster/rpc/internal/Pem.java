@@ -54,6 +54,8 @@ public final class Pem {
     public static final String CERT = "cert.pem";
     public static final String CA = "ca.pem";
     public static final String CA_KEY = "ca.key.pem";
+    /** The cluster CRL as this member last applied it. */
+    public static final String CRL = "crl.pem";
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
@@ -155,6 +157,36 @@ public final class Pem {
         } catch (GeneralSecurityException e) {
             throw unreadable(file, "a certificate (BEGIN CERTIFICATE)", e.getMessage());
         }
+    }
+
+    /** {@code crl} as PEM ({@code BEGIN X509 CRL}). */
+    public static String crlPem(java.security.cert.X509CRL crl) {
+        try {
+            return new String(encode("X509 CRL", crl.getEncoded()), StandardCharsets.US_ASCII);
+        } catch (java.security.cert.CRLException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "cannot encode the CRL of " + crl.getIssuerX500Principal() + ": " + e, e);
+        }
+    }
+
+    /** Parses a PEM CRL ({@code BEGIN X509 CRL}); {@code what} names it in the error. */
+    public static java.security.cert.X509CRL parseCrl(String pem, String what) {
+        try {
+            java.security.cert.CRL crl = java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCRL(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            if (crl instanceof java.security.cert.X509CRL x) {
+                return x;
+            }
+            throw CairnException.invalid(what + " is not an X.509 CRL");
+        } catch (GeneralSecurityException | RuntimeException e) {
+            if (e instanceof CairnException ce) {
+                throw ce;
+            }
+            throw CairnException.invalid(what + " is not a PEM X.509 CRL (BEGIN X509 CRL): " + e.getMessage());
+        }
+    }
+
+    public static void writeCrl(Path file, java.security.cert.X509CRL crl) {
+        writeAtomically(file, crlPem(crl).getBytes(StandardCharsets.US_ASCII), false);
     }
 
     public static PrivateKey readPrivateKey(Path file) {

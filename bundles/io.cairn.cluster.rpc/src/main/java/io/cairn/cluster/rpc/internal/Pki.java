@@ -8,6 +8,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
@@ -15,6 +16,7 @@ import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -24,6 +26,8 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -32,7 +36,10 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -111,6 +118,16 @@ public final class Pki {
      */
     public static X509Certificate issue(KeyPair caKeyPair, X509Certificate caCertificate, PublicKey publicKey, String principal,
             List<String> ipAddresses, Duration validity) {
+        return issue(caKeyPair, caCertificate, publicKey, principal, ipAddresses, validity, true);
+    }
+
+    /**
+     * As {@link #issue(KeyPair, X509Certificate, PublicKey, String, List, Duration)}; with {@code clientAuth} false the
+     * certificate carries only the serverAuth extended key usage (a TLS server such as Prism's HTTPS, whose key must not
+     * serve as a client identity on the cluster transport).
+     */
+    public static X509Certificate issue(KeyPair caKeyPair, X509Certificate caCertificate, PublicKey publicKey, String principal,
+            List<String> ipAddresses, Duration validity, boolean clientAuth) {
         Objects.requireNonNull(caKeyPair, "caKeyPair");
         Objects.requireNonNull(caCertificate, "caCertificate");
         Objects.requireNonNull(publicKey, "publicKey");
@@ -121,7 +138,7 @@ public final class Pki {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(), Date.from(now.minus(BACKDATE)),
                     Date.from(now.plus(validity)), name(principal), publicKey);
-            endEntity(b, ext, publicKey, ipAddresses);
+            endEntity(b, ext, publicKey, ipAddresses, clientAuth);
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
             return sign(b, caKeyPair.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
@@ -140,7 +157,7 @@ public final class Pki {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minus(BACKDATE)),
                     Date.from(now.plus(validity)), subject, keyPair.getPublic());
-            endEntity(b, ext, keyPair.getPublic(), ipAddresses);
+            endEntity(b, ext, keyPair.getPublic(), ipAddresses, true);
             return sign(b, keyPair.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new CairnException(ErrorCode.INTERNAL, "cannot create a self-signed certificate for '" + principal + "': " + e, e);
@@ -165,14 +182,16 @@ public final class Pki {
         }
     }
 
-    private static void endEntity(X509v3CertificateBuilder b, JcaX509ExtensionUtils ext, PublicKey publicKey, List<String> ipAddresses)
-            throws CertIOException {
+    private static void endEntity(X509v3CertificateBuilder b, JcaX509ExtensionUtils ext, PublicKey publicKey, List<String> ipAddresses,
+            boolean clientAuth) throws CertIOException {
+        KeyPurposeId[] purposes = clientAuth ? new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}
+                : new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth};
         // key usage not critical: GnuTLS clients (qemu's tls-creds-x509, libnbd) refuse a certificate whose
         // critical key usage lacks key encipherment, which an EC key cannot do; non-critical they accept it
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                 .addExtension(Extension.keyUsage, false, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
                 .addExtension(Extension.extendedKeyUsage, false,
-                        new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                        new ExtendedKeyUsage(purposes))
                 .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
         List<String> ips = ipAddresses == null ? List.of() : ipAddresses;
         if (!ips.isEmpty()) {
@@ -186,6 +205,58 @@ public final class Pki {
             }
             b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
         }
+    }
+
+    /**
+     * An X.509 v2 CRL signed by the CA: {@code serials} revoked (reason unspecified, revocation date {@code thisUpdate}),
+     * CRL number {@code number}, authority key identifier of the CA, next update {@code nextUpdate}.
+     */
+    public static X509CRL crl(KeyPair caKeyPair, X509Certificate caCertificate, Collection<BigInteger> serials, long number,
+            Instant thisUpdate, Instant nextUpdate) {
+        Objects.requireNonNull(caKeyPair, "caKeyPair");
+        Objects.requireNonNull(caCertificate, "caCertificate");
+        if (number < 0) {
+            throw CairnException.invalid("a CRL number is not negative, got " + number);
+        }
+        if (!nextUpdate.isAfter(thisUpdate)) {
+            throw CairnException.invalid("a CRL's next update (" + nextUpdate + ") must follow its issue time (" + thisUpdate + ")");
+        }
+        try {
+            X509v2CRLBuilder b = new JcaX509v2CRLBuilder(caCertificate, Date.from(thisUpdate));
+            b.setNextUpdate(Date.from(nextUpdate));
+            for (BigInteger serial : new java.util.TreeSet<>(serials)) {
+                b.addCRLEntry(serial, Date.from(thisUpdate), CRLReason.unspecified);
+            }
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
+            b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCertificate));
+            ContentSigner signer = new JcaContentSignerBuilder(SIGNATURE).setProvider(BC).build(caKeyPair.getPrivate());
+            return new JcaX509CRLConverter().getCRL(b.build(signer));
+        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "cannot issue the cluster CRL: " + e, e);
+        }
+    }
+
+    /** The CRL number of {@code crl}, or -1 when it has none. */
+    public static long crlNumber(X509CRL crl) {
+        byte[] ext = crl.getExtensionValue(Extension.cRLNumber.getId());
+        if (ext == null) {
+            return -1;
+        }
+        try {
+            return CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets()).getCRLNumber().longValueExact();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The serials {@code crl} revokes. */
+    public static java.util.SortedSet<BigInteger> revokedSerials(X509CRL crl) {
+        java.util.SortedSet<BigInteger> serials = new java.util.TreeSet<>();
+        var entries = crl.getRevokedCertificates();
+        if (entries != null) {
+            entries.forEach(e -> serials.add(e.getSerialNumber()));
+        }
+        return serials;
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws GeneralSecurityException {

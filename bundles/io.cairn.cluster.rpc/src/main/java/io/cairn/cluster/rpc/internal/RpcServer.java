@@ -80,6 +80,7 @@ public final class RpcServer {
     private final NodeRpcClient client;
     private final ServiceRegistration<NodeTrust> trustRegistration;
     private final ServiceRegistration<RpcClient> clientRegistration;
+    private final Runnable revokedListener = this::revoked;
 
     @Activate
     public RpcServer(BundleContext context, Config config, @Reference(name = "clock") Clock clock) {
@@ -101,8 +102,9 @@ public final class RpcServer {
             throw new CairnException(ErrorCode.UNAVAILABLE, "cannot listen on " + ip + ":" + config.port() + ": " + e.getMessage()
                     + "; is another controller or program using the port? (configuration " + PID + ", property port)", e);
         }
-        this.client = new NodeRpcClient(time);
+        this.client = new NodeRpcClient(time, trust.revocations());
         trust.credentials().ifPresent(client::use);
+        trust.revocations().listen(revokedListener);
         this.trustRegistration = context.registerService(NodeTrust.class, trust, new Hashtable<>());
         this.clientRegistration = context.registerService(RpcClient.class, client, new Hashtable<>());
     }
@@ -114,6 +116,7 @@ public final class RpcServer {
 
     @Deactivate
     void deactivate() {
+        trust.revocations().unlisten(revokedListener);
         unregister(clientRegistration);
         unregister(trustRegistration);
         server.close();
@@ -138,6 +141,14 @@ public final class RpcServer {
 
     void removeStreamHandler(RpcStreamHandler handler, Map<String, Object> properties) {
         remove(handler);
+    }
+
+    /** The cluster CRL revoked more serials: open connections of those peers close (new ones are refused at the handshake). */
+    private void revoked() {
+        int closed = server.closeRevoked(trust.revocations()) + client.closeRevoked();
+        if (closed > 0) {
+            logger.info("closed {} connection(s) of peers whose certificate the cluster CRL revokes", closed);
+        }
     }
 
     /** Installed through {@link NodeTrust#install}: new connections need cluster certificates, the node client uses them. */

@@ -34,16 +34,60 @@ final class Tls {
     }
 
     /** What the server serves: its context and whether it requires client certificates from the cluster CA. */
-    record Setup(SSLContext context, boolean clustered, X509Certificate certificate) {
+    record Setup(SSLContext context, boolean clustered, X509Certificate certificate, Revocations revocations) {
+    }
+
+    /**
+     * The peer's certificate checked again after the handshake: a resumed TLS 1.3 session (pre-shared key from an
+     * earlier connection) skips the trust manager, so a peer revoked since would otherwise get back in.
+     *
+     * @throws SSLException when the session's peer certificate is revoked or not meant for its side
+     */
+    static void checkSession(SSLSocket ssl, Revocations revocations, boolean peerIsClient) throws javax.net.ssl.SSLException {
+        java.security.cert.Certificate[] certs;
+        try {
+            certs = ssl.getSession().getPeerCertificates();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            throw new javax.net.ssl.SSLHandshakeException("the peer presented no certificate");
+        }
+        X509Certificate[] chain = new X509Certificate[certs.length];
+        for (int i = 0; i < certs.length; i++) {
+            chain[i] = (X509Certificate) certs[i];
+        }
+        try {
+            ClusterTrustManager.check(chain, revocations, peerIsClient);
+        } catch (java.security.cert.CertificateException e) {
+            ssl.getSession().invalidate();
+            throw new javax.net.ssl.SSLHandshakeException(e.getMessage());
+        }
     }
 
     static Setup clusterSetup(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
-        return new Setup(context(keyManager(key, certificate, ca), trustOnly(ca)), true, certificate);
+        return clusterSetup(key, certificate, ca, Revocations.NONE);
+    }
+
+    static Setup clusterSetup(PrivateKey key, X509Certificate certificate, X509Certificate ca, Revocations revocations) {
+        return new Setup(context(keyManager(key, certificate, ca), clusterTrust(ca, revocations)), true, certificate, revocations);
+    }
+
+    /**
+     * Trust of the cluster transport: certificates the cluster CA issued (chain, signature and validity checked by the
+     * JDK's PKIX trust manager), not revoked by the cluster CRL, and meant for their side: a client certificate must
+     * carry the clientAuth extended key usage, a server certificate serverAuth (so Prism's HTTPS key, serverAuth only,
+     * is no client identity here).
+     */
+    static TrustManager[] clusterTrust(X509Certificate ca, Revocations revocations) {
+        for (TrustManager tm : trustOnly(ca)) {
+            if (tm instanceof X509ExtendedTrustManager x) {
+                return new TrustManager[] {new ClusterTrustManager(x, revocations)};
+            }
+        }
+        throw new CairnException(ErrorCode.INTERNAL, "this JVM's PKIX trust manager is not an X509ExtendedTrustManager");
     }
 
     /** Factory state: a self-signed certificate; a client certificate is optional and proves nothing. */
     static Setup factorySetup(PrivateKey key, X509Certificate selfSigned) {
-        return new Setup(context(keyManager(key, selfSigned), trustAnything()), false, selfSigned);
+        return new Setup(context(keyManager(key, selfSigned), trustAnything()), false, selfSigned, Revocations.NONE);
     }
 
     static SSLContext context(KeyManager[] keyManagers, TrustManager[] trustManagers) {
@@ -194,6 +238,95 @@ final class Tls {
         @Override
         public PrivateKey getPrivateKey(String alias) {
             return ALIAS.equals(alias) ? key : null;
+        }
+    }
+
+    /** The cluster trust: the wrapped PKIX checks, then revocation and extended key usage. */
+    static final class ClusterTrustManager extends X509ExtendedTrustManager {
+        static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+        static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+        private final X509ExtendedTrustManager pkix;
+        private final Revocations revocations;
+
+        ClusterTrustManager(X509ExtendedTrustManager pkix, Revocations revocations) {
+            this.pkix = pkix;
+            this.revocations = revocations;
+        }
+
+        void checkPeer(X509Certificate[] chain, boolean client) throws java.security.cert.CertificateException {
+            check(chain, revocations, client);
+        }
+
+        /** Revocation and purpose of the peer's certificate; {@code client} when the peer is the client. */
+        static void check(X509Certificate[] chain, Revocations revocations, boolean client) throws java.security.cert.CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new java.security.cert.CertificateException("the peer presented no certificate");
+            }
+            X509Certificate leaf = chain[0];
+            if (revocations.revoked(leaf.getSerialNumber())) {
+                throw new java.security.cert.CertificateRevokedException(new java.util.Date(), java.security.cert.CRLReason.UNSPECIFIED,
+                        leaf.getIssuerX500Principal(), java.util.Map.of()) {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    public String getMessage() {
+                        return "certificate " + leaf.getSerialNumber().toString(16) + " of '" + Pem.commonName(leaf)
+                                + "' is revoked by the cluster CRL";
+                    }
+                };
+            }
+            String purpose = client ? CLIENT_AUTH : SERVER_AUTH;
+            List<String> eku = leaf.getExtendedKeyUsage();
+            if (eku == null || !eku.contains(purpose)) {
+                throw new java.security.cert.CertificateException("certificate " + leaf.getSerialNumber().toString(16) + " of '"
+                        + Pem.commonName(leaf) + "' is not meant for TLS " + (client ? "clients (no clientAuth" : "servers (no serverAuth")
+                        + " extended key usage)");
+            }
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            pkix.checkClientTrusted(chain, authType);
+            checkPeer(chain, true);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+            checkPeer(chain, false);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws java.security.cert.CertificateException {
+            pkix.checkClientTrusted(chain, authType, socket);
+            checkPeer(chain, true);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws java.security.cert.CertificateException {
+            pkix.checkServerTrusted(chain, authType, socket);
+            checkPeer(chain, false);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            pkix.checkClientTrusted(chain, authType, engine);
+            checkPeer(chain, true);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws java.security.cert.CertificateException {
+            pkix.checkServerTrusted(chain, authType, engine);
+            checkPeer(chain, false);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return pkix.getAcceptedIssuers();
         }
     }
 

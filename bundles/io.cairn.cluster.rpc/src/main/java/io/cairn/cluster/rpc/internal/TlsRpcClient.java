@@ -66,7 +66,14 @@ public final class TlsRpcClient implements RpcClient {
     private final ExecutorService tasks;
     private volatile boolean closed;
 
+    private final Revocations revocations;
+
     private TlsRpcClient(SSLContext context, boolean bootstrap, InstantSource clock) {
+        this(context, bootstrap, clock, Revocations.NONE);
+    }
+
+    private TlsRpcClient(SSLContext context, boolean bootstrap, InstantSource clock, Revocations revocations) {
+        this.revocations = revocations;
         this.context = context;
         this.bootstrap = bootstrap;
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -81,10 +88,15 @@ public final class TlsRpcClient implements RpcClient {
     }
 
     static TlsRpcClient mutual(Credentials credentials, InstantSource clock) {
+        return mutual(credentials, clock, Revocations.NONE);
+    }
+
+    /** A client that also refuses servers whose certificate {@code revocations} revokes. */
+    static TlsRpcClient mutual(Credentials credentials, InstantSource clock, Revocations revocations) {
         Objects.requireNonNull(credentials, "credentials");
         SSLContext ctx = Tls.context(Tls.keyManager(credentials.key(), credentials.certificate(), credentials.ca()),
-                Tls.trustOnly(credentials.ca()));
-        return new TlsRpcClient(ctx, false, clock);
+                Tls.clusterTrust(credentials.ca(), revocations));
+        return new TlsRpcClient(ctx, false, clock, revocations);
     }
 
     /** A client for nodes in factory state: no client certificate, any server certificate (fingerprint recorded). */
@@ -216,6 +228,8 @@ public final class TlsRpcClient implements RpcClient {
         private final Wire.Endpoint endpoint;
         private final ReentrantLock lock = new ReentrantLock();
         private volatile ClientConnection current;
+        /** The serial of the certificate {@link #current}'s server presented. */
+        private volatile java.math.BigInteger serial;
 
         Slot(Wire.Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -241,7 +255,9 @@ public final class TlsRpcClient implements RpcClient {
                 if (c != null && c.usable()) {
                     return c;
                 }
-                c = open(endpoint, deadline);
+                java.math.BigInteger[] served = new java.math.BigInteger[1];
+                c = open(endpoint, deadline, served);
+                serial = served[0];
                 if (closed) {
                     c.cancelAll("the client is closed");
                     throw closedException(method, endpoint.toString());
@@ -261,7 +277,7 @@ public final class TlsRpcClient implements RpcClient {
         }
     }
 
-    private ClientConnection open(Wire.Endpoint ep, Instant deadline) throws RpcException {
+    private ClientConnection open(Wire.Endpoint ep, Instant deadline, java.math.BigInteger[] servedSerial) throws RpcException {
         Socket raw = new Socket();
         long remainingMillis = Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
         try {
@@ -279,6 +295,9 @@ public final class TlsRpcClient implements RpcClient {
             Tls.restrict(ssl);
             ssl.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
             ssl.startHandshake();
+            if (!bootstrap) {
+                Tls.checkSession(ssl, revocations, false);
+            }
             DataInputStream in = new DataInputStream(new BufferedInputStream(ssl.getInputStream(), 64 * 1024));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ssl.getOutputStream(), 64 * 1024));
             // the server answers with HELLO once it has accepted our certificate (TLS 1.3 reports a
@@ -290,6 +309,7 @@ public final class TlsRpcClient implements RpcClient {
             ssl.setSoTimeout(0);
             Certificate[] peer = ssl.getSession().getPeerCertificates();
             X509Certificate served = (X509Certificate) peer[0];
+            servedSerial[0] = served.getSerialNumber();
             fingerprints.put(ep.toString(), Pem.fingerprint(served));
             if (!bootstrap) {
                 checkNamesAddress(served, raw.getInetAddress(), ep);
@@ -318,6 +338,21 @@ public final class TlsRpcClient implements RpcClient {
             closeQuietly(raw);
             throw e;
         }
+    }
+
+    /** Closes the connections to servers whose certificate {@code revocations} now revokes; returns how many. */
+    int closeRevoked(Revocations revocations) {
+        int n = 0;
+        for (Slot s : slots.values()) {
+            ClientConnection c = s.current;
+            java.math.BigInteger serial = s.serial;
+            if (c != null && serial != null && revocations.revoked(serial)) {
+                logger.info("closing the connection to {}: its certificate {} was revoked", s.endpoint, serial.toString(16));
+                c.cancelAll("the controller's certificate was revoked");
+                n++;
+            }
+        }
+        return n;
     }
 
     private RpcException unauthenticated(Wire.Endpoint ep, IOException e) {

@@ -63,6 +63,8 @@ final class TlsServer implements AutoCloseable {
     private final InstantSource clock;
     private final ExecutorService threads;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+    /** The serial of each open connection's client certificate (cluster mode only). */
+    private final java.util.Map<ServerConnection, java.math.BigInteger> peerSerials = new ConcurrentHashMap<>();
     private final AtomicLong accepted = new AtomicLong();
     private volatile Tls.Setup setup;
     private volatile boolean closed;
@@ -134,6 +136,20 @@ final class TlsServer implements AutoCloseable {
 
     void closed(ServerConnection c) {
         connections.remove(c);
+        peerSerials.remove(c);
+    }
+
+    /** Closes the open connections of clients whose certificate {@code revocations} now revokes; returns how many. */
+    int closeRevoked(Revocations revocations) {
+        int n = 0;
+        for (var e : peerSerials.entrySet()) {
+            if (revocations.revoked(e.getValue())) {
+                logger.info("closing the connection of {} on {}: its certificate {} was revoked", e.getKey(), nodeIp, e.getValue().toString(16));
+                e.getKey().close();
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Closes the listener and every connection (peers see the connection drop) and interrupts running handlers. */
@@ -197,6 +213,9 @@ final class TlsServer implements AutoCloseable {
             }
             ssl.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
             ssl.startHandshake();
+            if (s.clustered()) {
+                Tls.checkSession(ssl, s.revocations(), true);
+            }
             principal = s.clustered() ? principal(ssl) : "anonymous";
         } catch (SocketTimeoutException e) {
             logger.debug("{} did not complete the TLS handshake within {} ms", peer, HANDSHAKE_TIMEOUT_MILLIS);
@@ -219,6 +238,13 @@ final class TlsServer implements AutoCloseable {
             return;
         }
         connections.add(c);
+        if (s.clustered()) {
+            try {
+                peerSerials.put(c, ((java.security.cert.X509Certificate) ssl.getSession().getPeerCertificates()[0]).getSerialNumber());
+            } catch (SSLPeerUnverifiedException e) {
+                // cluster mode requires a client certificate: not reached
+            }
+        }
         if (closed) {
             c.close();
             return;

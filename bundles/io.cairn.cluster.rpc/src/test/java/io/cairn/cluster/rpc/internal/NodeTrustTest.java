@@ -65,7 +65,7 @@ class NodeTrustTest {
         RpcHandler whoami = call -> call.principal().getBytes(UTF_8);
         methods.put("join", new TlsServer.Method("join", whoami, null, true));
         methods.put("status", new TlsServer.Method("status", whoami, null, false));
-        NodeRpcClient nodeClient = new NodeRpcClient(InstantSource.system());
+        NodeRpcClient nodeClient = new NodeRpcClient(InstantSource.system(), Revocations.NONE);
         TlsServer[] server = new TlsServer[1];
         NodeTrustImpl trust = new NodeTrustImpl(pki, LOCAL, InstantSource.system(), creds -> {
             server[0].use(Tls.clusterSetup(creds.key(), creds.certificate(), creds.ca()));

@@ -165,6 +165,21 @@ class ZeusServiceTest {
             public Optional<Credentials> credentials() {
                 return Optional.of(creds);
             }
+
+            @Override
+            public boolean applyCrl(java.security.cert.X509CRL crl) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Optional<java.security.cert.X509CRL> crl() {
+                return Optional.empty();
+            }
+
+            @Override
+            public java.util.Set<java.math.BigInteger> issuedHere() {
+                return java.util.Set.of();
+            }
         };
         for (NodeIdentity n : nodes) {
             Path home = Files.createDirectories(tmp.resolve(n.address()));

@@ -197,7 +197,7 @@ public final class Connectors {
         List<String> names = new ArrayList<>(List.of(self));
         vip.filter(v -> !v.equals(self)).ifPresent(names::add);
         try {
-            Credentials prism = ca.get().issueCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
+            Credentials prism = ca.get().issueServerCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
             logger.info("Prism certificate issued by the cluster CA for {} (serial {})", names, prism.certificate().getSerialNumber().toString(16));
             return prism.tlsContext();
         } catch (RuntimeException e) {

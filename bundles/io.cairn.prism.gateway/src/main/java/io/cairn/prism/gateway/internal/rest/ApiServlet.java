@@ -195,7 +195,7 @@ public final class ApiServlet extends HttpServlet {
         }
     }
 
-    /** Login, logout and the CA certificate: before (and without) authentication. */
+    /** Login, logout, the CA certificate and the CRL: before (and without) authentication. */
     private void servePublic(ApiOperation op, HttpServletRequest req, HttpServletResponse res) throws IOException {
         String source = req.getRemoteAddr();
         try {
@@ -207,6 +207,18 @@ public final class ApiServlet extends HttpServlet {
                 String pem = "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
                         .encodeToString(ca.getEncoded()) + "\n-----END CERTIFICATE-----\n";
                 res.getOutputStream().write(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                return;
+            }
+            if (op == PublicRoutes.CRL) {
+                Optional<java.security.cert.X509CRL> crl = trust.crl();
+                if (crl.isEmpty()) {
+                    throw new ApiException(404, "CRL_NOT_ISSUED", "the cluster CA has not issued a CRL yet (a member holding the CA key "
+                            + "issues the first within 30 s of the cluster's start); retry shortly");
+                }
+                res.setStatus(200);
+                res.setHeader("Cache-Control", "no-store");
+                res.setContentType("application/x-pem-file");
+                res.getOutputStream().write(io.cairn.cluster.rpc.ClusterCa.crlPem(crl.get()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 return;
             }
             if (!Optional.ofNullable(req.getContentType()).orElse("").toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {

@@ -11,7 +11,7 @@ import io.cairn.prism.api.Schema;
 /**
  * The operations served before anyone is authenticated (spec 10 §9, spec 30 §2, §9): a login form's
  * {@code POST /auth/login}, {@code POST /auth/logout}, and the cluster CA certificate a new client
- * fetches to trust the cluster. {@link ApiServlet} serves them itself; they are documented like the
+ * fetches to trust the cluster, and the cluster CRL. {@link ApiServlet} serves them itself; they are documented like the
  * others but without a permission and with {@code security: []}.
  */
 final class PublicRoutes {
@@ -30,7 +30,11 @@ final class PublicRoutes {
     static final ApiOperation CA_CERTIFICATE = new ApiOperation("GET", "/security/ca-certificate", "cluster", Action.VIEW,
             "The cluster CA certificate, PEM (no authentication needed)", null, null, 200, false, r -> ApiResponse.noContent());
 
-    static final List<ApiOperation> ALL = List.of(LOGIN, LOGOUT, CA_CERTIFICATE);
+    static final ApiOperation CRL = new ApiOperation("GET", "/security/crl", "cluster", Action.VIEW,
+            "The cluster CRL (X.509 v2, signed by the cluster CA), PEM (no authentication needed); 404 CRL_NOT_ISSUED before the first",
+            null, null, 200, false, r -> ApiResponse.noContent());
+
+    static final List<ApiOperation> ALL = List.of(LOGIN, LOGOUT, CA_CERTIFICATE, CRL);
 
     private PublicRoutes() {
     }

@@ -104,6 +104,7 @@ class OpenApiTest {
         assertThat(doc.path("paths").path("/auth/login").path("post").path("security").size()).isZero();
         assertThat(doc.path("paths").path("/auth/login").path("post").has("x-cairn-permission")).isFalse();
         assertThat(doc.path("paths").path("/security/ca-certificate").has("get")).isTrue();
+        assertThat(doc.path("paths").path("/security/crl").path("get").path("security").size()).isZero();
         assertThat(doc.path("components").path("securitySchemes").path("session").path("name").asText()).isEqualTo("CAIRN_SESSION");
     }
 }
