@@ -42,7 +42,7 @@ final class NodeReimage {
     private final RpcClient client;
     private final String via;
     private final RpcClient boot;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
     NodeReimage(PrintStream out, RpcClient client, String via, RpcClient boot) {
         this.out = out;
