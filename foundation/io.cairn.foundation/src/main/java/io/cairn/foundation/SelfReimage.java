@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cairn.hal.sim.internal.bmc.Daemons;
 import io.cairn.image.ImageException;
 import io.cairn.image.ImageInstaller;
 import io.cairn.image.ImageVerifier;
@@ -135,7 +136,8 @@ final class SelfReimage {
      * The restart of a controller started by {@code cairn node start} (this machine's stand-in for a reboot): a
      * process of its own session waits until this JVM has ended, then starts the same command line with the launcher
      * of the new active slot, its output appended to {@code logs/controller.log}; this JVM then exits (the launcher's
-     * shutdown hook stops the framework cleanly). Refused when this JVM was not started with
+     * shutdown hook stops the framework cleanly). The process is started through hal.sim's {@link Daemons} (process
+     * execution stays in the HAL). Refused when this JVM was not started with
      * {@code -jar HOME/slots/X/launcher/cairn-launcher.jar}.
      */
     static Runnable relaunch(Path home, String slot) throws IOException {
@@ -151,13 +153,13 @@ final class SelfReimage {
         long pid = ProcessHandle.current().pid();
         Path root = home.toAbsolutePath();
         String script = "while kill -0 " + pid + " 2>/dev/null; do sleep 0.2; done; rm -rf \"$0/run/tmp\"; mkdir -p \"$0/run/tmp\"; "
-                + "exec \"$@\" >> \"$0/logs/controller.log\" 2>&1 < /dev/null";
+                + "exec \"$@\"";
         List<String> cmd = new ArrayList<>(List.of("setsid", "sh", "-c", script, root.toString(), command));
         cmd.addAll(args);
         return () -> {
             try {
-                new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                // process execution stays in the HAL (LayeringTest): hal.sim's Daemons, as for the BMC simulators
+                Daemons.start(cmd, root, root.resolve("logs/controller.log"));
             } catch (IOException e) {
                 NodeFoundation.log("restart failed: " + e.getMessage() + "; start the node again with cairn node start --home " + root);
             }
