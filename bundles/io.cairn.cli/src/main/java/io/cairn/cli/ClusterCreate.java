@@ -620,8 +620,8 @@ final class ClusterCreate {
                     }
                     if (clusterVersion != null && n.softwareVersion() != null && !n.softwareVersion().equals(clusterVersion)) {
                         throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " runs " + n.softwareVersion() + " and cluster "
-                                + current.name() + " runs " + clusterVersion + "; bring it to the cluster's version first (image it"
-                                + " with the cluster's image: foundation image --config FILE, which images and adds it in one run)");
+                                + current.name() + " runs " + clusterVersion + " (its version changed while it was added?); run add-node again,"
+                                + " which brings it to the cluster's version first");
                     }
                     nodes.add(n);
                 }
