@@ -26,6 +26,12 @@ public final class ImageInstaller {
 
     public static final String SLOT_METADATA = "image.metadata.json";
     public static final List<String> SLOTS = List.of("A", "B");
+    /**
+     * The node's installer store (spec 10 §5), relative to its home: every install keeps the archive, metadata and
+     * signature it installed there, so a cluster member can hand its running image to a node that joins on another
+     * version (io.cairn.cli's {@code add-node}); Foundation in a node serves it as {@code cairn.foundation.store}.
+     */
+    public static final String STORE = "data/foundation/store";
 
     private final ImageVerifier verifier;
     private final PrintStream log;
@@ -95,6 +101,7 @@ public final class ImageInstaller {
             Files.write(staging.resolve(SLOT_METADATA), signed.json(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.write(staging.resolve(SLOT_METADATA + ".sig"), signed.signature(), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
+            keepInStore(home.resolve(STORE), archive, metadata, signature, meta);
             boolean replaced = Files.exists(target);
             if (replaced) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -113,6 +120,42 @@ public final class ImageInstaller {
             deleteTree(staging);
             deleteTree(old);
         }
+    }
+
+    /**
+     * Copies the installed image into the node's installer store as {@code <name>-<version>.tar.gz},
+     * {@code .metadata.json} and {@code .metadata.json.sig} (temporary file, then an atomic rename); a file that is
+     * already the one installed from (the store itself) is left alone.
+     */
+    static void keepInStore(Path store, Path archive, Path metadata, Path signature, ImageMetadata meta) throws IOException {
+        Files.createDirectories(store);
+        String base = meta.topFolder();
+        keep(archive, store.resolve(base + ".tar.gz"));
+        keep(metadata, store.resolve(base + ".metadata.json"));
+        keep(signature, store.resolve(base + ".metadata.json.sig"));
+    }
+
+    private static void keep(Path from, Path to) throws IOException {
+        if (Files.exists(to) && Files.isSameFile(from, to)) {
+            return;
+        }
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Makes {@code slot} the active one ({@code HOME/boot}, atomically): the node boots it next. The slot must hold an
+     * installed image ({@link #SLOT_METADATA}).
+     */
+    public static void activate(Path home, String slot) throws ImageException, IOException {
+        if (!SLOTS.contains(slot)) {
+            throw new ImageException("slot '" + slot + "' must be A or B");
+        }
+        if (!Files.isRegularFile(home.resolve("slots").resolve(slot).resolve(SLOT_METADATA))) {
+            throw new ImageException(home.resolve("slots").resolve(slot) + ": slot " + slot + " holds no installed image");
+        }
+        writeAtomically(home.resolve("boot"), slot + "\n");
     }
 
     /** Writes a small file via a temp file, fsync and an atomic rename. */

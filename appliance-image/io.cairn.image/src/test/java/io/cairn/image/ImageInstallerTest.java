@@ -47,6 +47,28 @@ class ImageInstallerTest {
         }
     }
 
+    /** The installer store keeps what was installed; installing again from the store itself leaves it as it is. */
+    @Test
+    void givenInstall_whenDone_thenTheStoreHoldsTheImageAndActivateSwitchesTheBootSlot() throws Exception {
+        install("A", false);
+        Path store = home.resolve(ImageInstaller.STORE);
+        Path kept = store.resolve("cairn-appliance-1.2.3.tar.gz");
+        assertThat(kept).hasSameBinaryContentAs(out.archive());
+        assertThat(store.resolve("cairn-appliance-1.2.3.metadata.json")).hasSameBinaryContentAs(out.metadata());
+        assertThat(store.resolve("cairn-appliance-1.2.3.metadata.json.sig")).hasSameBinaryContentAs(out.signature());
+        fx.installer().install(kept, store.resolve("cairn-appliance-1.2.3.metadata.json"),
+                store.resolve("cairn-appliance-1.2.3.metadata.json.sig"), home, "B", false);
+        assertThat(kept).hasSameBinaryContentAs(out.archive());
+        try (Stream<Path> s = Files.list(store)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("cairn-appliance-1.2.3.tar.gz",
+                    "cairn-appliance-1.2.3.metadata.json", "cairn-appliance-1.2.3.metadata.json.sig");
+        }
+        assertThat(Files.readString(home.resolve("boot"))).isEqualTo("A\n");
+        ImageInstaller.activate(home, "B");
+        assertThat(Files.readString(home.resolve("boot"))).isEqualTo("B\n");
+        assertThatThrownBy(() -> ImageInstaller.activate(tmp.resolve("empty"), "A")).hasMessageContaining("holds no installed image");
+    }
+
     @Test
     void givenInstalledSlot_whenAFileIsTampered_thenVerifySlotNamesIt() throws Exception {
         install("A", false);

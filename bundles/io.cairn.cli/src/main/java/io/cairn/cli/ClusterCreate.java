@@ -596,6 +596,14 @@ final class ClusterCreate {
             for (String ip : ips) {
                 hello.put(ip, hello(boot, ip));
             }
+            // spec 10 §6: a node on another version is brought to the cluster's version (in parallel) before it joins
+            Map<String, String> notBrought = bringToClusterVersion(client, via, boot, ips, hello);
+            List<String> all = ips;
+            ips = ips.stream().filter(ip -> !notBrought.containsKey(ip)).toList();
+            if (ips.isEmpty()) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, notJoined(notBrought) + "; the cluster is unchanged");
+            }
+            List<String> joining = ips;
             ClusterConfig config = updateConfig(client, via, current -> {
                 List<NodeIdentity> nodes = new ArrayList<>(current.nodes());
                 java.util.Set<String> versions = new java.util.TreeSet<>();
@@ -605,15 +613,15 @@ final class ClusterCreate {
                             + versions + " (an upgrade is under way?); add nodes once they all run one version");
                 }
                 String clusterVersion = versions.isEmpty() ? null : versions.iterator().next();
-                for (String ip : ips) {
+                for (String ip : joining) {
                     NodeIdentity n = identity(ip, hello.get(ip), racks, blocks);
                     if (nodes.stream().anyMatch(x -> x.address().equals(ip) || x.uuid().equals(n.uuid()))) {
                         throw CairnException.invalid(ip + " is already a node of cluster " + current.name());
                     }
                     if (clusterVersion != null && n.softwareVersion() != null && !n.softwareVersion().equals(clusterVersion)) {
                         throw new CairnException(ErrorCode.FAILED_PRECONDITION, ip + " runs " + n.softwareVersion() + " and cluster "
-                                + current.name() + " runs " + clusterVersion + "; bring it to the cluster's version first (image it"
-                                + " with the cluster's image: foundation image --config FILE, which images and adds it in one run)");
+                                + current.name() + " runs " + clusterVersion + " (its version changed while it was added?); run add-node again,"
+                                + " which brings it to the cluster's version first");
                     }
                     nodes.add(n);
                 }
@@ -621,27 +629,70 @@ final class ClusterCreate {
                         current.zookeeper());
             }).orElseThrow(() -> new CairnException(ErrorCode.CONFLICT, "the cluster configuration kept changing; retry cluster add-node"));
             writeServers(admin, config.nodes().stream().map(NodeIdentity::address).toList());
-            for (int i = 0; i < ips.size(); i++) {
-                String ip = ips.get(i);
+            for (int i = 0; i < joining.size(); i++) {
+                String ip = joining.get(i);
                 NodeIdentity n = config.nodes().stream().filter(x -> x.address().equals(ip)).findFirst().orElseThrow();
                 try {
                     join(boot, ca, n, hello.get(ip), config);
                 } catch (RuntimeException e) {
                     // spec 10 §6: a join failure removes the node from the Zeus configuration and leaves the cluster as it was
-                    List<String> notJoined = ips.subList(i, ips.size());
+                    List<String> notJoined = joining.subList(i, joining.size());
                     String removed = removeFromConfig(client, via, notJoined);
                     writeServers(admin, config.nodes().stream().map(NodeIdentity::address).filter(a -> !notJoined.contains(a)).toList());
                     String msg = e.getMessage() == null ? e.toString() : e.getMessage();
                     throw new CairnException(e instanceof CairnException c ? c.code() : ErrorCode.INTERNAL, "joining " + ip + " failed ("
-                            + msg + "); " + removed + (i > 0 ? "; " + String.join(", ", ips.subList(0, i)) + " joined" : ""));
+                            + msg + "); " + removed + (i > 0 ? "; " + String.join(", ", joining.subList(0, i)) + " joined" : ""));
                 }
                 installAuthority(client, ca, ip);
                 out.println("joined " + ip + " to cluster " + config.name());
             }
-            return waitForCluster(adminCreds, List.of(via), config.nodes().size());
+            int rc = waitForCluster(adminCreds, List.of(via), config.nodes().size());
+            if (!notBrought.isEmpty()) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, String.join(", ", joining) + " joined; " + notJoined(notBrought)
+                        + " (of " + String.join(", ", all) + ")");
+            }
+            return rc;
         } catch (IOException e) {
             throw new CairnException(ErrorCode.INTERNAL, "bad reply from " + via + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The nodes of {@code ips} whose version is not the cluster's are brought to it ({@link NodeReimage}); their
+     * {@code hello} is replaced by the answer they give on the new version. Returns the nodes that could not be
+     * brought, with the reason; they are not joined.
+     */
+    private Map<String, String> bringToClusterVersion(RpcClient client, String via, RpcClient boot, List<String> ips,
+            Map<String, JsonNode> hello) throws IOException {
+        JsonNode doc = Commands.JSON.readTree(client.call(via, "zeus.read", Commands.write(Map.of("document", ClusterConfig.DOCUMENT)),
+                Duration.ofSeconds(20)));
+        ClusterConfig current = Commands.JSON.readValue(doc.get("data").asText(), ClusterConfig.class);
+        java.util.Set<String> versions = new java.util.TreeSet<>();
+        current.nodes().forEach(x -> versions.add(String.valueOf(x.softwareVersion())));
+        if (versions.size() != 1) {
+            return Map.of(); // no version or several (an upgrade under way): the configuration change below says so
+        }
+        String version = versions.iterator().next();
+        Map<String, String> other = new LinkedHashMap<>();
+        for (String ip : ips) {
+            String v = hello.get(ip).path("version").asText(null);
+            if (v != null && !v.equals(version)) {
+                other.put(ip, v);
+            }
+        }
+        if (other.isEmpty()) {
+            return Map.of();
+        }
+        NodeReimage.Result r = new NodeReimage(out, client, via, boot).bring(List.copyOf(other.keySet()), other, version);
+        hello.putAll(r.back());
+        Map<String, String> failed = new LinkedHashMap<>();
+        r.failed().forEach((ip, why) -> failed.put(ip, ip + " (on " + other.get(ip) + ") was not brought to the cluster's version "
+                + version + " and is not joined: " + why));
+        return failed;
+    }
+
+    private static String notJoined(Map<String, String> failed) {
+        return String.join("; ", failed.values());
     }
 
     /**

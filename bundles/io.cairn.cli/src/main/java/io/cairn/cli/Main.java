@@ -17,7 +17,8 @@ public final class Main {
                                      Zookeeper ensemble on distinct blocks); the admin credentials go to --admin DIR
               cluster add-node --nodes IP[,IP...] --node IP [--blocks IP=BLOCK,...] [--racks IP=RACK,...] [--admin DIR]
                                      add running factory-state controllers to the cluster of --node (Medusa and
-                                     Zookeeper rebalance onto them)
+                                     Zookeeper rebalance onto them); one on another version is first brought to the
+                                     cluster's (the image of --node's installer store, verified and installed by the node)
               cluster status         every CVM and the state of each of its services, the role leaders
               cluster start [SVC]    start every stopped service (or SVC) on every node
               cluster stop SVC       stop SVC on every node (stays down until cluster start)

@@ -40,6 +40,8 @@ import io.cairn.image.SigningKeys;
  * <li>{@code PUT images/{file}}: uploads one file of an image into the installer store — the archive
  * ({@code .tar.gz}), its {@code .metadata.json} and {@code .metadata.json.sig}; written atomically
  * (a half-sent upload leaves nothing); the image is offered once all three are there and verify;</li>
+ * <li>{@code POST node/reimage {"archive": FILE}} (in a node only): the node verifies FILE of its store, installs it
+ * into its passive slot and restarts into it ({@link SelfReimage}); 409 with the reason when refused (unchanged);</li>
  * <li>{@code POST validate} (the cluster.json form) → {@code {"problems": [{"field", "message"}]}};</li>
  * <li>{@code POST runs} (the form) → 202 {@code {"id"}}: validation, imaging and creation in the
  * background; {@code GET runs/{id}}: state, per-node phase, cluster lines and, when done, Prism's
@@ -71,6 +73,15 @@ public final class FoundationServer implements AutoCloseable {
 
     public void start() {
         http.start();
+    }
+
+    /** The node this Foundation runs in re-images itself ({@code POST /foundation/v1/node/reimage}); null when stand-alone. */
+    private volatile SelfReimage reimage;
+
+    /** Serves {@code POST /foundation/v1/node/reimage} with {@code r} (the node this Foundation runs in). */
+    FoundationServer reimage(SelfReimage r) {
+        this.reimage = r;
+        return this;
     }
 
     /** Serves {@code GET /foundation/v1/node} from {@code node} (the node this Foundation runs in). */
@@ -134,6 +145,17 @@ public final class FoundationServer implements AutoCloseable {
                     .startsWith("application/json")) {
                 // a browser sends application/json to another origin only after a CORS preflight, which is never granted
                 error(x, 415, "UNSUPPORTED_MEDIA_TYPE", "send the form as Content-Type: application/json");
+            } else if (path.equals("/foundation/v1/node/reimage") && method.equals("POST")) {
+                SelfReimage r = reimage;
+                if (r == null) {
+                    error(x, 404, "NOT_FOUND", "this Foundation runs stand-alone (foundation serve), not in a node: it re-images no node itself");
+                } else {
+                    try {
+                        json(x, 202, r.run(body(x).path("archive").asText(null)));
+                    } catch (SelfReimage.Refused e) {
+                        error(x, 409, "FAILED_PRECONDITION", e.getMessage());
+                    }
+                }
             } else if (path.equals("/foundation/v1/validate") && method.equals("POST")) {
                 json(x, 200, validate(body(x)));
             } else if (path.equals("/foundation/v1/runs") && method.equals("POST")) {

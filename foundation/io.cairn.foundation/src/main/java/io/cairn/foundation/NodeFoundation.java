@@ -75,7 +75,8 @@ public final class NodeFoundation {
         ThreadClock clock = new ThreadClock("foundation", 1);
         FoundationServer server;
         try {
-            server = new FoundationServer(at, nodes, store, trust, clock).self(() -> describe(root, ip));
+            server = new FoundationServer(at, nodes, store, trust, clock).self(() -> describe(root, ip))
+                    .reimage(new SelfReimage(root, store, trust, SelfReimage::relaunch));
             server.start();
         } catch (IOException | RuntimeException e) {
             clock.close();

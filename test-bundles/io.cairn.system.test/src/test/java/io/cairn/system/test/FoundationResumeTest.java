@@ -134,30 +134,14 @@ class FoundationResumeTest {
     @Order(4)
     void givenANodeOnAnOlderVersion_whenTheClusterIsExpanded_thenItIsReimagedAndReportsTheClusterVersionAfterJoining() throws Exception {
         String clusterVersion = System.getProperty("cairn.version");
-        Path target = Proc.ROOT.resolve("appliance-image/target");
-        Path tool = Proc.ROOT.resolve("appliance-image/io.cairn.image/target");
-        Path old = Files.createDirectories(work.resolve("old-image"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp;
-        try (var jars = Files.list(tool)) {
-            cp = jars.filter(j -> j.getFileName().toString().matches("io\\.cairn\\.image-.*\\.jar") && !j.toString().endsWith("-tests.jar"))
-                    .findFirst().orElseThrow() + ":" + tool.resolve("lib") + "/*";
-        }
-        Proc assemble = Proc.run(Duration.ofMinutes(3), work, Map.of(), List.of(java, "-cp", cp, "io.cairn.image.ImageTool", "assemble",
-                "--bndrun", Proc.ROOT.resolve("appliance-image/appliance.bndrun").toString(), "--bundles", target.resolve("export/appliance").toString(),
-                "--framework", target.resolve("image-inputs/org.apache.felix.framework.jar").toString(),
-                "--launcher", target.resolve("image-inputs/io.cairn.launcher.jar").toString(), "--version", "0.0.9",
-                "--tools", target.resolve("tools").toString(), "--key", Proc.ROOT.resolve(".signing/dev-release-ed25519.key").toString(),
-                "--out", old.toString()));
-        assertThat(assemble.exitCode()).as(assemble.output()).isZero();
-        Path oldArchive = old.resolve("cairn-appliance-0.0.9.tar.gz");
+        Path oldArchive = FoundationRig.otherVersionImage(work.resolve("old-image"), "0.0.9");
         assertThat(oldArchive).exists();
 
         Proc bare = foundation(Duration.ofSeconds(60), Map.of(), "bare", "create", "--dir", work.toString(), "--count", "4");
         assertThat(bare.exitCode()).as(bare.output()).isZero();
         Path node4 = work.resolve("node4");
-        Proc install = Proc.run(Duration.ofMinutes(2), work, Map.of(), List.of(java, "-cp", cp, "io.cairn.image.ImageTool", "install",
-                "--archive", oldArchive.toString(), "--home", node4.toString(), "--slot", "A", "--trust", Proc.ROOT.resolve(".signing").toString()));
+        Proc install = FoundationRig.imageTool(work, Duration.ofMinutes(2), "install", "--archive", oldArchive.toString(), "--home",
+                node4.toString(), "--slot", "A", "--trust", Proc.ROOT.resolve(".signing").toString());
         assertThat(install.exitCode()).as(install.output()).isZero();
         Proc start = Proc.cairn(Duration.ofMinutes(3), "node", "start", "--home", node4.toString(), "--ip", NEW_NODE, "--no-install");
         assertThat(start.exitCode()).as(start.output()).isZero();

@@ -38,6 +38,39 @@ final class FoundationRig {
         return f;
     }
 
+    /** {@code java -cp <io.cairn.image and its libraries> io.cairn.image.ImageTool ARGS} in {@code work}. */
+    static Proc imageTool(Path work, Duration timeout, String... args) throws Exception {
+        Path tool = Proc.ROOT.resolve("appliance-image/io.cairn.image/target");
+        String cp;
+        try (var jars = Files.list(tool)) {
+            cp = jars.filter(j -> j.getFileName().toString().matches("io\\.cairn\\.image-.*\\.jar") && !j.toString().endsWith("-tests.jar"))
+                    .findFirst().orElseThrow() + ":" + tool.resolve("lib") + "/*";
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
+                "io.cairn.image.ImageTool"));
+        cmd.addAll(List.of(args));
+        return Proc.run(timeout, work, Map.of(), cmd);
+    }
+
+    /**
+     * An image of another version ({@code version}, e.g. an older one) assembled and signed with the build's key from
+     * the same bundles and tools as the built appliance image, into {@code out}; returns its archive.
+     */
+    static Path otherVersionImage(Path out, String version) throws Exception {
+        Path target = Proc.ROOT.resolve("appliance-image/target");
+        Files.createDirectories(out);
+        Proc assemble = imageTool(out, Duration.ofMinutes(3), "assemble", "--bndrun", Proc.ROOT.resolve("appliance-image/appliance.bndrun").toString(),
+                "--bundles", target.resolve("export/appliance").toString(),
+                "--framework", target.resolve("image-inputs/org.apache.felix.framework.jar").toString(),
+                "--launcher", target.resolve("image-inputs/io.cairn.launcher.jar").toString(), "--version", version,
+                "--tools", target.resolve("tools").toString(), "--key", Proc.ROOT.resolve(".signing/dev-release-ed25519.key").toString(),
+                "--out", out.toString());
+        if (assemble.exitCode() != 0) {
+            throw new IllegalStateException("assembling an image of version " + version + " failed:\n" + assemble.output());
+        }
+        return out.resolve("cairn-appliance-" + version + ".tar.gz");
+    }
+
     /** {@code bin/foundation ARGS} in {@code work} with {@code env} added. */
     static Proc foundation(Path work, Duration timeout, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
