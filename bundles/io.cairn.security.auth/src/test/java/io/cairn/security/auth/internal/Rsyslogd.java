@@ -16,21 +16,21 @@ import java.util.concurrent.TimeUnit;
  * {@value #HOST}: imudp, imtcp and imtcp over TLS (gtls driver, an {@code openssl} certificate for the
  * address) on free ports, each input writing {@code %msgid% %app-name% %msg%} lines to its own file
  * ({@code udp.log}, {@code tcp.log}, {@code tls.log}). Foreground ({@code -n}), own pid file; stopped
- * by {@link #close} (SIGTERM, then SIGKILL).
+ * by {@link #close} (SIGTERM, then SIGKILL). Shared with io.cairn.system.test through this module's test-jar.
  */
-final class Rsyslogd implements AutoCloseable {
+public final class Rsyslogd implements AutoCloseable {
 
-    static final String HOST = "127.0.1.250";
+    public static final String HOST = "127.0.1.250";
     static final String RSYSLOGD = "/usr/sbin/rsyslogd";
 
-    final Path dir;
-    final int udpPort;
-    final int tcpPort;
-    final int tlsPort;
-    final String caPem;
+    public final Path dir;
+    public final int udpPort;
+    public final int tcpPort;
+    public final int tlsPort;
+    public final String caPem;
     private Process process;
 
-    Rsyslogd(Path dir) throws IOException, InterruptedException {
+    public Rsyslogd(Path dir) throws IOException, InterruptedException {
         this(dir, freePort(), freePort(), freePort());
     }
 
@@ -69,7 +69,7 @@ final class Rsyslogd implements AutoCloseable {
         start();
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         Files.deleteIfExists(dir.resolve("rsyslogd.pid"));
         process = new ProcessBuilder(RSYSLOGD, "-n", "-f", dir.resolve("rsyslog.conf").toString(), "-i", dir.resolve("rsyslogd.pid")
                 .toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("rsyslogd.out").toFile()))
@@ -97,7 +97,7 @@ final class Rsyslogd implements AutoCloseable {
     }
 
     /** The lines received on one input ("udp", "tcp", "tls") so far. */
-    List<String> lines(String input) throws IOException {
+    public List<String> lines(String input) throws IOException {
         Path f = dir.resolve(input + ".log");
         return Files.exists(f) ? new ArrayList<>(Files.readAllLines(f, StandardCharsets.UTF_8)) : List.of();
     }
