@@ -147,6 +147,9 @@ final class SyslogForwarder implements AutoCloseable {
                 try {
                     line = nextLine();
                 } catch (IOException e) {
+                    if (closed) {
+                        break; // close() interrupted a read
+                    }
                     logger.warn("reading the audit log for syslog server {}: {}", server.name(), e.getMessage());
                     closeFile();
                     sleep(1_000);
