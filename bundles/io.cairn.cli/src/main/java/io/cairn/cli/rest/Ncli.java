@@ -155,8 +155,8 @@ public final class Ncli {
             cmd("event", "ls", List.of("list"), List.of(), "events (every entry, informational ones too)",
                     (r, kv) -> Result.list(r.client().list("/events", ""))),
             cmd("rsyslog-config", "add-server", List.of("create-server"), List.of(new Key("name", true, "server-name"), new Key("ip-address",
-                    true), new Key("port", true), new Key("network-protocol", true), new Key("ca-certificate-file", false)),
-                    "forward the audit log to a remote syslog server (network-protocol: udp, tcp, tls; tls trusts ca-certificate-file "
+                    true), new Key("port", false), new Key("network-protocol", true), new Key("ca-certificate-file", false)),
+                    "forward the audit log to a remote syslog server (network-protocol: udp, tcp, tls; port: 514, tls 6514 by default; tls trusts ca-certificate-file "
                             + "(PEM) or the JVM's CAs); records are sent once the server has the AUDIT module (add-module)", Ncli::addSyslogServer),
             cmd("rsyslog-config", "ls-servers", List.of("ls", "list-servers"), List.of(new Key("name", false, "server-name")),
                     "the remote syslog servers and their modules", (r, kv) -> kv.containsKey("name")
@@ -440,19 +440,19 @@ public final class Ncli {
     }
 
     private static Result addSyslogServer(Run r, Map<String, String> kv) {
+        String protocol = kv.get("network-protocol").toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("udp", "tcp", "tls", "relp").contains(protocol)) {
+            throw CliException.usage("network-protocol=" + kv.get("network-protocol") + " is not one of udp, tcp, tls (relp is not "
+                    + "supported yet)");
+        }
         int port;
         try {
-            port = Integer.parseInt(kv.get("port"));
+            port = kv.containsKey("port") ? Integer.parseInt(kv.get("port")) : protocol.equals("tls") ? 6514 : 514;
         } catch (NumberFormatException e) {
             port = -1;
         }
         if (port < 1 || port > 65535) {
             throw CliException.usage("port=" + kv.get("port") + " is not a port number 1-65535 (syslog: 514, TLS: 6514)");
-        }
-        String protocol = kv.get("network-protocol").toLowerCase(java.util.Locale.ROOT);
-        if (!List.of("udp", "tcp", "tls", "relp").contains(protocol)) {
-            throw CliException.usage("network-protocol=" + kv.get("network-protocol") + " is not one of udp, tcp, tls (relp is not "
-                    + "supported yet)");
         }
         ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", kv.get("name")).put("ip_address", kv.get("ip-address"))
                 .put("port", port).put("network_protocol", protocol);

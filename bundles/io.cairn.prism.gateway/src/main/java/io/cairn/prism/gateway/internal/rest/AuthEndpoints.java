@@ -72,7 +72,7 @@ public final class AuthEndpoints implements ApiEndpoints {
             + "app-name cairn-audit, msgid = the action, message = the record's JSON line with its hash)")
             .required("name", Schema.string("its name"))
             .required("ip_address", Schema.string("IP address or host name"))
-            .required("port", Schema.integer("514 for UDP/TCP, 6514 for TLS").minimum(1))
+            .property("port", Schema.integer("default 514 (udp, tcp) or 6514 (tls)").minimum(1))
             .required("network_protocol", Schema.string("udp (RFC 5426), tcp (RFC 6587 octet counting, at-least-once), tls (RFC 5425); "
                     + "relp is refused (not supported yet)").values("udp", "tcp", "tls", "relp"))
             .property("ca_certificate_pem", Schema.string("tls only: PEM certificates to trust (default: the JVM's trust store)"))
@@ -171,8 +171,9 @@ public final class AuthEndpoints implements ApiEndpoints {
         for (JsonNode m : s.path("modules")) {
             modules.add(new SyslogServer.Module(m.path("name").asText(), text(m, "level")));
         }
-        return new SyslogServer(s.path("name").asText(), s.path("ip_address").asText(), s.path("port").asInt(),
-                SyslogServer.Protocol.valueOf(s.path("network_protocol").asText().toUpperCase(Locale.ROOT)), text(s, "ca_certificate_pem"),
+        SyslogServer.Protocol protocol = SyslogServer.Protocol.valueOf(s.path("network_protocol").asText().toUpperCase(Locale.ROOT));
+        int port = s.hasNonNull("port") ? s.path("port").asInt() : protocol == SyslogServer.Protocol.TLS ? 6514 : 514;
+        return new SyslogServer(s.path("name").asText(), s.path("ip_address").asText(), port, protocol, text(s, "ca_certificate_pem"),
                 modules);
     }
 
