@@ -154,6 +154,24 @@ public final class Ncli {
             }),
             cmd("event", "ls", List.of("list"), List.of(), "events (every entry, informational ones too)",
                     (r, kv) -> Result.list(r.client().list("/events", ""))),
+            cmd("rsyslog-config", "add-server", List.of("create-server"), List.of(new Key("name", true, "server-name"), new Key("ip-address",
+                    true), new Key("port", false), new Key("network-protocol", true), new Key("ca-certificate-file", false)),
+                    "forward the audit log to a remote syslog server (network-protocol: udp, tcp, tls; port: 514, tls 6514 by default; tls trusts ca-certificate-file "
+                            + "(PEM) or the JVM's CAs); records are sent once the server has the AUDIT module (add-module)", Ncli::addSyslogServer),
+            cmd("rsyslog-config", "ls-servers", List.of("ls", "list-servers"), List.of(new Key("name", false, "server-name")),
+                    "the remote syslog servers and their modules", (r, kv) -> kv.containsKey("name")
+                            ? Result.one(r.client().get("/audit/syslog-servers/" + enc(kv.get("name"))))
+                            : Result.list(r.client().list("/audit/syslog-servers", ""))),
+            cmd("rsyslog-config", "remove-server", List.of("delete-server"), List.of(new Key("name", true, "server-name")),
+                    "stop forwarding to a syslog server", (r, kv) -> {
+                        r.client().delete("/audit/syslog-servers/" + enc(kv.get("name")));
+                        return done("Syslog server '" + kv.get("name") + "' removed.");
+                    }),
+            cmd("rsyslog-config", "add-module", List.of(), List.of(new Key("server-name", true), new Key("module-name", true),
+                    new Key("level", false)), "send a module to a syslog server (module-name: AUDIT; level: the lowest severity sent, "
+                            + "INFO by default)", (r, kv) -> editModules(r, kv, true)),
+            cmd("rsyslog-config", "remove-module", List.of("delete-module"), List.of(new Key("server-name", true), new Key("module-name", true)),
+                    "stop sending a module to a syslog server", (r, kv) -> editModules(r, kv, false)),
             cmd("helpsys", "listall", List.of(), List.of(new Key("hidden", false), new Key("detailed", false)), "list every command",
                     (r, kv) -> helpAll()));
 
@@ -419,6 +437,69 @@ public final class Ncli {
         String ip = answer.path("spec").path("external_ip_address").asText(kv.get("external-ip-address"));
         return Result.message("External IP address (cluster virtual IP) set to " + ip + ".", answer.isObject() ? answer
                 : JsonNodeFactory.instance.objectNode().put("external_ip_address", ip));
+    }
+
+    private static Result addSyslogServer(Run r, Map<String, String> kv) {
+        String protocol = kv.get("network-protocol").toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("udp", "tcp", "tls", "relp").contains(protocol)) {
+            throw CliException.usage("network-protocol=" + kv.get("network-protocol") + " is not one of udp, tcp, tls (relp is not "
+                    + "supported yet)");
+        }
+        int port;
+        try {
+            port = kv.containsKey("port") ? Integer.parseInt(kv.get("port")) : protocol.equals("tls") ? 6514 : 514;
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw CliException.usage("port=" + kv.get("port") + " is not a port number 1-65535 (syslog: 514, TLS: 6514)");
+        }
+        ObjectNode spec = JsonNodeFactory.instance.objectNode().put("name", kv.get("name")).put("ip_address", kv.get("ip-address"))
+                .put("port", port).put("network_protocol", protocol);
+        if (kv.containsKey("ca-certificate-file")) {
+            try {
+                spec.put("ca_certificate_pem", java.nio.file.Files.readString(java.nio.file.Path.of(kv.get("ca-certificate-file"))));
+            } catch (IOException | RuntimeException e) {
+                throw CliException.usage("cannot read ca-certificate-file=" + kv.get("ca-certificate-file") + ": " + e.getMessage());
+            }
+        }
+        spec.putArray("modules");
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.set("spec", spec);
+        return Result.one(r.client().post("/audit/syslog-servers", body));
+    }
+
+    /** Adds (or re-levels) or removes a module of a syslog server: GET, change, PUT with the version read. */
+    private static Result editModules(Run r, Map<String, String> kv, boolean add) {
+        String module = kv.get("module-name").toUpperCase(java.util.Locale.ROOT);
+        if (!module.equals("AUDIT")) {
+            throw CliException.usage("module-name=" + kv.get("module-name") + " does not exist; the only module is AUDIT");
+        }
+        String path = "/audit/syslog-servers/" + enc(kv.get("server-name"));
+        JsonNode server = r.client().get(path);
+        ObjectNode spec = ((ObjectNode) server.path("spec")).deepCopy();
+        ArrayNode modules = JsonNodeFactory.instance.arrayNode();
+        boolean had = false;
+        for (JsonNode m : server.path("spec").path("modules")) {
+            if (m.path("name").asText().equals(module)) {
+                had = true;
+            } else {
+                modules.add(m);
+            }
+        }
+        if (add) {
+            modules.addObject().put("name", module).put("level", kv.getOrDefault("level", "INFO").toUpperCase(java.util.Locale.ROOT));
+        } else if (!had) {
+            throw CliException.failed("syslog server '" + kv.get("server-name") + "' has no module " + module);
+        }
+        spec.set("modules", modules);
+        if (spec.path("ca_certificate_pem").isNull()) {
+            spec.remove("ca_certificate_pem");
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putObject("metadata").put("version", server.path("metadata").path("version").asLong());
+        body.set("spec", spec);
+        return Result.one(r.client().put(path, body));
     }
 
     private static Result createContainer(Run r, Map<String, String> kv) {

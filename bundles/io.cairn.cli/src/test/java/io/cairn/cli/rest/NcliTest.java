@@ -69,6 +69,22 @@ class NcliTest {
     }
 
     @Test
+    void givenBadRsyslogConfigArguments_whenRun_thenUsageErrorsSayWhatIsWrong_beforeAnyConnection() {
+        Map<String, String> env = Map.of();
+        Result port = ncli(env, "rsyslog-config", "add-server", "name=s1", "ip-address=127.0.1.250", "port=99999", "network-protocol=tcp");
+        assertThat(port.code()).isEqualTo(2);
+        assertThat(port.err()).contains("port=99999 is not a port number 1-65535");
+        assertThat(ncli(env, "rsyslog-config", "add-server", "name=s1", "ip-address=127.0.1.250", "port=514", "network-protocol=sctp").err())
+                .contains("network-protocol=sctp is not one of udp, tcp, tls");
+        assertThat(ncli(env, "rsyslog-config", "add-server", "name=s1", "port=514", "network-protocol=tcp").err())
+                .contains("rsyslog-config add-server needs ip-address=...");
+        assertThat(ncli(env, "rsyslog-config", "add-module", "server-name=s1", "module-name=KERNEL").err())
+                .contains("module-name=KERNEL does not exist; the only module is AUDIT");
+        assertThat(ncli(env, "rsyslog-config", "explode").err()).contains("add-server").contains("ls-servers").contains("remove-server")
+                .contains("add-module");
+    }
+
+    @Test
     void givenAPasswordOnTheCommandLine_whenRun_thenRefused() {
         Result r = ncli(Map.of(), "--password", "secret", "ctr", "ls");
         assertThat(r.code()).isEqualTo(2);

@@ -5,7 +5,7 @@
  * The HTTPS gateway calls these; it owns the transport (Basic header, cookie, status codes).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.cairn.security.auth;
 
 import org.osgi.annotation.bundle.Export;

@@ -36,6 +36,8 @@ import io.cairn.common.error.CairnException;
 import io.cairn.common.error.ErrorCode;
 import io.cairn.common.ready.ReadyMarker;
 import io.cairn.security.auth.AccountAdmin;
+import io.cairn.security.auth.AuditForwarding;
+import io.cairn.security.auth.SyslogServer;
 import io.cairn.security.auth.Action;
 import io.cairn.security.auth.AuditEvent;
 import io.cairn.security.auth.AuditLog;
@@ -58,10 +60,10 @@ import io.cairn.security.auth.internal.AuthStore.UserDoc;
  * Authentication, sessions and account administration over the Zeus documents of {@link AuthStore};
  * every login and every change is written to the {@link AuditLog}.
  */
-@Component(service = {Authenticator.class, AccountAdmin.class}, configurationPid = AuthConfig.PID,
+@Component(service = {Authenticator.class, AccountAdmin.class, AuditForwarding.class}, configurationPid = AuthConfig.PID,
         property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
 @Designate(ocd = AuthConfig.class)
-public final class AuthService implements Authenticator, AccountAdmin {
+public final class AuthService implements Authenticator, AccountAdmin, AuditForwarding {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Lower and upper case letters, digits and symbols without look-alikes, for generated passwords. */
@@ -804,5 +806,70 @@ public final class AuthService implements Authenticator, AccountAdmin {
             }
             return null;
         });
+    }
+
+    // ---------------------------------------------------------------- audit forwarding (spec 30 §10)
+
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}");
+
+    @Override
+    public List<SyslogServer> syslogServers(Caller caller) {
+        check(caller, Permission.of(EntityTypes.AUDIT, Action.VIEW));
+        return store.list(AuthStore.SYSLOG_SERVERS, SyslogServer.class);
+    }
+
+    @Override
+    public SyslogServer putSyslogServer(Caller caller, SyslogServer s) {
+        String n = checkName(s.name(), "syslog server");
+        return audited(caller, Permission.of(EntityTypes.AUDIT, Action.UPDATE), "audit.syslog_server.put", "syslog_server/" + n, () -> {
+            SyslogServer valid = validSyslogServer(new SyslogServer(n, s.host(), s.port(), s.protocol(), s.caCertificatePem(), s.modules()));
+            store.put(AuthStore.SYSLOG_SERVERS, n, valid);
+            return valid;
+        });
+    }
+
+    @Override
+    public void deleteSyslogServer(Caller caller, String name) {
+        String n = checkName(name, "syslog server");
+        audited(caller, Permission.of(EntityTypes.AUDIT, Action.DELETE), "audit.syslog_server.delete", "syslog_server/" + n, () -> {
+            if (!store.delete(AuthStore.SYSLOG_SERVERS, n)) {
+                throw CairnException.notFound("no syslog server named " + n);
+            }
+            return null;
+        });
+    }
+
+    /** The server as stored (levels upper-case), or INVALID_ARGUMENT saying what is wrong. */
+    static SyslogServer validSyslogServer(SyslogServer s) {
+        String what = "syslog server " + s.name();
+        if (s.host() == null || !HOST.matcher(s.host()).matches()) {
+            throw CairnException.invalid(what + ": the address '" + s.host() + "' is not an IP address or host name");
+        }
+        if (s.port() < 1 || s.port() > 65535) {
+            throw CairnException.invalid(what + ": port " + s.port() + " is not 1-65535 (syslog: 514, TLS: 6514)");
+        }
+        if (s.protocol() == null) {
+            throw CairnException.invalid(what + " needs a protocol: UDP, TCP or TLS");
+        }
+        if (s.protocol() == SyslogServer.Protocol.RELP) {
+            throw CairnException.invalid(what + ": RELP is not supported yet; use TCP (RFC 6587 octet counting, at-least-once) or TLS");
+        }
+        if (s.caCertificatePem() != null && s.protocol() != SyslogServer.Protocol.TLS) {
+            throw CairnException.invalid(what + ": a CA certificate only applies to TLS; remove it or use TLS");
+        }
+        if (s.protocol() == SyslogServer.Protocol.TLS) {
+            TrustedCa.context(s.caCertificatePem(), what);
+        }
+        List<SyslogServer.Module> modules = new ArrayList<>();
+        for (SyslogServer.Module m : s.modules()) {
+            if (m == null || !SyslogServer.AUDIT.equals(m.name())) {
+                throw CairnException.invalid(what + ": module " + (m == null ? null : "'" + m.name() + "'") + " does not exist; the only "
+                        + "module is AUDIT");
+            }
+            String level = m.level() == null ? "INFO" : m.level().toUpperCase(Locale.ROOT);
+            SyslogMessage.level(level);
+            modules.add(new SyslogServer.Module(m.name(), level));
+        }
+        return new SyslogServer(s.name(), s.host(), s.port(), s.protocol(), s.caCertificatePem(), modules);
     }
 }

@@ -27,6 +27,7 @@ final class AuthStore {
     static final String ROLES = "auth/roles";
     static final String DIRECTORIES = "auth/directories";
     static final String SESSIONS = "auth/sessions";
+    static final String SYSLOG_SERVERS = "audit/syslog-servers";
     private static final int ATTEMPTS = 20;
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 

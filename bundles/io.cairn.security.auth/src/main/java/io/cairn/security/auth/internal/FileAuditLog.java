@@ -119,6 +119,32 @@ final class FileAuditLog implements AuditLog {
         return out;
     }
 
+    /**
+     * The audit files in {@code dir}, oldest first, whatever number is kept ({@code audit.log.<n>} down
+     * to {@code .1}, then {@code audit.log}): what readers outside the log (forwarding, the verify tool) use.
+     */
+    static List<Path> retained(Path dir) {
+        List<Path> out = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.matches(java.util.regex.Pattern.quote(FILE) + "\\.[1-9][0-9]{0,8}"))
+                    .map(n -> Integer.parseInt(n.substring(FILE.length() + 1))).sorted(java.util.Comparator.reverseOrder())
+                    .forEach(k -> out.add(dir.resolve(FILE + "." + k)));
+        } catch (IOException e) {
+            return out;
+        }
+        Path cur = dir.resolve(FILE);
+        if (Files.exists(cur)) {
+            out.add(cur);
+        }
+        return out;
+    }
+
+    /** The seq of a stored line, or -1 when it is not a well-formed audit line. */
+    static long seqOf(String line) {
+        Line l = Line.parse(line);
+        return l == null ? -1 : l.seq;
+    }
+
     @Override
     public synchronized AuditRecord record(AuditEvent e) {
         if (out == null) {

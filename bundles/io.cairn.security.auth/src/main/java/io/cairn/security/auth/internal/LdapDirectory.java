@@ -268,25 +268,7 @@ final class LdapDirectory {
     }
 
     static SSLSocketFactory sslFactory(DirectoryConfig d) {
-        try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            int i = 0;
-            for (Certificate c : cf.generateCertificates(new ByteArrayInputStream(d.caCertificatePem().getBytes(StandardCharsets.US_ASCII)))) {
-                ks.setCertificateEntry("ca" + i++, c);
-            }
-            if (i == 0) {
-                throw CairnException.invalid("directory " + d.name() + ": the CA certificate PEM holds no certificate");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx.getSocketFactory();
-        } catch (GeneralSecurityException | IOException e) {
-            throw CairnException.invalid("directory " + d.name() + ": the CA certificate is not usable PEM X.509: " + e.getMessage());
-        }
+        return TrustedCa.context(d.caCertificatePem(), "directory " + d.name()).getSocketFactory();
     }
 
     /**

@@ -40,7 +40,7 @@ class OpenApiTest {
         r.add("cluster", "cluster", new ClusterEndpoints(null, null, null).operations());
         r.add("activity", "activity", new ActivityEndpoints(null, null).operations());
         r.add("accounts", "accounts", new AccountEndpoints(null).operations());
-        r.add("auth", "auth", new AuthEndpoints(null).operations());
+        r.add("auth", "auth", new AuthEndpoints(null, null).operations());
         r.add("audit", "audit", new AuditEndpoints(null, null, null, null).operations());
         return r;
     }
@@ -51,7 +51,8 @@ class OpenApiTest {
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc.toString());
         assertThat(parsed.getMessages()).as(doc.toPrettyString()).isEmpty();
         assertThat(parsed.getOpenAPI().getPaths()).containsKeys("/things", "/things/{uuid}", "/cluster", "/hosts", "/hosts/{uuid}",
-                "/tasks/{uuid}/abort", "/alerts/{uuid}/acknowledge", "/events", "/roles/{name}", "/auth/directories/{name}", "/audit/events");
+                "/tasks/{uuid}/abort", "/alerts/{uuid}/acknowledge", "/events", "/roles/{name}", "/auth/directories/{name}", "/audit/events",
+                "/audit/syslog-servers", "/audit/syslog-servers/{name}");
         assertThat(parsed.getOpenAPI().getPaths().get("/things").getPost().getRequestBody()).isNotNull();
         assertThat(parsed.getOpenAPI().getPaths().get("/things").getGet().getParameters()).extracting(p -> p.getName())
                 .containsExactly("offset", "limit", "filter");
