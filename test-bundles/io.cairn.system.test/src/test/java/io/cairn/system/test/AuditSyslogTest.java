@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -64,11 +63,7 @@ class AuditSyslogTest {
     }
 
     Proc run(String tool, Map<String, String> env, String... args) throws Exception {
-        Map<String, String> e = new HashMap<>(env);
-        e.put("CAIRN_ADMIN", cluster.admin.toString());
-        List<String> cmd = new ArrayList<>(List.of(Proc.ROOT.resolve("bin/" + tool).toString()));
-        cmd.addAll(List.of(args));
-        return Proc.run(Duration.ofSeconds(90), work, e, cmd);
+        return cluster.bin(work, tool, env, args);
     }
 
     Proc ncli(String... args) throws Exception {

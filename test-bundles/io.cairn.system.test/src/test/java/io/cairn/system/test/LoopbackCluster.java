@@ -274,6 +274,15 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     /** {@code cairn ncli WORDS} against node {@code node} with the admin credential. */
+    /** {@code bin/TOOL ARGS} (the REST CLIs: ncli, acli, cairn-audit, ...) run in {@code work} with this cluster's admin directory. */
+    Proc bin(Path work, String tool, java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
+        java.util.Map<String, String> e = new java.util.HashMap<>(env);
+        e.put("CAIRN_ADMIN", admin.toString());
+        List<String> cmd = new ArrayList<>(List.of(Proc.ROOT.resolve("bin/" + tool).toString()));
+        cmd.addAll(List.of(args));
+        return Proc.run(Duration.ofSeconds(90), work, e, cmd);
+    }
+
     Proc ncli(int node, String... words) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("ncli"));
         args.addAll(List.of(words));

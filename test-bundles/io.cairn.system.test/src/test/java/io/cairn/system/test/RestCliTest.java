@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -62,11 +59,7 @@ class RestCliTest {
 
     /** {@code bin/TOOL ARGS} with the cluster's admin directory (the servers file names the nodes) and {@code env}. */
     Proc run(String tool, Map<String, String> env, String... args) throws Exception {
-        Map<String, String> e = new HashMap<>(env);
-        e.put("CAIRN_ADMIN", cluster.admin.toString());
-        List<String> cmd = new ArrayList<>(List.of(Proc.ROOT.resolve("bin/" + tool).toString()));
-        cmd.addAll(List.of(args));
-        return Proc.run(Duration.ofSeconds(90), work, e, cmd);
+        return cluster.bin(work, tool, env, args);
     }
 
     Proc ncli(String... args) throws Exception {

@@ -2,7 +2,6 @@ package io.cairn.security.auth.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +30,7 @@ public final class Rsyslogd implements AutoCloseable {
     private Process process;
 
     public Rsyslogd(Path dir) throws IOException, InterruptedException {
-        this(dir, freePort(), freePort(), freePort());
+        this(dir, TestDaemons.freePort(HOST), TestDaemons.freePort(HOST), TestDaemons.freePort(HOST));
     }
 
     Rsyslogd(Path dir, int udpPort, int tcpPort, int tlsPort) throws IOException, InterruptedException {
@@ -46,7 +45,7 @@ public final class Rsyslogd implements AutoCloseable {
         this.tlsPort = tlsPort;
         Files.createDirectories(dir.resolve("work"));
         if (!Files.exists(dir.resolve("cert.pem"))) {
-            run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("key.pem").toString(), "-out",
+            TestDaemons.run(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("key.pem").toString(), "-out",
                     dir.resolve("cert.pem").toString(), "-days", "2", "-subj", "/CN=" + HOST, "-addext", "subjectAltName=IP:" + HOST));
         }
         caPem = Files.readString(dir.resolve("cert.pem"));
@@ -102,34 +101,11 @@ public final class Rsyslogd implements AutoCloseable {
         return Files.exists(f) ? new ArrayList<>(Files.readAllLines(f, StandardCharsets.UTF_8)) : List.of();
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(HOST, 0));
-            return s.getLocalPort();
-        }
-    }
-
-    private void run(List<String> command) throws IOException, InterruptedException {
-        Path out = dir.resolve("cmd.log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(command.get(0) + " did not finish in 60 s");
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(command + " failed (" + p.exitValue() + "): " + Files.readString(out));
-        }
-    }
-
     /** Stops rsyslogd (SIGTERM, then SIGKILL after 10 s). */
     @Override
     public void close() throws InterruptedException {
         if (process != null) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
+            TestDaemons.stop(process);
             process = null;
         }
     }

@@ -2,7 +2,6 @@ package io.cairn.security.auth.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ final class Slapd implements AutoCloseable {
                         + "'DEBIAN_FRONTEND=noninteractive apt-get install -y slapd ldap-utils openssl' (bin/setup)");
             }
         }
-        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("key.pem").toString(), "-out",
+        TestDaemons.run(dir, List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("key.pem").toString(), "-out",
                 dir.resolve("cert.pem").toString(), "-days", "2", "-subj", "/CN=" + HOST, "-addext", "subjectAltName=IP:" + HOST));
         caPem = Files.readString(dir.resolve("cert.pem"));
         Files.createDirectories(dir.resolve("db"));
@@ -69,9 +68,9 @@ final class Slapd implements AutoCloseable {
                 "dn: cn=ops,ou=groups," + BASE, "objectClass: groupOfNames", "cn: ops", "member: uid=u1,ou=people," + BASE, "",
                 "dn: cn=view,ou=groups," + BASE, "objectClass: groupOfNames", "cn: view", "member: uid=u2,ou=people," + BASE, "",
                 ""), StandardCharsets.UTF_8);
-        run(List.of("/usr/sbin/slapadd", "-f", dir.resolve("slapd.conf").toString(), "-l", dir.resolve("data.ldif").toString()));
-        ldapPort = freePort();
-        ldapsPort = freePort();
+        TestDaemons.run(dir, List.of("/usr/sbin/slapadd", "-f", dir.resolve("slapd.conf").toString(), "-l", dir.resolve("data.ldif").toString()));
+        ldapPort = TestDaemons.freePort(HOST);
+        ldapsPort = TestDaemons.freePort(HOST);
         process = new ProcessBuilder("/usr/sbin/slapd", "-d", "0", "-f", dir.resolve("slapd.conf").toString(), "-h",
                 "ldap://" + HOST + ":" + ldapPort + "/ ldaps://" + HOST + ":" + ldapsPort + "/").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("slapd.log").toFile()).start();
@@ -113,33 +112,11 @@ final class Slapd implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(HOST, 0));
-            return s.getLocalPort();
-        }
-    }
-
-    private void run(List<String> command) throws IOException, InterruptedException {
-        Path out = dir.resolve("cmd.log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(command.get(0) + " did not finish in 60 s");
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(command + " failed (" + p.exitValue() + "): " + Files.readString(out));
-        }
-    }
-
     /** Stops slapd (SIGTERM, then SIGKILL after 10 s). */
     @Override
     public void close() throws InterruptedException {
         if (process != null) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            TestDaemons.stop(process);
         }
     }
 }
