@@ -32,6 +32,13 @@ public final class ImageInstaller {
      * version (io.cairn.cli's {@code add-node}); Foundation in a node serves it as {@code cairn.foundation.store}.
      */
     public static final String STORE = "data/foundation/store";
+    /**
+     * The node's trusted image keys, relative to its home (Foundation's {@code cairn.foundation.trust}: a node re-imaging
+     * itself checks an image against them). An install into a node whose folder holds no key yet puts the key that
+     * verified this image there ({@code <key id>.pub}): the node trusts, from its first install on, the key its own image
+     * was signed with. A folder that holds keys is left as it is (the operator's choice).
+     */
+    public static final String TRUST = "data/foundation/trust";
 
     private final ImageVerifier verifier;
     private final PrintStream log;
@@ -102,6 +109,7 @@ public final class ImageInstaller {
             Files.write(staging.resolve(SLOT_METADATA + ".sig"), signed.signature(), StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE);
             keepInStore(home.resolve(STORE), archive, metadata, signature, meta);
+            seedTrust(home.resolve(TRUST), signed.signerKeyId());
             boolean replaced = Files.exists(target);
             if (replaced) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -119,6 +127,21 @@ public final class ImageInstaller {
         } finally {
             deleteTree(staging);
             deleteTree(old);
+        }
+    }
+
+    /** See {@link #TRUST}: writes the signer's public key when the folder holds no {@code .pub} file yet. */
+    void seedTrust(Path trust, String keyId) throws IOException {
+        Files.createDirectories(trust);
+        try (var files = Files.list(trust)) {
+            if (files.anyMatch(f -> f.getFileName().toString().endsWith(".pub"))) {
+                return;
+            }
+        }
+        java.util.Optional<SigningKeys.Trusted> key = verifier.trustedKey(keyId);
+        if (key.isPresent()) {
+            writeAtomically(trust.resolve(keyId + ".pub"), SigningKeys.pem(key.get().key()));
+            log.println("the node trusts image key " + keyId + " (" + trust.resolve(keyId + ".pub") + ")");
         }
     }
 

@@ -45,6 +45,11 @@ public final class ImageVerifier {
         this.trusted = List.copyOf(trusted);
     }
 
+    /** The trusted key with this id, if this verifier holds it. */
+    public java.util.Optional<SigningKeys.Trusted> trustedKey(String keyId) {
+        return trusted.stream().filter(t -> t.keyId().equals(keyId)).findFirst();
+    }
+
     /** {@code x.tar.gz} → {@code x.metadata.json} beside it. */
     public static Path defaultMetadata(Path archive) {
         String name = archive.getFileName().toString();

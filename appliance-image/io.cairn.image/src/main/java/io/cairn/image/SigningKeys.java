@@ -208,7 +208,8 @@ public final class SigningKeys {
         }
     }
 
-    private static String pem(Object key) throws IOException {
+    /** A key as PEM (public keys: X.509 SubjectPublicKeyInfo, as {@code .pub} files hold them). */
+    public static String pem(Object key) throws IOException {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
             w.writeObject(key);

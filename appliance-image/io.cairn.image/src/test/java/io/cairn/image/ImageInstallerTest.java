@@ -69,6 +69,23 @@ class ImageInstallerTest {
         assertThatThrownBy(() -> ImageInstaller.activate(tmp.resolve("empty"), "A")).hasMessageContaining("holds no installed image");
     }
 
+    /** The first install makes the node trust the key its image was signed with; a folder that holds keys is left alone. */
+    @Test
+    void givenANodeWithoutTrustedKeys_whenInstalled_thenItTrustsTheSignerAndAnOperatorsChoiceIsKept() throws Exception {
+        SignedMetadata signed = install("A", false);
+        Path trust = home.resolve(ImageInstaller.TRUST);
+        Path seeded = trust.resolve(signed.signerKeyId() + ".pub");
+        assertThat(seeded).exists();
+        assertThat(SigningKeys.trusted(trust)).extracting(SigningKeys.Trusted::keyId).containsExactly(signed.signerKeyId());
+        Files.delete(seeded);
+        Files.writeString(trust.resolve("operator.pub"), Files.readString(fx.verifier().trustedKey(signed.signerKeyId()).orElseThrow()
+                .source()));
+        install("B", false);
+        try (Stream<Path> s = Files.list(trust)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("operator.pub");
+        }
+    }
+
     @Test
     void givenInstalledSlot_whenAFileIsTampered_thenVerifySlotNamesIt() throws Exception {
         install("A", false);

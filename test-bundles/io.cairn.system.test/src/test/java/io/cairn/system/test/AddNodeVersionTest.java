@@ -18,13 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Spec 10 §6, "a node on a different AOS is brought to the cluster version ... before joining" through
  * {@code ncli cluster add-node node-uuid=UUID} (issue #10; 127.0.1.22-27): a 3-node cluster of the built (debug) image
- * and a 4th factory node running an image of version 0.0.9 (assembled and signed here from the same bundles, its
- * trust folder holding the release key). First the image kept in the installer store of the member the CLI talks to
+ * and a 4th factory node running an image of version 0.0.9 (assembled and signed here from the same bundles; its
+ * install made it trust the release key that signed it). First the image kept in the installer store of the member the CLI talks to
  * is tampered with (one byte): the factory node refuses it, nothing changes on it (slot A, 0.0.9, same controller) and
  * the cluster is unchanged. With the store repaired, add-node streams the cluster's image from the member to the
  * node, which installs it into its passive slot, restarts into it, comes back in factory state on the cluster's
  * version, and joins; it then reports the cluster's version. Then two more nodes on 0.0.9 (127.0.1.26-27) in one
- * {@code cairn cluster add-node --nodes} request are brought in parallel: node 6, whose trust folder is empty, refuses
+ * {@code cairn cluster add-node --nodes} request are brought in parallel: node 6, whose trusted keys were removed, refuses
  * the image and is not joined (unchanged, still 0.0.9), node 5 joins; the command fails naming both.
  */
 class AddNodeVersionTest {
@@ -68,9 +68,17 @@ class AddNodeVersionTest {
                 Proc install = FoundationRig.imageTool(tmp, Duration.ofMinutes(2), "install", "--archive", oldArchive.toString(), "--home",
                         cluster.home(i).toString(), "--slot", "A", "--trust", Proc.ROOT.resolve(".signing").toString());
                 assertThat(install.exitCode()).as(install.output()).isZero();
-                if (i < 5) { // node 6 trusts no key: it refuses every image
-                    Path trust = Files.createDirectories(cluster.home(i).resolve("data/foundation/trust"));
-                    Files.copy(Proc.ROOT.resolve(".signing/dev-release-ed25519.pub"), trust.resolve("release.pub"));
+                // the install made the node trust the key its image was signed with (the release key)
+                Path trust = cluster.home(i).resolve("data/foundation/trust");
+                try (var keys = Files.list(trust)) {
+                    assertThat(keys.map(k -> k.getFileName().toString())).as(install.output()).singleElement().asString().endsWith(".pub");
+                }
+                if (i == 5) { // node 6's operator removed every trusted key: it refuses every image
+                    try (var keys = Files.list(trust)) {
+                        for (Path k : keys.toList()) {
+                            Files.delete(k);
+                        }
+                    }
                 }
             }
             Proc start = cluster.startNode(3);
