@@ -551,9 +551,9 @@ final class ClusterCreate {
         if (uuid == null || uuid.isBlank()) {
             throw new Main.UsageException("ncli cluster add-node needs node-uuid=UUID (ncli cluster discover-nodes lists them)");
         }
-        String via = o.option("--node");
+        String via = o.node();
         if (via == null) {
-            throw new Main.UsageException("say which cluster: --node IP of one of its controllers (with --admin DIR)");
+            throw new Main.UsageException("say which cluster: --node IP of one of its controllers (with --admin DIR), or --admin DIR whose servers file names them");
         }
         if (ip == null) {
             JsonNode found;
@@ -585,9 +585,9 @@ final class ClusterCreate {
         if (!Files.exists(admin.resolve("ca.key.pem")) && !Files.exists(admin.resolve("ca.pem"))) {
             throw CairnException.invalid("no cluster CA in " + admin + "; pass --admin DIR (the directory cluster create wrote)");
         }
-        String via = o.option("--node");
+        String via = o.node();
         if (via == null) {
-            throw new Main.UsageException("say which cluster: --node IP of one of its controllers (with --admin DIR)");
+            throw new Main.UsageException("say which cluster: --node IP of one of its controllers (with --admin DIR), or --admin DIR whose servers file names them");
         }
         ClusterCa ca = ClusterCa.load(admin);
         Credentials adminCreds = Credentials.load(admin);

@@ -325,9 +325,9 @@ final class Commands {
             }
             return new Target(address, Credentials.load(pki));
         }
-        String node = o.option("--node");
+        String node = o.node();
         if (node == null) {
-            throw new Main.UsageException("say which controller: --home DIR or --node IP");
+            throw new Main.UsageException("say which controller: --home DIR, --node IP, or --admin DIR whose servers file names the nodes");
         }
         Path admin = o.adminDir();
         if (!Files.exists(admin.resolve("cert.pem"))) {

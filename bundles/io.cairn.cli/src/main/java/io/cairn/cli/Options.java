@@ -46,6 +46,24 @@ record Options(List<String> words, Map<String, String> options, boolean json) {
         return options.get(name);
     }
 
+    /**
+     * The controller to talk to: {@code --node IP}, else the first address of the admin directory's {@code servers}
+     * file (which cluster create and add-node keep), else null.
+     */
+    String node() {
+        String n = options.get("--node");
+        if (n != null) {
+            return n;
+        }
+        Path servers = adminDir().resolve("servers");
+        try {
+            return java.nio.file.Files.exists(servers) ? java.nio.file.Files.readAllLines(servers).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty()).findFirst().orElse(null) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     Path adminDir() {
         String d = options.get("--admin");
         if (d == null) {

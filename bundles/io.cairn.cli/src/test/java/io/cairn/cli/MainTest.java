@@ -77,7 +77,7 @@ class MainTest {
 
     @Test
     void givenCommandsWithoutTarget_whenRun_thenToldHowToPickAController() {
-        assertThat(run("cluster", "status").err()).contains("say which controller: --home DIR or --node IP");
+        assertThat(run("cluster", "status").err()).contains("say which controller: --home DIR, --node IP");
         assertThat(run("cluster", "status", "--home", tmp.toString()).err()).contains("is not running (no run/ready)");
         assertThat(run("cluster", "status", "--node", "127.0.1.1", "--admin", tmp.toString()).err())
                 .contains("no admin credentials in " + tmp);

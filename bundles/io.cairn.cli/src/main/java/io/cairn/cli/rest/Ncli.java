@@ -77,6 +77,9 @@ public final class Ncli {
                     "set the cluster virtual IP (Prism answers on it; the leader holds it)", Ncli::editParams),
             cmd("cluster", "discover-nodes", List.of(), List.of(), "factory-state nodes the cluster finds (IPv6 link-local multicast, "
                     + "loopback registry); the UUID is field 4 of the Node Uuid line", Ncli::discoverNodes),
+            cmd("cluster", "add-node", List.of(), List.of(new Key("node-uuid", true), new Key("cvm-ip", false)), "add a discovered "
+                    + "node (brought to the cluster's version first if it runs another); signs its keys with the cluster CA, so it "
+                    + "needs the admin directory holding the CA key (over the nodes' RPC port, not REST)", Ncli::addNode),
             cmd("host", "ls", List.of("list"), List.of(new Key("id", false)), "the cluster's nodes: address, rack, block, state, version",
                     (r, kv) -> kv.containsKey("id") ? Result.one(r.client().get("/hosts/" + enc(kv.get("id"))))
                             : Result.list(r.client().list("/hosts", ""))),
@@ -408,6 +411,27 @@ public final class Ncli {
     }
 
     /** Spec 10 §6 layout: {@code Node Uuid} first, so {@code egrep Uuid | awk '{print $4}'} gives the UUIDs. */
+    /**
+     * {@code cluster add-node} is the one command not served over REST: joining a node means signing its keys with the
+     * cluster CA, whose key is in the admin directory, so it runs {@code cairn ncli cluster add-node} (io.cairn.cli.Main)
+     * in this process with that directory (whose {@code servers} file names the nodes); its progress goes to stdout.
+     */
+    private static Result addNode(Run r, Map<String, String> kv) {
+        List<String> args = new java.util.ArrayList<>(List.of("ncli", "cluster", "add-node", "node-uuid=" + kv.get("node-uuid")));
+        if (kv.containsKey("cvm-ip")) {
+            args.add("cvm-ip=" + kv.get("cvm-ip"));
+        }
+        args.addAll(List.of("--admin", r.connection.adminDir().toString())); // its servers file names the nodes
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = io.cairn.cli.Main.run(args.toArray(String[]::new), System.out, new java.io.PrintStream(err, true,
+                java.nio.charset.StandardCharsets.UTF_8));
+        String message = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip().replaceFirst("^cairn: ", "");
+        if (code != 0) {
+            throw code == 2 ? CliException.usage(message) : CliException.failed(message);
+        }
+        return done("node " + kv.get("node-uuid") + " joined");
+    }
+
     private static Result discoverNodes(Run r, Map<String, String> kv) {
         List<JsonNode> nodes = r.client().list("/cluster/discovered_nodes", "");
         List<List<Output.Row>> blocks = new java.util.ArrayList<>();

@@ -84,8 +84,6 @@ class DiscoveryRegistryTest {
             assertThat(fourth.exitCode()).as(fourth.output()).isZero();
             String uuid4 = LoopbackCluster.JSON.readTree(cluster.home(3).resolve("data/identity/node.json").toFile()).get("uuid").asText();
             assertThat(awaitListed(registry, Set.of(uuid4))).containsExactly(uuid4);
-            String cairn = Proc.ROOT.resolve("bin/cairn") + " ";
-            String target = " --node " + cluster.ip(0) + " --admin " + cluster.admin;
             Proc listed = Proc.cairn(java.time.Duration.ofSeconds(60), "ncli", "cluster", "discover-nodes", "--node", cluster.ip(0),
                     "--admin", cluster.admin.toString());
             assertThat(listed.exitCode()).as(listed.output()).isZero();
@@ -122,9 +120,11 @@ class DiscoveryRegistryTest {
             Proc unchanged = Proc.cairn(java.time.Duration.ofSeconds(60), "cluster", "status", "--node", cluster.ip(0), "--admin",
                     cluster.admin.toString());
             assertThat(unchanged.output()).as(unchanged.output()).doesNotContain(cluster.ip(3)).contains(cluster.ip(2));
-            Proc oneLiner = Proc.run(java.time.Duration.ofSeconds(300), Proc.ROOT, java.util.Map.of(), List.of("bash", "-c",
-                    cairn + "ncli cluster discover-nodes" + target + " | egrep \"Uuid\" | awk '{print $4}' | xargs -I UUID " + cairn
-                            + "ncli cluster add-node node-uuid=UUID" + target));
+            // the spec's one-liner verbatim, with the installed REST ncli (bin/ncli) on PATH and the admin directory
+            // (CAIRN_ADMIN, whose servers file names the cluster's nodes)
+            Proc oneLiner = Proc.run(java.time.Duration.ofSeconds(300), Proc.ROOT, java.util.Map.of("CAIRN_ADMIN", cluster.admin.toString(),
+                    "PATH", Proc.ROOT.resolve("bin") + ":" + System.getenv("PATH")), List.of("bash", "-c",
+                    "ncli cluster discover-nodes | egrep \"Uuid\" | awk '{print $4}' | xargs -I UUID ncli cluster add-node node-uuid=UUID"));
             System.out.println(oneLiner.output());
             assertThat(oneLiner.exitCode()).as(oneLiner.output()).isZero();
             assertThat(oneLiner.output()).contains("joined " + cluster.ip(3) + " to cluster");
