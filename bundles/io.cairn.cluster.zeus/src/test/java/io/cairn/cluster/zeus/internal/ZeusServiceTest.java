@@ -180,6 +180,11 @@ class ZeusServiceTest {
             public java.util.Set<java.math.BigInteger> issuedHere() {
                 return java.util.Set.of();
             }
+
+            @Override
+            public void renew(java.security.cert.X509Certificate nodeCertificate) {
+                throw new UnsupportedOperationException();
+            }
         };
         for (NodeIdentity n : nodes) {
             Path home = Files.createDirectories(tmp.resolve(n.address()));
