@@ -49,6 +49,11 @@ import io.cairn.common.ready.ReadyMarker;
 public final class PkiKeeper {
 
     static final int POLL_SECONDS = 30;
+    /**
+     * Validity of a renewed node certificate: that of the first (cairn cluster create, 5 years). Not yet spec 30's 730
+     * days, because NBD, ZooKeeper and Ratis load the node certificate only at their start (see the readme).
+     */
+    static final Duration NODE_VALIDITY = Duration.ofDays(5 * 365);
     private static final int ATTEMPTS = 5;
 
     private final Logger logger = LoggerFactory.getLogger(PkiKeeper.class);
@@ -61,6 +66,10 @@ public final class PkiKeeper {
     private Registration pkiWatch;
     private Registration clusterWatch;
     private Timer poll;
+    /** Node certificate renewal, on the loop thread. */
+    private final NodeCertRenewer renewer = new NodeCertRenewer(Duration.ofDays(io.cairn.cluster.rpc.LeafRenewal.RENEW_BEFORE_DAYS),
+            NODE_VALIDITY);
+    private volatile io.cairn.common.alerts.AlertService alerts;
 
     @Activate
     public PkiKeeper(@Reference Zeus zeus, @Reference NodeTrust trust, @Reference Clock clock, @Reference ClusterJoin join) {
@@ -77,6 +86,31 @@ public final class PkiKeeper {
             }
             schedule();
         });
+    }
+
+    @org.osgi.service.component.annotations.Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    void setAlerts(io.cairn.common.alerts.AlertService a) {
+        alerts = a;
+    }
+
+    void unsetAlerts(io.cairn.common.alerts.AlertService a) {
+        if (alerts == a) {
+            alerts = null;
+        }
+    }
+
+    private void raise(io.cairn.common.alerts.Severity severity, String title, String message) {
+        io.cairn.common.alerts.AlertService a = alerts;
+        logger.warn("{}: {}", title, message);
+        if (a != null) {
+            try {
+                a.raise("genesis.pki", severity, title, message);
+            } catch (RuntimeException e) {
+                logger.warn("cannot raise the alert '{}': {}", title, e.toString());
+            }
+        }
     }
 
     @Deactivate
@@ -115,6 +149,13 @@ public final class PkiKeeper {
     private void pass() {
         if (closed) {
             return;
+        }
+        try {
+            if (zeus.cluster().node(java.util.UUID.fromString(self)).isPresent()) {
+                renewer.check(trust, clock.now(), this::raise);
+            }
+        } catch (RuntimeException e) {
+            logger.warn("node certificate renewal check failed: {}", e.toString());
         }
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -93,7 +93,7 @@ class PkiKeeperTest {
 
     /** A member's trust: its node credentials and a CA copy that records what it issues. */
     private static final class FakeTrust implements NodeTrust {
-        final Credentials node;
+        Credentials node;
         final ClusterCa authority;
         final Set<BigInteger> issued = new TreeSet<>();
 
@@ -154,6 +154,11 @@ class PkiKeeperTest {
         @Override
         public Set<BigInteger> issuedHere() {
             return Set.copyOf(issued);
+        }
+
+        @Override
+        public void renew(X509Certificate nodeCertificate) {
+            node = new Credentials(node.key(), nodeCertificate, node.ca());
         }
     }
 }
