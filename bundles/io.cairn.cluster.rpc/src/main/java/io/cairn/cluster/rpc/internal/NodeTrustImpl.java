@@ -224,7 +224,10 @@ final class NodeTrustImpl implements NodeTrust {
 
     private State cluster(Credentials c) {
         // the key manager reads the credentials at each handshake: a renewed certificate is served from the next one on
-        return new State(Tls.clusterSetup(this::current, revocations), c);
+        return new State(Tls.clusterSetup(c, () -> {
+            Credentials now = state.credentials();
+            return now != null ? now : c;
+        }, revocations), c);
     }
 
     /** The credentials presented now (cluster state). */

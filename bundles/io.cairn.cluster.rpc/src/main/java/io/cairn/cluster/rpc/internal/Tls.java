@@ -72,10 +72,10 @@ final class Tls {
 
     /**
      * A cluster setup whose key manager reads {@code current} at every handshake, so that a renewed certificate is
-     * presented from the next handshake on (the context and the CA stay).
+     * presented from the next handshake on (the context and the CA of {@code c}, the initial credentials, stay).
      */
-    static Setup clusterSetup(java.util.function.Supplier<io.cairn.cluster.rpc.Credentials> current, Revocations revocations) {
-        io.cairn.cluster.rpc.Credentials c = current.get();
+    static Setup clusterSetup(io.cairn.cluster.rpc.Credentials c, java.util.function.Supplier<io.cairn.cluster.rpc.Credentials> current,
+            Revocations revocations) {
         return new Setup(context(keyManager(current), clusterTrust(c.ca(), revocations)), true, c.certificate(), revocations);
     }
 
