@@ -32,7 +32,7 @@ public final class SystemClock implements Clock {
         @AttributeDefinition(description = "Seconds added to the wall clock (now()); for tests that move the cluster clock, e.g. to a "
                 + "certificate's renewal window. Changed at run time without restarting the clock's users; timers and sleeps are "
                 + "unaffected (monotonic)")
-        long wall_offset_seconds() default 0;
+        long wall__offset__seconds() default 0;
     }
 
     private final ThreadClock clock;
@@ -55,7 +55,7 @@ public final class SystemClock implements Clock {
             }
 
             @Override
-            public long wall_offset_seconds() {
+            public long wall__offset__seconds() {
                 return 0;
             }
         });
@@ -75,8 +75,8 @@ public final class SystemClock implements Clock {
     /** A new wall-clock offset applies at once; the timer threads stay as they were started. */
     @org.osgi.service.component.annotations.Modified
     void modified(Config config) {
-        if (config.wall_offset_seconds() != offsetSeconds) {
-            offsetSeconds = config.wall_offset_seconds();
+        if (config.wall__offset__seconds() != offsetSeconds) {
+            offsetSeconds = config.wall__offset__seconds();
             org.slf4j.LoggerFactory.getLogger(SystemClock.class).warn("the node clock's wall time is offset by {} s from the system clock "
                     + "({} wall_offset_seconds)", offsetSeconds, PID);
         }

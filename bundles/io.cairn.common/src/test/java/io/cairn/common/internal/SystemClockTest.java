@@ -26,7 +26,7 @@ class SystemClockTest {
         }
 
         @Override
-        public long wall_offset_seconds() {
+        public long wall__offset__seconds() {
             return 0;
         }
     });
@@ -46,7 +46,7 @@ class SystemClockTest {
             }
 
             @Override
-            public long wall_offset_seconds() {
+            public long wall__offset__seconds() {
                 return 86_400L * 700;
             }
         });

@@ -45,15 +45,25 @@ import io.cairn.common.ready.ReadyMarker;
  * It runs on changes of either document (Zeus watches) and every {@value #POLL_SECONDS} s as a backstop, one pass at a
  * time; updates are compare-and-set and merge what another member wrote meanwhile (the revoked set only grows).
  */
-@Component(service = PkiKeeper.class, immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+@Component(service = PkiKeeper.class, immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
+        configurationPid = PkiKeeper.PID)
+@org.osgi.service.metatype.annotations.Designate(ocd = PkiKeeper.Config.class)
 public final class PkiKeeper {
 
     static final int POLL_SECONDS = 30;
-    /**
-     * Validity of a renewed node certificate: that of the first (cairn cluster create, 5 years). Not yet spec 30's 730
-     * days, because NBD, ZooKeeper and Ratis load the node certificate only at their start (see the readme).
-     */
-    static final Duration NODE_VALIDITY = Duration.ofDays(5 * 365);
+    static final String PID = "io.cairn.cluster.genesis.pki";
+
+    @org.osgi.service.metatype.annotations.ObjectClassDefinition(name = "Cairn cluster PKI", description = "Renewal of node certificates "
+            + "(spec 30 §2)")
+    public @interface Config {
+        @org.osgi.service.metatype.annotations.AttributeDefinition(description = "Validity of a renewed node certificate, days "
+                + "(capped at the cluster CA's expiry)", min = "31")
+        int cluster__ca__leaf__validity__days() default io.cairn.cluster.rpc.LeafRenewal.LEAF_VALIDITY_DAYS;
+
+        @org.osgi.service.metatype.annotations.AttributeDefinition(description = "Renew a node certificate when fewer than this many "
+                + "days remain", min = "1")
+        int cluster__ca__renew__before__days() default io.cairn.cluster.rpc.LeafRenewal.RENEW_BEFORE_DAYS;
+    }
     private static final int ATTEMPTS = 5;
 
     private final Logger logger = LoggerFactory.getLogger(PkiKeeper.class);
@@ -67,12 +77,18 @@ public final class PkiKeeper {
     private Registration clusterWatch;
     private Timer poll;
     /** Node certificate renewal, on the loop thread. */
-    private final NodeCertRenewer renewer = new NodeCertRenewer(Duration.ofDays(io.cairn.cluster.rpc.LeafRenewal.RENEW_BEFORE_DAYS),
-            NODE_VALIDITY);
+    private final NodeCertRenewer renewer;
     private volatile io.cairn.common.alerts.AlertService alerts;
 
     @Activate
-    public PkiKeeper(@Reference Zeus zeus, @Reference NodeTrust trust, @Reference Clock clock, @Reference ClusterJoin join) {
+    public PkiKeeper(@Reference Zeus zeus, @Reference NodeTrust trust, @Reference Clock clock, @Reference ClusterJoin join, Config config) {
+        if (config.cluster__ca__leaf__validity__days() <= config.cluster__ca__renew__before__days()) {
+            throw io.cairn.common.error.CairnException.invalid("cluster_ca_leaf_validity_days (" + config.cluster__ca__leaf__validity__days()
+                    + ") must exceed cluster_ca_renew_before_days (" + config.cluster__ca__renew__before__days() + ") in configuration " + PID
+                    + ", or every renewed certificate would be due for renewal at once");
+        }
+        this.renewer = new NodeCertRenewer(Duration.ofDays(config.cluster__ca__renew__before__days()),
+                Duration.ofDays(config.cluster__ca__leaf__validity__days()));
         this.zeus = zeus;
         this.trust = trust;
         this.clock = clock;

@@ -161,5 +161,15 @@ class PkiKeeperTest {
         public void renew(X509Certificate nodeCertificate) {
             node = new Credentials(node.key(), nodeCertificate, node.ca());
         }
+
+        @Override
+        public javax.net.ssl.X509ExtendedKeyManager keyManager() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public javax.net.ssl.SSLContext tlsContext() {
+            throw new UnsupportedOperationException();
+        }
     }
 }

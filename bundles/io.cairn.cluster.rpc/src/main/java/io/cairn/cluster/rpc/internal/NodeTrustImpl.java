@@ -240,6 +240,24 @@ final class NodeTrustImpl implements NodeTrust {
     }
 
     @Override
+    public javax.net.ssl.X509ExtendedKeyManager keyManager() {
+        current();
+        return (javax.net.ssl.X509ExtendedKeyManager) Tls.keyManager(this::current)[0];
+    }
+
+    @Override
+    public javax.net.ssl.SSLContext tlsContext() {
+        Credentials c = current();
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[] {keyManager()}, Tls.trustOnly(c.ca()), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "this JVM cannot set up TLS with the credentials of " + c.principal() + ": " + e, e);
+        }
+    }
+
+    @Override
     public void renew(X509Certificate nodeCertificate) {
         Objects.requireNonNull(nodeCertificate, "nodeCertificate");
         synchronized (installLock) {
