@@ -21,12 +21,17 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.cairn.cluster.rpc.Credentials;
+import io.cairn.cluster.rpc.Rpc;
+import io.cairn.cluster.rpc.RpcClient;
+
 /**
  * Spec 30 §2 "Clock to 29 days before leaf expiry -> new leaf served on next handshake": four real controllers on
  * 127.0.1.86-89; the cluster clock (every node's {@code io.cairn.common.clock} {@code wall_offset_seconds}, applied at
  * run time from {@code etc/config}) is moved to 29 days before node 0's certificate expires; within a bounded wait a
  * new TLS handshake with the real {@code openssl s_client} to node 0's RPC port (2100) and to its Prism (9440) is
- * served a certificate ({@code openssl x509}) with a new serial and a later notAfter, without any restart; the new
+ * served a certificate ({@code openssl x509}) with a new serial and a later notAfter, without any restart, and so are
+ * Medusa's Ratis gRPC (2120) and Zookeeper's client port (9876, when node 0 is a member); the new
  * serials are recorded in {@code security/pki}, and the admin and the nodes still talk over mutual TLS.
  */
 class PkiRenewalTest {
@@ -36,6 +41,7 @@ class PkiRenewalTest {
     @Test
     void givenFourNodes_whenTheClusterClockIs29DaysBeforeLeafExpiry_thenNewLeavesAreServedOnTheNextHandshake() throws Exception {
         try (LoopbackCluster c = new LoopbackCluster(Files.createTempDirectory("cairn-renew"), "127.0.1", 85, 4)) {
+            RpcClient admin = null;
             try {
                 c.startAll();
                 Proc create = c.create();
@@ -62,6 +68,10 @@ class PkiRenewalTest {
                     Files.writeString(c.home(i).resolve("etc/config/io.cairn.common.clock.json"), "{\"wall_offset_seconds\": " + offset + "}");
                 }
                 long t0 = System.nanoTime();
+                // calls carry absolute deadlines the nodes check on their (moved) clock: the admin reckons them on the same
+                java.time.InstantSource cluster = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofSeconds(offset));
+                RpcClient moved = Rpc.client(Credentials.load(c.admin), cluster);
+                admin = moved;
 
                 AtomicReference<Served> rpcAfter = new AtomicReference<>();
                 waitFor(RENEWAL, () -> {
@@ -86,6 +96,31 @@ class PkiRenewalTest {
                     }
                 }, "a new Prism certificate served on " + ip + ":9440");
                 assertThat(prismAfter.get().notAfter()).isAfter(prismBefore.notAfter());
+                // Medusa's Ratis gRPC (key manager per handshake) and, on a Zookeeper member, its client port (files reloaded)
+                Served ratis = waitServed(c, work, ip, 2120, "ratis-after");
+                assertThat(ratis.serial()).as("Medusa's gRPC on " + ip + ":2120").isEqualTo(rpcAfter.get().serial());
+                JsonNode clusterDoc = LoopbackCluster.JSON.readTree(call(moved, ip, "zeus.read", Map.of("document", "cluster")).get("data").asText());
+                String uuid0 = null;
+                for (JsonNode n : clusterDoc.get("nodes")) {
+                    if (n.get("address").asText().equals(ip)) {
+                        uuid0 = n.get("uuid").asText();
+                    }
+                }
+                boolean zkMember = false;
+                for (JsonNode z : clusterDoc.get("zookeeper")) {
+                    zkMember |= z.asText().equals(uuid0);
+                }
+                if (zkMember) {
+                    waitFor(Duration.ofSeconds(90), () -> {
+                        try {
+                            return served(c, work, ip, 9876, "zookeeper-after").serial().equals(rpcAfter.get().serial());
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }, "the renewed node certificate on Zookeeper's client port " + ip + ":9876");
+                } else {
+                    System.out.println("[info] " + ip + " holds no Zookeeper member role; its client port is not checked");
+                }
                 // written atomically where the node's credentials live
                 assertThat(certificate(Files.readString(c.home(0).resolve("data/pki/cert.pem"))).getSerialNumber())
                         .isEqualTo(rpcAfter.get().serial());
@@ -93,7 +128,7 @@ class PkiRenewalTest {
                 // recorded in security/pki (so a removal revokes it too)
                 waitFor(Duration.ofSeconds(90), () -> {
                     try {
-                        JsonNode pki = LoopbackCluster.JSON.readTree(c.call(1, "zeus.read", Map.of("document", "security/pki")).get("data").asText());
+                        JsonNode pki = LoopbackCluster.JSON.readTree(call(moved, c.ip(1), "zeus.read", Map.of("document", "security/pki")).get("data").asText());
                         Set<String> all = new TreeSet<>();
                         pki.path("issued").forEach(list -> list.forEach(s -> all.add(s.asText())));
                         return all.contains(rpcAfter.get().serial().toString(16)) && all.contains(prismAfter.get().serial().toString(16));
@@ -104,15 +139,22 @@ class PkiRenewalTest {
 
                 // the cluster stays healthy: the admin reaches every node over mutual TLS, nodes answer each other
                 for (int i = 0; i < 4; i++) {
-                    assertThat(c.status(i).get("nodes").size()).isEqualTo(4);
+                    assertThat(call(moved, c.ip(i), "cluster.status", Map.of()).get("nodes").size()).isEqualTo(4);
                 }
                 // node 1 writes through Zeus, node 0 reads it: inter-node traffic after the renewal
-                c.call(1, "zeus.write", Map.of("document", "test/renewal", "expectedVersion", -1, "data", "{\"ok\":true}"));
-                assertThat(c.call(0, "zeus.read", Map.of("document", "test/renewal")).get("data").asText()).contains("ok");
+                call(moved, c.ip(1), "zeus.write", Map.of("document", "test/renewal", "expectedVersion", -1, "data", "{\"ok\":true}"));
+                assertThat(call(moved, ip, "zeus.read", Map.of("document", "test/renewal")).get("data").asText()).contains("ok");
             } finally {
+                if (admin != null) {
+                    admin.close();
+                }
                 c.closeKeepingLogs("pki-renewal-logs");
             }
         }
+    }
+
+    private static JsonNode call(RpcClient client, String ip, String method, Object body) throws Exception {
+        return LoopbackCluster.JSON.readTree(client.call(ip, method, LoopbackCluster.JSON.writeValueAsBytes(body), Duration.ofSeconds(20)));
     }
 
     /** What a server presents: serial and notAfter as {@code openssl x509} prints them. */

@@ -87,7 +87,7 @@ public final class TlsRpcClient implements RpcClient {
         return mutual(credentials, InstantSource.system());
     }
 
-    static TlsRpcClient mutual(Credentials credentials, InstantSource clock) {
+    public static TlsRpcClient mutual(Credentials credentials, InstantSource clock) {
         return mutual(credentials, clock, Revocations.NONE);
     }
 
