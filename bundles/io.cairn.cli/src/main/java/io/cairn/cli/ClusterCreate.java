@@ -42,7 +42,13 @@ import io.cairn.common.error.ErrorCode;
 final class ClusterCreate {
 
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    /** The admin's client certificate (not renewed automatically). */
     private static final Duration VALIDITY = Duration.ofDays(5 * 365);
+    /**
+     * Node certificates (spec 30 §2 {@code cluster_ca_leaf_validity_days}); each member renews its own when fewer than 30
+     * days remain (genesis {@code PkiKeeper}), and every TLS endpoint presents the renewal from its next handshake.
+     */
+    private static final Duration NODE_VALIDITY = Duration.ofDays(io.cairn.cluster.rpc.LeafRenewal.LEAF_VALIDITY_DAYS);
 
     private final Options o;
     private final PrintStream out;
@@ -477,7 +483,7 @@ final class ClusterCreate {
      */
     private static void join(RpcClient boot, ClusterCa ca, NodeIdentity n, JsonNode hello, ClusterConfig config) {
         PublicKey key = publicKey(hello.get("publicKey").asText(), n.address());
-        var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), VALIDITY);
+        var cert = ca.issue(key, "node:" + n.uuid(), List.of(n.address()), NODE_VALIDITY);
         boot.call(n.address(), "genesis.join", Commands.write(joinRequest(ca, cert, config)), Duration.ofSeconds(60));
     }
 

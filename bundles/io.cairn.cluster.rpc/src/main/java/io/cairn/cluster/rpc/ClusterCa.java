@@ -137,6 +137,76 @@ public final class ClusterCa {
         return io.cairn.cluster.rpc.internal.Pki.revokedSerials(crl);
     }
 
+    /**
+     * The successor of {@code old} (automatic leaf renewal, spec 30 §2): the same subject, IP addresses and extended key
+     * usages, for {@code publicKey}, valid from {@code old}'s start (so a peer whose clock lags, or which judges validity
+     * on another clock, accepts it at once) until {@code now + validity}, capped at this CA's own expiry.
+     *
+     * @throws io.cairn.common.error.CairnException INVALID_ARGUMENT when {@code old} is not from this CA,
+     *         FAILED_PRECONDITION when the CA expires too soon to give the successor a later end than {@code old}
+     * @since 1.5.0
+     */
+    public X509Certificate renew(X509Certificate old, PublicKey publicKey, java.time.Instant now, Duration validity) {
+        Objects.requireNonNull(old, "old");
+        Objects.requireNonNull(publicKey, "publicKey");
+        try {
+            old.verify(certificate.getPublicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            throw io.cairn.common.error.CairnException.invalid("certificate " + old.getSerialNumber().toString(16) + " of '"
+                    + io.cairn.cluster.rpc.internal.Pem.commonName(old) + "' is not from this cluster CA; it cannot be renewed here");
+        }
+        java.time.Instant notAfter = renewedNotAfter(certificate, now, validity);
+        if (!notAfter.isAfter(old.getNotAfter().toInstant())) {
+            throw new io.cairn.common.error.CairnException(io.cairn.common.error.ErrorCode.FAILED_PRECONDITION, "cannot renew '"
+                    + io.cairn.cluster.rpc.internal.Pem.commonName(old) + "' (expires " + old.getNotAfter().toInstant()
+                    + "): the cluster CA itself expires " + certificate.getNotAfter().toInstant() + "; the cluster needs a new CA");
+        }
+        boolean clientAuth;
+        try {
+            clientAuth = old.getExtendedKeyUsage() != null && old.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.2");
+        } catch (java.security.cert.CertificateParsingException e) {
+            clientAuth = false;
+        }
+        X509Certificate c = io.cairn.cluster.rpc.internal.Pki.issue(keyPair, certificate, publicKey, io.cairn.cluster.rpc.internal.Pem.commonName(old),
+                ipsOf(old), old.getNotBefore().toInstant(), notAfter, clientAuth);
+        observer.accept(c);
+        return c;
+    }
+
+    /**
+     * As {@link #renew} for a fresh key pair: Prism's certificate.
+     *
+     * @since 1.5.0
+     */
+    public Credentials renewCredentials(X509Certificate old, java.time.Instant now, Duration validity) {
+        KeyPair kp = io.cairn.cluster.rpc.internal.Pki.newKeyPair();
+        return new Credentials(kp.getPrivate(), renew(old, kp.getPublic(), now, validity), certificate);
+    }
+
+    /** When a leaf renewed at {@code now} ends: {@code now + validity}, but never after {@code ca} does. @since 1.5.0 */
+    public static java.time.Instant renewedNotAfter(X509Certificate ca, java.time.Instant now, Duration validity) {
+        java.time.Instant want = now.plus(validity);
+        java.time.Instant caEnd = ca.getNotAfter().toInstant();
+        return want.isAfter(caEnd) ? caEnd : want;
+    }
+
+    private static List<String> ipsOf(X509Certificate c) {
+        java.util.List<String> ips = new java.util.ArrayList<>();
+        try {
+            var names = c.getSubjectAlternativeNames();
+            if (names != null) {
+                for (List<?> n : names) {
+                    if (n.size() >= 2 && Integer.valueOf(7).equals(n.get(0)) && n.get(1) instanceof String s) {
+                        ips.add(s);
+                    }
+                }
+            }
+        } catch (java.security.cert.CertificateParsingException e) {
+            // no names
+        }
+        return ips;
+    }
+
     /** A fresh key pair and a certificate for it: the admin's credentials, or a test party's. */
     public Credentials issueCredentials(String principal, List<String> ipAddresses, Duration validity) {
         KeyPair kp = io.cairn.cluster.rpc.internal.Pki.newKeyPair();

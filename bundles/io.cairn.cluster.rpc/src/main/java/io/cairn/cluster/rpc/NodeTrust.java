@@ -77,4 +77,35 @@ public interface NodeTrust {
      * @since 1.4.0
      */
     java.util.Set<java.math.BigInteger> issuedHere();
+
+    /**
+     * Replaces the node's certificate with its renewal (spec 30 §2): one from the same cluster CA for the same node key,
+     * naming the node IP, valid now and ending later than the current one. It is written to {@code cert.pem} (temporary
+     * file, atomic rename) and presented from the next TLS handshake on by the transport's server and client (open
+     * connections keep the one they started with; the old certificate stays valid, not revoked, until it expires).
+     *
+     * @throws io.cairn.common.error.CairnException FAILED_PRECONDITION before the node is clustered, INVALID_ARGUMENT
+     *         when the certificate is not such a renewal
+     * @since 1.5.0
+     */
+    void renew(X509Certificate nodeCertificate);
+
+    /**
+     * A key manager presenting the node's current credentials (key, certificate → CA) at each TLS handshake, so that a
+     * server or client built on it serves a {@link #renew renewed} certificate from its next handshake without a restart:
+     * for other TLS endpoints of the node (Medusa's Ratis gRPC).
+     *
+     * @throws io.cairn.common.error.CairnException FAILED_PRECONDITION before the node is clustered
+     * @since 1.5.0
+     */
+    javax.net.ssl.X509ExtendedKeyManager keyManager();
+
+    /**
+     * As {@link Credentials#tlsContext()} (TLS 1.2 and 1.3, peers trusted when the cluster CA issued them) but presenting
+     * the node's current credentials at each handshake ({@link #keyManager()}): for servers such as NBD.
+     *
+     * @throws io.cairn.common.error.CairnException FAILED_PRECONDITION before the node is clustered
+     * @since 1.5.0
+     */
+    javax.net.ssl.SSLContext tlsContext();
 }

@@ -18,6 +18,16 @@ public final class Rpc {
     }
 
     /**
+     * As {@link #client(Credentials)}, with call deadlines (absolute, checked by the server on its clock) reckoned on
+     * {@code clock}: for a caller whose clock differs from the cluster's, e.g. a test that moved the cluster clock.
+     *
+     * @since 1.5.0
+     */
+    public static RpcClient client(Credentials credentials, java.time.InstantSource clock) {
+        return io.cairn.cluster.rpc.internal.TlsRpcClient.mutual(credentials, clock);
+    }
+
+    /**
      * A client for factory-state nodes: TLS without a client certificate, accepting the node's
      * self-signed certificate (the node has no CA yet); only bootstrap methods answer. The
      * certificate fingerprints seen are reported by {@link #lastFingerprint(RpcClient, String)}.

@@ -3,7 +3,7 @@
  * the cluster CA and node credentials. There is no plain-text mode.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package io.cairn.cluster.rpc;
 
 import org.osgi.annotation.bundle.Export;

@@ -28,9 +28,15 @@ public final class SystemClock implements Clock {
     public @interface Config {
         @AttributeDefinition(description = "Platform threads that fire timers; tasks themselves run on virtual threads", min = "1")
         int scheduler_threads() default 1;
+
+        @AttributeDefinition(description = "Seconds added to the wall clock (now()); for tests that move the cluster clock, e.g. to a "
+                + "certificate's renewal window. Changed at run time without restarting the clock's users; timers and sleeps are "
+                + "unaffected (monotonic)")
+        long wall__offset__seconds() default 0;
     }
 
     private final ThreadClock clock;
+    private volatile long offsetSeconds;
 
     /**
      * The system clock with its default configuration, for code that runs outside the framework
@@ -47,6 +53,11 @@ public final class SystemClock implements Clock {
             public int scheduler_threads() {
                 return 1;
             }
+
+            @Override
+            public long wall__offset__seconds() {
+                return 0;
+            }
         });
     }
 
@@ -58,6 +69,17 @@ public final class SystemClock implements Clock {
     @Activate
     public SystemClock(Config config) {
         clock = new ThreadClock("cairn", config.scheduler_threads());
+        modified(config);
+    }
+
+    /** A new wall-clock offset applies at once; the timer threads stay as they were started. */
+    @org.osgi.service.component.annotations.Modified
+    void modified(Config config) {
+        if (config.wall__offset__seconds() != offsetSeconds) {
+            offsetSeconds = config.wall__offset__seconds();
+            org.slf4j.LoggerFactory.getLogger(SystemClock.class).warn("the node clock's wall time is offset by {} s from the system clock "
+                    + "({} wall_offset_seconds)", offsetSeconds, PID);
+        }
     }
 
     @Deactivate
@@ -67,7 +89,8 @@ public final class SystemClock implements Clock {
 
     @Override
     public Instant now() {
-        return clock.now();
+        long o = offsetSeconds;
+        return o == 0 ? clock.now() : clock.now().plusSeconds(o);
     }
 
     @Override

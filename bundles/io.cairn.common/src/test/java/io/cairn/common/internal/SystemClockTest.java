@@ -24,7 +24,37 @@ class SystemClockTest {
         public int scheduler_threads() {
             return 1;
         }
+
+        @Override
+        public long wall__offset__seconds() {
+            return 0;
+        }
     });
+
+    @Test
+    void givenWallOffset_whenModified_thenNowMovesAndTimersDoNot() throws Exception {
+        java.time.Instant before = clock.now();
+        clock.modified(new SystemClock.Config() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return SystemClock.Config.class;
+            }
+
+            @Override
+            public int scheduler_threads() {
+                return 1;
+            }
+
+            @Override
+            public long wall__offset__seconds() {
+                return 86_400L * 700;
+            }
+        });
+        assertThat(clock.now()).isAfter(before.plus(Duration.ofDays(699)));
+        CountDownLatch ran = new CountDownLatch(1);
+        clock.schedule(Duration.ofMillis(10), ran::countDown);
+        assertThat(ran.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
 
     @AfterEach
     void stop() {

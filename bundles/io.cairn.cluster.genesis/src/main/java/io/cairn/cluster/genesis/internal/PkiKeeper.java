@@ -45,10 +45,25 @@ import io.cairn.common.ready.ReadyMarker;
  * It runs on changes of either document (Zeus watches) and every {@value #POLL_SECONDS} s as a backstop, one pass at a
  * time; updates are compare-and-set and merge what another member wrote meanwhile (the revoked set only grows).
  */
-@Component(service = PkiKeeper.class, immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE)
+@Component(service = PkiKeeper.class, immediate = true, property = ReadyMarker.SCOPE + "=" + ReadyMarker.CLUSTER_SCOPE,
+        configurationPid = PkiKeeper.PID)
+@org.osgi.service.metatype.annotations.Designate(ocd = PkiKeeper.Config.class)
 public final class PkiKeeper {
 
     static final int POLL_SECONDS = 30;
+    static final String PID = "io.cairn.cluster.genesis.pki";
+
+    @org.osgi.service.metatype.annotations.ObjectClassDefinition(name = "Cairn cluster PKI", description = "Renewal of node certificates "
+            + "(spec 30 §2)")
+    public @interface Config {
+        @org.osgi.service.metatype.annotations.AttributeDefinition(description = "Validity of a renewed node certificate, days "
+                + "(capped at the cluster CA's expiry)", min = "31")
+        int cluster__ca__leaf__validity__days() default io.cairn.cluster.rpc.LeafRenewal.LEAF_VALIDITY_DAYS;
+
+        @org.osgi.service.metatype.annotations.AttributeDefinition(description = "Renew a node certificate when fewer than this many "
+                + "days remain", min = "1")
+        int cluster__ca__renew__before__days() default io.cairn.cluster.rpc.LeafRenewal.RENEW_BEFORE_DAYS;
+    }
     private static final int ATTEMPTS = 5;
 
     private final Logger logger = LoggerFactory.getLogger(PkiKeeper.class);
@@ -61,9 +76,19 @@ public final class PkiKeeper {
     private Registration pkiWatch;
     private Registration clusterWatch;
     private Timer poll;
+    /** Node certificate renewal, on the loop thread. */
+    private final NodeCertRenewer renewer;
+    private volatile io.cairn.common.alerts.AlertService alerts;
 
     @Activate
-    public PkiKeeper(@Reference Zeus zeus, @Reference NodeTrust trust, @Reference Clock clock, @Reference ClusterJoin join) {
+    public PkiKeeper(@Reference Zeus zeus, @Reference NodeTrust trust, @Reference Clock clock, @Reference ClusterJoin join, Config config) {
+        if (config.cluster__ca__leaf__validity__days() <= config.cluster__ca__renew__before__days()) {
+            throw io.cairn.common.error.CairnException.invalid("cluster_ca_leaf_validity_days (" + config.cluster__ca__leaf__validity__days()
+                    + ") must exceed cluster_ca_renew_before_days (" + config.cluster__ca__renew__before__days() + ") in configuration " + PID
+                    + ", or every renewed certificate would be due for renewal at once");
+        }
+        this.renewer = new NodeCertRenewer(Duration.ofDays(config.cluster__ca__renew__before__days()),
+                Duration.ofDays(config.cluster__ca__leaf__validity__days()));
         this.zeus = zeus;
         this.trust = trust;
         this.clock = clock;
@@ -77,6 +102,31 @@ public final class PkiKeeper {
             }
             schedule();
         });
+    }
+
+    @org.osgi.service.component.annotations.Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    void setAlerts(io.cairn.common.alerts.AlertService a) {
+        alerts = a;
+    }
+
+    void unsetAlerts(io.cairn.common.alerts.AlertService a) {
+        if (alerts == a) {
+            alerts = null;
+        }
+    }
+
+    private void raise(io.cairn.common.alerts.Severity severity, String title, String message) {
+        io.cairn.common.alerts.AlertService a = alerts;
+        logger.warn("{}: {}", title, message);
+        if (a != null) {
+            try {
+                a.raise("genesis.pki", severity, title, message);
+            } catch (RuntimeException e) {
+                logger.warn("cannot raise the alert '{}': {}", title, e.toString());
+            }
+        }
     }
 
     @Deactivate
@@ -115,6 +165,13 @@ public final class PkiKeeper {
     private void pass() {
         if (closed) {
             return;
+        }
+        try {
+            if (zeus.cluster().node(java.util.UUID.fromString(self)).isPresent()) {
+                renewer.check(trust, clock.now(), this::raise);
+            }
+        } catch (RuntimeException e) {
+            logger.warn("node certificate renewal check failed: {}", e.toString());
         }
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -92,10 +92,11 @@ class PkiKeeperTest {
     }
 
     /** A member's trust: its node credentials and a CA copy that records what it issues. */
-    private static final class FakeTrust implements NodeTrust {
-        final Credentials node;
+    static final class FakeTrust implements NodeTrust {
+        Credentials node;
         final ClusterCa authority;
         final Set<BigInteger> issued = new TreeSet<>();
+        boolean holdsKey = true;
 
         FakeTrust(Credentials node, ClusterCa ca) {
             this.node = node;
@@ -134,7 +135,7 @@ class PkiKeeperTest {
 
         @Override
         public Optional<ClusterCa> authority() {
-            return Optional.of(authority);
+            return holdsKey ? Optional.of(authority) : Optional.empty();
         }
 
         @Override
@@ -154,6 +155,21 @@ class PkiKeeperTest {
         @Override
         public Set<BigInteger> issuedHere() {
             return Set.copyOf(issued);
+        }
+
+        @Override
+        public void renew(X509Certificate nodeCertificate) {
+            node = new Credentials(node.key(), nodeCertificate, node.ca());
+        }
+
+        @Override
+        public javax.net.ssl.X509ExtendedKeyManager keyManager() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public javax.net.ssl.SSLContext tlsContext() {
+            throw new UnsupportedOperationException();
         }
     }
 }

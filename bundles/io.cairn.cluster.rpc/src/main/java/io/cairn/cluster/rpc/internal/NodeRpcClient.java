@@ -39,8 +39,12 @@ final class NodeRpcClient implements RpcClient {
         return d == null ? 0 : d.closeRevoked(revocations);
     }
 
-    /** Switches to {@code credentials}; calls still running on the previous credentials are cancelled. */
+    /** Switches to the credentials {@code credentials} returns at each new connection; calls still running on the previous credentials are cancelled. */
     void use(Credentials credentials) {
+        use(() -> credentials);
+    }
+
+    void use(java.util.function.Supplier<Credentials> credentials) {
         TlsRpcClient next = TlsRpcClient.mutual(credentials, clock, revocations);
         TlsRpcClient previous = delegate.getAndSet(next);
         if (previous != null) {

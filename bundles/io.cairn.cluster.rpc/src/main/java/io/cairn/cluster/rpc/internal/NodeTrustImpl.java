@@ -223,7 +223,68 @@ final class NodeTrustImpl implements NodeTrust {
     }
 
     private State cluster(Credentials c) {
-        return new State(Tls.clusterSetup(c.key(), c.certificate(), c.ca(), revocations), c);
+        // the key manager reads the credentials at each handshake: a renewed certificate is served from the next one on
+        return new State(Tls.clusterSetup(c, () -> {
+            Credentials now = state.credentials();
+            return now != null ? now : c;
+        }, revocations), c);
+    }
+
+    /** The credentials presented now (cluster state). */
+    Credentials current() {
+        Credentials c = state.credentials();
+        if (c == null) {
+            throw new CairnException(ErrorCode.FAILED_PRECONDITION, "controller " + nodeIp + " is not clustered");
+        }
+        return c;
+    }
+
+    @Override
+    public javax.net.ssl.X509ExtendedKeyManager keyManager() {
+        current();
+        return (javax.net.ssl.X509ExtendedKeyManager) Tls.keyManager(this::current)[0];
+    }
+
+    @Override
+    public javax.net.ssl.SSLContext tlsContext() {
+        Credentials c = current();
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[] {keyManager()}, Tls.trustOnly(c.ca()), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new CairnException(ErrorCode.INTERNAL, "this JVM cannot set up TLS with the credentials of " + c.principal() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void renew(X509Certificate nodeCertificate) {
+        Objects.requireNonNull(nodeCertificate, "nodeCertificate");
+        synchronized (installLock) {
+            Credentials c = state.credentials();
+            if (c == null) {
+                throw new CairnException(ErrorCode.FAILED_PRECONDITION, "controller " + nodeIp + " is not clustered; there is no certificate to renew");
+            }
+            String problem = mismatch(c.ca(), nodeCertificate);
+            if (problem == null) {
+                problem = validity(nodeCertificate);
+            }
+            if (problem == null && !namesNodeIp(nodeCertificate)) {
+                problem = "names " + Tls.ipAddresses(nodeCertificate) + " but this controller's address is " + nodeIp;
+            }
+            if (problem == null && !nodeCertificate.getNotAfter().after(c.certificate().getNotAfter())) {
+                problem = "ends " + nodeCertificate.getNotAfter().toInstant() + ", not later than the current one ("
+                        + c.certificate().getNotAfter().toInstant() + ")";
+            }
+            if (problem != null) {
+                throw CairnException.invalid("the renewed certificate for " + Pem.commonName(nodeCertificate) + " " + problem);
+            }
+            Pem.writeCertificate(dir.resolve(Pem.CERT), nodeCertificate); // temporary file + atomic rename
+            state = new State(state.setup(), new Credentials(key, nodeCertificate, c.ca()));
+            logger.info("controller {} renewed its transport certificate: serial {} (until {}) replaces {} (until {}, still accepted until then)",
+                    nodeIp, nodeCertificate.getSerialNumber().toString(16), nodeCertificate.getNotAfter().toInstant(),
+                    c.certificate().getSerialNumber().toString(16), c.certificate().getNotAfter().toInstant());
+        }
     }
 
     /** The TLS setup the server should use now. */
@@ -243,7 +304,8 @@ final class NodeTrustImpl implements NodeTrust {
 
     @Override
     public String fingerprint() {
-        return Pem.fingerprint(state.setup().certificate());
+        State s = state;
+        return Pem.fingerprint(s.credentials() != null ? s.credentials().certificate() : s.setup().certificate());
     }
 
     @Override

@@ -128,16 +128,25 @@ public final class Pki {
      */
     public static X509Certificate issue(KeyPair caKeyPair, X509Certificate caCertificate, PublicKey publicKey, String principal,
             List<String> ipAddresses, Duration validity, boolean clientAuth) {
+        requirePositive(validity);
+        Instant now = Instant.now();
+        return issue(caKeyPair, caCertificate, publicKey, principal, ipAddresses, now.minus(BACKDATE), now.plus(validity), clientAuth);
+    }
+
+    /** As {@link #issue(KeyPair, X509Certificate, PublicKey, String, List, Duration, boolean)} for an explicit validity window. */
+    public static X509Certificate issue(KeyPair caKeyPair, X509Certificate caCertificate, PublicKey publicKey, String principal,
+            List<String> ipAddresses, Instant notBefore, Instant notAfter, boolean clientAuth) {
         Objects.requireNonNull(caKeyPair, "caKeyPair");
         Objects.requireNonNull(caCertificate, "caCertificate");
         Objects.requireNonNull(publicKey, "publicKey");
         requirePrincipal(principal);
-        requirePositive(validity);
-        Instant now = Instant.now();
+        if (!notAfter.isAfter(notBefore)) {
+            throw CairnException.invalid("a certificate must end (" + notAfter + ") after it starts (" + notBefore + ")");
+        }
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(), Date.from(now.minus(BACKDATE)),
-                    Date.from(now.plus(validity)), name(principal), publicKey);
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(), Date.from(notBefore),
+                    Date.from(notAfter), name(principal), publicKey);
             endEntity(b, ext, publicKey, ipAddresses, clientAuth);
             b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCertificate));
             return sign(b, caKeyPair.getPrivate());

@@ -103,7 +103,7 @@ public final class RpcServer {
                     + "; is another controller or program using the port? (configuration " + PID + ", property port)", e);
         }
         this.client = new NodeRpcClient(time, trust.revocations());
-        trust.credentials().ifPresent(client::use);
+        trust.credentials().ifPresent(c -> client.use(trust::current));
         trust.revocations().listen(revokedListener);
         this.trustRegistration = context.registerService(NodeTrust.class, trust, new Hashtable<>());
         this.clientRegistration = context.registerService(RpcClient.class, client, new Hashtable<>());
@@ -154,7 +154,7 @@ public final class RpcServer {
     /** Installed through {@link NodeTrust#install}: new connections need cluster certificates, the node client uses them. */
     private void installed(Credentials credentials) {
         server.use(trust.setup());
-        client.use(credentials);
+        client.use(trust::current);
     }
 
     private TlsServer.Method method(String name) {

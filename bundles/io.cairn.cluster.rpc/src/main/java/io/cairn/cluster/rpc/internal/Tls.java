@@ -71,6 +71,23 @@ final class Tls {
     }
 
     /**
+     * A cluster setup whose key manager reads {@code current} at every handshake, so that a renewed certificate is
+     * presented from the next handshake on (the context and the CA of {@code c}, the initial credentials, stay).
+     */
+    static Setup clusterSetup(io.cairn.cluster.rpc.Credentials c, java.util.function.Supplier<io.cairn.cluster.rpc.Credentials> current,
+            Revocations revocations) {
+        return new Setup(context(keyManager(current), clusterTrust(c.ca(), revocations)), true, c.certificate(), revocations);
+    }
+
+    /** A key manager presenting, at every handshake, the credentials {@code current} returns then (certificate → CA). */
+    static KeyManager[] keyManager(java.util.function.Supplier<io.cairn.cluster.rpc.Credentials> current) {
+        return new KeyManager[] {new CurrentKeyManager(() -> {
+            io.cairn.cluster.rpc.Credentials c = current.get();
+            return new Identity(c.key(), new X509Certificate[] {c.certificate(), c.ca()});
+        })};
+    }
+
+    /**
      * Trust of the cluster transport: certificates the cluster CA issued (chain, signature and validity checked by the
      * JDK's PKIX trust manager), not revoked by the cluster CRL, and meant for their side: a client certificate must
      * carry the clientAuth extended key usage, a server certificate serverAuth (so Prism's HTTPS key, serverAuth only,
@@ -101,7 +118,15 @@ final class Tls {
     }
 
     static KeyManager[] keyManager(PrivateKey key, X509Certificate... chain) {
-        return new KeyManager[] {new FixedKeyManager(key, chain)};
+        Identity fixed = new Identity(key, chain.clone());
+        return new KeyManager[] {new CurrentKeyManager(() -> fixed)};
+    }
+
+    /** A key and the chain presented with it. */
+    record Identity(PrivateKey key, X509Certificate[] chain) {
+        String alias() {
+            return "cairn-" + chain[0].getSerialNumber().toString(16);
+        }
     }
 
     static KeyManager[] noKey() {
@@ -173,36 +198,54 @@ final class Tls {
         return ips;
     }
 
-    /** Presents one key and its chain, whatever the peer asks for. */
-    private static final class FixedKeyManager extends X509ExtendedKeyManager {
-        private static final String ALIAS = "cairn";
-        private final PrivateKey key;
-        private final X509Certificate[] chain;
+    /**
+     * Presents the identity its supplier returns at each handshake, whatever the peer asks for. The alias names the
+     * certificate's serial, and the identity chosen last is kept, so that the chain and key looked up by alias during a
+     * handshake belong together even when the supplier switches to a renewed certificate meanwhile.
+     */
+    static final class CurrentKeyManager extends X509ExtendedKeyManager {
+        private final java.util.function.Supplier<Identity> current;
+        private volatile Identity chosen;
 
-        FixedKeyManager(PrivateKey key, X509Certificate[] chain) {
-            this.key = key;
-            this.chain = chain.clone();
+        CurrentKeyManager(java.util.function.Supplier<Identity> current) {
+            this.current = current;
         }
 
-        private boolean fits(String keyType) {
-            return keyType == null || keyType.startsWith(key.getAlgorithm());
+        private Identity choose(String keyType) {
+            Identity id = current.get();
+            if (keyType != null && !keyType.startsWith(id.key().getAlgorithm())) {
+                return null;
+            }
+            chosen = id;
+            return id;
         }
 
         private String alias(String[] keyTypes) {
             if (keyTypes == null) {
-                return ALIAS;
+                return choose(null).alias();
             }
             for (String t : keyTypes) {
-                if (fits(t)) {
-                    return ALIAS;
+                Identity id = choose(t);
+                if (id != null) {
+                    return id.alias();
                 }
             }
             return null;
         }
 
+        private Identity byAlias(String alias) {
+            Identity id = current.get();
+            if (id.alias().equals(alias)) {
+                return id;
+            }
+            Identity c = chosen;
+            return c != null && c.alias().equals(alias) ? c : null;
+        }
+
         @Override
         public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return fits(keyType) ? new String[] {ALIAS} : null;
+            Identity id = choose(keyType);
+            return id == null ? null : new String[] {id.alias()};
         }
 
         @Override
@@ -217,27 +260,32 @@ final class Tls {
 
         @Override
         public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return fits(keyType) ? new String[] {ALIAS} : null;
+            Identity id = choose(keyType);
+            return id == null ? null : new String[] {id.alias()};
         }
 
         @Override
         public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-            return fits(keyType) ? ALIAS : null;
+            Identity id = choose(keyType);
+            return id == null ? null : id.alias();
         }
 
         @Override
         public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-            return fits(keyType) ? ALIAS : null;
+            Identity id = choose(keyType);
+            return id == null ? null : id.alias();
         }
 
         @Override
         public X509Certificate[] getCertificateChain(String alias) {
-            return ALIAS.equals(alias) ? chain.clone() : null;
+            Identity id = byAlias(alias);
+            return id == null ? null : id.chain().clone();
         }
 
         @Override
         public PrivateKey getPrivateKey(String alias) {
-            return ALIAS.equals(alias) ? key : null;
+            Identity id = byAlias(alias);
+            return id == null ? null : id.key();
         }
     }
 

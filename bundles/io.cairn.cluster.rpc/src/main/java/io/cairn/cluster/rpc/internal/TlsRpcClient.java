@@ -87,15 +87,23 @@ public final class TlsRpcClient implements RpcClient {
         return mutual(credentials, InstantSource.system());
     }
 
-    static TlsRpcClient mutual(Credentials credentials, InstantSource clock) {
+    public static TlsRpcClient mutual(Credentials credentials, InstantSource clock) {
         return mutual(credentials, clock, Revocations.NONE);
     }
 
     /** A client that also refuses servers whose certificate {@code revocations} revokes. */
     static TlsRpcClient mutual(Credentials credentials, InstantSource clock, Revocations revocations) {
         Objects.requireNonNull(credentials, "credentials");
-        SSLContext ctx = Tls.context(Tls.keyManager(credentials.key(), credentials.certificate(), credentials.ca()),
-                Tls.clusterTrust(credentials.ca(), revocations));
+        return mutual(() -> credentials, clock, revocations);
+    }
+
+    /**
+     * A client presenting, at each new connection's handshake, the credentials {@code current} returns then (a renewed
+     * node certificate from the next connection on); it trusts the CA of the credentials it is made with.
+     */
+    static TlsRpcClient mutual(java.util.function.Supplier<Credentials> current, InstantSource clock, Revocations revocations) {
+        Credentials credentials = Objects.requireNonNull(current.get(), "credentials");
+        SSLContext ctx = Tls.context(Tls.keyManager(current), Tls.clusterTrust(credentials.ca(), revocations));
         return new TlsRpcClient(ctx, false, clock, revocations);
     }
 

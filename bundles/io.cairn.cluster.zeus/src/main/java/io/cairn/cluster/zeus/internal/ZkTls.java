@@ -66,7 +66,7 @@ final class ZkTls {
     static String serverConfig(Paths f, String address, int clientPort) {
         return "serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory\n"
                 + "secureClientPortAddress=" + address + "\nsecureClientPort=" + clientPort + "\n"
-                + "sslQuorum=true\n"
+                + "sslQuorum=true\nsslQuorumReloadCertFiles=true\nclient.certReload=true\n"
                 + "ssl.quorum.keyStore.location=" + f.node() + "\nssl.quorum.keyStore.type=PEM\n"
                 + "ssl.quorum.trustStore.location=" + f.ca() + "\nssl.quorum.trustStore.type=PEM\n"
                 + "ssl.quorum.enabledProtocols=TLSv1.3\nssl.quorum.protocol=TLSv1.3\n"

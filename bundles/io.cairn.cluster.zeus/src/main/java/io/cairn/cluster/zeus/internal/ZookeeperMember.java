@@ -51,6 +51,13 @@ public final class ZookeeperMember {
     private static final int PROBE_SECONDS = 3;
     private final ClusterConfig local;
     private final ZkTls.Paths tls;
+    private final NodeTrust trust;
+    private final Path home;
+    private final io.cairn.common.clock.Clock clock;
+    /** The node certificate in data/zeus/tls; guarded by this. */
+    private java.security.cert.X509Certificate tlsWritten;
+    private io.cairn.common.clock.Timer tlsCheck;
+    static final java.time.Duration TLS_CHECK = java.time.Duration.ofSeconds(30);
     private QuorumPeerMain server;
     private boolean stopped;
     private boolean decided;
@@ -58,9 +65,15 @@ public final class ZookeeperMember {
 
     @Activate
     public ZookeeperMember(@Reference ClusterJoin join, @Reference LocalNode local, @Reference NodeTrust trust, ZeusConfig config,
-            BundleContext context) {
-        this.tls = ZkTls.write(local.home(), trust.credentials().orElseThrow(() -> new IllegalStateException(
-                "this node belongs to a cluster but holds no cluster certificate (data/pki)")));
+            BundleContext context, @Reference io.cairn.common.clock.Clock clock) {
+        io.cairn.cluster.rpc.Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
+                "this node belongs to a cluster but holds no cluster certificate (data/pki)"));
+        this.tls = ZkTls.write(local.home(), c);
+        this.tlsWritten = c.certificate();
+        this.trust = trust;
+        this.home = local.home();
+        this.clock = clock;
+        scheduleTlsCheck();
         this.config = config;
         this.self = join.self();
         this.dataDir = local.home().resolve("data/zookeeper");
@@ -281,9 +294,42 @@ public final class ZookeeperMember {
         }
     }
 
+    /**
+     * Every {@link #TLS_CHECK}: when the node certificate was renewed (spec 30 §2), rewrites {@code data/zeus/tls/node.pem}
+     * (atomic rename); the Zookeeper server reloads it by itself ({@code sslQuorumReloadCertFiles}, {@code client.certReload}:
+     * file watchers) and the Zeus client reads it at its next connection.
+     */
+    private synchronized void scheduleTlsCheck() {
+        if (stopped) {
+            return;
+        }
+        tlsCheck = clock.schedule(TLS_CHECK, () -> {
+            try {
+                refreshTls();
+            } catch (RuntimeException e) {
+                logger.warn("cannot refresh the Zookeeper TLS files with the renewed node certificate: {}", e.getMessage());
+            }
+            scheduleTlsCheck();
+        });
+    }
+
+    synchronized void refreshTls() {
+        io.cairn.cluster.rpc.Credentials c = trust.credentials().orElse(null);
+        if (stopped || c == null || c.certificate().equals(tlsWritten)) {
+            return;
+        }
+        ZkTls.write(home, c);
+        tlsWritten = c.certificate();
+        logger.info("Zookeeper TLS files rewritten with the renewed node certificate (serial {}); Zookeeper reloads them",
+                c.certificate().getSerialNumber().toString(16));
+    }
+
     @Deactivate
     synchronized void deactivate() throws InterruptedException {
         stopped = true;
+        if (tlsCheck != null) {
+            tlsCheck.cancel();
+        }
         stop();
     }
 

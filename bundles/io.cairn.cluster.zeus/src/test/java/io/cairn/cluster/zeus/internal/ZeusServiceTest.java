@@ -180,6 +180,21 @@ class ZeusServiceTest {
             public java.util.Set<java.math.BigInteger> issuedHere() {
                 return java.util.Set.of();
             }
+
+            @Override
+            public void renew(java.security.cert.X509Certificate nodeCertificate) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public javax.net.ssl.X509ExtendedKeyManager keyManager() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public javax.net.ssl.SSLContext tlsContext() {
+                throw new UnsupportedOperationException();
+            }
         };
         for (NodeIdentity n : nodes) {
             Path home = Files.createDirectories(tmp.resolve(n.address()));
@@ -205,7 +220,7 @@ class ZeusServiceTest {
                     return home;
                 }
             };
-            ZookeeperMember m = new ZookeeperMember(join, local, trust, config(), null);
+            ZookeeperMember m = new ZookeeperMember(join, local, trust, config(), null, new io.cairn.common.clock.ManualClock());
             members.add(m);
             zeus.add(new ZeusService(join, m, new PrometheusRegistry(), config()));
         }

@@ -84,11 +84,21 @@ public final class Connectors {
     private final VirtualIps virtualIps;
     private final String vipInterface;
     private final int vipPrefix;
+    private final io.cairn.common.clock.Clock clock;
+    static final java.time.Duration RENEWAL_CHECK = java.time.Duration.ofMinutes(1);
+    private final io.cairn.cluster.rpc.LeafRenewal renewal = new io.cairn.cluster.rpc.LeafRenewal(
+            java.time.Duration.ofDays(io.cairn.cluster.rpc.LeafRenewal.RENEW_BEFORE_DAYS));
+    /** Prism's own credentials when this member issued them, else null (Prism presents the node certificate). */
+    private Credentials prism;
+    /** The certificate the listeners present. */
+    private java.security.cert.X509Certificate presented;
+    private io.cairn.common.clock.Timer renewalTimer;
 
     @Activate
     public Connectors(BundleContext context, @Reference ConfigurationAdmin cm, @Reference NodeTrust trust, @Reference PrismLeader leader,
-            @Reference VirtualIps virtualIps, GatewayConfig config) throws Exception {
+            @Reference VirtualIps virtualIps, GatewayConfig config, @Reference io.cairn.common.clock.Clock clock) throws Exception {
         this.context = context;
+        this.clock = clock;
         this.virtualIps = virtualIps;
         this.vipInterface = config.prism__vip__interface().strip();
         this.vipPrefix = config.prism__vip__prefix__length();
@@ -117,6 +127,70 @@ public final class Connectors {
         logger.info("Prism gateway: HTTPS on {}:{} (cluster CA certificate, TLS 1.2/1.3), node-local /prism/leader on {}:{}", self, port,
                 self, config.prism__local__port());
         leader.listen(vipFollower);
+        scheduleRenewal();
+    }
+
+    /** Every minute of the cluster clock: renew Prism's certificate when due (spec 30 §2), hourly retry after a failure. */
+    private synchronized void scheduleRenewal() {
+        if (closed) {
+            return;
+        }
+        renewalTimer = clock.schedule(RENEWAL_CHECK, () -> {
+            try {
+                renewIfDue();
+            } catch (RuntimeException e) {
+                logger.warn("Prism certificate renewal check failed: {}", e.toString());
+            }
+            scheduleRenewal();
+        });
+    }
+
+    /**
+     * Renews what Prism presents when fewer than 30 days remain: its own certificate (a fresh key, same names, from this
+     * member's CA copy) or, without one, the node certificate genesis renews; every listener switches at its next
+     * handshake (Jetty's SslContextFactory reload), open connections keep theirs.
+     */
+    synchronized void renewIfDue() {
+        if (closed) {
+            return;
+        }
+        java.time.Instant now = clock.now();
+        if (prism == null) {
+            java.security.cert.X509Certificate node = trust.credentials().orElseThrow().certificate();
+            if (!node.equals(presented)) {
+                reloadAll(trust.credentials().orElseThrow().tlsContext(), node);
+            }
+            return;
+        }
+        if (!renewal.attempt(prism.certificate(), now)) {
+            return;
+        }
+        try {
+            ClusterCa ca = trust.authority().orElseThrow(() -> new IllegalStateException("this member no longer holds the cluster CA key"));
+            Credentials next = ca.renewCredentials(prism.certificate(), now, CERTIFICATE_VALIDITY);
+            renewal.succeeded();
+            logger.info("Prism certificate renewed: serial {} (until {}) replaces {} (until {}, not revoked)",
+                    next.certificate().getSerialNumber().toString(16), next.certificate().getNotAfter().toInstant(),
+                    prism.certificate().getSerialNumber().toString(16), prism.certificate().getNotAfter().toInstant());
+            prism = next;
+            reloadAll(next.tlsContext(), next.certificate());
+        } catch (RuntimeException e) {
+            renewal.failed(now);
+            logger.warn("renewing Prism's certificate (expires {}) failed: {}; retrying at {}", prism.certificate().getNotAfter().toInstant(),
+                    e.getMessage(), renewal.retryAt());
+        }
+    }
+
+    private void reloadAll(SSLContext next, java.security.cert.X509Certificate certificate) {
+        tls = next;
+        presented = certificate;
+        factories.forEach((host, f) -> {
+            try {
+                f.reload(x -> x.setSslContext(next));
+            } catch (Exception e) {
+                logger.warn("Prism: the listener on {} keeps its old certificate: {}", host, e.toString());
+            }
+        });
     }
 
     @Deactivate
@@ -124,6 +198,9 @@ public final class Connectors {
         leader.unlisten(vipFollower);
         synchronized (this) {
             closed = true;
+            if (renewalTimer != null) {
+                renewalTimer.cancel();
+            }
             dropVip();
         }
         http.ifPresent(ServiceRegistration::unregister);
@@ -188,22 +265,35 @@ public final class Connectors {
             ca = trust.authority();
         } catch (RuntimeException e) {
             logger.error("Prism presents the node certificate (it names {} only): the cluster CA key cannot be read: {}", self, e.getMessage());
-            return node.tlsContext();
+            return nodeContext(node);
         }
         if (ca.isEmpty()) {
             logger.info("Prism presents the node certificate (it names {} only): this member holds no cluster CA key", self);
-            return node.tlsContext();
+            return nodeContext(node);
         }
         List<String> names = new ArrayList<>(List.of(self));
         vip.filter(v -> !v.equals(self)).ifPresent(names::add);
         try {
-            Credentials prism = ca.get().issueServerCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
-            logger.info("Prism certificate issued by the cluster CA for {} (serial {})", names, prism.certificate().getSerialNumber().toString(16));
-            return prism.tlsContext();
+            java.time.Instant now = clock.now();
+            Credentials issued = ca.get().issueServerCredentials("prism:" + self, names, CERTIFICATE_VALIDITY);
+            if (renewal.due(issued.certificate(), now)) {
+                // the cluster clock is ahead of this JVM's (issueServerCredentials dates from the latter): renew at once
+                issued = ca.get().renewCredentials(issued.certificate(), now, CERTIFICATE_VALIDITY);
+            }
+            logger.info("Prism certificate issued by the cluster CA for {} (serial {})", names, issued.certificate().getSerialNumber().toString(16));
+            prism = issued;
+            presented = issued.certificate();
+            return issued.tlsContext();
         } catch (RuntimeException e) {
             logger.error("Prism presents the node certificate (it names {} only): issuing Prism's failed: {}", self, e.toString());
-            return node.tlsContext();
+            return nodeContext(node);
         }
+    }
+
+    private SSLContext nodeContext(Credentials node) {
+        prism = null;
+        presented = node.certificate();
+        return node.tlsContext();
     }
 
     /** Re-keys every listener when the virtual IP the certificate names changed. */

@@ -105,7 +105,7 @@ public final class MedusaService implements Medusa {
             this.ratis = new RatisNode(join.self().uuid(), join.self().address(), home.resolve("raft"),
                     trust.credentials().orElseThrow(() -> new IllegalStateException(
                             "this node belongs to a cluster but holds no cluster certificate (data/pki)")),
-                    store, tuning, this::addressOf);
+                    trust.keyManager(), store, tuning, this::addressOf);
         } catch (Exception e) {
             throw new IllegalStateException("Medusa cannot start on this node: " + e.getMessage(), e);
         } finally {

@@ -66,12 +66,21 @@ final class RatisNode implements AutoCloseable {
 
     RatisNode(UUID self, String ip, Path storage, Credentials credentials, ShardStore store, Tuning tuning,
             Function<UUID, String> addressOf) throws IOException {
+        this(self, ip, storage, credentials, null, store, tuning, addressOf);
+    }
+
+    /**
+     * @param keyManager what the gRPC server and clients present, consulted at each TLS handshake (the node's
+     *        {@code NodeTrust.keyManager()}, so a renewed certificate is served on new connections); null: {@code credentials}' key
+     */
+    RatisNode(UUID self, String ip, Path storage, Credentials credentials, javax.net.ssl.KeyManager keyManager, ShardStore store, Tuning tuning,
+            Function<UUID, String> addressOf) throws IOException {
         this.self = self;
         this.tuning = tuning;
         this.addressOf = addressOf;
         this.properties = properties(ip, storage, tuning);
         this.parameters = new Parameters();
-        GrpcTlsConfig tls = tls(credentials);
+        GrpcTlsConfig tls = tls(credentials, keyManager);
         GrpcConfigKeys.TLS.setConf(parameters, tls);
         GrpcConfigKeys.Server.setTlsConf(parameters, tls);
         GrpcConfigKeys.Client.setTlsConf(parameters, tls);
@@ -117,7 +126,7 @@ final class RatisNode implements AutoCloseable {
         return p;
     }
 
-    private static GrpcTlsConfig tls(Credentials c) throws IOException {
+    private static GrpcTlsConfig tls(Credentials c, javax.net.ssl.KeyManager keyManager) throws IOException {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
@@ -130,7 +139,7 @@ final class RatisNode implements AutoCloseable {
             trust.setCertificateEntry("cluster-ca", c.ca());
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
-            return new GrpcTlsConfig(kmf.getKeyManagers()[0], tmf.getTrustManagers()[0], true);
+            return new GrpcTlsConfig(keyManager != null ? keyManager : kmf.getKeyManagers()[0], tmf.getTrustManagers()[0], true);
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("cannot build the TLS configuration from the node's cluster certificate", e);
         }

@@ -63,7 +63,7 @@ public final class NbdFrontEnd {
         Credentials c = trust.credentials().orElseThrow(() -> new IllegalStateException(
                 "this node belongs to a cluster but holds no cluster certificate (data/pki)"));
         Exports exports = new Exports(stargate);
-        NbdServerConfig nbd = NbdServerConfig.tls(InetAddress.getByName(join.self().address()), config.nbd__port(), c.tlsContext(), true);
+        NbdServerConfig nbd = NbdServerConfig.tls(InetAddress.getByName(join.self().address()), config.nbd__port(), trust.tlsContext(), true);
         this.server = NbdServer.start(nbd, exports);
         logger.info("NBD server on {}:{} (TLS, client certificate from the cluster CA required); exports are CONTAINER/VDISK",
                 join.self().address(), server.port());
