@@ -274,6 +274,18 @@ final class LoopbackCluster implements AutoCloseable {
     }
 
     /** {@code cairn ncli WORDS} against node {@code node} with the admin credential. */
+    /** Waits until every node's home holds {@code relative} (e.g. {@code data/pki/crl.pem}). */
+    void awaitOnEveryNode(String relative, Duration timeout, String what) throws InterruptedException {
+        waitFor(timeout, () -> {
+            for (int i = 0; i < ips.size(); i++) {
+                if (!Files.exists(home(i).resolve(relative))) {
+                    return false;
+                }
+            }
+            return true;
+        }, what);
+    }
+
     /** {@code bin/TOOL ARGS} (the REST CLIs: ncli, acli, cairn-audit, ...) run in {@code work} with this cluster's admin directory. */
     Proc bin(Path work, String tool, java.util.Map<String, String> env, String... args) throws IOException, InterruptedException {
         java.util.Map<String, String> e = new java.util.HashMap<>(env);

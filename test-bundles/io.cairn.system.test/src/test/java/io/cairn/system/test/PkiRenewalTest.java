@@ -46,14 +46,7 @@ class PkiRenewalTest {
                 c.startAll();
                 Proc create = c.create();
                 assertThat(create.exitCode()).as(create.output()).isZero();
-                waitFor(Duration.ofSeconds(90), () -> {
-                    for (int i = 0; i < 4; i++) {
-                        if (!Files.exists(c.home(i).resolve("data/pki/crl.pem"))) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }, "crl.pem on every node (PKI keeper running)");
+                c.awaitOnEveryNode("data/pki/crl.pem", Duration.ofSeconds(90), "crl.pem on every node (PKI keeper running)");
                 Path work = Files.createDirectories(c.dir.resolve("openssl"));
                 String ip = c.ip(0);
                 Served rpcBefore = served(c, work, ip, 2100, "rpc-before");

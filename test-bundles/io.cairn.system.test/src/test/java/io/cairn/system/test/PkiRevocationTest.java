@@ -50,14 +50,7 @@ class PkiRevocationTest {
                 Proc create = c.create();
                 assertThat(create.exitCode()).as(create.output()).isZero();
                 // the first CRL (empty) is issued by a member holding the CA key and applied everywhere
-                waitFor(Duration.ofSeconds(90), () -> {
-                    for (int i = 0; i < 4; i++) {
-                        if (!Files.exists(c.home(i).resolve("data/pki/crl.pem"))) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }, "crl.pem on every node");
+                c.awaitOnEveryNode("data/pki/crl.pem", Duration.ofSeconds(90), "crl.pem on every node");
 
                 JsonNode clusterDoc = c.call(0, "zeus.read", Map.of("document", "cluster"));
                 ObjectNode config = (ObjectNode) LoopbackCluster.JSON.readTree(clusterDoc.get("data").asText());
