@@ -57,8 +57,7 @@ class ClusterTest {
     @AfterAll
     void stop() {
         if (cluster != null) {
-            cluster.close();
-            cluster.deleteFiles();
+            cluster.closeKeepingLogs("cluster-logs");
         }
     }
 

@@ -174,40 +174,60 @@ public final class TaskServiceImpl implements TaskService, LeadershipListener {
         }
     }
 
+    /**
+     * The leader's loop: first marks tasks a lost leader left RUNNING as FAILED (never run twice), then starts queued
+     * tasks every 200 ms. A Zeus error (a Zookeeper leader election, a session being re-established) does not end it
+     * while this node still leads: it retries after a second, so a leader that survives a blip keeps running tasks.
+     */
     private void lead(Leadership l) {
         ZeusService.Fence fence = Election.fenceOf(l);
+        boolean recovered = false;
         try {
-            for (String id : children()) {
-                Optional<Versioned> v = read(id);
-                if (v.isPresent() && v.get().doc.state() == TaskState.RUNNING && v.get().doc.epoch() < l.epoch()) {
-                    TaskDoc d = v.get().doc;
-                    TaskDoc failed = d.with(TaskState.FAILED, d.percent(), "interrupted: the tasks leader " + d.executor() + " (epoch "
-                            + d.epoch() + ") was lost while the task ran; it is not run again, so it never runs twice; "
-                            + "resubmit it if it is still needed", "", clock.millis());
-                    update(fence, id, v.get().version, failed);
-                    logger.info("Task {} ({}) marked FAILED: its leader (epoch {}) was lost while it ran", id, d.type(), d.epoch());
-                }
-            }
             while (leading == l && l.valid()) {
-                for (String id : children()) {
-                    if (inFlight.size() >= PARALLEL || leading != l) {
-                        break;
+                try {
+                    if (!recovered) {
+                        failLostTasks(l, fence);
+                        recovered = true;
                     }
-                    if (inFlight.contains(id)) {
-                        continue;
+                    for (String id : children()) {
+                        if (inFlight.size() >= PARALLEL || leading != l) {
+                            break;
+                        }
+                        if (inFlight.contains(id)) {
+                            continue;
+                        }
+                        Optional<Versioned> v = read(id);
+                        if (v.isEmpty() || v.get().doc.state() != TaskState.QUEUED) {
+                            continue;
+                        }
+                        start(l, fence, v.get());
                     }
-                    Optional<Versioned> v = read(id);
-                    if (v.isEmpty() || v.get().doc.state() != TaskState.QUEUED) {
-                        continue;
+                    clock.sleep(java.time.Duration.ofMillis(200));
+                } catch (CairnException e) {
+                    if (leading != l || !l.valid()) {
+                        logger.info("Tasks leader epoch {} stops: {}", l.epoch(), e.getMessage());
+                        return;
                     }
-                    start(l, fence, v.get());
+                    logger.warn("Tasks leader epoch {}: {}; retrying in 1 s", l.epoch(), e.getMessage());
+                    clock.sleep(java.time.Duration.ofSeconds(1));
                 }
-                clock.sleep(java.time.Duration.ofMillis(200));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (CairnException e) {
-            logger.info("Tasks leader epoch {} stops: {}", l.epoch(), e.getMessage());
+        }
+    }
+
+    private void failLostTasks(Leadership l, ZeusService.Fence fence) {
+        for (String id : children()) {
+            Optional<Versioned> v = read(id);
+            if (v.isPresent() && v.get().doc.state() == TaskState.RUNNING && v.get().doc.epoch() < l.epoch()) {
+                TaskDoc d = v.get().doc;
+                TaskDoc failed = d.with(TaskState.FAILED, d.percent(), "interrupted: the tasks leader " + d.executor() + " (epoch "
+                        + d.epoch() + ") was lost while the task ran; it is not run again, so it never runs twice; "
+                        + "resubmit it if it is still needed", "", clock.millis());
+                update(fence, id, v.get().version, failed);
+                logger.info("Task {} ({}) marked FAILED: its leader (epoch {}) was lost while it ran", id, d.type(), d.epoch());
+            }
         }
     }
 

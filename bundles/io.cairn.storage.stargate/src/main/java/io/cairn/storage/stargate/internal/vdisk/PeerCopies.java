@@ -67,9 +67,12 @@ final class PeerCopies {
     synchronized List<CompletableFuture<Void>> send(OpLogRecord r) {
         fill();
         if (streams.size() < copies) {
+            awaitPeers();
+        }
+        if (streams.size() < copies) {
             throw new StargateException(Reason.UNAVAILABLE, "vDisk " + vdiskName + " keeps " + (copies + 1)
-                    + " copies of each write but only " + (streams.size() + 1) + " Stargate(s) on distinct fault domains are up; "
-                    + "nothing was written");
+                    + " copies of each write but only " + (streams.size() + 1) + " Stargate(s) on distinct fault domains were up "
+                    + "within " + PEER_PATIENCE.toSeconds() + " s; the write failed");
         }
         List<CompletableFuture<Void>> out = new ArrayList<>();
         for (Stream s : streams.values()) {
@@ -78,6 +81,29 @@ final class PeerCopies {
             out.add(f);
         }
         return out;
+    }
+
+    /**
+     * How long a write waits for enough live peers before it fails. A peer's Stargate presence disappears for a few
+     * seconds when its Zeus session is re-established (a Zookeeper leader election under load can take longer than
+     * the 6 s session time-out, and the peer's services then restart): the write rides through that rather than
+     * failing at once; a peer that stays away fails it after this.
+     */
+    static final java.time.Duration PEER_PATIENCE = java.time.Duration.ofSeconds(15);
+
+    /** Waits (monitor released, so failed streams can still hand over) until {@link #fill} finds enough peers, at most {@link #PEER_PATIENCE}. */
+    private void awaitPeers() {
+        logger.info("vDisk {}: only {} Stargate(s) on distinct fault domains are up for {} copies; waiting up to {} s for more",
+                vdiskName, streams.size() + 1, copies + 1, PEER_PATIENCE.toSeconds());
+        long end = System.nanoTime() + PEER_PATIENCE.toNanos();
+        try {
+            while (streams.size() < copies && System.nanoTime() < end) {
+                wait(200);
+                fill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Adds peers until there are {@code copies} (or no more live candidates). */
