@@ -14,27 +14,9 @@ import io.cairn.common.clock.Timer;
 
 class SystemClockTest {
 
-    private final SystemClock clock = new SystemClock(new SystemClock.Config() {
-        @Override
-        public Class<? extends java.lang.annotation.Annotation> annotationType() {
-            return SystemClock.Config.class;
-        }
-
-        @Override
-        public int scheduler_threads() {
-            return 1;
-        }
-
-        @Override
-        public long wall__offset__seconds() {
-            return 0;
-        }
-    });
-
-    @Test
-    void givenWallOffset_whenModified_thenNowMovesAndTimersDoNot() throws Exception {
-        java.time.Instant before = clock.now();
-        clock.modified(new SystemClock.Config() {
+    /** One scheduler thread, the wall clock offset by {@code offsetSeconds}. */
+    static SystemClock.Config config(long offsetSeconds) {
+        return new SystemClock.Config() {
             @Override
             public Class<? extends java.lang.annotation.Annotation> annotationType() {
                 return SystemClock.Config.class;
@@ -47,9 +29,17 @@ class SystemClockTest {
 
             @Override
             public long wall__offset__seconds() {
-                return 86_400L * 700;
+                return offsetSeconds;
             }
-        });
+        };
+    }
+
+    private final SystemClock clock = new SystemClock(config(0));
+
+    @Test
+    void givenWallOffset_whenModified_thenNowMovesAndTimersDoNot() throws Exception {
+        java.time.Instant before = clock.now();
+        clock.modified(config(86_400L * 700));
         assertThat(clock.now()).isAfter(before.plus(Duration.ofDays(699)));
         CountDownLatch ran = new CountDownLatch(1);
         clock.schedule(Duration.ofMillis(10), ran::countDown);

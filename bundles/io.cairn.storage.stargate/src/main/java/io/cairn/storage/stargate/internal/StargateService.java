@@ -362,8 +362,7 @@ public final class StargateService implements Stargate, io.cairn.storage.api.sta
 
     /** The RF the device layout is computed for: the highest container RF (2 or 3). */
     int layoutRf() {
-        return io.cairn.storage.stargate.internal.disks.NodeDiskLayout.layoutRf(
-                containers().stream().mapToInt(Container::replicationFactor).max().orElse(2));
+        return io.cairn.storage.stargate.internal.disks.NodeDiskLayout.layoutRf(containers());
     }
 
     private io.cairn.storage.stargate.internal.disks.NodeDiskLayout loadDiskLayout(Path home) {

@@ -97,6 +97,11 @@ public record NodeDiskLayout(String source, int partitionedForRf, List<PhysicalD
         return Math.min(3, Math.max(2, highestContainerRf));
     }
 
+    /** {@link #layoutRf(int)} of these containers' highest RF (2 without containers). */
+    public static int layoutRf(java.util.Collection<io.cairn.storage.api.stargate.Container> containers) {
+        return layoutRf(containers.stream().mapToInt(io.cairn.storage.api.stargate.Container::replicationFactor).max().orElse(2));
+    }
+
     /**
      * The layout at {@code rfMax} as JSON: {@code rf_max, oplog_devices, source, partitioned_for_rf, disks: [{id, kind,
      * capacity_bytes, layers: [{layer, offset_bytes, size_bytes}]}], warnings, text}. A node the layout cannot take (no

@@ -134,8 +134,7 @@ public final class StorageEndpoints implements ApiEndpoints {
             }
         }).orElseThrow(() -> new CairnException(ErrorCode.UNAVAILABLE, "host " + id + " has not published its disks yet (its Stargate "
                 + "does so when it starts); retry when `cluster status` shows it up"));
-        int rf = NodeDiskLayout.layoutRf(stargate.containers().stream().mapToInt(Container::replicationFactor).max().orElse(2));
-        ObjectNode status = layout.view(rf);
+        ObjectNode status = layout.view(NodeDiskLayout.layoutRf(stargate.containers()));
         return Entities.entity("disk_layout", node.toString(), Entities.versionOf(status.toString()),
                 JsonNodeFactory.instance.objectNode().put("node", node.toString()), status);
     }
